@@ -1,0 +1,2 @@
+/* config.c: placeholder until written */
+extern int hafd_config_placeholder;
