@@ -1,0 +1,2 @@
+/* vip.c: placeholder until written */
+extern int hafd_vip_placeholder;
