@@ -1,0 +1,2 @@
+/* vrrp_group.c: placeholder until written */
+extern int hafd_vrrp_group_placeholder;
