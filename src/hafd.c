@@ -1,1 +1,241 @@
-int main(void) { return 0; }
+/* hafd.c: main(): options, configuration, start-up in order, the loop, and
+ * teardown in reverse. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "garp.h"
+#include "hafd.h"
+#include "log.h"
+#include "loop.h"
+#include "vip.h"
+#include "vrrp.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/hafd.conf"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hafd [OPTION]...\n"
+		"VRRP failover daemon for active/standby AI inference hosts.\n\n"
+		"  -f, --use-file=FILE   configuration file (default %s)\n"
+		"  -n, --dont-fork       stay in the foreground\n"
+		"  -l, --log-console     log to standard error instead of syslog\n"
+		"  -D, --log-detail      log debug detail (overrides log_level)\n"
+		"  -t, --config-test     check the configuration, print the result, exit 0/1\n"
+		"  -p, --pid=FILE        pid file (default <runtime_dir>/hafd.pid)\n"
+		"  -v, --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n", DEFAULT_CONFIG);
+}
+
+static void opts_parse(int argc, char **argv, struct hafd_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "use-file", required_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "dont-fork", no_argument, NULL, 'n' },
+		{ "log-console", no_argument, NULL, 'l' },
+		{ "log-detail", no_argument, NULL, 'D' },
+		{ "config-test", no_argument, NULL, 't' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->config_file = DEFAULT_CONFIG;
+	while ((c = getopt_long(argc, argv, "f:nlDtp:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->config_file = optarg; break;
+		case 'n': o->dont_fork = true; break;
+		case 'l': o->log_console = true; break;
+		case 'D': o->log_detail = true; break;
+		case 't': o->config_test = true; break;
+		case 'p': o->pid_file = optarg; break;
+		case 'v': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hafd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Errors go to stderr (the operator is looking) and to the log. */
+static struct hafd_config *config_read(const char *path, bool quiet_ok)
+{
+	struct config_errors errs = { 0 };
+	struct hafd_config *cfg = NULL;
+
+	if (config_load(path, &cfg, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		fprintf(stderr, "hafd: %zu error%s in %s\n", errs.n, errs.n == 1 ? "" : "s", path);
+		config_errors_free(&errs);
+		return NULL;
+	}
+	if (!quiet_ok)
+		printf("configuration OK\n");
+	return cfg;
+}
+
+static void on_stop_signal(int signo, void *arg)
+{
+	struct hafd *h = arg;
+
+	log_notice("received %s, stopping", strsignal(signo));
+	h->stopping = true;
+	loop_stop(h->loop);
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char buf[256];
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The pid file stays locked while we run: a second hafd with the same
+ * runtime directory refuses to start instead of fighting over the VIPs. */
+static int pidfile_open(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fatal("pid file %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			fatalx("another hafd is running (pid file %s is locked)", path);
+		fatal("locking %s", path);
+	}
+	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, buf, strlen(buf)) < 0)
+		fatal("writing %s", path);
+	return fd;
+}
+
+static void daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		fatal("setsid");
+	pid = fork();   /* never reacquire a controlling terminal */
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		fatal("chdir /");
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void start(struct hafd *h)
+{
+	const struct cfg_global *g = &h->cfg->global;
+	struct vip_events ev = {
+		.link_change = vrrp_link_change, .addr_deleted = vrrp_addr_deleted,
+		.addr_change = vrrp_addr_change, .arg = h,
+	};
+	int n;
+
+	if (mkdir_p(g->runtime_dir, 0700) < 0)
+		fatal("runtime directory %s", g->runtime_dir);
+	snprintf(h->journal_path, sizeof(h->journal_path), "%s/vips", g->runtime_dir);
+	/* Before anything else: VIPs a run that died left behind must go. */
+	n = vip_journal_cleanup(h->journal_path);
+	if (n > 0)
+		log_warnx("removed %d VIP%s left by an earlier run", n, n == 1 ? "" : "s");
+	if (loop_create(&h->loop) < 0)
+		fatal("event loop");
+	if (loop_signal_add(h->loop, SIGTERM, on_stop_signal, h) < 0 ||
+	    loop_signal_add(h->loop, SIGINT, on_stop_signal, h) < 0)
+		fatal("signals");
+	signal(SIGPIPE, SIG_IGN);
+	if (garp_open(&h->garp) < 0)
+		fatal("GARP/NA sockets");
+	if (vip_open(&h->vip, h->loop, h->journal_path, &ev) < 0)
+		fatal("netlink");
+	if (vrrp_start(h) < 0)
+		fatal("starting instances");
+}
+
+static void stop(struct hafd *h)
+{
+	vrrp_stop(h);
+	vip_close(h->vip);
+	garp_close(h->garp);
+	loop_destroy(h->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct hafd h = { 0 };
+	char pidpath[300];
+	int pidfd;
+
+	opts_parse(argc, argv, &h.opts);
+	h.cfg = config_read(h.opts.config_file, !h.opts.config_test);
+	if (h.opts.config_test)
+		return h.cfg ? 0 : 1;
+	if (!h.cfg)
+		return 1;
+	log_init("hafd", h.opts.log_console, h.opts.log_detail ?
+		 LOG_DEBUG : h.cfg->global.log_level);
+	if (!h.opts.dont_fork)
+		daemonize();
+	if (mkdir_p(h.cfg->global.runtime_dir, 0700) < 0)
+		fatal("runtime directory %s", h.cfg->global.runtime_dir);
+	snprintf(pidpath, sizeof(pidpath), "%s/hafd.pid", h.cfg->global.runtime_dir);
+	pidfd = pidfile_open(h.opts.pid_file ? h.opts.pid_file : pidpath);
+	log_notice("hafd %s starting (%s, %zu instance%s)", PACKAGE_VERSION, h.opts.config_file,
+		   h.cfg->n_instances, h.cfg->n_instances == 1 ? "" : "s");
+	start(&h);
+	if (loop_run(h.loop) < 0)
+		log_warn("event loop");
+	stop(&h);
+	log_notice("hafd stopped");
+	unlink(h.opts.pid_file ? h.opts.pid_file : pidpath);
+	close(pidfd);
+	config_free(h.cfg);
+	return 0;
+}

@@ -1,15 +1,24 @@
-/* hafd.h: struct hafd, the one top-level context passed explicitly. */
+/* hafd.h: struct hafd, the one top-level context passed explicitly. There
+ * are no other mutable globals (logging settings aside). */
 #ifndef HAFD_HAFD_H
 #define HAFD_HAFD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+#include "vrrp_pkt.h"
 
 struct loop;
 struct hafd_config;
+struct vip_ctx;
+struct garp_ctx;
+struct vrrp_sock;
+struct vrrp_router;
 
 struct hafd_opts {
 	const char *config_file;
-	const char *pid_file;
+	const char *pid_file;           /* NULL: <runtime_dir>/hafd.pid */
 	bool dont_fork;
 	bool log_console;
 	bool log_detail;
@@ -20,6 +29,15 @@ struct hafd {
 	struct hafd_opts opts;
 	struct hafd_config *cfg;
 	struct loop *loop;
+	struct vip_ctx *vip;
+	struct garp_ctx *garp;
+	struct vrrp_sock *socks;        /* one per (interface, family), a list */
+	struct vrrp_router **routers;   /* one per configured instance */
+	size_t n_routers;
+	struct vrrp_global_stats stats;
+	struct log_ratelimit rx_log;    /* bad-packet log lines */
+	char journal_path[256];         /* VIPs hafd added, for crash cleanup */
+	bool stopping;
 };
 
 #endif

@@ -1,0 +1,133 @@
+/* garp.c: gratuitous ARP (AF_PACKET) and unsolicited NA (raw ICMPv6). */
+#include "garp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if_arp.h>
+#include <netinet/icmp6.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct garp_ctx {
+	int arp_fd;     /* AF_PACKET, SOCK_DGRAM: the kernel adds the Ethernet header */
+	int nd_fd;      /* raw ICMPv6: the kernel fills the checksum */
+};
+
+struct arp_eth_ipv4 {
+	struct arphdr h;
+	uint8_t sha[6], spa[4], tha[6], tpa[4];
+} __attribute__((packed));
+
+struct na_msg {
+	struct nd_neighbor_advert na;
+	struct nd_opt_hdr opt;
+	uint8_t mac[6];
+} __attribute__((packed));
+
+int garp_open(struct garp_ctx **out)
+{
+	struct garp_ctx *g = calloc(1, sizeof(*g));
+	int hops = 255;
+
+	if (!g)
+		return -1;
+	g->arp_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	g->nd_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	/* ND messages must carry hop limit 255 or receivers drop them. */
+	if (g->arp_fd < 0 || g->nd_fd < 0 ||
+	    setsockopt(g->nd_fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
+		int saved = errno;
+
+		garp_close(g);
+		errno = saved;
+		return -1;
+	}
+	/* Nothing is read from these sockets. */
+	shutdown(g->arp_fd, SHUT_RD);
+	*out = g;
+	return 0;
+}
+
+void garp_close(struct garp_ctx *g)
+{
+	if (!g)
+		return;
+	if (g->arp_fd >= 0)
+		close(g->arp_fd);
+	if (g->nd_fd >= 0)
+		close(g->nd_fd);
+	free(g);
+}
+
+static int send_arp(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
+		    const struct hafd_addr *vip)
+{
+	struct arp_eth_ipv4 a = { 0 };
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = ifindex, .sll_halen = ETH_ALEN,
+	};
+
+	memset(to.sll_addr, 0xff, ETH_ALEN);
+	a.h.ar_hrd = htons(ARPHRD_ETHER);
+	a.h.ar_pro = htons(ETH_P_IP);
+	a.h.ar_hln = ETH_ALEN;
+	a.h.ar_pln = 4;
+	a.h.ar_op = htons(ARPOP_REQUEST);
+	/* Erratum 7949: sender = target = VIP, target hardware = our MAC. */
+	memcpy(a.sha, mac, 6);
+	memcpy(a.tha, mac, 6);
+	memcpy(a.spa, &vip->u.v4, 4);
+	memcpy(a.tpa, &vip->u.v4, 4);
+	if (sendto(g->arp_fd, &a, sizeof(a), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -1;
+	return 0;
+}
+
+static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
+		   const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router)
+{
+	struct na_msg m = { 0 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
+	union { char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } cbuf;
+	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)ifindex };
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	struct cmsghdr *c;
+
+	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	m.na.nd_na_type = ND_NEIGHBOR_ADVERT;
+	/* Override so caches switch to us; Router only where we forward. */
+	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | (router ? ND_NA_FLAG_ROUTER : 0);
+	m.na.nd_na_target = vip->u.v6;
+	m.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+	m.opt.nd_opt_len = 1;
+	memcpy(m.mac, mac, 6);
+	if (src_ll && src_ll->family == AF_INET6)
+		pi.ipi6_addr = src_ll->u.v6;
+	memset(&cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	return sendmsg(g->nd_fd, &mh, MSG_DONTWAIT) < 0 ? -1 : 0;
+}
+
+int garp_send(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
+	      const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router)
+{
+	if (vip->family == AF_INET)
+		return send_arp(g, ifindex, mac, vip);
+	if (vip->family == AF_INET6)
+		return send_na(g, ifindex, mac, vip, src_ll, router);
+	errno = EAFNOSUPPORT;
+	return -1;
+}

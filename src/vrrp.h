@@ -1,0 +1,63 @@
+/* vrrp.h: one virtual router per configured instance, and the glue between
+ * sockets, timers, netlink events, health tracking and the pure FSM. */
+#ifndef HAFD_VRRP_H
+#define HAFD_VRRP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "timerq.h"
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+
+struct hafd;
+struct cfg_instance;
+struct vrrp_sock;
+
+/* Why a router is in FAULT (any bit set). */
+enum vrrp_fault {
+	VRRP_FAULT_LINK = 1u << 0,      /* its interface is down or missing */
+	VRRP_FAULT_NO_ADDR = 1u << 1,   /* no primary address to send from */
+	VRRP_FAULT_TRACK_IF = 1u << 2,  /* a tracked interface (weight 0) is down */
+	VRRP_FAULT_CHECK = 1u << 3,     /* a tracked check (weight 0) failed */
+	VRRP_FAULT_GROUP = 1u << 4,     /* a sync-group sibling is in fault */
+	VRRP_FAULT_SOCKET = 1u << 5,    /* the VRRP socket could not be opened */
+};
+
+struct vrrp_router {
+	struct hafd *h;
+	const struct cfg_instance *cfg;
+	char label[80];                 /* "NAME/VRID N", for logs */
+	int ifindex;                    /* 0 while the interface is missing */
+	unsigned char mac[6];           /* source MAC of GARP / NA */
+	struct vrrp_sock *sock;
+	struct vrrp_fsm fsm;
+	struct vrrp_params params;
+	struct timer fsm_timer;         /* the FSM's earliest timer */
+	struct timer garp_timer;        /* second burst and refresh */
+	bool garp_second_done;
+	bool vips_up;                   /* the VIPs are ours to keep */
+	unsigned faults;                /* enum vrrp_fault bits */
+	int track_if_delta;             /* priority change from tracked interfaces */
+	int check_delta;                /* priority change from checks */
+	uint64_t state_since_us;
+	struct vrrp_router_stats stats;
+	struct log_ratelimit warn_log;  /* per-router packet warnings */
+};
+
+/* Build a router per instance and start them (sockets, STARTUP). */
+int vrrp_start(struct hafd *h);
+/* Graceful stop: priority-0 adverts, VIPs removed; frees the routers. */
+void vrrp_stop(struct hafd *h);
+
+/* netlink events (struct vip_events callbacks; arg is struct hafd). */
+void vrrp_link_change(void *arg, int ifindex, const char *ifname, bool exists, bool up);
+void vrrp_addr_deleted(void *arg, int ifindex, const struct hafd_addr *a);
+void vrrp_addr_change(void *arg, int ifindex);
+
+/* Health tracking: set or clear one fault reason; change a priority delta. */
+void vrrp_fault_update(struct vrrp_router *r, unsigned reason, bool on);
+void vrrp_check_delta_set(struct vrrp_router *r, int delta);
+
+#endif

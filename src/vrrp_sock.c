@@ -1,0 +1,268 @@
+/* vrrp_sock.c: raw VRRP sockets shared per (interface, family). */
+#include "vrrp_sock.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+
+/* Packets read per wakeup: a flood must not starve timers (they run first
+ * in each loop turn, so bounding this bounds their delay). */
+#define RX_BURST 64
+
+void vrrp_sock_group(int family, struct hafd_addr *out)
+{
+	static const uint8_t g6[16] = { 0xff, 0x02, [15] = 0x12 };
+	const uint8_t g4[4] = { 224, 0, 0, 18 };
+
+	addr_from_bytes(out, family, family == AF_INET ? (const void *)g4 : (const void *)g6);
+}
+
+static int setopt_int(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+static int sock_setup4(int fd, int ifindex)
+{
+	struct ip_mreqn mreq = { .imr_ifindex = ifindex };
+
+	mreq.imr_multiaddr.s_addr = htonl(0xe0000012);  /* 224.0.0.18 */
+	if (setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1) < 0 ||
+	    setopt_int(fd, IPPROTO_IP, IP_TTL, VRRP_TTL) < 0 ||
+	    setopt_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, VRRP_TTL) < 0 ||
+	    setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0)
+		return -1;
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq)) < 0)
+		return -1;
+	return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq));
+}
+
+static int sock_setup6(int fd, int ifindex)
+{
+	struct ipv6_mreq mreq = { .ipv6mr_interface = (unsigned)ifindex };
+	struct hafd_addr g;
+
+	vrrp_sock_group(AF_INET6, &g);
+	mreq.ipv6mr_multiaddr = g.u.v6;
+	if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0 ||
+	    setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0 ||
+	    setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, VRRP_TTL) < 0 ||
+	    setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP_TTL) < 0 ||
+	    setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) < 0 ||
+	    setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex) < 0)
+		return -1;
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof(mreq));
+}
+
+static int sock_open(int ifindex, const char *ifname, int family)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	/* Only this interface's packets: instances are per interface. */
+	rc = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname));
+	if (rc == 0)
+		rc = setopt_int(fd, SOL_SOCKET, SO_RCVBUF, 1 << 18);
+	if (rc == 0)
+		rc = family == AF_INET ? sock_setup4(fd, ifindex) : sock_setup6(fd, ifindex);
+	if (rc < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* IPv4 raw sockets deliver the IP header: take TTL, addresses and the
+ * payload from it. Returns the payload offset or -1. */
+static int parse_ip4(const uint8_t *buf, size_t len, struct vrrp_pkt_info *info)
+{
+	const struct iphdr *ip = (const void *)buf;
+	size_t hl;
+
+	if (len < sizeof(*ip) || ip->version != 4)
+		return -1;
+	hl = (size_t)ip->ihl * 4;
+	if (hl < sizeof(*ip) || hl > len || ntohs(ip->tot_len) < hl || ntohs(ip->tot_len) > len)
+		return -1;
+	info->ttl = ip->ttl;
+	addr_from_bytes(&info->src, AF_INET, &ip->saddr);
+	addr_from_bytes(&info->dst, AF_INET, &ip->daddr);
+	return (int)hl;
+}
+
+static void cmsg_read6(struct msghdr *mh, struct vrrp_pkt_info *info)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_HOPLIMIT) {
+			int hl;
+
+			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
+			info->ttl = hl;
+		} else if (c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			addr_from_bytes(&info->dst, AF_INET6, &pi.ipi6_addr);
+		}
+	}
+}
+
+static int sock_recv_one(struct vrrp_sock *s, uint8_t *buf, size_t cap)
+{
+	union { struct sockaddr_in v4; struct sockaddr_in6 v6; } from;
+	char cbuf[256];
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct vrrp_pkt_info info = { .family = s->family, .ttl = -1 };
+	ssize_t n = recvmsg(s->fd, &mh, 0);
+	int off = 0;
+
+	if (n < 0)
+		return -1;
+	if (s->family == AF_INET) {
+		off = parse_ip4(buf, (size_t)n, &info);
+		if (off < 0) {
+			s->rx_errors++;
+			return 0;
+		}
+		n = ntohs(((const struct iphdr *)(const void *)buf)->tot_len);
+	} else {
+		addr_from_bytes(&info.src, AF_INET6, &from.v6.sin6_addr);
+		cmsg_read6(&mh, &info);
+	}
+	s->rx(s->arg, s, buf + off, (size_t)n - (size_t)off, &info);
+	return 0;
+}
+
+static void sock_readable(int fd, uint32_t events, void *arg)
+{
+	struct vrrp_sock *s = arg;
+	uint8_t buf[VRRP_PKT_MAX + 128];
+
+	(void)fd;
+	(void)events;
+	for (int i = 0; i < RX_BURST; i++) {
+		if (sock_recv_one(s, buf, sizeof(buf)) < 0) {
+			if (errno != EAGAIN && errno != EINTR) {
+				s->rx_errors++;
+				log_warn("%s: VRRP receive", s->ifname);
+			}
+			return;
+		}
+	}
+}
+
+struct vrrp_sock *vrrp_sock_get(struct vrrp_sock **list, struct loop *loop, int ifindex,
+				const char *ifname, int family, vrrp_sock_rx_fn rx, void *arg)
+{
+	struct vrrp_sock *s;
+
+	for (s = *list; s; s = s->next) {
+		if (s->ifindex == ifindex && s->family == family) {
+			s->refs++;
+			return s;
+		}
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->fd = sock_open(ifindex, ifname, family);
+	if (s->fd < 0 || loop_fd_add(loop, s->fd, EPOLLIN, sock_readable, s) < 0) {
+		int saved = errno;
+
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s);
+		errno = saved;
+		return NULL;
+	}
+	s->ifindex = ifindex;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+	s->family = family;
+	s->refs = 1;
+	s->loop = loop;
+	s->rx = rx;
+	s->arg = arg;
+	s->next = *list;
+	*list = s;
+	return s;
+}
+
+void vrrp_sock_put(struct vrrp_sock **list, struct vrrp_sock *s)
+{
+	struct vrrp_sock **pp;
+
+	if (!s || --s->refs > 0)
+		return;
+	for (pp = list; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	loop_fd_del(s->loop, s->fd);
+	close(s->fd);
+	free(s);
+}
+
+int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struct hafd_addr *dst,
+		   const uint8_t *buf, size_t len)
+{
+	union { struct sockaddr_in v4; struct sockaddr_in6 v6; } to = { 0 };
+	union { char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } cbuf;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf,
+	};
+	struct cmsghdr *c;
+
+	memset(&cbuf, 0, sizeof(cbuf));
+	c = (struct cmsghdr *)(void *)cbuf.buf;
+	/* The source address and interface go with each packet, so the
+	 * checksum's pseudo-header and the wire agree (items 12, 13). */
+	if (s->family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_ifindex = s->ifindex, .ipi_spec_dst = src->u.v4 };
+
+		to.v4.sin_family = AF_INET;
+		to.v4.sin_addr = dst->u.v4;
+		mh.msg_namelen = sizeof(to.v4);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)s->ifindex, .ipi6_addr = src->u.v6 };
+
+		to.v6.sin6_family = AF_INET6;
+		to.v6.sin6_addr = dst->u.v6;
+		to.v6.sin6_scope_id = (uint32_t)s->ifindex;
+		mh.msg_namelen = sizeof(to.v6);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+	}
+	return sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0 ? -1 : 0;
+}
