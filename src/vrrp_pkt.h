@@ -124,7 +124,7 @@ ssize_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_pkt_params *p
 
 /* RFC 1071 checksum of the VRRP message, with the pseudo-header when the
  * version/family/form call for one (items 16-20). The checksum field must be
- * is skipped (treated as zero). Returns the value as tshark shows it:
+ * is treated as zero. Returns the value as tshark shows it:
  * store it big-endian, buf[6] = v >> 8, buf[7] = v & 0xff. */
 uint16_t vrrp_pkt_csum(const uint8_t *msg, size_t len, uint8_t version, int family,
 		       const struct hafd_addr *src, const struct hafd_addr *dst,
