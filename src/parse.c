@@ -48,6 +48,9 @@ int parse_duration_us(const char *s, uint64_t *out_us)
 	/* A fraction finer than a microsecond is a typo, not a wish. */
 	if ((frac * mult) % frac_div)
 		goto inval;
+	/* The fraction can still carry the total past the top. */
+	if (whole * mult > UINT64_MAX - frac * mult / frac_div)
+		goto range;
 	*out_us = whole * mult + frac * mult / frac_div;
 	return 0;
 inval:
@@ -102,15 +105,24 @@ int parse_int(const char *s, long min, long max, long *out)
 
 const char *format_duration(uint64_t us, char *buf, unsigned long len)
 {
-	if (us == 0)
+	char frac[8];
+	int n;
+
+	if (us == 0) {
 		snprintf(buf, len, "0s");
-	else if (us % 60000000 == 0)
+	} else if (us % 60000000 == 0) {
 		snprintf(buf, len, "%llum", (unsigned long long)(us / 60000000));
-	else if (us % 1000000 == 0)
-		snprintf(buf, len, "%llus", (unsigned long long)(us / 1000000));
-	else if (us % 1000 == 0)
+	} else if (us >= 1000000) {
+		/* Seconds with the fraction a user would write: 1.5s, 40.95s. */
+		snprintf(frac, sizeof(frac), "%06llu", (unsigned long long)(us % 1000000));
+		for (n = 6; n > 0 && frac[n - 1] == '0'; n--)
+			;
+		snprintf(buf, len, "%llu%s%.*ss", (unsigned long long)(us / 1000000),
+			 n ? "." : "", n, frac);
+	} else if (us % 1000 == 0) {
 		snprintf(buf, len, "%llums", (unsigned long long)(us / 1000));
-	else
+	} else {
 		snprintf(buf, len, "%lluus", (unsigned long long)us);
+	}
 	return buf;
 }

@@ -1,0 +1,153 @@
+/* config.h: the parsed and validated configuration (CONFIG.md is the contract).
+ * A struct hafd_config is immutable once config_load() returns it; a reload
+ * builds a new one and swaps. */
+#ifndef HAFD_CONFIG_H
+#define HAFD_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+enum cfg_csum_form {
+	CFG_CSUM_RFC5798,       /* IPv4 VRRPv3 checksum with pseudo-header (keepalived, FRR) */
+	CFG_CSUM_RFC9568,       /* IPv4 VRRPv3 checksum over the VRRP message only */
+};
+
+struct cfg_global {
+	char *router_id;        /* default: hostname */
+	int log_level;          /* LOG_ERR..LOG_DEBUG */
+	char *runtime_dir;      /* default /run/hafd */
+	char *control_socket;   /* default <runtime_dir>/hafd.sock */
+	char *nft_table;        /* NULL when "none" */
+	char *script_user;      /* default nobody */
+	bool script_security;   /* default yes */
+	enum cfg_csum_form v3_checksum;
+};
+
+enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
+enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
+
+struct cfg_range {              /* inclusive status-code range */
+	uint16_t lo, hi;
+};
+
+struct cfg_check {
+	char *name;
+	int line;                       /* line of the [check NAME] header */
+	enum check_type type;
+	uint64_t interval_us;           /* default 2s */
+	uint64_t timeout_us;            /* default 1s */
+	int rise, fall;                 /* default 2, 2 */
+	int weight;                     /* -254..254; 0 = failure means FAULT */
+	int degrade_weight;             /* -254..254 */
+	uint64_t startup_grace_us;
+	enum check_on_timeout on_timeout;
+	/* script */
+	char *command;                  /* whole command line as written */
+	/* http */
+	char *url;
+	char *http_host;                /* host as in the URL: IPv4, [IPv6] or localhost */
+	struct hafd_addr http_addr;     /* resolved numeric address */
+	uint16_t http_port;             /* default 80 */
+	char *http_path;                /* "/..." including any query */
+	char *method;                   /* GET, POST, HEAD */
+	char **headers;                 /* "Name: value" */
+	size_t n_headers;
+	char *body;
+	struct cfg_range *expect_status;   /* default 200 */
+	size_t n_expect_status;
+	struct cfg_range *degrade_status;  /* default 429 */
+	size_t n_degrade_status;
+	char *expect_body;
+	/* tcp */
+	struct hafd_addr tcp_addr;
+	uint16_t tcp_port;
+	/* file */
+	char *path;
+};
+
+struct cfg_track_if {
+	char ifname[IFNAMSIZ];
+	int weight;                     /* 0 = link down means FAULT */
+};
+
+struct cfg_instance {
+	char *name;
+	int line;                       /* line of the [instance NAME] header */
+	char ifname[IFNAMSIZ];
+	uint8_t vrid;
+	uint8_t priority;               /* default 100; 255 = address owner */
+	uint8_t version;                /* 2 or 3, default 3 */
+	int family;                     /* AF_INET or AF_INET6, from the VIPs */
+	uint16_t advert_interval_cs;    /* default 100 (1s) */
+	bool preempt;                   /* default yes */
+	uint64_t preempt_delay_us;
+	bool pair;                      /* resolved: explicit, or unicast with one peer */
+	bool accept_mode;               /* default yes */
+	struct hafd_addr *vips;         /* at least one, all of `family` */
+	size_t n_vips;
+	bool has_unicast_src;
+	struct hafd_addr unicast_src;
+	struct hafd_addr *peers;        /* unicast peers; none = multicast */
+	size_t n_peers;
+	bool use_vmac;
+	size_t *tracks;                 /* indexes into hafd_config.checks */
+	size_t n_tracks;
+	struct cfg_track_if *track_ifs;
+	size_t n_track_ifs;
+	int garp_repeat;                /* default 5 */
+	uint64_t garp_delay_us;         /* default 5s; 0 = no second burst */
+	uint64_t garp_refresh_us;       /* default 0 = off */
+	char *notify, *notify_master, *notify_backup, *notify_fault, *notify_stop;
+	long group;                     /* index into hafd_config.groups, -1 for none */
+};
+
+struct cfg_group {
+	char *name;
+	int line;
+	size_t *instances;              /* indexes into hafd_config.instances */
+	size_t n_instances;
+	char *notify, *notify_master, *notify_backup, *notify_fault;
+};
+
+struct hafd_config {
+	char *path;
+	struct cfg_global global;
+	struct cfg_instance *instances;
+	size_t n_instances;
+	struct cfg_check *checks;
+	size_t n_checks;
+	struct cfg_group *groups;
+	size_t n_groups;
+};
+
+/* Every error found, each one line:
+ *   FILE:LINE: [section] key: what is wrong (allowed: ...) */
+struct config_errors {
+	char **msgs;
+	size_t n;
+};
+
+/* Parse and validate path. Returns 0 and *out, or -1 with errors in errs
+ * (an unreadable file is one error naming the file and strerror). */
+int config_load(const char *path, struct hafd_config **out, struct config_errors *errs);
+/* Same from an open stream; name is used in messages. */
+int config_load_stream(FILE *f, const char *name, struct hafd_config **out,
+		       struct config_errors *errs);
+void config_free(struct hafd_config *cfg);
+void config_errors_free(struct config_errors *errs);
+
+/* Lookups by name; NULL when absent. */
+const struct cfg_instance *config_instance(const struct hafd_config *cfg, const char *name);
+const struct cfg_check *config_check(const struct hafd_config *cfg, const char *name);
+
+/* Two instances whose running state can carry over a reload unchanged
+ * (everything equal except what can change live: priority, preempt,
+ * preempt_delay, pair, notify hooks, garp settings and tracks). */
+bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_instance *b);
+
+#endif

@@ -1,0 +1,534 @@
+/* config_check.c: what can only be checked once the whole file is read
+ * (keys that depend on each other, references between sections, clashes
+ * between instances), the grammars of http/tcp addresses and status lists,
+ * "did you mean" and reload compatibility. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_priv.h"
+#include "parse.h"
+
+/* cfg_suggest() and ref_find() read a name as the struct's first member. */
+_Static_assert(offsetof(struct cfg_instance, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_check, name) == 0, "name first");
+_Static_assert(offsetof(struct key_def, name) == 0, "name first");
+
+static const char *const type_names[] = {
+	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp", [CHECK_FILE] = "file",
+};
+
+const char *cfg_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* ---- did you mean ------------------------------------------------------- */
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+	return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/* Edit distance with transpositions (a swap is one typo), case ignored. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t r0[CFG_MAX_LINE + 2], r1[CFG_MAX_LINE + 2], r2[CFG_MAX_LINE + 2];
+
+	if (la > CFG_MAX_LINE || lb > CFG_MAX_LINE || la > lb + 2 || lb > la + 2)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		r1[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		int ca = tolower((unsigned char)a[i - 1]);
+
+		r2[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cb = tolower((unsigned char)b[j - 1]);
+
+			r2[j] = min3(r1[j] + 1, r2[j - 1] + 1, r1[j - 1] + (ca != cb));
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    cb == tolower((unsigned char)a[i - 2]) && r0[j - 2] + 1 < r2[j])
+				r2[j] = r0[j - 2] + 1;
+		}
+		memcpy(r0, r1, (lb + 1) * sizeof(r0[0]));
+		memcpy(r1, r2, (lb + 1) * sizeof(r1[0]));
+	}
+	return r1[lb];
+}
+
+const char *cfg_suggest(const char *word, const void *base, size_t n, size_t stride)
+{
+	const char *best = NULL, *cand;
+	size_t best_d = 3, d;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&cand, (const char *)base + i * stride, sizeof(cand));
+		d = edit_distance(word, cand);
+		if (d < best_d) {
+			best = cand;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* ---- [global] ----------------------------------------------------------- */
+
+static void global_finish(struct cfg_parser *p)
+{
+	struct cfg_global *g = &p->cfg->global;
+	const char *dir = g->runtime_dir;
+	char host[256] = "";
+	size_t n;
+
+	if (!g->router_id) {
+		if (gethostname(host, sizeof(host) - 1) < 0 || !host[0])
+			snprintf(host, sizeof(host), "hafd");
+		g->router_id = cfg_strdup(p, host);
+	}
+	if (g->control_socket || !dir)
+		return;
+	if (!strcmp(dir, "/"))
+		dir = "";
+	n = strlen(dir) + strlen("/hafd.sock");
+	if (n > CFG_SUN_PATH_MAX) {
+		cfg_key_err(p, &p->global, p->global.seen[GK_RUNTIME_DIR], "runtime_dir",
+			    "%s/hafd.sock is too long for a unix socket (allowed: up to %d "
+			    "characters, or set control_socket)", dir, CFG_SUN_PATH_MAX);
+		return;
+	}
+	if (!(g->control_socket = malloc(n + 1)))
+		p->oom = true;
+	else
+		snprintf(g->control_socket, n + 1, "%s/hafd.sock", dir);
+}
+
+/* ---- [instance NAME] ---------------------------------------------------- */
+
+static void require(struct cfg_parser *p, const struct cfg_sect *s, int key, const char *name,
+		    const char *extra)
+{
+	if (!s->seen[key])
+		cfg_key_err(p, s, s->line, name, "required key is missing%s", extra);
+}
+
+static void advert_finish(struct cfg_parser *p, struct cfg_instance *in, const struct cfg_sect *s)
+{
+	static const char v3[] = "10ms..40.95s in 10ms steps", v2[] = "1s..255s for version 2";
+	int line = s->seen[IK_ADVERT_INTERVAL];
+	uint64_t us = s->advert_us;
+	const char *what = NULL, *rule = in->version == 2 ? v2 : v3;
+	char v[32];
+
+	/* Without the key the default, 1s, suits both versions. */
+	if (!line || s->bad[IK_ADVERT_INTERVAL] || s->bad[IK_VERSION])
+		return;
+	if (in->version == 2 && us % CFG_SEC)
+		what = "is not a whole number of seconds";
+	else if (in->version == 2 && (us < CFG_SEC || us > 255 * CFG_SEC))
+		what = "is out of range";
+	else if (in->version == 3 && (us < 10000 || us > 40950000))
+		what = "is out of range";
+	else if (in->version == 3 && us % 10000)
+		what = "is not a multiple of 10ms";
+	if (what)
+		cfg_key_err(p, s, line, "advert_interval", "%s %s (allowed: %s)",
+			    format_duration(us, v, sizeof(v)), what, rule);
+	else
+		in->advert_interval_cs = (uint16_t)(us / 10000);
+}
+
+static void preempt_finish(struct cfg_parser *p, struct cfg_instance *in, const struct cfg_sect *s)
+{
+	int lp = s->seen[IK_PREEMPT], ln = s->seen[IK_NOPREEMPT];
+
+	if (!ln || s->bad[IK_NOPREEMPT])
+		return;
+	if (lp && !s->bad[IK_PREEMPT] && in->preempt == s->nopreempt) {
+		cfg_key_err(p, s, ln > lp ? ln : lp, ln > lp ? "nopreempt" : "preempt",
+			    "contradicts %s at line %d (allowed: nopreempt = yes means preempt = no)",
+			    ln > lp ? "preempt" : "nopreempt", ln > lp ? lp : ln);
+		return;
+	}
+	in->preempt = !s->nopreempt;
+}
+
+static void unicast_finish(struct cfg_parser *p, struct cfg_instance *in, const struct cfg_sect *s)
+{
+	static const char fam[] = "%s is %s but this instance's virtual_ip is %s (allowed: one "
+				  "family per instance)";
+	char a[ADDR_STRLEN];
+
+	if (!in->family)
+		return;
+	if (in->has_unicast_src && in->unicast_src.family != in->family)
+		cfg_key_err(p, s, s->seen[IK_UNICAST_SRC], "unicast_src", fam,
+			    addr_ntop(&in->unicast_src, a, sizeof(a)),
+			    cfg_family_name(in->unicast_src.family), cfg_family_name(in->family));
+	for (size_t i = 0; i < in->n_peers; i++) {
+		const struct hafd_addr *peer = &in->peers[i];
+
+		addr_ntop(peer, a, sizeof(a));
+		if (peer->family != in->family)
+			cfg_key_err(p, s, s->peer_lines[i], "unicast_peer", fam, a,
+				    cfg_family_name(peer->family), cfg_family_name(in->family));
+		else if (in->has_unicast_src && addr_equal(peer, &in->unicast_src))
+			cfg_key_err(p, s, s->peer_lines[i], "unicast_peer", "%s is this instance's "
+				    "own unicast_src (allowed: the other routers' addresses)", a);
+	}
+}
+
+static void instance_finish(struct cfg_parser *p, size_t i)
+{
+	struct cfg_instance *in = &p->cfg->instances[i];
+	const struct cfg_sect *s = &p->isect[i];
+
+	require(p, s, IK_INTERFACE, "interface", "");
+	require(p, s, IK_VRID, "vrid", "");
+	require(p, s, IK_VIRTUAL_IP, "virtual_ip", " (at least one)");
+	advert_finish(p, in, s);
+	preempt_finish(p, in, s);
+	if (!s->seen[IK_PAIR])
+		in->pair = in->n_peers == 1;
+	if (in->version == 2 && in->family == AF_INET6)
+		cfg_key_err(p, s, s->seen[IK_VERSION], "version",
+			    "version 2 is IPv4 only (allowed: version 3 for IPv6)");
+	unicast_finish(p, in, s);
+}
+
+/* ---- [check NAME] ------------------------------------------------------- */
+
+static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	int le = s->seen[CK_EXPECT_STATUS], ld = s->seen[CK_DEGRADE_STATUS];
+
+	if (!c->method)
+		c->method = cfg_strdup(p, "GET");
+	if (!le && !cfg_grow(p, &c->expect_status, sizeof(*c->expect_status), 0))
+		c->expect_status[c->n_expect_status++] = (struct cfg_range){ 200, 200 };
+	if (!ld && !cfg_grow(p, &c->degrade_status, sizeof(*c->degrade_status), 0))
+		c->degrade_status[c->n_degrade_status++] = (struct cfg_range){ 429, 429 };
+	if (s->bad[CK_EXPECT_STATUS] || s->bad[CK_DEGRADE_STATUS])
+		return;
+	for (size_t i = 0; i < c->n_expect_status; i++) {
+		for (size_t j = 0; j < c->n_degrade_status; j++) {
+			const struct cfg_range *e = &c->expect_status[i], *d = &c->degrade_status[j];
+
+			if (e->lo > d->hi || d->lo > e->hi)
+				continue;
+			cfg_key_err(p, s, le > ld ? le : ld, le > ld ? "expect_status" : "degrade_status",
+				    "status %u is in both expect_status and degrade_status (allowed: "
+				    "each status in one list; degrade_status = none empties the "
+				    "degrade list)", e->lo > d->lo ? e->lo : d->lo);
+			return;
+		}
+	}
+}
+
+/* "type http" or "types script and http" */
+static const char *types_text(unsigned mask, char *buf, size_t len)
+{
+	size_t n = 0, k = 0;
+
+	for (int t = CHECK_SCRIPT; t <= CHECK_FILE; t++)
+		n += !!(mask & KF_TYPE(t));
+	snprintf(buf, len, "type%s", n > 1 ? "s" : "");
+	for (int t = CHECK_SCRIPT; t <= CHECK_FILE; t++) {
+		if (!(mask & KF_TYPE(t)))
+			continue;
+		k++;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			 k == 1 ? " " : k == n ? " and " : ", ", type_names[t]);
+	}
+	return buf;
+}
+
+static void check_finish(struct cfg_parser *p, size_t i)
+{
+	static const int needs[] = {
+		[CHECK_SCRIPT] = CK_COMMAND, [CHECK_HTTP] = CK_URL,
+		[CHECK_TCP] = CK_ADDRESS, [CHECK_FILE] = CK_PATH,
+	};
+	struct cfg_check *c = &p->cfg->checks[i];
+	const struct cfg_sect *s = &p->csect[i];
+	char buf[64];
+
+	require(p, s, CK_TYPE, "type", " (allowed: script, http, tcp, file)");
+	if (!s->seen[CK_TYPE] || s->bad[CK_TYPE])
+		return;
+	if (!s->seen[needs[c->type]])
+		cfg_key_err(p, s, s->line, cfg_check_keys[needs[c->type]].name,
+			    "required key is missing for type %s", type_names[c->type]);
+	for (size_t k = 0; k < CK_N; k++) {
+		unsigned mask = cfg_check_keys[k].flags & KF_TYPES;
+
+		if (s->seen[k] && mask && !(mask & KF_TYPE(c->type)))
+			cfg_key_err(p, s, s->seen[k], cfg_check_keys[k].name,
+				    "key is only valid for %s (this check is type %s)",
+				    types_text(mask, buf, sizeof(buf)), type_names[c->type]);
+	}
+	if (c->type == CHECK_HTTP)
+		http_finish(p, c, s);
+}
+
+/* ---- references --------------------------------------------------------- */
+
+/* Index of s->refs.names[k] among the n [what NAME] sections at base, or -1
+ * after saying why (listed twice, or no such section). */
+static long ref_find(struct cfg_parser *p, const struct cfg_sect *s, const char *key,
+		     const char *what, size_t k, const void *base, size_t n, size_t stride)
+{
+	const struct cfg_refs *r = &s->refs;
+	const char *name = r->names[k], *cand, *near;
+
+	for (size_t j = 0; j < k; j++) {
+		if (!strcmp(r->names[j], name)) {
+			cfg_key_err(p, s, r->lines[k], key, "'%s' is listed twice (first at line %d; "
+				    "allowed: each %s once)", name, r->lines[j], what);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&cand, (const char *)base + i * stride, sizeof(cand));
+		if (!strcmp(cand, name))
+			return (long)i;
+	}
+	near = cfg_suggest(name, base, n, stride);
+	if (near)
+		cfg_key_err(p, s, r->lines[k], key, "no [%s %s] section (did you mean '%s'?)",
+			    what, name, near);
+	else
+		cfg_key_err(p, s, r->lines[k], key, "no [%s %s] section", what, name);
+	return -1;
+}
+
+static void group_finish(struct cfg_parser *p, size_t gi)
+{
+	struct hafd_config *c = p->cfg;
+	struct cfg_group *g = &c->groups[gi];
+	const struct cfg_sect *s = &p->gsect[gi];
+
+	require(p, s, GRK_INSTANCE, "instance", " (at least one)");
+	for (size_t k = 0; k < s->refs.n; k++) {
+		long i = ref_find(p, s, "instance", "instance", k, c->instances, c->n_instances,
+				  sizeof(*c->instances));
+		struct cfg_instance *in;
+
+		if (i < 0)
+			continue;
+		in = &c->instances[i];
+		if (in->group >= 0) {
+			cfg_key_err(p, s, s->refs.lines[k], "instance", "[instance %s] is already in "
+				    "[group %s] (allowed: one group per instance)", in->name,
+				    c->groups[in->group].name);
+			continue;
+		}
+		if (cfg_grow(p, &g->instances, sizeof(*g->instances), g->n_instances))
+			return;
+		g->instances[g->n_instances++] = (size_t)i;
+		in->group = (long)gi;
+	}
+}
+
+static void tracks_finish(struct cfg_parser *p, size_t ii)
+{
+	struct hafd_config *c = p->cfg;
+	struct cfg_instance *in = &c->instances[ii];
+	const struct cfg_sect *s = &p->isect[ii];
+
+	for (size_t k = 0; k < s->refs.n; k++) {
+		long i = ref_find(p, s, "track", "check", k, c->checks, c->n_checks, sizeof(*c->checks));
+
+		if (i < 0 || cfg_grow(p, &in->tracks, sizeof(*in->tracks), in->n_tracks))
+			continue;
+		in->tracks[in->n_tracks++] = (size_t)i;
+	}
+}
+
+/* Two instances with one VRID on one link and family would fight. */
+static void vrid_clashes(struct cfg_parser *p)
+{
+	const struct hafd_config *c = p->cfg;
+
+	for (size_t j = 1; j < c->n_instances; j++) {
+		const struct cfg_instance *b = &c->instances[j];
+
+		if (!b->vrid || !b->family || !b->ifname[0])
+			continue;
+		for (size_t i = 0; i < j; i++) {
+			const struct cfg_instance *a = &c->instances[i];
+
+			if (a->vrid != b->vrid || a->family != b->family || strcmp(a->ifname, b->ifname))
+				continue;
+			cfg_key_err(p, &p->isect[j], p->isect[j].seen[IK_VRID], "vrid",
+				    "vrid %u on %s (%s) is already used by [instance %s] at line %d "
+				    "(allowed: one instance per VRID, interface and family)",
+				    b->vrid, b->ifname, cfg_family_name(b->family), a->name, a->line);
+			break;
+		}
+	}
+}
+
+void cfg_validate(struct cfg_parser *p)
+{
+	struct hafd_config *c = p->cfg;
+
+	global_finish(p);
+	for (size_t i = 0; i < c->n_instances; i++)
+		instance_finish(p, i);
+	for (size_t i = 0; i < c->n_checks; i++)
+		check_finish(p, i);
+	for (size_t i = 0; i < c->n_groups; i++)
+		group_finish(p, i);
+	for (size_t i = 0; i < c->n_instances; i++)
+		tracks_finish(p, i);
+	vrid_clashes(p);
+	/* Line 1: an editor can jump there, even in an empty file. */
+	if (!c->n_instances)
+		cfg_err(p, 1, "no [instance NAME] section (at least one is needed)");
+}
+
+/* ---- value grammars ----------------------------------------------------- */
+
+static bool host_addr(const char *host, size_t n, struct hafd_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+
+	if (n >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, host);
+	if (!strcasecmp(buf, "localhost"))
+		return addr_parse_host("127.0.0.1", a) == 0;
+	if (buf[0] == '[') {
+		buf[n - 1] = '\0';
+		return addr_parse_host(buf + 1, a) == 0 && a->family == AF_INET6;
+	}
+	return addr_parse_host(buf, a) == 0 && a->family == AF_INET;
+}
+
+int cfg_hostport_parse(const char *s, struct cfg_hostport *hp, char *why, size_t len)
+{
+	const char *end;
+	size_t n, d;
+	long port;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->port = -1;
+	if (*s == '[') {
+		if (!(end = strchr(s, ']'))) {
+			snprintf(why, len, "'%s' has no closing ']' (allowed: %s)", s, CFG_HOST_RULE);
+			return -1;
+		}
+		n = (size_t)(end + 1 - s);
+	} else {
+		n = strcspn(s, ":/?#");
+	}
+	if (!host_addr(s, n, &hp->addr)) {
+		snprintf(why, len, "host '%.*s' is not an IP address; names are not looked up, as "
+			 "a DNS query could block the daemon (allowed: %s)", (int)n, s, CFG_HOST_RULE);
+		return -1;
+	}
+	snprintf(hp->host, sizeof(hp->host), "%.*s", (int)n, s);
+	s += n;
+	if (*s == ':') {
+		s++;
+		d = strcspn(s, "/?#");
+		if (d == 0 || d > 5 || strspn(s, "0123456789") != d ||
+		    (port = strtol(s, NULL, 10)) < 1 || port > 65535) {
+			snprintf(why, len, "port '%.*s' is not valid (allowed: 1..65535)", (int)d, s);
+			return -1;
+		}
+		hp->port = port;
+		s += d;
+	}
+	hp->rest = s;
+	return 0;
+}
+
+static const char *skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* One code at *s, 100..599; advances *s. 0, 1 (not a code) or -1 (range). */
+static int status_code(const char **s, unsigned *code, char *why, size_t len)
+{
+	size_t d = strspn(*s, "0123456789");
+
+	if (!d || !strchr(" \t,-", (*s)[d]))
+		return 1;
+	*code = d > 3 ? 1000 : (unsigned)strtoul(*s, NULL, 10);
+	if (*code < 100 || *code > 599) {
+		snprintf(why, len, "status %.*s out of range (allowed: 100..599)", (int)d, *s);
+		return -1;
+	}
+	*s = skip_blank(*s + d);
+	return 0;
+}
+
+int cfg_status_parse(const char *s, struct cfg_range *r, size_t max, char *why, size_t len)
+{
+	const char *p = skip_blank(s);
+	unsigned lo, hi;
+	size_t n = 0;
+	int rc;
+
+	for (;;) {
+		if ((rc = status_code(&p, &lo, why, len)) != 0)
+			goto fail;
+		hi = lo;
+		if (*p == '-') {
+			p = skip_blank(p + 1);
+			if ((rc = status_code(&p, &hi, why, len)) != 0)
+				goto fail;
+		}
+		if (lo > hi) {
+			snprintf(why, len, "range %u-%u is reversed (allowed: LOW-HIGH, e.g. 200-299)",
+				 lo, hi);
+			return -1;
+		}
+		if (n == max)
+			break;
+		r[n++] = (struct cfg_range){ (uint16_t)lo, (uint16_t)hi };
+		if (!*p)
+			return (int)n;
+		if (*p != ',')
+			break;
+		p = skip_blank(p + 1);
+	}
+	rc = 1;
+fail:
+	if (rc > 0)
+		snprintf(why, len, "'%s' is not a status list (allowed: codes 100..599 and ranges "
+			 "like 200-299, separated by commas)", s);
+	return -1;
+}
+
+/* ---- reload ------------------------------------------------------------- */
+
+static bool addrs_equal(const struct hafd_addr *a, const struct hafd_addr *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!addr_equal(&a[i], &b[i]) || a[i].prefix != b[i].prefix)
+			return false;
+	return true;
+}
+
+bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_instance *b)
+{
+	return !strcmp(a->ifname, b->ifname) && a->vrid == b->vrid && a->family == b->family &&
+	       a->version == b->version && a->advert_interval_cs == b->advert_interval_cs &&
+	       a->n_vips == b->n_vips && addrs_equal(a->vips, b->vips, a->n_vips) &&
+	       a->has_unicast_src == b->has_unicast_src &&
+	       (!a->has_unicast_src || addr_equal(&a->unicast_src, &b->unicast_src)) &&
+	       a->n_peers == b->n_peers && addrs_equal(a->peers, b->peers, a->n_peers) &&
+	       a->use_vmac == b->use_vmac && a->accept_mode == b->accept_mode;
+}

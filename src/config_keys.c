@@ -1,0 +1,724 @@
+/* config_keys.c: the keys of each section, and what their values may be.
+ * Each table row names a key and how to set it: the generic kinds store into
+ * a field by offset; the rest have a setter. Errors name the line being read;
+ * checks that need other keys wait for config_check.c. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "config_priv.h"
+#include "log.h"
+#include "parse.h"
+
+/* An error in the value of the key being set; marks the key refused. */
+static __attribute__((format(printf, 2, 3))) void key_err(struct cfg_parser *p, const char *f, ...)
+{
+	va_list ap;
+
+	p->cur->bad[p->key] = true;
+	va_start(ap, f);
+	cfg_vkey_err(p, p->cur, p->lineno, p->key_name, f, ap);
+	va_end(ap);
+}
+
+/* Replace the string in the char * slot at field. */
+static void set_string(struct cfg_parser *p, void *field, const char *v)
+{
+	char *old, *s = cfg_strdup(p, v);
+
+	memcpy(&old, field, sizeof(old));
+	free(old);
+	memcpy(field, &s, sizeof(s));
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int get_int(struct cfg_parser *p, const char *v, long min, long max, long *out)
+{
+	if (parse_int(v, min, max, out) == 0)
+		return 0;
+	if (errno == ERANGE)
+		key_err(p, "value %s out of range (allowed: %ld..%ld)", v, min, max);
+	else
+		key_err(p, "'%s' is not a number (allowed: %ld..%ld)", v, min, max);
+	return -1;
+}
+
+static int get_bool(struct cfg_parser *p, const char *v, bool *out)
+{
+	if (parse_bool(v, out) == 0)
+		return 0;
+	key_err(p, "'%s' is not a boolean (allowed: yes, no, true, false, on, off, 1, 0)", v);
+	return -1;
+}
+
+/* allowed: the rule as shown to the user; NULL for "MIN..MAX". */
+static int get_dur(struct cfg_parser *p, const char *v, uint64_t min, uint64_t max,
+		   const char *allowed, uint64_t *out)
+{
+	char a[32], b[32], range[80], val[32];
+
+	if (!allowed) {
+		snprintf(range, sizeof(range), "%s..%s", format_duration(min, a, sizeof(a)),
+			 format_duration(max, b, sizeof(b)));
+		allowed = range;
+	}
+	if (parse_duration_us(v, out) < 0) {
+		if (errno == ERANGE)
+			key_err(p, "'%s' is out of range (allowed: %s)", v, allowed);
+		else
+			key_err(p, "'%s' is not a duration (allowed: a number with ms, s or m, "
+				"e.g. 100ms, 1.5s, 2m)", v);
+		return -1;
+	}
+	if (*out < min || *out > max) {
+		key_err(p, "%s is out of range (allowed: %s)",
+			format_duration(*out, val, sizeof(val)), allowed);
+		return -1;
+	}
+	return 0;
+}
+
+/* Index of v in names (case ignored), or -1 after an error listing them. */
+static int get_enum(struct cfg_parser *p, const char *v, const char *const *names, size_t n)
+{
+	char list[160] = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(v, names[i]))
+			return (int)i;
+	for (size_t i = 0; i < n; i++) {
+		strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+		if (i + 1 < n)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+	}
+	key_err(p, "'%s' is not valid (allowed: %s)", v, list);
+	return -1;
+}
+
+static bool is_abs_path(struct cfg_parser *p, const char *v)
+{
+	if (v[0] == '/')
+		return true;
+	key_err(p, "'%s' is not an absolute path (allowed: a path starting with /)", v);
+	return false;
+}
+
+/* Something the kernel would take as an interface name. */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+#define IFNAME_RULE "1..15 characters without '/', ':' or whitespace"
+
+/* ---- [global] ----------------------------------------------------------- */
+
+static void set_log_level(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_global *g = obj;
+	int level = log_level_parse(v);
+
+	if (level < 0)
+		key_err(p, "'%s' is not valid (allowed: error, warning, notice, info, debug)", v);
+	else
+		g->log_level = level;
+}
+
+static void set_runtime_dir(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_global *g = obj;
+	size_t n = strlen(v);
+
+	if (!is_abs_path(p, v))
+		return;
+	/* "/run/hafd/" + "/hafd.sock" would work but reads badly in logs. */
+	while (n > 1 && v[n - 1] == '/')
+		n--;
+	free(g->runtime_dir);
+	g->runtime_dir = strndup(v, n);
+	if (!g->runtime_dir)
+		p->oom = true;
+}
+
+static void set_control_socket(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_global *g = obj;
+
+	if (!is_abs_path(p, v))
+		return;
+	if (strlen(v) > CFG_SUN_PATH_MAX) {
+		key_err(p, "path is %zu characters, too long for a unix socket (allowed: up to %d)",
+			strlen(v), CFG_SUN_PATH_MAX);
+		return;
+	}
+	set_string(p, &g->control_socket, v);
+}
+
+static void set_nft_table(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_global *g = obj;
+	size_t n = strlen(v);
+
+	if (strcmp(v, "none") && (n == 0 || n > 32 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)) {
+		key_err(p, "'%s' is not a table name (allowed: 1..32 letters, digits, '_', '-', "
+			"or none)", v);
+		return;
+	}
+	free(g->nft_table);
+	g->nft_table = strcmp(v, "none") ? cfg_strdup(p, v) : NULL;
+}
+
+static void set_v3_checksum(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "rfc5798", "rfc9568" };
+	struct cfg_global *g = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		g->v3_checksum = i == 0 ? CFG_CSUM_RFC5798 : CFG_CSUM_RFC9568;
+}
+
+#define FLD(st, f) .off = offsetof(st, f), .size = sizeof(((st *)0)->f)
+#define KINT(n, st, f, lo, hi) { .name = n, .kind = K_INT, FLD(st, f), .min = lo, .max = hi }
+#define KBOOL(n, st, f) { .name = n, .kind = K_BOOL, FLD(st, f) }
+#define KDUR(n, st, f, lo, hi) { .name = n, .kind = K_DUR, FLD(st, f), .min = lo, .max = hi }
+#define KSTR(n, st, f, what) { .name = n, .kind = K_STR, FLD(st, f), .allowed = what }
+#define KFN(n, f) { .name = n, .kind = K_FN, .fn = f }
+#define KLIST(n, f) { .name = n, .kind = K_FN, .flags = KF_LIST, .fn = f }
+
+static const struct key_def global_keys[GK_N] = {
+	[GK_ROUTER_ID] = KSTR("router_id", struct cfg_global, router_id, "a name"),
+	[GK_LOG_LEVEL] = KFN("log_level", set_log_level),
+	[GK_RUNTIME_DIR] = KFN("runtime_dir", set_runtime_dir),
+	[GK_CONTROL_SOCKET] = KFN("control_socket", set_control_socket),
+	[GK_NFT_TABLE] = KFN("nft_table", set_nft_table),
+	[GK_SCRIPT_USER] = KSTR("script_user", struct cfg_global, script_user, "a user name"),
+	[GK_SCRIPT_SECURITY] = KBOOL("script_security", struct cfg_global, script_security),
+	[GK_V3_CHECKSUM] = KFN("v3_checksum", set_v3_checksum),
+};
+
+/* ---- [instance NAME] ---------------------------------------------------- */
+
+static void set_interface(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+
+	if (!ifname_ok(v))
+		key_err(p, "'%s' is not an interface name (allowed: " IFNAME_RULE ")", v);
+	else
+		snprintf(in->ifname, sizeof(in->ifname), "%s", v);
+}
+
+static void set_version(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "2", "3" };
+	struct cfg_instance *in = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		in->version = (uint8_t)(i + 2);
+}
+
+/* The range depends on version, which may come later: config_check.c. */
+static void set_advert(struct cfg_parser *p, void *obj, const char *v)
+{
+	if (parse_duration_us(v, &p->cur->advert_us) == 0)
+		return;
+	if (errno == ERANGE)
+		key_err(p, "'%s' is out of range (allowed: 10ms..40.95s in 10ms steps, "
+			"or 1s..255s for version 2)", v);
+	else
+		key_err(p, "'%s' is not a duration (allowed: a number with ms, s or m, "
+			"e.g. 100ms, 1.5s, 2m)", v);
+}
+
+static void set_nopreempt(struct cfg_parser *p, void *obj, const char *v)
+{
+	get_bool(p, v, &p->cur->nopreempt);
+}
+
+/* Neither unset, nor multicast, nor broadcast. */
+static bool addr_unicast(const struct hafd_addr *a)
+{
+	static const uint8_t zero[16];
+
+	if (!memcmp(a->u.b, zero, addr_len(a)))
+		return false;
+	if (a->family == AF_INET)
+		return (a->u.b[0] & 0xf0) != 0xe0 && a->u.v4.s_addr != 0xffffffff;
+	return a->u.b[0] != 0xff;
+}
+
+/* An address for a list; -1 after an error. lines/n: the list so far. */
+static int get_addr(struct cfg_parser *p, const char *v, bool prefix_ok, struct hafd_addr *a,
+		    const struct hafd_addr *list, const int *lines, size_t n)
+{
+	if ((prefix_ok ? addr_parse(v, a) : addr_parse_host(v, a)) < 0) {
+		if (prefix_ok)
+			key_err(p, "'%s' is not an address (allowed: ADDR or ADDR/PREFIX, IPv4 or IPv6)", v);
+		else
+			key_err(p, "'%s' is not an address (allowed: one IPv4 or IPv6 address, no /PREFIX)", v);
+		return -1;
+	}
+	if (!addr_unicast(a)) {
+		key_err(p, "%s is not a unicast address (allowed: an address a host can have)", v);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (addr_equal(&list[i], a)) {
+			key_err(p, "%s is listed twice (first at line %d; allowed: each address once)",
+				v, lines[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void set_vip(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+	struct cfg_sect *s = p->cur;
+	struct hafd_addr a;
+
+	if (get_addr(p, v, true, &a, in->vips, s->vip_lines, in->n_vips) < 0)
+		return;
+	if (in->n_vips && a.family != in->family) {
+		key_err(p, "%s is %s but this instance's first virtual_ip is %s (allowed: one family "
+			"per instance)", v, cfg_family_name(a.family), cfg_family_name(in->family));
+		return;
+	}
+	if (in->n_vips >= CFG_MAX_VIPS) {
+		if (!s->vip_overflow)
+			key_err(p, "more than %d addresses (allowed: up to %d virtual_ip per instance)",
+				CFG_MAX_VIPS, CFG_MAX_VIPS);
+		s->vip_overflow = true;
+		return;
+	}
+	if (cfg_grow(p, &in->vips, sizeof(*in->vips), in->n_vips) ||
+	    cfg_grow(p, &s->vip_lines, sizeof(*s->vip_lines), in->n_vips))
+		return;
+	in->family = a.family;
+	in->vips[in->n_vips] = a;
+	s->vip_lines[in->n_vips++] = p->lineno;
+}
+
+static void set_unicast_src(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+
+	if (get_addr(p, v, false, &in->unicast_src, NULL, NULL, 0) == 0)
+		in->has_unicast_src = true;
+}
+
+static void set_peer(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+	struct cfg_sect *s = p->cur;
+	struct hafd_addr a;
+
+	if (get_addr(p, v, false, &a, in->peers, s->peer_lines, in->n_peers) < 0)
+		return;
+	if (cfg_grow(p, &in->peers, sizeof(*in->peers), in->n_peers) ||
+	    cfg_grow(p, &s->peer_lines, sizeof(*s->peer_lines), in->n_peers))
+		return;
+	in->peers[in->n_peers] = a;
+	s->peer_lines[in->n_peers++] = p->lineno;
+}
+
+/* A name to resolve at the end (track, group's instance). */
+static void add_ref(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_refs *r = &p->cur->refs;
+	char *name;
+
+	if (cfg_grow(p, &r->names, sizeof(*r->names), r->n) ||
+	    cfg_grow(p, &r->lines, sizeof(*r->lines), r->n) || !(name = cfg_strdup(p, v)))
+		return;
+	r->names[r->n] = name;
+	r->lines[r->n++] = p->lineno;
+}
+
+/* IFNAME [weight N] */
+static void set_track_if(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+	struct cfg_sect *s = p->cur;
+	char buf[CFG_MAX_LINE + 1], *save, *tok[4] = { NULL };
+	long weight = 0;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, " \t", &save); t && n < 4; t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	if ((n != 1 && n != 3) || (n == 3 && strcmp(tok[1], "weight"))) {
+		key_err(p, "'%s' is not valid (allowed: IFNAME or IFNAME weight N)", v);
+		return;
+	}
+	if (!ifname_ok(tok[0])) {
+		key_err(p, "'%s' is not an interface name (allowed: " IFNAME_RULE ")", tok[0]);
+		return;
+	}
+	if (n == 3 && get_int(p, tok[2], -254, 254, &weight) < 0)
+		return;
+	for (size_t i = 0; i < in->n_track_ifs; i++) {
+		if (!strcmp(in->track_ifs[i].ifname, tok[0])) {
+			key_err(p, "%s is listed twice (first at line %d; allowed: each interface once)",
+				tok[0], s->tif_lines[i]);
+			return;
+		}
+	}
+	if (cfg_grow(p, &in->track_ifs, sizeof(*in->track_ifs), in->n_track_ifs) ||
+	    cfg_grow(p, &s->tif_lines, sizeof(*s->tif_lines), in->n_track_ifs))
+		return;
+	snprintf(in->track_ifs[in->n_track_ifs].ifname, IFNAMSIZ, "%s", tok[0]);
+	in->track_ifs[in->n_track_ifs].weight = (int)weight;
+	s->tif_lines[in->n_track_ifs++] = p->lineno;
+}
+
+static void set_garp_refresh(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char rule[] = "0s (off) or 100ms..60m";
+	struct cfg_instance *in = obj;
+	char val[32];
+	uint64_t us;
+
+	if (get_dur(p, v, 0, 3600 * CFG_SEC, rule, &us) < 0)
+		return;
+	if (us && us < 100000) {
+		key_err(p, "%s is out of range (allowed: %s)", format_duration(us, val, sizeof(val)),
+			rule);
+		return;
+	}
+	in->garp_refresh_us = us;
+}
+
+#define INST struct cfg_instance
+static const struct key_def inst_keys[IK_N] = {
+	[IK_INTERFACE] = KFN("interface", set_interface),
+	[IK_VRID] = KINT("vrid", INST, vrid, 1, 255),
+	[IK_PRIORITY] = KINT("priority", INST, priority, 1, 255),
+	[IK_VERSION] = KFN("version", set_version),
+	[IK_ADVERT_INTERVAL] = KFN("advert_interval", set_advert),
+	[IK_PREEMPT] = KBOOL("preempt", INST, preempt),
+	[IK_NOPREEMPT] = KFN("nopreempt", set_nopreempt),
+	[IK_PREEMPT_DELAY] = KDUR("preempt_delay", INST, preempt_delay_us, 0, 1000 * CFG_SEC),
+	[IK_PAIR] = KBOOL("pair", INST, pair),
+	[IK_ACCEPT_MODE] = KBOOL("accept_mode", INST, accept_mode),
+	[IK_VIRTUAL_IP] = KLIST("virtual_ip", set_vip),
+	[IK_UNICAST_SRC] = KFN("unicast_src", set_unicast_src),
+	[IK_UNICAST_PEER] = KLIST("unicast_peer", set_peer),
+	[IK_USE_VMAC] = KBOOL("use_vmac", INST, use_vmac),
+	[IK_TRACK] = KLIST("track", add_ref),
+	[IK_TRACK_INTERFACE] = KLIST("track_interface", set_track_if),
+	[IK_GARP_REPEAT] = KINT("garp_repeat", INST, garp_repeat, 0, 100),
+	[IK_GARP_DELAY] = KDUR("garp_delay", INST, garp_delay_us, 0, 3600 * CFG_SEC),
+	[IK_GARP_REFRESH] = KFN("garp_refresh", set_garp_refresh),
+	[IK_NOTIFY] = KSTR("notify", INST, notify, "a command"),
+	[IK_NOTIFY_MASTER] = KSTR("notify_master", INST, notify_master, "a command"),
+	[IK_NOTIFY_BACKUP] = KSTR("notify_backup", INST, notify_backup, "a command"),
+	[IK_NOTIFY_FAULT] = KSTR("notify_fault", INST, notify_fault, "a command"),
+	[IK_NOTIFY_STOP] = KSTR("notify_stop", INST, notify_stop, "a command"),
+};
+#undef INST
+
+/* ---- [check NAME] ------------------------------------------------------ */
+
+static void set_check_type(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "script", "http", "tcp", "file" };
+	static const enum check_type types[] = { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
+	struct cfg_check *c = obj;
+	int i = get_enum(p, v, names, 4);
+
+	if (i >= 0)
+		c->type = types[i];
+}
+
+static void set_on_timeout(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "fail", "degrade" };
+	struct cfg_check *c = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		c->on_timeout = i ? CHECK_TIMEOUT_DEGRADE : CHECK_TIMEOUT_FAIL;
+}
+
+static void set_method(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "GET", "POST", "HEAD" };
+	struct cfg_check *c = obj;
+	int i = get_enum(p, v, names, 3);
+
+	if (i >= 0)
+		set_string(p, &c->method, names[i]);
+}
+
+static void set_check_path(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+
+	if (is_abs_path(p, v))
+		set_string(p, &c->path, v);
+}
+
+/* "Name: value" with Name an HTTP token (RFC 9110 tchar). */
+static void set_header(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			  "!#$%&'*+-.^_`|~");
+	char *h;
+
+	if (n == 0 || v[n] != ':') {
+		key_err(p, "'%s' is not a header (allowed: Name: value)", v);
+		return;
+	}
+	if (cfg_grow(p, &c->headers, sizeof(*c->headers), c->n_headers) || !(h = cfg_strdup(p, v)))
+		return;
+	c->headers[c->n_headers++] = h;
+}
+
+static void set_status(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	bool degrade = p->key == CK_DEGRADE_STATUS;
+	struct cfg_range **list = degrade ? &c->degrade_status : &c->expect_status;
+	size_t *n = degrade ? &c->n_degrade_status : &c->n_expect_status;
+	struct cfg_range r[CFG_MAX_LINE];
+	char why[CFG_MAX_LINE + 160];
+	int k;
+
+	if (degrade && !strcmp(v, "none"))
+		return;
+	k = cfg_status_parse(v, r, CFG_MAX_LINE, why, sizeof(why));
+	if (k < 0) {
+		key_err(p, "%s", why);
+		return;
+	}
+	for (int i = 0; i < k; i++) {
+		if (cfg_grow(p, list, sizeof(**list), *n))
+			return;
+		(*list)[(*n)++] = r[i];
+	}
+}
+
+/* http://HOST[:PORT][/PATH]: HOST a literal, as no DNS lookup may block. */
+static void set_url(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	char why[CFG_MAX_LINE + 160];
+	struct cfg_hostport hp;
+	const char *path;
+
+	if (!strncasecmp(v, "https://", 8)) {
+		key_err(p, "'%s': https is not supported (allowed: http://HOST[:PORT][/PATH])", v);
+		return;
+	}
+	if (strncasecmp(v, "http://", 7)) {
+		key_err(p, "'%s' is not an http URL (allowed: http://HOST[:PORT][/PATH])", v);
+		return;
+	}
+	if (cfg_hostport_parse(v + 7, &hp, why, sizeof(why)) < 0) {
+		key_err(p, "%s", why);
+		return;
+	}
+	path = *hp.rest ? hp.rest : "/";
+	if (*path != '/' || path[strcspn(path, " \t")]) {
+		key_err(p, "'%s' is not an http URL (allowed: http://HOST[:PORT][/PATH], "
+			"no spaces: write %%20)", v);
+		return;
+	}
+	set_string(p, &c->url, v);
+	set_string(p, &c->http_host, hp.host);
+	set_string(p, &c->http_path, path);
+	c->http_addr = hp.addr;
+	c->http_port = hp.port < 0 ? 80 : (uint16_t)hp.port;
+}
+
+static void set_address(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	char why[CFG_MAX_LINE + 160];
+	struct cfg_hostport hp;
+
+	if (cfg_hostport_parse(v, &hp, why, sizeof(why)) < 0)
+		key_err(p, "%s", why);
+	else if (hp.port < 0 || *hp.rest)
+		key_err(p, "'%s' is not HOST:PORT (allowed: " CFG_HOSTPORT_RULE ")", v);
+	else {
+		c->tcp_addr = hp.addr;
+		c->tcp_port = (uint16_t)hp.port;
+	}
+}
+
+#define CHK struct cfg_check
+#define T(t) KF_TYPE(CHECK_##t)
+const struct key_def cfg_check_keys[CK_N] = {
+	[CK_TYPE] = KFN("type", set_check_type),
+	[CK_INTERVAL] = KDUR("interval", CHK, interval_us, 10000, 3600 * CFG_SEC),
+	[CK_TIMEOUT] = KDUR("timeout", CHK, timeout_us, 10000, 3600 * CFG_SEC),
+	[CK_RISE] = KINT("rise", CHK, rise, 1, 100),
+	[CK_FALL] = KINT("fall", CHK, fall, 1, 100),
+	[CK_WEIGHT] = KINT("weight", CHK, weight, -254, 254),
+	[CK_DEGRADE_WEIGHT] = KINT("degrade_weight", CHK, degrade_weight, -254, 254),
+	[CK_STARTUP_GRACE] = KDUR("startup_grace", CHK, startup_grace_us, 0, 86400 * CFG_SEC),
+	[CK_ON_TIMEOUT] = { .name = "on_timeout", .kind = K_FN, .fn = set_on_timeout,
+			    .flags = T(HTTP) | T(SCRIPT) },
+	[CK_COMMAND] = { .name = "command", .kind = K_STR, FLD(CHK, command),
+			 .allowed = "a command", .flags = T(SCRIPT) },
+	[CK_URL] = { .name = "url", .kind = K_FN, .fn = set_url, .flags = T(HTTP) },
+	[CK_METHOD] = { .name = "method", .kind = K_FN, .fn = set_method, .flags = T(HTTP) },
+	[CK_HEADER] = { .name = "header", .kind = K_FN, .fn = set_header,
+			.flags = T(HTTP) | KF_LIST },
+	[CK_BODY] = { .name = "body", .kind = K_STR, FLD(CHK, body), .allowed = "text",
+		      .flags = T(HTTP) },
+	[CK_EXPECT_STATUS] = { .name = "expect_status", .kind = K_FN, .fn = set_status,
+			       .flags = T(HTTP) | KF_LIST },
+	[CK_DEGRADE_STATUS] = { .name = "degrade_status", .kind = K_FN, .fn = set_status,
+				.flags = T(HTTP) | KF_LIST },
+	[CK_EXPECT_BODY] = { .name = "expect_body", .kind = K_STR, FLD(CHK, expect_body),
+			     .allowed = "text", .flags = T(HTTP) },
+	[CK_ADDRESS] = { .name = "address", .kind = K_FN, .fn = set_address, .flags = T(TCP) },
+	[CK_PATH] = { .name = "path", .kind = K_FN, .fn = set_check_path, .flags = T(FILE) },
+};
+#undef T
+#undef CHK
+
+/* ---- [group NAME] ------------------------------------------------------- */
+
+#define GRP struct cfg_group
+static const struct key_def group_keys[GRK_N] = {
+	[GRK_INSTANCE] = KLIST("instance", add_ref),
+	[GRK_NOTIFY] = KSTR("notify", GRP, notify, "a command"),
+	[GRK_NOTIFY_MASTER] = KSTR("notify_master", GRP, notify_master, "a command"),
+	[GRK_NOTIFY_BACKUP] = KSTR("notify_backup", GRP, notify_backup, "a command"),
+	[GRK_NOTIFY_FAULT] = KSTR("notify_fault", GRP, notify_fault, "a command"),
+};
+#undef GRP
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const struct key_def *sect_keys(enum sect_kind kind, size_t *n, const char **type)
+{
+	switch (kind) {
+	case SECT_GLOBAL:
+		*n = GK_N, *type = "global";
+		return global_keys;
+	case SECT_INSTANCE:
+		*n = IK_N, *type = "instance";
+		return inst_keys;
+	case SECT_CHECK:
+		*n = CK_N, *type = "check";
+		return cfg_check_keys;
+	case SECT_GROUP:
+		*n = GRK_N, *type = "group";
+		return group_keys;
+	default:
+		*n = 0, *type = "";
+		return NULL;
+	}
+}
+
+static void *sect_obj(struct cfg_parser *p)
+{
+	struct hafd_config *cfg = p->cfg;
+
+	switch (p->kind) {
+	case SECT_GLOBAL:
+		return &cfg->global;
+	case SECT_INSTANCE:
+		return &cfg->instances[p->cur_idx];
+	case SECT_CHECK:
+		return &cfg->checks[p->cur_idx];
+	case SECT_GROUP:
+		return &cfg->groups[p->cur_idx];
+	default:
+		return NULL;
+	}
+}
+
+static void store_int(void *field, size_t size, long v)
+{
+	uint8_t u8 = (uint8_t)v;
+	int i = (int)v;
+
+	if (size == sizeof(u8))
+		memcpy(field, &u8, sizeof(u8));
+	else
+		memcpy(field, &i, sizeof(i));
+}
+
+static void key_apply(struct cfg_parser *p, const struct key_def *k, void *obj, const char *v)
+{
+	char *field = (char *)obj + k->off;
+	uint64_t us;
+	long l;
+	bool b;
+
+	switch (k->kind) {
+	case K_INT:
+		if (get_int(p, v, (long)k->min, (long)k->max, &l) == 0)
+			store_int(field, k->size, l);
+		break;
+	case K_BOOL:
+		if (get_bool(p, v, &b) == 0)
+			memcpy(field, &b, sizeof(b));
+		break;
+	case K_DUR:
+		if (get_dur(p, v, (uint64_t)k->min, (uint64_t)k->max, NULL, &us) == 0)
+			memcpy(field, &us, sizeof(us));
+		break;
+	case K_STR:
+		if (*v)
+			set_string(p, field, v);
+		else
+			key_err(p, "empty value (allowed: %s)", k->allowed);
+		break;
+	case K_FN:
+		k->fn(p, obj, v);
+		break;
+	}
+}
+
+void cfg_key_set(struct cfg_parser *p, const char *name, const char *val)
+{
+	const char *type, *near;
+	struct cfg_sect *s = p->cur;
+	size_t n, i;
+	const struct key_def *keys = sect_keys(p->kind, &n, &type);
+
+	for (i = 0; i < n && strcmp(keys[i].name, name); i++)
+		;
+	if (i == n) {
+		near = cfg_suggest(name, keys, n, sizeof(*keys));
+		if (near)
+			cfg_key_err(p, s, p->lineno, name, "unknown key (did you mean '%s'?)", near);
+		else
+			cfg_key_err(p, s, p->lineno, name, "unknown key (see hafd.conf(5) for the "
+				    "keys of [%s])", type);
+		return;
+	}
+	if (s->seen[i] && !(keys[i].flags & KF_LIST)) {
+		cfg_key_err(p, s, p->lineno, name, "given twice (first at line %d; only lists "
+			    "may repeat)", s->seen[i]);
+		return;
+	}
+	if (!s->seen[i])
+		s->seen[i] = p->lineno;
+	p->key = i;
+	p->key_name = keys[i].name;
+	key_apply(p, &keys[i], sect_obj(p), val);
+}
