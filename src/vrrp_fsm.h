@@ -59,6 +59,8 @@ struct vrrp_fsm {
 	uint64_t preempt_due_us;        /* pending delayed preemption (Backup) */
 	uint8_t master_prio;            /* priority of the master last heard, 0 = none */
 	struct hafd_addr master_addr;   /* address of the master last heard (Backup) */
+	/* private to vrrp_fsm.c */
+	bool down_prio_zero;            /* down timer armed by a priority-0 advert */
 };
 
 enum vrrp_event_type {
