@@ -26,6 +26,7 @@ struct cfg_global {
 	char *script_user;      /* default nobody */
 	bool script_security;   /* default yes */
 	enum cfg_csum_form v3_checksum;
+	bool crash_guard;       /* default yes: a guard process cleans up if hafd dies */
 };
 
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };

@@ -207,6 +207,7 @@ static const struct key_def global_keys[GK_N] = {
 	[GK_SCRIPT_USER] = KSTR("script_user", struct cfg_global, script_user, "a user name"),
 	[GK_SCRIPT_SECURITY] = KBOOL("script_security", struct cfg_global, script_security),
 	[GK_V3_CHECKSUM] = KFN("v3_checksum", set_v3_checksum),
+	[GK_CRASH_GUARD] = KBOOL("crash_guard", struct cfg_global, crash_guard),
 };
 
 /* ---- [instance NAME] ---------------------------------------------------- */

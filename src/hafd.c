@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "garp.h"
+#include "guard.h"
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
@@ -185,6 +186,11 @@ static void start(struct hafd *h)
 	n = vip_journal_cleanup(h->journal_path);
 	if (n > 0)
 		log_warnx("removed %d VIP%s left by an earlier run", n, n == 1 ? "" : "s");
+	if (g->crash_guard) {
+		if (guard_start(&h->guard, h->journal_path) < 0)
+			fatal("starting the crash guard");
+		log_info("crash guard started (pid %ld)", (long)guard_pid(h->guard));
+	}
 	if (loop_create(&h->loop) < 0)
 		fatal("event loop");
 	if (loop_signal_add(h->loop, SIGTERM, on_stop_signal, h) < 0 ||
@@ -204,6 +210,7 @@ static void stop(struct hafd *h)
 	vrrp_stop(h);
 	vip_close(h->vip);
 	garp_close(h->garp);
+	guard_stop(h->guard);   /* everything is clean: the guard leaves quietly */
 	loop_destroy(h->loop);
 }
 

@@ -13,8 +13,12 @@ struct loop;
 struct hafd_config;
 struct vip_ctx;
 struct garp_ctx;
+struct guard;
 struct vrrp_sock;
 struct vrrp_router;
+struct proc_ctx;
+struct track_ctx;
+struct notify_ctx;
 
 struct hafd_opts {
 	const char *config_file;
@@ -31,9 +35,13 @@ struct hafd {
 	struct loop *loop;
 	struct vip_ctx *vip;
 	struct garp_ctx *garp;
+	struct guard *guard;            /* crash guard, NULL when off */
 	struct vrrp_sock *socks;        /* one per (interface, family), a list */
 	struct vrrp_router **routers;   /* one per configured instance */
 	size_t n_routers;
+	struct proc_ctx *proc;          /* child processes (proc.c) */
+	struct track_ctx *track;        /* health checks (track.c) */
+	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

@@ -381,7 +381,7 @@ static bool cleanup_line(const char *line, size_t len, unsigned int lineno, void
 	addr_format(&a, abuf, sizeof(abuf));
 	r = addr_remove(c->sk, (int)ifindex, &a);
 	if (r > 0)
-		log_info("removed VIP %s from %s (left by an earlier run)", abuf, ifname);
+		log_info("removed VIP %s from %s (listed in the VIP journal)", abuf, ifname);
 	else if (r < 0)
 		log_warn("removing VIP %s from %s", abuf, ifname);
 	c->removed += r > 0;

@@ -10,15 +10,18 @@
 
 #include "config.h"
 #include "garp.h"
+#include "guard.h"
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
 #include "vip.h"
+#include "vrrp_group.h"
 #include "vrrp_sock.h"
 
 static void router_fsm_timer(struct timer *t, void *arg);
 static void router_garp_timer(struct timer *t, void *arg);
 static void router_step(struct vrrp_router *r, const struct vrrp_event *ev);
+static void router_event(struct vrrp_router *r, enum vrrp_event_type type);
 
 /* ---- priority and parameters ------------------------------------------ */
 
@@ -48,7 +51,10 @@ static void params_init(struct vrrp_router *r)
 
 /* ---- sending ------------------------------------------------------------ */
 
-static void advert_send(struct vrrp_router *r, uint8_t priority)
+/* Build the advert for destination i (the group, or unicast peer i).
+ * Returns its length, or -1. */
+static ssize_t advert_build(const struct vrrp_router *r, uint8_t priority, size_t i,
+			    uint8_t *buf, size_t cap, struct hafd_addr *src, struct hafd_addr *dst)
 {
 	const struct cfg_instance *c = r->cfg;
 	struct vrrp_pkt_params p = {
@@ -58,21 +64,33 @@ static void advert_send(struct vrrp_router *r, uint8_t priority)
 		.csum_form = r->h->cfg->global.v3_checksum == CFG_CSUM_RFC9568 ?
 			VRRP_CSUM_RFC9568 : VRRP_CSUM_RFC5798,
 	};
+
+	p.src = c->has_unicast_src ? c->unicast_src : r->params.primary;
+	if (c->n_peers)
+		p.dst = c->peers[i];
+	else
+		vrrp_sock_group(c->family, &p.dst);
+	*src = p.src;
+	*dst = p.dst;
+	return vrrp_pkt_build(buf, cap, &p);
+}
+
+static size_t advert_destinations(const struct vrrp_router *r)
+{
+	return r->cfg->n_peers ? r->cfg->n_peers : 1;
+}
+
+static void advert_send(struct vrrp_router *r, uint8_t priority)
+{
 	uint8_t buf[VRRP_PKT_MAX];
-	size_t ndst = c->n_peers ? c->n_peers : 1;
 
 	if (!r->sock)
 		return;
-	p.src = c->has_unicast_src ? c->unicast_src : r->params.primary;
-	for (size_t i = 0; i < ndst; i++) {
-		ssize_t len;
+	for (size_t i = 0; i < advert_destinations(r); i++) {
+		struct hafd_addr src, dst;
+		ssize_t len = advert_build(r, priority, i, buf, sizeof(buf), &src, &dst);
 
-		if (c->n_peers)
-			p.dst = c->peers[i];
-		else
-			vrrp_sock_group(c->family, &p.dst);
-		len = vrrp_pkt_build(buf, sizeof(buf), &p);
-		if (len < 0 || vrrp_sock_send(r->sock, &p.src, &p.dst, buf, (size_t)len) < 0) {
+		if (len < 0 || vrrp_sock_send(r->sock, &src, &dst, buf, (size_t)len) < 0) {
 			r->stats.send_errors++;
 			if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
 				log_warn("[%s] sending advert", r->label);
@@ -81,6 +99,28 @@ static void advert_send(struct vrrp_router *r, uint8_t priority)
 		r->stats.sent_advertisements++;
 		if (priority == 0)
 			r->stats.sent_pri_zero++;
+	}
+}
+
+/* While master, the crash guard holds our priority-0 adverts, ready to
+ * send them if hafd dies. */
+static void guard_update(struct vrrp_router *r)
+{
+	uint8_t buf[VRRP_PKT_MAX];
+
+	if (!r->h->guard)
+		return;
+	if (r->fsm.state != VRRP_STATE_MASTER || !r->sock) {
+		guard_disarm(r->h->guard, r->id);
+		return;
+	}
+	for (size_t i = 0; i < advert_destinations(r); i++) {
+		struct hafd_addr src, dst;
+		ssize_t len = advert_build(r, 0, i, buf, sizeof(buf), &src, &dst);
+
+		if (len > 0)
+			guard_arm(r->h->guard, r->id, r->ifindex, r->cfg->family, &src, &dst,
+				  buf, (size_t)len, i == 0);
 	}
 }
 
@@ -173,6 +213,8 @@ static enum vrrp_new_master_reason master_reason(enum vrrp_cause cause)
 static void state_changed(struct vrrp_router *r, const struct vrrp_actions *a)
 {
 	r->state_since_us = loop_now(r->h->loop);
+	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
+		guard_update(r);
 	log_notice("[%s] %s -> %s (%s)", r->label, vrrp_state_name(a->from),
 		   vrrp_state_name(a->to), vrrp_cause_name(a->cause));
 	if (a->to == VRRP_STATE_MASTER) {
@@ -207,13 +249,80 @@ static void router_rearm(struct vrrp_router *r)
 		loop_timer_cancel(r->h->loop, &r->fsm_timer);
 }
 
+/* ---- sync groups (rules in vrrp_group.c) ------------------------------ */
+
+/* The routers of r's group, as the pure rules see them; n = 0 if none. */
+static size_t group_members(struct vrrp_router *r, struct vrrp_router **rs,
+			    struct vrrp_group_member *m, size_t cap)
+{
+	size_t n = 0;
+
+	if (r->cfg->group < 0)
+		return 0;
+	for (size_t i = 0; i < r->h->n_routers && n < cap; i++) {
+		struct vrrp_router *s = r->h->routers[i];
+
+		if (s->cfg->group != r->cfg->group)
+			continue;
+		rs[n] = s;
+		m[n] = (struct vrrp_group_member){
+			.fsm = &s->fsm, .params = &s->params,
+			.own_fault = (s->faults & ~(unsigned)VRRP_FAULT_GROUP) != 0,
+		};
+		n++;
+	}
+	return n;
+}
+
+#define GROUP_MAX 64
+
+static void group_block_preempt(struct vrrp_router *r)
+{
+	struct vrrp_router *rs[GROUP_MAX];
+	struct vrrp_group_member m[GROUP_MAX];
+	size_t n = group_members(r, rs, m, GROUP_MAX);
+
+	r->params.preempt_blocked = false;
+	for (size_t i = 0; i < n; i++)
+		if (rs[i] == r)
+			r->params.preempt_blocked = vrrp_group_preempt_blocked(m, n, i);
+}
+
+/* A member's own election moves its siblings with it. */
+static void group_follow(struct vrrp_router *r, const struct vrrp_actions *a)
+{
+	struct vrrp_router *rs[GROUP_MAX];
+	struct vrrp_group_member m[GROUP_MAX];
+	size_t n = group_members(r, rs, m, GROUP_MAX);
+	enum vrrp_event_type ev;
+
+	for (size_t i = 0; i < n; i++)
+		if (rs[i] != r && vrrp_group_follow(a, rs[i]->fsm.state, &ev))
+			router_event(rs[i], ev);
+}
+
+/* Any member's own fault holds the whole group in FAULT. */
+static void group_fault_sync(struct vrrp_router *r)
+{
+	struct vrrp_router *rs[GROUP_MAX];
+	struct vrrp_group_member m[GROUP_MAX];
+	size_t n = group_members(r, rs, m, GROUP_MAX);
+	bool gf = vrrp_group_fault(m, n);
+
+	for (size_t i = 0; i < n; i++)
+		if (rs[i] != r)
+			vrrp_fault_update(rs[i], VRRP_FAULT_GROUP, gf);
+}
+
 static void router_step(struct vrrp_router *r, const struct vrrp_event *ev)
 {
 	struct vrrp_actions a;
 
+	group_block_preempt(r);
 	vrrp_fsm_step(&r->fsm, &r->params, ev, loop_now(r->h->loop), &a);
 	actions_run(r, &a);
 	router_rearm(r);
+	group_follow(r, &a);
 }
 
 static void router_event(struct vrrp_router *r, enum vrrp_event_type type)
@@ -234,6 +343,8 @@ void vrrp_fault_update(struct vrrp_router *r, unsigned reason, bool on)
 	unsigned before = r->faults;
 
 	r->faults = on ? r->faults | reason : r->faults & ~reason;
+	if (reason != VRRP_FAULT_GROUP && (before ^ r->faults))
+		group_fault_sync(r);
 	if (!before == !r->faults)
 		return;
 	router_event(r, r->faults ? VRRP_EV_FAULT_SET : VRRP_EV_FAULT_CLEAR);
@@ -369,6 +480,7 @@ static void primary_refresh(struct vrrp_router *r)
 	if (have && !addr_equal(&a, &r->params.primary)) {
 		r->params.primary = a;
 		log_info("[%s] primary address %s", r->label, addr_ntop(&a, buf, sizeof(buf)));
+		guard_update(r);        /* the resignation must leave from it */
 	}
 	vrrp_fault_update(r, VRRP_FAULT_NO_ADDR, !have);
 }
@@ -506,11 +618,10 @@ static void router_begin(struct vrrp_router *r)
 		router_attach(r, idx);
 	else
 		log_warnx("[%s] interface %s does not exist (yet)", r->label, r->cfg->ifname);
-	r->faults |= idx && vip_link_up(r->h->vip, idx) ? 0 : VRRP_FAULT_LINK;
+	/* Fault events in INIT are only remembered: STARTUP then enters FAULT. */
+	vrrp_fault_update(r, VRRP_FAULT_LINK, !(idx && vip_link_up(r->h->vip, idx)));
 	primary_refresh(r);
 	track_if_update(r);
-	if (r->faults)
-		router_event(r, VRRP_EV_FAULT_SET);
 	r->state_since_us = loop_now(r->h->loop);
 	router_event(r, VRRP_EV_STARTUP);
 }
@@ -528,6 +639,7 @@ int vrrp_start(struct hafd *h)
 		h->routers[i] = router_new(h, &cfg->instances[i]);
 		if (!h->routers[i])
 			return -1;
+		h->routers[i]->id = (unsigned)i;
 		h->n_routers++;
 	}
 	for (size_t i = 0; i < h->n_routers; i++)

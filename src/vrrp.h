@@ -28,6 +28,7 @@ enum vrrp_fault {
 struct vrrp_router {
 	struct hafd *h;
 	const struct cfg_instance *cfg;
+	unsigned id;                    /* index in hafd.routers */
 	char label[80];                 /* "NAME/VRID N", for logs */
 	int ifindex;                    /* 0 while the interface is missing */
 	unsigned char mac[6];           /* source MAC of GARP / NA */

@@ -227,6 +227,36 @@ void vrrp_sock_put(struct vrrp_sock **list, struct vrrp_sock *s)
 int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struct hafd_addr *dst,
 		   const uint8_t *buf, size_t len)
 {
+	return vrrp_sock_sendto(s->fd, s->family, s->ifindex, src, dst, buf, len);
+}
+
+int vrrp_sock_open_tx(int family)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, VRRP_IPPROTO);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (family == AF_INET)
+		rc = setopt_int(fd, IPPROTO_IP, IP_TTL, VRRP_TTL) |
+		     setopt_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, VRRP_TTL);
+	else
+		rc = setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, VRRP_TTL) |
+		     setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP_TTL);
+	if (rc < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	shutdown(fd, SHUT_RD);
+	return fd;
+}
+
+int vrrp_sock_sendto(int fd, int family, int ifindex, const struct hafd_addr *src,
+		     const struct hafd_addr *dst, const uint8_t *buf, size_t len)
+{
 	union { struct sockaddr_in v4; struct sockaddr_in6 v6; } to = { 0 };
 	union { char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } cbuf;
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
@@ -240,8 +270,8 @@ int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struc
 	c = (struct cmsghdr *)(void *)cbuf.buf;
 	/* The source address and interface go with each packet, so the
 	 * checksum's pseudo-header and the wire agree (items 12, 13). */
-	if (s->family == AF_INET) {
-		struct in_pktinfo pi = { .ipi_ifindex = s->ifindex, .ipi_spec_dst = src->u.v4 };
+	if (family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_ifindex = ifindex, .ipi_spec_dst = src->u.v4 };
 
 		to.v4.sin_family = AF_INET;
 		to.v4.sin_addr = dst->u.v4;
@@ -252,11 +282,11 @@ int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struc
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
 	} else {
-		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)s->ifindex, .ipi6_addr = src->u.v6 };
+		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)ifindex, .ipi6_addr = src->u.v6 };
 
 		to.v6.sin6_family = AF_INET6;
 		to.v6.sin6_addr = dst->u.v6;
-		to.v6.sin6_scope_id = (uint32_t)s->ifindex;
+		to.v6.sin6_scope_id = (uint32_t)ifindex;
 		mh.msg_namelen = sizeof(to.v6);
 		c->cmsg_level = IPPROTO_IPV6;
 		c->cmsg_type = IPV6_PKTINFO;
@@ -264,5 +294,5 @@ int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struc
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
 	}
-	return sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0 ? -1 : 0;
+	return sendmsg(fd, &mh, MSG_DONTWAIT) < 0 ? -1 : 0;
 }

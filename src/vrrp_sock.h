@@ -45,6 +45,13 @@ void vrrp_sock_put(struct vrrp_sock **list, struct vrrp_sock *s);
 int vrrp_sock_send(struct vrrp_sock *s, const struct hafd_addr *src, const struct hafd_addr *dst,
 		   const uint8_t *buf, size_t len);
 
+/* A send-only raw socket with TTL / Hop Limit 255, outside any loop (the
+ * crash guard's). fd or -1/errno. */
+int vrrp_sock_open_tx(int family);
+/* The send primitive of vrrp_sock_send() on any raw VRRP socket. */
+int vrrp_sock_sendto(int fd, int family, int ifindex, const struct hafd_addr *src,
+		     const struct hafd_addr *dst, const uint8_t *buf, size_t len);
+
 /* 224.0.0.18 or ff02::12 (item 31). */
 void vrrp_sock_group(int family, struct hafd_addr *out);
 
