@@ -18,6 +18,9 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
+#include "proc.h"
+#include "track.h"
 #include "vip.h"
 #include "vrrp.h"
 
@@ -201,13 +204,23 @@ static void start(struct hafd *h)
 		fatal("GARP/NA sockets");
 	if (vip_open(&h->vip, h->loop, h->journal_path, &ev) < 0)
 		fatal("netlink");
-	if (vrrp_start(h) < 0)
+	if (proc_open(&h->proc, h->loop) < 0 || notify_start(h) < 0)
+		fatal("child processes");
+	if (vrrp_create(h) < 0)
 		fatal("starting instances");
+	/* Checks first: an unproven check holds its instances (FAULT or a
+	 * lower priority) before they start, with no BACKUP flash. */
+	if (track_start(h) < 0)
+		fatal("health checks");
+	vrrp_begin(h);
 }
 
 static void stop(struct hafd *h)
 {
+	track_stop(h);
 	vrrp_stop(h);
+	notify_stop(h);         /* runs the loop while the STOP hooks finish */
+	proc_close(h->proc);
 	vip_close(h->vip);
 	garp_close(h->garp);
 	guard_stop(h->guard);   /* everything is clean: the guard leaves quietly */

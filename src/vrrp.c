@@ -14,6 +14,7 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "vip.h"
 #include "vrrp_group.h"
 #include "vrrp_sock.h"
@@ -223,6 +224,7 @@ static void state_changed(struct vrrp_router *r, const struct vrrp_actions *a)
 	} else if (a->from == VRRP_STATE_MASTER) {
 		r->stats.new_master_reason = VRRP_NMR_NOT_MASTER;
 	}
+	notify_state(r, a);
 }
 
 static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
@@ -626,7 +628,7 @@ static void router_begin(struct vrrp_router *r)
 	router_event(r, VRRP_EV_STARTUP);
 }
 
-int vrrp_start(struct hafd *h)
+int vrrp_create(struct hafd *h)
 {
 	const struct hafd_config *cfg = h->cfg;
 
@@ -642,19 +644,29 @@ int vrrp_start(struct hafd *h)
 		h->routers[i]->id = (unsigned)i;
 		h->n_routers++;
 	}
+	return 0;
+}
+
+void vrrp_begin(struct hafd *h)
+{
 	for (size_t i = 0; i < h->n_routers; i++)
 		router_begin(h->routers[i]);
-	return 0;
 }
 
 void vrrp_stop(struct hafd *h)
 {
+	/* Every router resigns first; freeing comes after, since a router's
+	 * events look at its sync-group siblings. */
 	for (size_t i = 0; i < h->n_routers; i++) {
 		struct vrrp_router *r = h->routers[i];
 
 		router_event(r, VRRP_EV_SHUTDOWN);
 		if (r->vips_up)
 			vips_del(r);
+	}
+	for (size_t i = 0; i < h->n_routers; i++) {
+		struct vrrp_router *r = h->routers[i];
+
 		loop_timer_cancel(h->loop, &r->fsm_timer);
 		loop_timer_cancel(h->loop, &r->garp_timer);
 		router_detach(r);

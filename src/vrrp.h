@@ -47,8 +47,11 @@ struct vrrp_router {
 	struct log_ratelimit warn_log;  /* per-router packet warnings */
 };
 
-/* Build a router per instance and start them (sockets, STARTUP). */
-int vrrp_start(struct hafd *h);
+/* Build a router per instance (in INIT; faults and priority deltas set
+ * now are in place before they start). */
+int vrrp_create(struct hafd *h);
+/* Start them: sockets, initial faults, STARTUP. */
+void vrrp_begin(struct hafd *h);
 /* Graceful stop: priority-0 adverts, VIPs removed; frees the routers. */
 void vrrp_stop(struct hafd *h);
 

@@ -1,0 +1,136 @@
+/* health.h: the state of one health check, from its results. Pure: no I/O,
+ * no clock; the caller passes the time (CLOCK_MONOTONIC microseconds).
+ *
+ * Each run of a check gives a result: PASS, DEGRADED or FAIL. The check's
+ * state follows the results with hysteresis:
+ *  - INIT until decided. Outside the startup grace INIT counts as DOWN for
+ *    the instance: a node whose service is unproven must not win an
+ *    election or preempt ("a broken standby never preempts").
+ *  - Startup grace (startup_grace > 0): from start until the first PASS or
+ *    until the grace expires, non-passes (FAIL and DEGRADED) are ignored
+ *    (not counted towards fall, not logged as failures) and INIT counts as
+ *    UP, so a pair booting with loading servers keeps its configured
+ *    master. The first PASS ends the grace; the check keeps counting as UP
+ *    while it goes on passing towards `rise` (a pair booting together must
+ *    not flap), and counts as DOWN at the first non-pass after it.
+ *  - `rise` PASSes in a row -> UP (from INIT, DOWN or DEGRADED).
+ *  - DEGRADED and FAIL reset the pass count and are non-passes. After `fall`
+ *    non-passes in a row the state is DOWN if the latest result is FAIL and
+ *    DEGRADED if it is DEGRADED; while that run of non-passes goes on, the
+ *    state follows the latest result. Fewer than `fall` leave it unchanged.
+ *
+ * What one check contributes to an instance that tracks it:
+ *   state          weight 0     weight < 0    weight > 0
+ *   UP             0            0             +weight
+ *   INIT (grace)   0            0             +weight     (counts as UP)
+ *   INIT, DOWN     FAULT        weight        0
+ *   DEGRADED       degrade_weight in every case, never FAULT
+ * The instance's check delta is the sum over its checks; it is in fault
+ * when any of its weight-0 checks is DOWN (or INIT outside the grace).
+ */
+#ifndef HAFD_HEALTH_H
+#define HAFD_HEALTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum health_result {
+	HEALTH_RES_NONE,        /* no run finished yet */
+	HEALTH_RES_PASS,
+	HEALTH_RES_DEGRADED,
+	HEALTH_RES_FAIL,
+};
+
+enum health_state {
+	HEALTH_ST_INIT,
+	HEALTH_ST_UP,
+	HEALTH_ST_DEGRADED,
+	HEALTH_ST_DOWN,
+};
+
+/* What happened in one run, for the counters (the result decides). */
+enum health_kind {
+	HEALTH_KIND_OK,         /* the service answered as expected */
+	HEALTH_KIND_EXIT,       /* a script exited non-zero */
+	HEALTH_KIND_TIMEOUT,    /* no answer within the timeout */
+	HEALTH_KIND_KILLED,     /* a script killed by a signal (ours or not) */
+	HEALTH_KIND_REFUSED,    /* connection refused */
+	HEALTH_KIND_RESET,      /* connection reset or closed too early */
+	HEALTH_KIND_BAD_STATUS, /* HTTP status not expected */
+	HEALTH_KIND_BAD_BODY,   /* expect_body not found */
+	HEALTH_KIND_BAD_REPLY,  /* malformed HTTP response, bad file content */
+	HEALTH_KIND_ERROR,      /* could not run the check (fork, socket, file) */
+	HEALTH_KIND_N,
+};
+
+struct health_params {
+	int rise, fall;                 /* >= 1 */
+	int weight;                     /* -254..254; 0 = DOWN means FAULT */
+	int degrade_weight;
+	uint64_t grace_us;              /* startup_grace; 0 = none */
+};
+
+/* One finished run. */
+struct health_run {
+	enum health_result result;      /* PASS, DEGRADED or FAIL */
+	enum health_kind kind;
+	const char *reason;             /* short text, copied; NULL = none */
+	uint64_t latency_us;
+};
+
+struct health_counters {
+	uint64_t runs;                  /* every finished run */
+	uint64_t passes, fails, degraded;       /* counted results */
+	uint64_t ignored;               /* non-passes ignored during the grace */
+	uint64_t kinds[HEALTH_KIND_N];  /* every run, by what happened */
+	uint64_t transitions;           /* state changes */
+};
+
+#define HEALTH_REASON_MAX 160
+
+struct health {
+	struct health_params p;
+	enum health_state state;
+	int passes;                     /* PASSes in a row */
+	int nonpasses;                  /* DEGRADED/FAIL in a row */
+	uint64_t grace_end_us;          /* 0 = no grace */
+	bool grace_over;                /* ended by the first PASS or by time */
+	bool grace_passed;              /* the first PASS came inside the grace */
+	enum health_result last;
+	enum health_kind last_kind;
+	char reason[HEALTH_REASON_MAX]; /* of the last run */
+	uint64_t latency_us;            /* of the last run */
+	uint64_t last_run_us;           /* when the last run finished */
+	uint64_t since_us;              /* when the state last changed */
+	struct health_counters c;
+};
+
+/* Start in INIT at now_us; the grace (if any) runs from now_us. */
+void health_init(struct health *h, const struct health_params *p, uint64_t now_us);
+
+/* Record one finished run at now_us. Returns true when the state changed
+ * (the old state is in *from when from is not NULL). */
+bool health_record(struct health *h, const struct health_run *run, uint64_t now_us,
+		   enum health_state *from);
+
+/* The grace is running at now_us (non-passes are ignored). */
+bool health_in_grace(const struct health *h, uint64_t now_us);
+
+/* When the grace will expire by time, so the caller can re-evaluate the
+ * contribution then; 0 when there is no grace or it is already over. */
+uint64_t health_grace_due(const struct health *h);
+
+/* What the check contributes to a tracking instance at now_us: a priority
+ * delta and whether it puts the instance in FAULT. */
+void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *fault);
+
+/* Sum of health_contrib() over n checks (an instance's tracked checks). */
+void health_sum(const struct health *const *checks, size_t n, uint64_t now_us,
+		int *delta, bool *fault);
+
+const char *health_state_name(enum health_state s);     /* "INIT", "UP", ... */
+const char *health_result_name(enum health_result r);   /* "none", "pass", ... */
+const char *health_kind_name(enum health_kind k);       /* "ok", "timeout", ... */
+
+#endif

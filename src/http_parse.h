@@ -1,0 +1,72 @@
+/* http_parse.h: incremental HTTP/1.x response parser for the built-in http
+ * check. Pure: feed it the bytes as they arrive, in pieces of any size.
+ *
+ * It reads the status line, the headers it needs (Content-Length,
+ * Transfer-Encoding), and the body framed by Content-Length, by chunked
+ * encoding, or by the server closing the connection (no length given).
+ * Interim 1xx responses are skipped. Only the first HTTP_BODY_KEEP bytes of
+ * the body are kept (for expect_body); the rest is counted and dropped.
+ * Lines may end in CRLF or a bare LF. A line longer than HTTP_LINE_MAX or a
+ * header section longer than HTTP_HEADERS_MAX is an error, so no input can
+ * make it grow without bound; it never reads outside what it was given.
+ */
+#ifndef HTTP_PARSE_H
+#define HTTP_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_BODY_KEEP (64 * 1024)
+#define HTTP_LINE_MAX 8192
+#define HTTP_HEADERS_MAX (64 * 1024)
+
+enum http_status {
+	HTTP_MORE,              /* incomplete: feed more, or http_parse_eof() */
+	HTTP_DONE,              /* response complete; later bytes are ignored */
+	HTTP_ERROR,             /* malformed or truncated: see error */
+};
+
+struct http_parser {
+	/* results */
+	int status;             /* status code, 0 until the status line is read */
+	int version_minor;      /* HTTP/1.x */
+	bool chunked;
+	bool has_length;
+	uint64_t content_length;
+	uint64_t body_seen;     /* body bytes received (after de-chunking) */
+	size_t body_len;        /* bytes kept in body[] */
+	bool body_truncated;    /* body_seen > body_len */
+	const char *error;      /* set with HTTP_ERROR, a static string */
+	/* private */
+	int state;
+	enum http_status result;
+	bool head_request;      /* response to HEAD: no body whatever it says */
+	bool got_bytes;
+	bool headers_complete;  /* of the final (non-1xx) response */
+	bool te_seen;           /* Transfer-Encoding given (it beats Content-Length) */
+	uint64_t chunk_left;
+	size_t header_bytes;    /* of the current header section */
+	size_t line_len;
+	char line[HTTP_LINE_MAX + 1];
+	char body[HTTP_BODY_KEEP];
+};
+
+/* Ready for a response to a request; head_request for HEAD. */
+void http_parse_init(struct http_parser *p, bool head_request);
+
+/* Feed n bytes (buf may be NULL when n is 0). Returns the parser's status:
+ * once DONE or ERROR it stays so and further bytes are ignored. */
+enum http_status http_parse_feed(struct http_parser *p, const void *buf, size_t n);
+
+/* The server closed the connection: DONE for a body read to the close, an
+ * ERROR for anything truncated. */
+enum http_status http_parse_eof(struct http_parser *p);
+
+/* The headers are complete (status and framing known). */
+bool http_parse_headers_done(const struct http_parser *p);
+
+/* needle occurs in the kept part of the body (an empty needle always does). */
+bool http_parse_body_contains(const struct http_parser *p, const char *needle);
+
+#endif

@@ -1,0 +1,408 @@
+/* notify.c: notify hooks, one queue per instance and per sync group (the
+ * ordering rules are in notify.h). A queue holds the transition whose hooks
+ * are running and at most one pending transition, always the latest. */
+#include "notify.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hafd.h"
+#include "log.h"
+#include "loop.h"
+#include "proc.h"
+#include "vrrp.h"
+
+enum { ENV_N = 11, ENV_LEN = 200 };
+
+struct job {                    /* one transition */
+	char state[8], prev[8];
+	char member[64];        /* instance that caused it */
+	char cause[64];
+	int priority;
+};
+
+struct notify_ctx;
+
+struct queue {
+	struct notify_ctx *n;
+	bool group;
+	const char *name;
+	const char *group_name;         /* a member instance's group, or NULL */
+	int vrid;                       /* instances */
+	const char *ifname;
+	const char *hook[4];            /* MASTER, BACKUP, FAULT, STOP: NULL = none */
+	char *notify;                   /* `PROG "$@"`, NULL = none */
+	struct job running, pending;
+	bool has_pending;
+	int step;                       /* of running: 0 state hook, 1 notify, 2 done */
+	struct proc *proc;
+	const char *last_state;         /* groups: the last state notified */
+};
+
+struct notify_ctx {
+	struct hafd *h;
+	struct queue *inst, *grp;
+	size_t n_inst, n_grp;
+	enum vrrp_state *state;         /* last state of each instance */
+	struct proc_user user;
+	bool user_ok;
+	bool draining;
+	struct timer drain_timer;
+	uint64_t skipped;
+};
+
+static const char *state_word(enum vrrp_state s)
+{
+	return s == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(s);
+}
+
+static int hook_index(const char *state)
+{
+	static const char *const names[] = { "MASTER", "BACKUP", "FAULT", "STOP" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(state, names[i]))
+			return i;
+	return -1;
+}
+
+static bool all_idle(const struct notify_ctx *n)
+{
+	for (size_t i = 0; i < n->n_inst; i++)
+		if (n->inst[i].proc || n->inst[i].has_pending)
+			return false;
+	for (size_t i = 0; i < n->n_grp; i++)
+		if (n->grp[i].proc || n->grp[i].has_pending)
+			return false;
+	return true;
+}
+
+/* ---- running one hook --------------------------------------------------- */
+
+static void queue_next(struct queue *q);
+
+static void hook_done(const struct proc_result *res, void *arg)
+{
+	struct queue *q = arg;
+	struct notify_ctx *n = q->n;
+
+	q->proc = NULL;
+	if (res->timed_out)
+		log_warnx("[%s] notify hook for %s killed after %llu s", q->name, q->running.state,
+			  (unsigned long long)(NOTIFY_TIMEOUT_US / 1000000));
+	else if (res->signo)
+		log_warnx("[%s] notify hook for %s killed by signal %d", q->name,
+			  q->running.state, res->signo);
+	else if (res->exit_code)
+		log_warnx("[%s] notify hook for %s exited %d", q->name, q->running.state,
+			  res->exit_code);
+	queue_next(q);
+	if (n->draining && all_idle(n))
+		loop_stop(n->h->loop);
+}
+
+static void env_add(char env[ENV_N][ENV_LEN], const char **ptrs, size_t *k,
+		    const char *name, const char *value)
+{
+	if (!value || *k >= ENV_N)
+		return;
+	snprintf(env[*k], ENV_LEN, "%s=%s", name, value);
+	ptrs[*k] = env[*k];
+	(*k)++;
+}
+
+static void env_build(const struct queue *q, char env[ENV_N][ENV_LEN], const char **ptrs)
+{
+	const struct job *j = &q->running;
+	char prio[16], vrid[16];
+	size_t k = 0;
+
+	snprintf(prio, sizeof(prio), "%d", j->priority);
+	snprintf(vrid, sizeof(vrid), "%d", q->vrid);
+	env_add(env, ptrs, &k, "HAFD_TYPE", q->group ? "GROUP" : "INSTANCE");
+	env_add(env, ptrs, &k, "HAFD_INSTANCE", j->member);
+	env_add(env, ptrs, &k, "HAFD_GROUP", q->group ? q->name : q->group_name);
+	env_add(env, ptrs, &k, "HAFD_STATE", j->state);
+	env_add(env, ptrs, &k, "HAFD_PREV_STATE", j->prev);
+	env_add(env, ptrs, &k, "HAFD_PRIORITY", prio);
+	env_add(env, ptrs, &k, "HAFD_VRID", q->group ? NULL : vrid);
+	env_add(env, ptrs, &k, "HAFD_INTERFACE", q->ifname);
+	env_add(env, ptrs, &k, "HAFD_CAUSE", j->cause);
+	env_add(env, ptrs, &k, "HAFD_ROUTER_ID", q->n->h->cfg->global.router_id);
+	ptrs[k] = NULL;
+}
+
+/* Start cmd (generic: with NAME STATE PRIORITY as $1..$3). 0 or -1. */
+static int hook_start(struct queue *q, const char *cmd, bool generic)
+{
+	struct notify_ctx *n = q->n;
+	char env[ENV_N][ENV_LEN], prio[16];
+	const char *ptrs[ENV_N + 1];
+	const char *args[] = { "hafd-notify", q->name, q->running.state, prio, NULL };
+	struct proc_spec s = {
+		.command = cmd, .args = generic ? args : NULL, .env = ptrs, .user = &n->user,
+		.timeout_us = NOTIFY_TIMEOUT_US,
+	};
+
+	snprintf(prio, sizeof(prio), "%d", q->running.priority);
+	env_build(q, env, ptrs);
+	log_debug("[%s] notify %s: %s", q->name, q->running.state, cmd);
+	q->proc = proc_run(n->h->proc, &s, hook_done, q);
+	if (!q->proc)
+		log_warn("[%s] notify hook for %s", q->name, q->running.state);
+	return q->proc ? 0 : -1;
+}
+
+/* Start the next hook of this queue, if any: the pending transition
+ * replaces what is left of the running one. */
+static void queue_next(struct queue *q)
+{
+	if (!q->n->user_ok) {
+		q->has_pending = false;
+		return;
+	}
+	for (;;) {
+		const char *cmd = NULL;
+		bool generic = false;
+
+		if (q->has_pending) {
+			q->running = q->pending;
+			q->has_pending = false;
+			q->step = 0;
+		}
+		while (!cmd && q->step < 2) {
+			int i = hook_index(q->running.state);
+
+			generic = q->step == 1;
+			cmd = generic ? q->notify : i >= 0 ? q->hook[i] : NULL;
+			q->step++;
+		}
+		if (!cmd)
+			return;
+		if (hook_start(q, cmd, generic) == 0)
+			return;
+	}
+}
+
+static void queue_push(struct queue *q, const struct job *j)
+{
+	if (q->has_pending)
+		q->n->skipped++;
+	q->pending = *j;
+	q->has_pending = true;
+	if (!q->proc)
+		queue_next(q);
+}
+
+/* ---- transitions -------------------------------------------------------- */
+
+/* A group's state from its members' (NULL: no change to report). */
+static const char *group_state(const struct notify_ctx *n, const struct cfg_group *g)
+{
+	size_t master = 0, backup = 0, stopped = 0;
+
+	for (size_t k = 0; k < g->n_instances; k++) {
+		enum vrrp_state s = n->state[g->instances[k]];
+
+		if (s == VRRP_STATE_FAULT)
+			return "FAULT";
+		master += s == VRRP_STATE_MASTER;
+		backup += s == VRRP_STATE_BACKUP;
+		stopped += s == VRRP_STATE_INIT;
+	}
+	if (master == g->n_instances)
+		return "MASTER";
+	if (backup == g->n_instances)
+		return "BACKUP";
+	return stopped == g->n_instances ? "STOP" : NULL;
+}
+
+static void group_update(struct notify_ctx *n, long gi, const struct job *member)
+{
+	struct queue *q = &n->grp[gi];
+	const char *st = group_state(n, &n->h->cfg->groups[gi]);
+	struct job j = *member;
+
+	if (!st || (q->last_state && !strcmp(st, q->last_state)) ||
+	    (!q->last_state && !strcmp(st, "STOP")))
+		return;
+	snprintf(j.prev, sizeof(j.prev), "%s", q->last_state ? q->last_state : "INIT");
+	snprintf(j.state, sizeof(j.state), "%s", st);
+	j.priority = 0;
+	q->last_state = st;
+	queue_push(q, &j);
+}
+
+void notify_state(struct vrrp_router *r, const struct vrrp_actions *a)
+{
+	struct notify_ctx *n = r->h->notify;
+	size_t i;
+	struct job j = { .priority = r->params.priority };
+
+	if (!n)
+		return;
+	i = (size_t)(r->cfg - n->h->cfg->instances);
+	if (i >= n->n_inst)
+		return;
+	n->state[i] = a->to;
+	snprintf(j.state, sizeof(j.state), "%s", state_word(a->to));
+	snprintf(j.prev, sizeof(j.prev), "%s", vrrp_state_name(a->from));
+	snprintf(j.member, sizeof(j.member), "%s", r->cfg->name);
+	snprintf(j.cause, sizeof(j.cause), "%s", vrrp_cause_name(a->cause));
+	queue_push(&n->inst[i], &j);
+	if (r->cfg->group >= 0 && (size_t)r->cfg->group < n->n_grp)
+		group_update(n, r->cfg->group, &j);
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+/* NULL for an empty command or one script_security refuses. */
+static const char *hook_checked(struct notify_ctx *n, const char *owner, const char *cmd)
+{
+	char prog[256], why[400];
+	const char *p;
+
+	if (!cmd || !*cmd)
+		return NULL;
+	p = proc_command_program(cmd, prog, sizeof(prog));
+	if (!n->h->cfg->global.script_security || !p || p[0] != '/' ||
+	    proc_path_secure(p, why, sizeof(why)) == 0)
+		return cmd;
+	log_warnx("[%s] not running notify hook %s: %s (script_security)", owner, p, why);
+	return NULL;
+}
+
+static int queue_init(struct notify_ctx *n, struct queue *q, const char *name,
+		      const char *const cmds[5])
+{
+	const char *generic;
+
+	q->n = n;
+	q->name = name;
+	q->step = 2;
+	for (int i = 0; i < 4; i++)
+		q->hook[i] = hook_checked(n, name, cmds[i]);
+	generic = hook_checked(n, name, cmds[4]);
+	if (generic && asprintf(&q->notify, "%s \"$@\"", generic) < 0) {
+		q->notify = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int queues_init(struct notify_ctx *n, const struct hafd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_instances; i++) {
+		const struct cfg_instance *c = &cfg->instances[i];
+		const char *cmds[5] = {
+			c->notify_master, c->notify_backup, c->notify_fault, c->notify_stop, c->notify,
+		};
+		struct queue *q = &n->inst[i];
+
+		if (queue_init(n, q, c->name, cmds) < 0)
+			return -1;
+		q->vrid = c->vrid;
+		q->ifname = c->ifname;
+		if (c->group >= 0 && (size_t)c->group < cfg->n_groups)
+			q->group_name = cfg->groups[c->group].name;
+		n->n_inst++;
+	}
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		const struct cfg_group *g = &cfg->groups[i];
+		const char *cmds[5] = {
+			g->notify_master, g->notify_backup, g->notify_fault, NULL, g->notify,
+		};
+
+		n->grp[i].group = true;
+		if (queue_init(n, &n->grp[i], g->name, cmds) < 0)
+			return -1;
+		n->n_grp++;
+	}
+	return 0;
+}
+
+static bool any_hook(const struct notify_ctx *n)
+{
+	for (size_t i = 0; i < n->n_inst + n->n_grp; i++) {
+		const struct queue *q = i < n->n_inst ? &n->inst[i] : &n->grp[i - n->n_inst];
+
+		if (q->notify || q->hook[0] || q->hook[1] || q->hook[2] || q->hook[3])
+			return true;
+	}
+	return false;
+}
+
+static void on_drain_timeout(struct timer *t, void *arg)
+{
+	struct notify_ctx *n = arg;
+
+	(void)t;
+	log_warnx("notify hooks still running at exit: killing them");
+	loop_stop(n->h->loop);
+}
+
+int notify_start(struct hafd *h)
+{
+	const struct hafd_config *cfg = h->cfg;
+	struct notify_ctx *n = calloc(1, sizeof(*n));
+	int user_errno;
+
+	if (!n)
+		return -1;
+	h->notify = n;
+	n->h = h;
+	timer_init(&n->drain_timer, on_drain_timeout, n);
+	n->inst = calloc(cfg->n_instances + 1, sizeof(*n->inst));
+	n->grp = calloc(cfg->n_groups + 1, sizeof(*n->grp));
+	n->state = calloc(cfg->n_instances + 1, sizeof(*n->state));
+	if (!n->inst || !n->grp || !n->state)
+		return -1;
+	n->user_ok = proc_user_lookup(cfg->global.script_user, &n->user) == 0;
+	user_errno = errno;
+	if (queues_init(n, cfg) < 0)
+		return -1;
+	if (!n->user_ok && any_hook(n)) {
+		errno = user_errno;
+		log_warn("script_user %s: notify hooks will not run", cfg->global.script_user);
+	}
+	return 0;
+}
+
+static void queue_free(struct queue *q)
+{
+	proc_cancel(q->proc);
+	free(q->notify);
+}
+
+void notify_stop(struct hafd *h)
+{
+	struct notify_ctx *n = h->notify;
+
+	if (!n)
+		return;
+	if (!all_idle(n)) {
+		/* The STOP hooks were just queued: let them run, within bounds. */
+		n->draining = true;
+		loop_timer_in(h->loop, &n->drain_timer, NOTIFY_TIMEOUT_US + 2 * PROC_KILL_GRACE_US);
+		loop_run(h->loop);
+		loop_timer_cancel(h->loop, &n->drain_timer);
+	}
+	for (size_t i = 0; i < n->n_inst; i++)
+		queue_free(&n->inst[i]);
+	for (size_t i = 0; i < n->n_grp; i++)
+		queue_free(&n->grp[i]);
+	free(n->inst);
+	free(n->grp);
+	free(n->state);
+	free(n);
+	h->notify = NULL;
+}
+
+uint64_t notify_skipped(const struct hafd *h)
+{
+	return h->notify ? h->notify->skipped : 0;
+}

@@ -1,0 +1,51 @@
+/* notify.h: notify hooks of instances and sync groups.
+ *
+ * On entering MASTER, BACKUP or FAULT, and on a graceful stop (STOP), an
+ * instance runs, in this order:
+ *   notify_master / notify_backup / notify_fault / notify_stop  as
+ *       /bin/sh -c COMMAND
+ *   notify  as  PROG INSTANCE STATE PRIORITY   (keepalived's order of
+ *       arguments, without its leading INSTANCE|GROUP word)
+ * A sync group runs its hooks when the group as a whole changes state: FAULT
+ * when any member is in FAULT, MASTER or BACKUP when all members are, STOP
+ * when all have stopped; its notify gets  PROG GROUP STATE 0.
+ *
+ * Environment (besides PATH): HAFD_TYPE (INSTANCE or GROUP), HAFD_INSTANCE
+ * (for a group, the member whose change completed the group's),
+ * HAFD_GROUP (the group, also for a member instance), HAFD_STATE,
+ * HAFD_PREV_STATE, HAFD_PRIORITY, HAFD_VRID, HAFD_INTERFACE, HAFD_CAUSE,
+ * HAFD_ROUTER_ID.
+ *
+ * Hooks run as script_user, asynchronously, but one at a time per instance
+ * (and per group), in order. Each has NOTIFY_TIMEOUT_US, then its process
+ * group is killed. While one runs, new transitions collapse into one pending
+ * transition, the latest: intermediate states may be skipped, none runs out
+ * of order, and the last hook to run describes the current state.
+ */
+#ifndef HAFD_NOTIFY_H
+#define HAFD_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NOTIFY_TIMEOUT_US (10 * 1000000ull)
+
+struct hafd;
+struct vrrp_router;
+struct vrrp_actions;
+
+/* Before vrrp_start() (and after proc_open()). 0 or -1/errno. */
+int notify_start(struct hafd *h);
+
+/* From the glue on every state change of r (VRRP_ACT_STATE). */
+void notify_state(struct vrrp_router *r, const struct vrrp_actions *a);
+
+/* After vrrp_stop(): run the loop until the STOP hooks have finished (each
+ * within its deadline, or until a second SIGTERM), then kill what is left
+ * and free. */
+void notify_stop(struct hafd *h);
+
+/* Transitions whose hooks were skipped because a later one superseded them. */
+uint64_t notify_skipped(const struct hafd *h);
+
+#endif

@@ -1,0 +1,417 @@
+/* track.c: one runner per [check]: the schedule, script and file checks,
+ * and the effect of results on the instances (rules in track.h and
+ * health.h). The network checks are in track_net.c. */
+#include "track.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hafd.h"
+#include "loop.h"
+#include "proc.h"
+#include "track_priv.h"
+#include "vrrp.h"
+
+struct inst_applied {
+	int delta;
+	bool fault;
+};
+
+struct track_ctx {
+	struct hafd *h;
+	struct runner *runners;         /* one per cfg->checks[i] */
+	size_t n;
+	struct inst_applied *applied;   /* one per router */
+	struct proc_user user;
+	char state_dir[300];            /* HAFD_STATE_DIR for scripts, "" = none */
+};
+
+static const char *const type_names[] = {
+	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp",
+	[CHECK_FILE] = "file",
+};
+
+struct loop *track_loop(const struct runner *r)
+{
+	return r->t->h->loop;
+}
+
+/* ---- effect on the instances -------------------------------------------- */
+
+static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
+{
+	struct vrrp_router *r = t->h->routers[i];
+	const struct cfg_instance *c = r->cfg;
+	struct inst_applied *a = &t->applied[i];
+	int delta = 0;
+	bool fault = false;
+
+	for (size_t k = 0; k < c->n_tracks; k++) {
+		int d;
+		bool f;
+
+		health_contrib(&t->runners[c->tracks[k]].health, now, &d, &f);
+		delta += d;
+		fault |= f;
+	}
+	/* Into fault first, out of it last: the router never advertises a
+	 * priority that is about to be overridden. */
+	if (fault && !a->fault)
+		vrrp_fault_update(r, VRRP_FAULT_CHECK, true);
+	if (delta != a->delta)
+		vrrp_check_delta_set(r, delta);
+	if (!fault && a->fault)
+		vrrp_fault_update(r, VRRP_FAULT_CHECK, false);
+	a->delta = delta;
+	a->fault = fault;
+}
+
+static bool instance_tracks(const struct cfg_instance *c, size_t check)
+{
+	for (size_t k = 0; k < c->n_tracks; k++)
+		if (c->tracks[k] == check)
+			return true;
+	return false;
+}
+
+static void instances_update(struct track_ctx *t, const struct runner *only)
+{
+	uint64_t now = loop_now(t->h->loop);
+	size_t check = only ? (size_t)(only - t->runners) : 0;
+
+	for (size_t i = 0; i < t->h->n_routers; i++)
+		if (!only || instance_tracks(t->h->routers[i]->cfg, check))
+			instance_apply(t, i, now);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+void runner_done(struct runner *r, enum health_result res, enum health_kind kind,
+		 const char *fmt, ...)
+{
+	struct loop *l = track_loop(r);
+	uint64_t now = loop_update_now(l);
+	char reason[HEALTH_REASON_MAX];
+	struct health_run run = { .result = res, .kind = kind, .reason = reason };
+	enum health_state from;
+	uint64_t ignored;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	r->busy = false;
+	r->proc = NULL;
+	run.latency_us = now - r->started_us;
+	ignored = r->health.c.ignored;
+	if (health_record(&r->health, &run, now, &from))
+		log_notice("check %s: %s -> %s (%s)", r->cfg->name, health_state_name(from),
+			   health_state_name(r->health.state), reason);
+	else
+		log_debug("check %s: %s in %llu ms (%s)%s", r->cfg->name, health_result_name(res),
+			  (unsigned long long)(run.latency_us / 1000), reason,
+			  r->health.c.ignored != ignored ? ", ignored in the startup grace" : "");
+	if (!health_grace_due(&r->health))
+		loop_timer_cancel(l, &r->grace);
+	instances_update(r->t, r);
+	if (r->late) {
+		/* A tick came while this run was in flight (timeout > interval):
+		 * run again now, so detection takes fall x timeout, not more. */
+		r->late = false;
+		loop_timer_at(l, &r->tick, now);
+	}
+}
+
+static void on_grace(struct timer *tm, void *arg)
+{
+	struct runner *r = arg;
+
+	(void)tm;
+	if (r->health.state == HEALTH_ST_INIT)
+		log_notice("check %s: startup grace over without a pass: %s counts as down",
+			   r->cfg->name, health_state_name(r->health.state));
+	instances_update(r->t, r);
+}
+
+/* ---- script ------------------------------------------------------------- */
+
+static void script_done(const struct proc_result *res, void *arg)
+{
+	struct runner *r = arg;
+	const struct cfg_check *c = r->cfg;
+	const char *line = res->line;
+	const char *sep = *line ? ": " : "";
+
+	if (res->killed)
+		r->sigkilled++;
+	if (res->timed_out)
+		runner_done(r, c->on_timeout == CHECK_TIMEOUT_DEGRADE ? HEALTH_RES_DEGRADED :
+			    HEALTH_RES_FAIL, HEALTH_KIND_TIMEOUT, "timed out after %llu ms%s",
+			    (unsigned long long)(c->timeout_us / 1000),
+			    res->killed ? ", killed" : "");
+	else if (res->signo)
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_KILLED, "killed by signal %d%s%s",
+			    res->signo, sep, line);
+	else if (res->exit_code == 0)
+		runner_done(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "%s", *line ? line : "exit 0");
+	else if (res->exit_code == 2)
+		runner_done(r, HEALTH_RES_DEGRADED, HEALTH_KIND_EXIT, "exit 2%s%s", sep, line);
+	else
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_EXIT, "exit %d%s%s%s", res->exit_code,
+			    sep, line, *line ? "" : res->exit_code == 127 ? ": command not found" :
+			    res->exit_code == 126 ? ": could not run" : "");
+}
+
+static void script_run(struct runner *r)
+{
+	struct track_ctx *t = r->t;
+	char name[200], timeout[64], state[sizeof(t->state_dir) + 20];
+	const char *env[4] = { name, timeout, NULL, NULL };
+	struct proc_spec s = {
+		.command = r->cfg->command, .env = env, .user = &t->user,
+		.timeout_us = r->cfg->timeout_us, .capture = true, .kill_group_on_exit = true,
+	};
+
+	if (r->insecure) {
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "refused by script_security: %s",
+			    r->insecure);
+		return;
+	}
+	snprintf(name, sizeof(name), "HAFD_CHECK=%s", r->cfg->name);
+	snprintf(timeout, sizeof(timeout), "HAFD_CHECK_TIMEOUT=%llu.%03llu",
+		 (unsigned long long)(r->cfg->timeout_us / 1000000),
+		 (unsigned long long)(r->cfg->timeout_us / 1000 % 1000));
+	if (t->state_dir[0]) {
+		snprintf(state, sizeof(state), "HAFD_STATE_DIR=%s", t->state_dir);
+		env[2] = state;
+	}
+	r->proc = proc_run(t->h->proc, &s, script_done, r);
+	if (!r->proc)
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "cannot start: %s",
+			    strerror(errno));
+}
+
+/* ---- file --------------------------------------------------------------- */
+
+/* A small local file: read at once (keepalived's track_file does the same). */
+static void file_run(struct runner *r)
+{
+	char buf[64], *end;
+	int fd = open(r->cfg->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long v;
+
+	if (n < 0) {
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "%s: %s", r->cfg->path,
+			    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	end += strspn(end, " \t\r\n");
+	if (end == buf || *end || errno)
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_REPLY, "%s: not an integer",
+			    r->cfg->path);
+	else if (v == 0)
+		runner_done(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "value 0");
+	else
+		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_REPLY, "value %ld", v);
+}
+
+/* ---- schedule ----------------------------------------------------------- */
+
+static void on_tick(struct timer *tm, void *arg)
+{
+	struct runner *r = arg;
+	struct loop *l = track_loop(r);
+	uint64_t now = loop_now(l), next = tm->due_us + r->cfg->interval_us;
+
+	/* Fixed rate; after a stall, start again from now. */
+	loop_timer_at(l, &r->tick, next > now ? next : now + r->cfg->interval_us);
+	if (r->busy) {
+		/* Not doubled: one run at a time; the next starts when it ends. */
+		r->late = true;
+		r->skipped++;
+		return;
+	}
+	r->busy = true;
+	r->started_us = loop_update_now(l);
+	switch (r->cfg->type) {
+	case CHECK_SCRIPT:
+		script_run(r);
+		break;
+	case CHECK_FILE:
+		file_run(r);
+		break;
+	default:
+		net_run(r);
+		break;
+	}
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+/* Scripts run as script_user, who may not enter the runtime directory
+ * (0700): their state goes beside it, in RUNTIME_DIR-state, owned by them. */
+static void state_dir_make(struct track_ctx *t)
+{
+	const char *rt = t->h->cfg->global.runtime_dir;
+	size_t n = strlen(rt);
+	int fd;
+
+	while (n > 1 && rt[n - 1] == '/')
+		n--;
+	if (n <= 1 || snprintf(t->state_dir, sizeof(t->state_dir), "%.*s-state", (int)n, rt) >=
+	    (int)sizeof(t->state_dir))
+		goto none;
+	if (mkdir(t->state_dir, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	fd = open(t->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if ((t->user.switch_user && fchown(fd, t->user.uid, t->user.gid) < 0) ||
+	    fchmod(fd, 0700) < 0) {
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	return;
+fail:
+	log_warn("state directory %s for check scripts", t->state_dir);
+none:
+	t->state_dir[0] = '\0';
+}
+
+/* NULL when the script may run, else why not (allocated). */
+static char *script_security(struct track_ctx *t, const struct cfg_check *c)
+{
+	char prog[256], why[400];
+	const char *p = proc_command_program(c->command, prog, sizeof(prog));
+
+	if (!t->h->cfg->global.script_security || !p || p[0] != '/')
+		return NULL;
+	if (proc_path_secure(p, why, sizeof(why)) == 0)
+		return NULL;
+	log_warnx("check %s: not running %s: %s (script_security)", c->name, p, why);
+	return strdup(why);
+}
+
+static int runner_init(struct track_ctx *t, struct runner *r, const struct cfg_check *c,
+		       bool user_ok, uint64_t now)
+{
+	struct health_params hp = {
+		.rise = c->rise, .fall = c->fall, .weight = c->weight,
+		.degrade_weight = c->degrade_weight, .grace_us = c->startup_grace_us,
+	};
+
+	r->t = t;
+	r->cfg = c;
+	r->fd = -1;
+	health_init(&r->health, &hp, now);
+	timer_init(&r->tick, on_tick, r);
+	timer_init(&r->grace, on_grace, r);
+	if (c->type == CHECK_SCRIPT)
+		r->insecure = user_ok ? script_security(t, c) : strdup("script_user does not exist");
+	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0)
+		return -1;
+	if (c->startup_grace_us)
+		loop_timer_at(t->h->loop, &r->grace, health_grace_due(&r->health));
+	return loop_timer_at(t->h->loop, &r->tick, now);
+}
+
+static bool have_scripts(const struct hafd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].type == CHECK_SCRIPT)
+			return true;
+	return false;
+}
+
+int track_start(struct hafd *h)
+{
+	const struct hafd_config *cfg = h->cfg;
+	struct track_ctx *t = calloc(1, sizeof(*t));
+	uint64_t now = loop_now(h->loop);
+	bool user_ok = true;
+
+	if (!t)
+		return -1;
+	h->track = t;
+	t->h = h;
+	t->runners = calloc(cfg->n_checks ? cfg->n_checks : 1, sizeof(*t->runners));
+	t->applied = calloc(h->n_routers ? h->n_routers : 1, sizeof(*t->applied));
+	if (!t->runners || !t->applied)
+		return -1;
+	if (have_scripts(cfg)) {
+		if (proc_user_lookup(cfg->global.script_user, &t->user) < 0) {
+			log_warn("script_user %s: check scripts will not run",
+				 cfg->global.script_user);
+			user_ok = false;
+		}
+		state_dir_make(t);
+	}
+	for (size_t i = 0; i < cfg->n_checks; i++) {
+		if (runner_init(t, &t->runners[i], &cfg->checks[i], user_ok, now) < 0)
+			return -1;
+		t->n++;
+	}
+	/* Unproven checks count now: INIT is DOWN outside a grace. */
+	instances_update(t, NULL);
+	return 0;
+}
+
+void track_stop(struct hafd *h)
+{
+	struct track_ctx *t = h->track;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		struct runner *r = &t->runners[i];
+
+		loop_timer_cancel(h->loop, &r->tick);
+		loop_timer_cancel(h->loop, &r->grace);
+		proc_cancel(r->proc);
+		net_free(r);
+		free(r->insecure);
+	}
+	free(t->runners);
+	free(t->applied);
+	free(t);
+	h->track = NULL;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+size_t track_count(const struct hafd *h)
+{
+	return h->track ? h->track->n : 0;
+}
+
+int track_status(const struct hafd *h, size_t i, struct track_status *out)
+{
+	const struct runner *r;
+
+	if (i >= track_count(h)) {
+		errno = ENOENT;
+		return -1;
+	}
+	r = &h->track->runners[i];
+	*out = (struct track_status){
+		.name = r->cfg->name, .type = type_names[r->cfg->type], .health = &r->health,
+		.running = r->busy, .next_run_us = r->tick.due_us, .skipped = r->skipped,
+		.sigkilled = r->sigkilled,
+	};
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* track_priv.h: what track.c and track_net.c share about a runner. */
+#ifndef HAFD_TRACK_PRIV_H
+#define HAFD_TRACK_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "health.h"
+#include "log.h"
+#include "timerq.h"
+
+struct cfg_check;
+struct http_parser;
+struct proc;
+struct track_ctx;
+
+struct runner {
+	struct track_ctx *t;
+	const struct cfg_check *cfg;
+	struct health health;
+	struct timer tick;              /* every interval */
+	struct timer grace;             /* when the startup grace expires */
+	bool busy;                      /* a run is in flight */
+	bool late;                      /* a tick came meanwhile: run again at its end */
+	uint64_t started_us;
+	uint64_t skipped;               /* ticks that found a run in flight */
+	uint64_t sigkilled;
+	/* script */
+	struct proc *proc;
+	char *insecure;                 /* why it may not run (script_security) */
+	/* http, tcp */
+	int fd;                         /* -1 when none */
+	struct timer deadline;
+	bool connected;
+	struct http_parser *http;
+	char *req;                      /* the whole request, built once */
+	size_t req_len, req_off;
+};
+
+/* End the run in flight with a result; reason is printf-like. */
+void runner_done(struct runner *r, enum health_result res, enum health_kind kind,
+		 const char *fmt, ...) LOG_FMT(4, 5);
+
+/* The loop of the daemon, for the network runners. */
+struct loop *track_loop(const struct runner *r);
+
+/* track_net.c: http and tcp. prepare once at start (0 or -1/errno), start
+ * a run (it ends through runner_done()), abort one, free at stop. */
+int net_prepare(struct runner *r);
+void net_run(struct runner *r);
+void net_abort(struct runner *r);
+void net_free(struct runner *r);
+
+#endif

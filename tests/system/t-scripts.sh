@@ -1,0 +1,208 @@
+#!/bin/bash
+# The shipped check scripts, run directly: check_gpu against a fake
+# nvidia-smi replaying each fixture of tests/golden/nvidia-smi, check_xid
+# against fixture kernel logs, check_openai_gen and check_engine_progress
+# against fake-infer (in a lab node's namespace, so it listens on that
+# node's own 127.0.0.1), and the notify-log example hook.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+SCRIPTS="$SRCDIR/scripts"
+GOLDEN="$SRCDIR/tests/golden/nvidia-smi"
+FAKE_INFER="$SRCDIR/tests/tools/fake-infer"
+export HAFD_STATE_DIR="$TMP/state"
+OUT="" RC=0
+
+# run_script NAME [VAR=VALUE...]: runs it with a clean environment like
+# hafd's; sets OUT (its status line) and RC.
+run_script() {
+	local name=$1; shift
+	OUT=$(env -i PATH="$TMP/bin:/usr/sbin:/usr/bin:/sbin:/bin" HAFD_STATE_DIR="$HAFD_STATE_DIR" \
+		"$@" "$SCRIPTS/$name")
+	RC=$?
+}
+expect() {   # RC REGEX DESCRIPTION
+	[ "$RC" = "$1" ] && grep -qE -- "$2" <<<"$OUT"
+	ok $? "$3 (exit $RC: $OUT)"
+}
+lines() { printf '%s\n' "$OUT" | wc -l; }
+
+# --- check_gpu ------------------------------------------------------------------
+mkdir -p "$TMP/bin" "$HAFD_STATE_DIR"
+# fake_smi FIXTURE [RC] [SLEEP]: nvidia-smi replays FIXTURE and logs its arguments.
+fake_smi() {
+	cat >"$TMP/bin/nvidia-smi" <<EOF
+#!/bin/bash
+echo "\$*" >"$TMP/smi-args"
+${3:+sleep $3}
+cat "$GOLDEN/$1"
+exit ${2:-0}
+EOF
+	chmod +x "$TMP/bin/nvidia-smi"
+}
+
+fake_smi healthy.csv
+run_script check_gpu
+expect 0 '^OK: 1 GPU' "check_gpu: healthy H100 output is up"
+check "check_gpu prints one status line" test "$(lines)" = 1
+grep -q -- '--query-gpu=index,ecc.errors.uncorrected.volatile.total,remapped_rows.pending,remapped_rows.failure,gpu_recovery_action --format=csv,nounits' "$TMP/smi-args"
+ok $? "check_gpu queries the documented fields"
+check "check_gpu stored the GPU count of its first run" grep -qx 'gpus 1' "$HAFD_STATE_DIR/check_gpu-default.state"
+
+fake_smi two-gpus.csv
+run_script check_gpu
+expect 1 '2 GPUs visible, expected 1' "check_gpu: a GPU count unlike the first run's is down"
+run_script check_gpu HAFD_GPUS=2
+expect 0 '^OK: 2 GPU' "check_gpu: HAFD_GPUS sets the expected count"
+fake_smi remap-failure.csv
+run_script check_gpu
+expect 1 'GPU 0: row remapping failed' "check_gpu: remapped_rows.failure Yes is down"
+fake_smi recovery-reset.csv
+run_script check_gpu
+expect 1 'GPU 0: recovery action Reset' "check_gpu: gpu_recovery_action not None is down"
+fake_smi remap-pending.csv
+run_script check_gpu
+expect 2 'GPU 0: row remap pending' "check_gpu: remapped_rows.pending Yes is degraded"
+fake_smi not-available.csv
+run_script check_gpu
+expect 0 '^OK' "check_gpu: [N/A] fields (older GPUs) are not faults"
+
+fake_smi ecc-2.csv
+run_script check_gpu
+expect 1 'uncorrected ECC errors rose from 0 to 2' "check_gpu: a rising uncorrected ECC count is down"
+run_script check_gpu
+expect 1 'rose from 0 to 2' "check_gpu: it stays down while the count stays above the baseline"
+fake_smi healthy.csv
+run_script check_gpu
+expect 0 '^OK' "check_gpu: up again once the volatile counter is reset"
+
+fake_smi badfield.txt 2
+run_script check_gpu
+expect 3 'rejected the query.*not a valid field' "check_gpu: nvidia-smi rc 2 (bad field) is unknown"
+fake_smi no-devices.txt 6
+run_script check_gpu
+expect 1 'no devices found: No devices were found' "check_gpu: rc 6 (no devices) is down"
+fake_smi gpu-lost.txt 15
+run_script check_gpu
+expect 1 'GPU lost \(fell off the bus\): Unable to determine' "check_gpu: rc 15 (GPU fell off the bus) is down"
+fake_smi healthy.csv 0 30
+run_script check_gpu HAFD_TIMEOUT=0.5
+expect 1 'timed out after 0.5s' "check_gpu: a hanging nvidia-smi is killed and down"
+rm -f "$TMP/bin/nvidia-smi"
+run_script check_gpu
+expect 1 'not found' "check_gpu: no nvidia-smi is down"
+fake_smi healthy.csv
+run_script check_gpu HAFD_STATE_DIR=/proc/hafd-none
+expect 3 'cannot write' "check_gpu: an unwritable state directory is unknown"
+
+# --- check_xid ------------------------------------------------------------------
+xid() { run_script check_xid HAFD_XID_LOG_CMD="cat $GOLDEN/$1" "${@:2}"; }
+xid dmesg-clean.txt
+expect 0 '^OK: no new fatal Xid$' "check_xid: a driver log without Xid is up"
+xid dmesg-xid-warn.txt
+expect 2 'Xid 13 on PCI:0000:00:06' "check_xid: a new application-level Xid degrades"
+xid dmesg-xid-warn.txt
+expect 0 '^OK' "check_xid: the same lines are not judged twice"
+xid dmesg-xid.txt
+expect 1 'fatal Xid 79 on PCI:0000:00:06' "check_xid: a new Xid 79 (fell off the bus) is down"
+xid dmesg-clean.txt
+expect 1 'fatal Xid seen earlier.*79' "check_xid: the fatal flag outlives the log lines"
+rm -f "$HAFD_STATE_DIR"/check_xid-default.fatal
+xid dmesg-clean.txt
+expect 0 '^OK' "check_xid: removing the flag clears it"
+xid dmesg-xid-warn.txt HAFD_CHECK=custom HAFD_XID_FATAL=13
+expect 1 'fatal Xid 13' "check_xid: HAFD_XID_FATAL sets the fatal codes"
+run_script check_xid HAFD_XID_LOG_CMD='echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1'
+expect 3 'unreadable.*not permitted' "check_xid: an unreadable kernel log is unknown"
+run_script check_xid HAFD_CHECK=since HAFD_XID_LOG_CMD='echo "since=$HAFD_XID_SINCE"' HAFD_XID_WINDOW=100
+expect 0 '^OK' "check_xid: a log command gets HAFD_XID_SINCE"
+
+# --- check_openai_gen and check_engine_progress against fake-infer ----------
+lab_up -n 1 --no-start
+echo healthy >"$TMP/mode"
+in_ns n1 "${PYTHON:-python3}" "$FAKE_INFER" --port 8000 --control "$TMP/mode" >"$TMP/fake.log" 2>&1 &
+on_exit "kill $!"
+mode() {   # MODE...: switch fake-infer and wait until it answers accordingly
+	echo "$*" >"$TMP/mode"
+	local want=200 t=0
+	case $1 in loading|engine-dead) want=503 ;; dead) want=000 ;; esac
+	while [ $t -lt 100 ]; do
+		[ "$(in_ns n1 curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://127.0.0.1:8000/health)" = $want ] && return 0
+		sleep 0.05; t=$((t + 1))
+	done
+	return 1
+}
+check "fake-infer answers in n1's namespace" mode healthy
+ns_script() {   # NAME [VAR=VALUE...]: run a script inside n1
+	local name=$1; shift
+	OUT=$(in_ns n1 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HAFD_STATE_DIR="$HAFD_STATE_DIR" \
+		"$@" "$SCRIPTS/$name")
+	RC=$?
+}
+gen() { ns_script check_openai_gen HAFD_TIMEOUT=1 "$@"; }
+
+gen
+expect 0 '^OK: fake-model generated a token' "check_openai_gen: finds the model in /v1/models and generates"
+gen HAFD_MODEL=other
+expect 1 'HTTP 404' "check_openai_gen: an unknown model is down"
+mode overloaded
+gen
+expect 2 'HTTP 429 \(overloaded\)' "check_openai_gen: 429 is degraded"
+gen HAFD_MODEL=fake-model HAFD_DEGRADE_STATUS="429 503"
+expect 2 'HTTP 429' "check_openai_gen: HAFD_DEGRADE_STATUS lists degraded statuses"
+mode loading
+gen
+expect 1 'HTTP 503' "check_openai_gen: 503 while loading is down (default)"
+mode engine-dead
+gen HAFD_MODEL=fake-model
+expect 1 'HTTP 500' "check_openai_gen: a dead engine's 500 is down"
+mode wedged
+gen
+expect 2 'timed out after 1s \(1 of 3' "check_openai_gen: a wedged engine's first timeout is degraded"
+gen
+expect 2 '\(2 of 3' "check_openai_gen: so is the second"
+gen
+expect 1 'timed out after 1s \(3 in a row\)' "check_openai_gen: the third timeout in a row is down"
+mode healthy
+gen
+expect 0 '^OK' "check_openai_gen: a generation ends the run of timeouts"
+mode wedged
+gen HAFD_TIMEOUT_FAILS=1
+expect 1 '\(1 in a row\)' "check_openai_gen: HAFD_TIMEOUT_FAILS=1 makes the first timeout down"
+mode dead
+gen
+expect 1 'connection refused' "check_openai_gen: a closed port is down"
+
+prog() { ns_script check_engine_progress HAFD_STALL_SEC=1 "$@"; }
+mode healthy running=2
+prog
+expect 0 '^OK: tokens .* 2 running, 0 waiting' "check_engine_progress: reads the vLLM metrics"
+mode wedged running=2
+prog
+expect 0 '^OK' "check_engine_progress: a counter that just stopped is not yet a stall"
+deadline=$((SECONDS + 10))
+while prog && [ "$RC" = 0 ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+expect 1 'no token generated for [0-9]+s with 2 running' "check_engine_progress: pending requests and a still counter are down"
+mode healthy running=2
+prog; prog
+expect 0 '^OK' "check_engine_progress: up again when tokens flow"
+mode wedged
+prog; sleep 1.2; prog
+expect 0 '0 running, 0 waiting' "check_engine_progress: an idle engine is never stalled"
+mode healthy running=1 waiting=9
+prog HAFD_MAX_WAITING=5
+expect 2 '9 requests waiting \(more than 5\)' "check_engine_progress: a long queue is degraded"
+prog HAFD_METRIC_TOKENS=nope_total
+expect 3 'metric nope_total not found' "check_engine_progress: a missing metric is unknown"
+mode dead
+prog
+expect 1 'connection refused' "check_engine_progress: a closed port is down"
+
+# --- notify-log -----------------------------------------------------------------
+OUT=$(env -i PATH=/usr/bin:/bin HAFD_NOTIFY_LOG="$TMP/notify.log" HAFD_TYPE=INSTANCE \
+	HAFD_PREV_STATE=BACKUP HAFD_VRID=51 HAFD_INTERFACE=eth0 HAFD_CAUSE="master down timer" \
+	HAFD_ROUTER_ID=n1 "$SCRIPTS/notify-log" web MASTER 150)
+RC=$?
+OUT=$(cat "$TMP/notify.log")
+expect 0 'router=n1 instance=web BACKUP -> MASTER priority=150 vrid=51 interface=eth0 cause="master down timer"' \
+	"notify-log appends one line per transition"
