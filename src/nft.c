@@ -1,0 +1,557 @@
+/* nft.c: hafd's nftables tables. Works out what they should hold from the
+ * routers' states, and sends the difference as one atomic batch: the whole
+ * tables (replaced, never edited in place) the first time and after a
+ * failure, only the changed sets (flushed and refilled) after that. The
+ * rule set itself is built, and described, in nft_build.c. */
+#include "nft.h"
+
+#include <errno.h>
+#include <netinet/in.h>         /* before the linux/ headers, which defer to it */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+
+#include "config.h"
+#include "hafd.h"
+#include "log.h"
+#include "loop.h"
+#include "nft_priv.h"
+#include "vrrp.h"
+
+#define RETRY_US 1000000u               /* a failed batch is tried again */
+#define RATE_MIN_PPS 100                /* per source: 10 ms adverts fit */
+#define SNDBUF_BIG (128u << 10)         /* batches beyond this get a bigger buffer */
+#define DUMP_BUF 32768                  /* one datagram of a set dump */
+
+struct nft_ctx {
+	char *table;                    /* NULL: nft_table = none, do nothing */
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	struct nft_want have;           /* what the tables hold, once built */
+	bool built;                     /* they hold sets, chains and rules */
+	struct hafd *h;                 /* for the retry timer */
+	struct timer retry;
+	struct log_ratelimit warn_log;
+};
+
+/* ---- address lists -------------------------------------------------------- */
+
+static int addrs_push(struct nft_addrs *s, const struct hafd_addr *a)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		struct hafd_addr *p = realloc(s->a, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		s->a = p;
+		s->cap = cap;
+	}
+	s->a[s->n++] = *a;
+	s->a[s->n - 1].prefix = 0;      /* sets hold addresses, not prefixes */
+	return 0;
+}
+
+static int addr_qcmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+/* Sort and drop duplicates, so that two lists compare element by element. */
+static void addrs_sort(struct nft_addrs *s)
+{
+	size_t k = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->a, s->n, sizeof(*s->a), addr_qcmp);
+	for (size_t i = 1; i < s->n; i++)
+		if (!addr_equal(&s->a[i], &s->a[k]))
+			s->a[++k] = s->a[i];
+	s->n = k + 1;
+}
+
+/* Remove from s (sorted) every address in gone (sorted). */
+static void addrs_minus(struct nft_addrs *s, const struct nft_addrs *gone)
+{
+	size_t k = 0, j = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		while (j < gone->n && addr_cmp(&gone->a[j], &s->a[i]) < 0)
+			j++;
+		if (j < gone->n && addr_equal(&gone->a[j], &s->a[i]))
+			continue;
+		s->a[k++] = s->a[i];
+	}
+	s->n = k;
+}
+
+static bool addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!addr_equal(&a->a[i], &b->a[i]))
+			return false;
+	return true;
+}
+
+static void want_free(struct nft_want *w)
+{
+	for (int i = 0; i < NSET_N; i++)
+		free(w->set[i].a);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- what the tables should hold ------------------------------------------ */
+
+static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
+{
+	return family == AF_INET ? v4 : v4 + 1;
+}
+
+static int want_router(struct nft_want *w, struct nft_addrs owned[2],
+		       const struct vrrp_router *r)
+{
+	const struct cfg_instance *c = r->cfg;
+	bool master = r->fsm.state == VRRP_STATE_MASTER;
+	struct nft_addrs *vips = NULL;
+	int rc = 0;
+
+	if (!master)
+		vips = &w->set[set_of(NSET_STANDBY4, c->family)];
+	else if (c->priority != 255 && !c->accept_mode)
+		vips = &w->set[set_of(NSET_NOACCEPT4, c->family)];
+	for (size_t i = 0; i < c->n_vips; i++) {
+		if (vips)
+			rc |= addrs_push(vips, &c->vips[i]);
+		if (master)
+			rc |= addrs_push(&owned[c->family == AF_INET6], &c->vips[i]);
+	}
+	for (size_t i = 0; i < c->n_peers; i++)
+		rc |= addrs_push(&w->set[set_of(NSET_PEER4, c->family)], &c->peers[i]);
+	return rc;
+}
+
+/* The sets from every router's state; the per-source VRRP rate is twice
+ * the adverts per second all instances send together, at least 100. */
+static int want_compute(struct nft_want *w, const struct hafd *h)
+{
+	struct nft_addrs owned[2] = { { 0 } };
+	unsigned pps = 0;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < h->n_routers; i++) {
+		unsigned cs = h->routers[i]->cfg->advert_interval_cs;
+
+		rc |= want_router(w, owned, h->routers[i]);
+		pps += (100 + cs - 1) / cs;
+	}
+	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
+	for (int i = 0; i < NSET_N; i++)
+		addrs_sort(&w->set[i]);
+	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
+		addrs_sort(&owned[f]);
+		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
+		free(owned[f].a);
+	}
+	if (rc) {
+		want_free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Rules depend on the rate and on whether each family has unicast peers. */
+static bool same_rules(const struct nft_want *a, const struct nft_want *b)
+{
+	return a->rate_pps == b->rate_pps &&
+	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
+	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
+}
+
+static size_t want_addrs(const struct nft_want *w)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NSET_N; i++)
+		n += w->set[i].n;
+	return n;
+}
+
+/* ---- sending a batch ------------------------------------------------------ */
+
+static const char *batch_what(const struct nft_batch *b, uint32_t seq)
+{
+	uint32_t i = seq - b->seq0 - 1;
+
+	return i < NFT_WHAT_MAX && i < b->n_msgs && b->what[i] ? b->what[i] : "batch";
+}
+
+/* The kernel handles a batch inside sendto(), so every answer is queued by
+ * the time it returns: read them without waiting. Each message asked for an
+ * ack; the batch stands only when all of them came back clean. */
+static int acks_read(struct nft_ctx *n, const struct nft_batch *b)
+{
+	uint32_t buf[MNL_SOCKET_BUFFER_SIZE / 4];      /* aligned for nlmsghdr */
+	unsigned acks = 0;
+	int err = 0;
+	ssize_t got;
+
+	while ((got = recv(mnl_socket_get_fd(n->nl), buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+		int len = (int)got;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			if (errno != EAGAIN && !err)
+				err = errno;
+			break;
+		}
+		for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (e->error == 0) {
+				acks++;
+			} else if (!err) {
+				err = -e->error;
+				log_warnx("nft: table %s: %s: %s", n->table,
+					  batch_what(b, e->msg.nlmsg_seq), strerror(err));
+			}
+		}
+	}
+	if (!err && acks != b->n_msgs)
+		err = EPROTO;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+static int batch_start(struct nft_ctx *n, struct nft_batch *b, size_t addrs)
+{
+	if (nft_batch_init(b, addrs, n->seq) < 0)
+		return -1;
+	return 0;
+}
+
+/* End, send and free b. 0, or -1/errno (nothing changed in the kernel). */
+static int batch_commit(struct nft_ctx *n, struct nft_batch *b)
+{
+	const void *data;
+	size_t len;
+	int rc = -1, saved;
+
+	if (nft_batch_end(b) == 0) {
+		data = nft_batch_data(b, &len);
+		n->seq += b->n_msgs + 2;
+		if (len > SNDBUF_BIG) {
+			int sz = (int)len * 2;
+
+			setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_SNDBUFFORCE,
+				   &sz, sizeof(sz));
+		}
+		if (mnl_socket_sendto(n->nl, data, len) >= 0)
+			rc = acks_read(n, b);
+	}
+	saved = errno;
+	nft_batch_free(b);
+	errno = saved;
+	return rc;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
+/* Replace both tables with fresh ones holding everything w asks for. */
+static int tables_build(struct nft_ctx *n, const struct nft_want *w)
+{
+	struct nft_batch b;
+
+	if (batch_start(n, &b, want_addrs(w)) < 0)
+		return -1;
+	nft_build_tables(&b, n->table, true);
+	nft_build_skeleton(&b, n->table, w);
+	for (int i = 0; i < NSET_N; i++)
+		nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], false);
+	return batch_commit(n, &b);
+}
+
+/* Refill the sets that differ from what the tables hold. */
+static int sets_update(struct nft_ctx *n, const struct nft_want *w)
+{
+	struct nft_batch b;
+
+	if (batch_start(n, &b, want_addrs(w)) < 0)
+		return -1;
+	for (int i = 0; i < NSET_N; i++)
+		if (!addrs_equal(&w->set[i], &n->have.set[i]))
+			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], true);
+	return batch_commit(n, &b);
+}
+
+static void log_applied(struct nft_ctx *n)
+{
+	char buf[1024];
+
+	if (log_get_level() < LOG_DEBUG)
+		return;
+	if (nft_status(n, buf, sizeof(buf)) < 0)
+		log_debug("nft: table %s changed", n->table);
+	else
+		log_debug("nft: table %s now holds %s", n->table, buf);
+}
+
+static void on_retry(struct timer *t, void *arg)
+{
+	struct nft_ctx *n = arg;
+
+	(void)t;
+	nft_apply(n, n->h);
+}
+
+int nft_apply(struct nft_ctx *n, struct hafd *h)
+{
+	struct nft_want w;
+	int rc;
+
+	if (!n || !n->table || h->stopping)
+		return 0;
+	n->h = h;
+	rc = want_compute(&w, h);
+	if (rc == 0 && n->built && same_rules(&w, &n->have)) {
+		bool same = true;
+
+		for (int i = 0; i < NSET_N && same; i++)
+			same = addrs_equal(&w.set[i], &n->have.set[i]);
+		if (same) {
+			want_free(&w);
+			return 0;
+		}
+		rc = sets_update(n, &w);
+	} else if (rc == 0) {
+		rc = tables_build(n, &w);
+	}
+	if (rc < 0) {
+		int saved = errno;
+
+		if (log_ratelimit_allow(&n->warn_log, loop_now(h->loop), NULL))
+			log_warn("nft: updating table %s (trying again in 1s)", n->table);
+		n->built = false;       /* next time the tables are replaced whole */
+		want_free(&w);
+		loop_timer_in(h->loop, &n->retry, RETRY_US);
+		errno = saved;
+		return -1;
+	}
+	loop_timer_cancel(h->loop, &n->retry);
+	want_free(&n->have);
+	n->have = w;
+	n->built = true;
+	log_applied(n);
+	return 0;
+}
+
+/* ---- open and close ------------------------------------------------------- */
+
+/* Add-and-delete both tables (a leftover goes, a missing one is no error);
+ * with recreate, add them again, empty. */
+static int tables_reset(struct nft_ctx *n, bool recreate)
+{
+	struct nft_batch b;
+
+	if (batch_start(n, &b, 0) < 0)
+		return -1;
+	nft_build_tables(&b, n->table, recreate);
+	return batch_commit(n, &b);
+}
+
+static void ctx_free(struct nft_ctx *n)
+{
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	want_free(&n->have);
+	free(n->table);
+	free(n);
+}
+
+static int sock_open(struct nft_ctx *n)
+{
+	struct timeval tv = { .tv_sec = 1 };    /* a dump never hangs the loop */
+	int one = 1;
+
+	n->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!n->nl || mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -1;
+	/* Errors without the whole request echoed: acks stay small. */
+	mnl_socket_setsockopt(n->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(n->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n->portid = mnl_socket_get_portid(n->nl);
+	n->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+int nft_open(struct nft_ctx **out, const char *table)
+{
+	struct nft_ctx *n = calloc(1, sizeof(*n));
+	int saved;
+
+	*out = NULL;
+	if (!n)
+		return -1;
+	timer_init(&n->retry, on_retry, n);
+	n->warn_log.burst = 5;
+	n->warn_log.period_us = 60000000;
+	if (table) {
+		n->table = strdup(table);
+		/* Created at start: a table a crashed run left is replaced. */
+		if (!n->table || sock_open(n) < 0 || tables_reset(n, true) < 0) {
+			saved = errno;
+			ctx_free(n);
+			errno = saved;
+			return -1;
+		}
+		log_info("nft: tables inet %s and arp %s created", table, table);
+	}
+	*out = n;
+	return 0;
+}
+
+void nft_close(struct nft_ctx *n)
+{
+	if (!n)
+		return;
+	if (n->h)
+		loop_timer_cancel(n->h->loop, &n->retry);
+	if (n->nl) {
+		if (tables_reset(n, false) < 0)
+			log_warn("nft: removing table %s", n->table);
+		else
+			log_info("nft: tables inet %s and arp %s removed", n->table, n->table);
+	}
+	ctx_free(n);
+}
+
+/* ---- status ---------------------------------------------------------------- */
+
+static int elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return nftnl_set_elems_nlmsg_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int elem_key(struct nftnl_set_elem *e, void *data)
+{
+	struct nft_addrs *out = data;
+	struct hafd_addr a;
+	uint32_t len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	if (!key || (len != 4 && len != 16))
+		return 0;
+	addr_from_bytes(&a, len == 4 ? AF_INET : AF_INET6, key);
+	return addrs_push(out, &a);
+}
+
+/* Append the elements of inet set `name` to out, as the kernel has them. */
+static int set_read(struct nft_ctx *n, const char *name, struct nft_addrs *out)
+{
+	char *buf = malloc(DUMP_BUF);
+	struct nftnl_set *s = nftnl_set_alloc();
+	uint32_t seq = n->seq++;
+	struct nlmsghdr *nlh;
+	int rc = -1;
+	ssize_t len;
+
+	if (!buf || !s || nftnl_set_set_str(s, NFTNL_SET_TABLE, n->table) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0)
+		goto out;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	if (mnl_socket_sendto(n->nl, buf, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((len = mnl_socket_recvfrom(n->nl, buf, DUMP_BUF)) > 0) {
+		rc = mnl_cb_run(buf, (size_t)len, seq, n->portid, elems_cb, s);
+		if (rc <= 0)
+			break;
+	}
+	if (rc == 0)
+		rc = nftnl_set_elem_foreach(s, elem_key, out);
+out:
+	if (s)
+		nftnl_set_free(s);
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+struct json {
+	char *p;
+	size_t len, off;
+};
+
+static LOG_FMT(2, 3) void jput(struct json *j, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(j->p + (j->off < j->len ? j->off : j->len),
+		      j->off < j->len ? j->len - j->off : 0, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		j->off += (size_t)k;
+}
+
+/* "key":["a","b"] from the IPv4 and IPv6 sets of one kind. */
+static int jput_sets(struct nft_ctx *n, struct json *j, const char *key, enum nft_set_idx v4)
+{
+	struct nft_addrs all = { 0 };
+	char buf[ADDR_STRLEN];
+	int rc = set_read(n, nft_set_name(v4), &all);
+
+	if (rc == 0)
+		rc = set_read(n, nft_set_name(v4 + 1), &all);
+	jput(j, ",\"%s\":[", key);
+	for (size_t i = 0; i < all.n; i++)
+		jput(j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], buf, sizeof(buf)));
+	jput(j, "]");
+	free(all.a);
+	return rc;
+}
+
+int nft_status(struct nft_ctx *n, char *buf, size_t len)
+{
+	struct json j = { .p = buf, .len = len };
+	int rc = 0;
+
+	if (!n || !n->table) {
+		jput(&j, "{\"table\":null}");
+	} else {
+		jput(&j, "{\"table\":\"%s\",\"ok\":%s", n->table,
+		     n->built && !timer_armed(&n->retry) ? "true" : "false");
+		rc |= jput_sets(n, &j, "vip_standby", NSET_STANDBY4);
+		rc |= jput_sets(n, &j, "vip_noaccept", NSET_NOACCEPT4);
+		rc |= jput_sets(n, &j, "unicast_peers", NSET_PEER4);
+		jput(&j, ",\"vrrp_rate_pps\":%u,\"vrrp_burst\":%u}", n->have.rate_pps,
+		     2 * n->have.rate_pps);
+	}
+	if (rc)
+		return -1;
+	if (j.off >= len) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return (int)j.off;
+}

@@ -1,0 +1,558 @@
+/* nft_build.c: the netlink messages of hafd's nftables batches (libnftnl
+ * objects in a libmnl batch). nft.c decides what goes in and sends it.
+ *
+ * The rule set. nftables tables belong to one family, so there are two
+ * tables named TABLE (nft_table, "hafd" by default):
+ *
+ *   table inet TABLE
+ *     set vip4_standby, vip6_standby    VIPs of the instances that are not
+ *                                       master (BACKUP, FAULT, INIT), less
+ *                                       any VIP a master instance holds
+ *     set vip4_noaccept, vip6_noaccept  VIPs of non-owner masters with
+ *                                       accept_mode = no
+ *     set peer4, peer6                  every unicast_peer
+ *     set vrrp_rate4, vrrp_rate6        dynamic: one token bucket per source
+ *     chain input   hook input, priority filter - 10, policy accept
+ *       1 VRRP sent to this host (pkttype host) from an address not in
+ *         peerN: drop; only while an instance of that family is unicast
+ *         (multicast adverts are not addressed to the host)
+ *       2 VRRP from one source beyond RATE/s, burst 2*RATE: drop
+ *       3 anything to a vipN_standby address: drop; a node never serves a
+ *         VIP it does not own, even one left on an interface
+ *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
+ *         accept (RFC 9568: ND keeps working without Accept_Mode)
+ *       5 anything but VRRP to a vipN_noaccept address: drop (Accept_Mode)
+ *     chain output  hook output, priority filter - 10, policy accept
+ *       6 Neighbor Advertisements whose target is in vip6_standby: drop
+ *   table arp TABLE
+ *     set vip4_standby                  the same addresses as inet's
+ *     chain output  hook output, priority filter - 10, policy accept
+ *       7 ARP whose sender address is in vip4_standby (replies, requests,
+ *         announcements): drop; a node never claims a VIP it does not own
+ *
+ * RATE (nft.c) is 100/s, or twice the adverts per second that all the
+ * instances together send when that is more: a legitimate peer never meets
+ * it, a flood from one source cannot starve the daemon. Every drop counts,
+ * and each rule carries a comment saying what it is for.
+ *
+ * hafd's own GARPs leave through AF_PACKET and never meet rule 7; its NAs
+ * leave through a raw ICMPv6 socket and do meet rule 6, which is why vrrp.c
+ * updates the table before the VIPs move. */
+#include "nft_priv.h"
+
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter/nf_tables.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#define CHAIN_PRIO (-10)                /* just before the usual filter chains */
+#define RATE_SET_SIZE 4096              /* sources tracked at once */
+#define RATE_SET_TIMEOUT_MS 60000       /* a quiet source is forgotten */
+#define ELEMS_PER_MSG 256               /* an element list stays under 64 KiB */
+#define MSG_ROOM 1024                   /* any message but an element list */
+#define MSGS_FIXED 48                   /* tables, sets, chains, rules */
+#define ELEM_ROOM 64                    /* one element in a list */
+#define SLACK (ELEMS_PER_MSG * ELEM_ROOM + MSG_ROOM)  /* a message past the limit */
+#define IPPROTO_VRRP_ 112
+#define ND_NS 135
+#define ND_NA 136
+/* nft's datatype numbers, so that `nft list` prints addresses. */
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IP6ADDR 8
+
+static const struct {
+	const char *name;
+	int family;
+} sets[NSET_N] = {
+	[NSET_STANDBY4] = { "vip4_standby", AF_INET },
+	[NSET_STANDBY6] = { "vip6_standby", AF_INET6 },
+	[NSET_NOACCEPT4] = { "vip4_noaccept", AF_INET },
+	[NSET_NOACCEPT6] = { "vip6_noaccept", AF_INET6 },
+	[NSET_PEER4] = { "peer4", AF_INET },
+	[NSET_PEER6] = { "peer6", AF_INET6 },
+};
+
+const char *nft_set_name(enum nft_set_idx i)
+{
+	return sets[i].name;
+}
+
+int nft_set_family(enum nft_set_idx i)
+{
+	return sets[i].family;
+}
+
+/* ---- the batch ---------------------------------------------------------- */
+
+int nft_batch_init(struct nft_batch *b, size_t addrs, uint32_t seq)
+{
+	size_t limit = MSGS_FIXED * MSG_ROOM + 2 * addrs * ELEM_ROOM;
+
+	memset(b, 0, sizeof(*b));
+	b->buf = malloc(limit + SLACK);
+	if (!b->buf)
+		return -1;
+	b->b = mnl_nlmsg_batch_start(b->buf, limit);
+	if (!b->b) {
+		free(b->buf);
+		errno = ENOMEM;
+		return -1;
+	}
+	b->seq0 = seq;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b->b), seq);
+	mnl_nlmsg_batch_next(b->b);
+	return 0;
+}
+
+static void batch_fail(struct nft_batch *b, int err)
+{
+	if (!b->err)
+		b->err = err;
+}
+
+static struct nlmsghdr *msg_start(struct nft_batch *b, uint16_t type, int family,
+				  uint16_t flags, const char *what)
+{
+	uint32_t seq = b->seq0 + 1 + b->n_msgs;
+
+	if (b->n_msgs < NFT_WHAT_MAX)
+		b->what[b->n_msgs] = what;
+	b->n_msgs++;
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b->b), type, (uint16_t)family,
+				     flags | NLM_F_ACK, seq);
+}
+
+/* Past the limit the message stays where it is (inside the slack) and the
+ * batch is not sent. */
+static void msg_end(struct nft_batch *b)
+{
+	if (!mnl_nlmsg_batch_next(b->b))
+		batch_fail(b, EMSGSIZE);
+}
+
+int nft_batch_end(struct nft_batch *b)
+{
+	nftnl_batch_end(mnl_nlmsg_batch_current(b->b), b->seq0 + 1 + b->n_msgs);
+	msg_end(b);
+	if (b->err) {
+		errno = b->err;
+		return -1;
+	}
+	return 0;
+}
+
+const void *nft_batch_data(const struct nft_batch *b, size_t *len)
+{
+	*len = mnl_nlmsg_batch_size(b->b);
+	return mnl_nlmsg_batch_head(b->b);
+}
+
+void nft_batch_free(struct nft_batch *b)
+{
+	if (b->b)
+		mnl_nlmsg_batch_stop(b->b);
+	free(b->buf);
+	b->b = NULL;
+	b->buf = NULL;
+}
+
+/* ---- tables, sets, chains ----------------------------------------------- */
+
+static void table_msg(struct nft_batch *b, uint16_t type, uint16_t flags, int family,
+		      const char *table, const char *what)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, table) < 0) {
+		batch_fail(b, ENOMEM);
+	} else {
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)family);
+		nftnl_table_nlmsg_build_payload(msg_start(b, type, family, flags, what), t);
+		msg_end(b);
+	}
+	if (t)
+		nftnl_table_free(t);
+}
+
+void nft_build_tables(struct nft_batch *b, const char *table, bool recreate)
+{
+	static const int families[] = { NFPROTO_INET, NFPROTO_ARP };
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, families[i], table, "add table");
+		table_msg(b, NFT_MSG_DELTABLE, 0, families[i], table, "delete table");
+		if (recreate)
+			table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, families[i],
+				  table, "create table");
+	}
+}
+
+/* A set object naming table and set; NULL (and the batch failed) on ENOMEM. */
+static struct nftnl_set *set_new(struct nft_batch *b, int family, const char *table,
+				 const char *name)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s && nftnl_set_set_str(s, NFTNL_SET_TABLE, table) == 0 &&
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) == 0) {
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+		return s;
+	}
+	if (s)
+		nftnl_set_free(s);
+	batch_fail(b, ENOMEM);
+	return NULL;
+}
+
+static void set_msg(struct nft_batch *b, int family, const char *table, const char *name,
+		    int af, bool dynamic)
+{
+	struct nftnl_set *s = set_new(b, family, table, name);
+
+	if (!s)
+		return;
+	if (af == AF_INET) {
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IPADDR);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	} else {
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_IP6ADDR);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 16);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_ID, b->n_msgs + 1);     /* the kernel wants one */
+	if (dynamic) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
+		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, RATE_SET_TIMEOUT_MS);
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, RATE_SET_SIZE);
+	}
+	nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, family,
+						NLM_F_CREATE | NLM_F_EXCL, "add set"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+static void chain_msg(struct nft_batch *b, int family, const char *table, const char *name,
+		      unsigned hook)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c || nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter") < 0) {
+		batch_fail(b, ENOMEM);
+	} else {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)family);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, CHAIN_PRIO);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nlh = msg_start(b, NFT_MSG_NEWCHAIN, family, NLM_F_CREATE | NLM_F_EXCL, "add chain");
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		msg_end(b);
+	}
+	if (c)
+		nftnl_chain_free(c);
+}
+
+/* ---- rules: expressions on register 1 ------------------------------------ */
+
+struct rule {
+	struct nftnl_rule *r;
+	bool oom;
+};
+
+static struct nftnl_expr *expr_add(struct rule *ru, const char *name)
+{
+	struct nftnl_expr *e = ru->r ? nftnl_expr_alloc(name) : NULL;
+
+	if (e)
+		nftnl_rule_add_expr(ru->r, e);
+	else
+		ru->oom = true;
+	return e;
+}
+
+static void cmp(struct rule *ru, enum nft_cmp_ops op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(ru, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+static void meta_cmp(struct rule *ru, enum nft_meta_keys key, enum nft_cmp_ops op, uint8_t v)
+{
+	struct nftnl_expr *e = expr_add(ru, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	cmp(ru, op, &v, 1);
+}
+
+static void load(struct rule *ru, enum nft_payload_bases base, uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(ru, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+}
+
+/* meta nfproto, then the IPv4 / IPv6 source or destination address. */
+static void load_addr(struct rule *ru, int af, bool src)
+{
+	meta_cmp(ru, NFT_META_NFPROTO, NFT_CMP_EQ, af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
+	if (af == AF_INET)
+		load(ru, NFT_PAYLOAD_NETWORK_HEADER, src ? 12 : 16, 4);
+	else
+		load(ru, NFT_PAYLOAD_NETWORK_HEADER, src ? 8 : 24, 16);
+}
+
+static void in_set(struct rule *ru, const char *set, bool invert)
+{
+	struct nftnl_expr *e = expr_add(ru, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	if (invert)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+}
+
+/* update @set { key limit rate over pps/second burst 2*pps packets } */
+static void over_rate(struct rule *ru, const char *set, unsigned pps)
+{
+	struct nftnl_expr *lim = nftnl_expr_alloc("limit");
+	struct nftnl_expr *e = lim ? expr_add(ru, "dynset") : NULL;
+
+	if (!e) {
+		if (lim)
+			nftnl_expr_free(lim);
+		ru->oom = true;
+		return;
+	}
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, pps);
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, 2 * pps);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);     /* e owns lim now */
+}
+
+static void verdict(struct rule *ru, int v)
+{
+	struct nftnl_expr *e;
+
+	if (v == NF_DROP)
+		expr_add(ru, "counter");
+	e = expr_add(ru, "immediate");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+}
+
+static void rule_begin(struct rule *ru, int family, const char *table, const char *chain)
+{
+	ru->oom = false;
+	ru->r = nftnl_rule_alloc();
+	if (!ru->r || nftnl_rule_set_str(ru->r, NFTNL_RULE_TABLE, table) < 0 ||
+	    nftnl_rule_set_str(ru->r, NFTNL_RULE_CHAIN, chain) < 0)
+		ru->oom = true;
+	else
+		nftnl_rule_set_u32(ru->r, NFTNL_RULE_FAMILY, (uint32_t)family);
+}
+
+/* Append the rule with its comment (what `nft list` shows after it). */
+static void rule_end(struct nft_batch *b, struct rule *ru, int family, const char *comment)
+{
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 8);
+	struct nlmsghdr *nlh;
+
+	if (!ud || !nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment) ||
+	    (ru->r && nftnl_rule_set_data(ru->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+					  nftnl_udata_buf_len(ud)) < 0))
+		ru->oom = true;
+	if (ru->oom) {
+		batch_fail(b, ENOMEM);
+	} else {
+		nlh = msg_start(b, NFT_MSG_NEWRULE, family, NLM_F_CREATE | NLM_F_APPEND, "add rule");
+		nftnl_rule_nlmsg_build_payload(nlh, ru->r);
+		msg_end(b);
+	}
+	if (ud)
+		nftnl_udata_buf_free(ud);
+	if (ru->r)
+		nftnl_rule_free(ru->r);
+}
+
+/* ---- the rules (numbered as in the comment at the top) ------------------- */
+
+static void rules_vrrp(struct nft_batch *b, const char *table, int af,
+		       const struct nft_want *w)
+{
+	bool v4 = af == AF_INET;
+	struct rule ru;
+
+	if (w->set[v4 ? NSET_PEER4 : NSET_PEER6].n) {                          /* 1 */
+		rule_begin(&ru, NFPROTO_INET, table, "input");
+		meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_VRRP_);
+		meta_cmp(&ru, NFT_META_PKTTYPE, NFT_CMP_EQ, PACKET_HOST);
+		load_addr(&ru, af, true);
+		in_set(&ru, nft_set_name(v4 ? NSET_PEER4 : NSET_PEER6), true);
+		verdict(&ru, NF_DROP);
+		rule_end(b, &ru, NFPROTO_INET,
+			 "hafd: VRRP from an address that is not a unicast_peer");
+	}
+	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 2 */
+	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_VRRP_);
+	load_addr(&ru, af, true);
+	over_rate(&ru, v4 ? "vrrp_rate4" : "vrrp_rate6", w->rate_pps);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: VRRP flood from one source");
+}
+
+static void rules_vips(struct nft_batch *b, const char *table, int af)
+{
+	bool v4 = af == AF_INET;
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 3 */
+	load_addr(&ru, af, false);
+	in_set(&ru, nft_set_name(v4 ? NSET_STANDBY4 : NSET_STANDBY6), false);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: VIP of an instance that is not master here");
+	if (!v4) {                                                              /* 4 */
+		static const uint8_t ns = ND_NS, na = ND_NA;
+
+		rule_begin(&ru, NFPROTO_INET, table, "input");
+		load_addr(&ru, af, false);
+		in_set(&ru, nft_set_name(NSET_NOACCEPT6), false);
+		meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_ICMPV6);
+		load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+		cmp(&ru, NFT_CMP_GTE, &ns, 1);
+		cmp(&ru, NFT_CMP_LTE, &na, 1);
+		verdict(&ru, NF_ACCEPT);
+		rule_end(b, &ru, NFPROTO_INET, "hafd: accept_mode = no: neighbor discovery");
+	}
+	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 5 */
+	load_addr(&ru, af, false);
+	in_set(&ru, nft_set_name(v4 ? NSET_NOACCEPT4 : NSET_NOACCEPT6), false);
+	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_NEQ, IPPROTO_VRRP_);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: accept_mode = no: only VRRP to the VIP");
+}
+
+static void rules_claims(struct nft_batch *b, const char *table)
+{
+	static const uint8_t arp_ip_eth[4] = { 0x08, 0x00, 6, 4 };     /* ptype, hlen, plen */
+	static const uint8_t na = ND_NA;
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_INET, table, "output");                         /* 6 */
+	meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, NFPROTO_IPV6);
+	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_ICMPV6);
+	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+	cmp(&ru, NFT_CMP_EQ, &na, 1);
+	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16);                  /* target address */
+	in_set(&ru, nft_set_name(NSET_STANDBY6), false);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: NA for a VIP that is not ours");
+
+	rule_begin(&ru, NFPROTO_ARP, table, "output");                          /* 7 */
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 2, 4);
+	cmp(&ru, NFT_CMP_EQ, arp_ip_eth, sizeof(arp_ip_eth));
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 14, 4);                    /* sender address */
+	in_set(&ru, nft_set_name(NSET_STANDBY4), false);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_ARP, "hafd: ARP for a VIP that is not ours");
+}
+
+void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
+{
+	for (int i = 0; i < NSET_N; i++)
+		set_msg(b, NFPROTO_INET, table, sets[i].name, sets[i].family, false);
+	set_msg(b, NFPROTO_INET, table, "vrrp_rate4", AF_INET, true);
+	set_msg(b, NFPROTO_INET, table, "vrrp_rate6", AF_INET6, true);
+	set_msg(b, NFPROTO_ARP, table, sets[NSET_STANDBY4].name, AF_INET, false);
+	chain_msg(b, NFPROTO_INET, table, "input", NF_INET_LOCAL_IN);
+	chain_msg(b, NFPROTO_INET, table, "output", NF_INET_LOCAL_OUT);
+	chain_msg(b, NFPROTO_ARP, table, "output", NF_ARP_OUT);
+	rules_vrrp(b, table, AF_INET, w);
+	rules_vrrp(b, table, AF_INET6, w);
+	rules_vips(b, table, AF_INET);
+	rules_vips(b, table, AF_INET6);
+	rules_claims(b, table);
+}
+
+/* ---- set elements -------------------------------------------------------- */
+
+/* NEWSETELEM with addrs, or (n = 0, DELSETELEM) an empty list: flush. */
+static void elems_msg(struct nft_batch *b, uint16_t type, int family, const char *table,
+		      const char *set, const struct hafd_addr *addrs, size_t n)
+{
+	struct nftnl_set *s = set_new(b, family, table, set);
+	uint16_t flags = type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0;
+
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		uint32_t len = (uint32_t)addr_len(&addrs[i]);
+
+		if (!e) {
+			batch_fail(b, ENOMEM);
+			nftnl_set_free(s);
+			return;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, addrs[i].u.b, len);
+		nftnl_set_elem_add(s, e);
+	}
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, family, flags,
+						      n ? "add elements" : "flush set"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
+		     const struct nft_addrs *a, bool flush)
+{
+	int families[2] = { NFPROTO_INET, NFPROTO_ARP };
+	size_t n_families = i == NSET_STANDBY4 ? 2 : 1;
+
+	for (size_t f = 0; f < n_families; f++) {
+		if (flush)
+			elems_msg(b, NFT_MSG_DELSETELEM, families[f], table, sets[i].name, NULL, 0);
+		for (size_t off = 0; off < a->n; off += ELEMS_PER_MSG) {
+			size_t n = a->n - off < ELEMS_PER_MSG ? a->n - off : ELEMS_PER_MSG;
+
+			elems_msg(b, NFT_MSG_NEWSETELEM, families[f], table, sets[i].name,
+				  a->a + off, n);
+		}
+	}
+}

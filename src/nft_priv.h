@@ -1,0 +1,66 @@
+/* nft_priv.h: shared by nft.c (the context, the socket, what the tables
+ * should hold) and nft_build.c (the netlink messages of one batch). */
+#ifndef HAFD_NFT_PRIV_H
+#define HAFD_NFT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct mnl_nlmsg_batch;
+
+/* The address sets hafd fills. vip4_standby is also in the arp table. */
+enum nft_set_idx {
+	NSET_STANDBY4, NSET_STANDBY6,   /* VIPs of instances that are not master */
+	NSET_NOACCEPT4, NSET_NOACCEPT6, /* VIPs of non-owner masters, accept_mode = no */
+	NSET_PEER4, NSET_PEER6,         /* unicast peers */
+	NSET_N,
+};
+
+struct nft_addrs {
+	struct hafd_addr *a;            /* sorted, no duplicates */
+	size_t n, cap;
+};
+
+/* What the tables should hold. */
+struct nft_want {
+	struct nft_addrs set[NSET_N];
+	unsigned rate_pps;              /* VRRP packets/s per source; burst twice that */
+};
+
+/* Messages named in error logs, by sequence number; later ones are not. */
+#define NFT_WHAT_MAX 64
+
+/* One batch: BATCH_BEGIN, messages that each ask for an ack, BATCH_END. */
+struct nft_batch {
+	struct mnl_nlmsg_batch *b;
+	char *buf;
+	uint32_t seq0;                  /* sequence number of the first message */
+	unsigned n_msgs;                /* messages after BATCH_BEGIN */
+	const char *what[NFT_WHAT_MAX];
+	int err;                        /* ENOMEM or EMSGSIZE: building failed, not sent */
+};
+
+const char *nft_set_name(enum nft_set_idx i);
+int nft_set_family(enum nft_set_idx i);
+
+/* A batch with room for about `addrs` set elements. 0 or -1/ENOMEM. */
+int nft_batch_init(struct nft_batch *b, size_t addrs, uint32_t seq);
+/* Close with BATCH_END. 0, or -1 with errno when building failed. */
+int nft_batch_end(struct nft_batch *b);
+const void *nft_batch_data(const struct nft_batch *b, size_t *len);
+void nft_batch_free(struct nft_batch *b);
+
+/* Both tables (inet and arp) named `table`: add then delete, so a leftover
+ * goes and a missing one is no error; with `recreate`, add them again. */
+void nft_build_tables(struct nft_batch *b, const char *table, bool recreate);
+/* Sets, chains and rules into freshly created tables. */
+void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w);
+/* Set i's elements (both tables for vip4_standby), emptying it first when
+ * `flush`. */
+void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
+		     const struct nft_addrs *a, bool flush);
+
+#endif
