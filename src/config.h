@@ -150,5 +150,8 @@ const struct cfg_check *config_check(const struct hafd_config *cfg, const char *
  * (everything equal except what can change live: priority, preempt,
  * preempt_delay, pair, notify hooks, garp settings and tracks). */
 bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_instance *b);
+/* Two checks that probe the same way with the same rise/fall/grace, so a
+ * reload keeps the running check and its state (weights may differ). */
+bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *b);
 
 #endif

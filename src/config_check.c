@@ -532,3 +532,43 @@ bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_i
 	       a->n_peers == b->n_peers && addrs_equal(a->peers, b->peers, a->n_peers) &&
 	       a->use_vmac == b->use_vmac && a->accept_mode == b->accept_mode;
 }
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool strs_same(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!str_same(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool ranges_same(const struct cfg_range *a, size_t na, const struct cfg_range *b,
+			size_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
+}
+
+/* What a probe does and how results are counted; the weights are left out
+ * because they change the effect of a state, not the state. */
+bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *b)
+{
+	return a->type == b->type && a->interval_us == b->interval_us &&
+	       a->timeout_us == b->timeout_us && a->rise == b->rise && a->fall == b->fall &&
+	       a->startup_grace_us == b->startup_grace_us && a->on_timeout == b->on_timeout &&
+	       str_same(a->command, b->command) && str_same(a->url, b->url) &&
+	       str_same(a->method, b->method) && str_same(a->body, b->body) &&
+	       strs_same(a->headers, a->n_headers, b->headers, b->n_headers) &&
+	       ranges_same(a->expect_status, a->n_expect_status, b->expect_status,
+			   b->n_expect_status) &&
+	       ranges_same(a->degrade_status, a->n_degrade_status, b->degrade_status,
+			   b->n_degrade_status) &&
+	       str_same(a->expect_body, b->expect_body) &&
+	       addr_equal(&a->tcp_addr, &b->tcp_addr) && a->tcp_port == b->tcp_port &&
+	       str_same(a->path, b->path);
+}

@@ -18,8 +18,10 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
+#include "nft.h"
 #include "notify.h"
 #include "proc.h"
+#include "reload.h"
 #include "track.h"
 #include "vip.h"
 #include "vrrp.h"
@@ -197,7 +199,8 @@ static void start(struct hafd *h)
 	if (loop_create(&h->loop) < 0)
 		fatal("event loop");
 	if (loop_signal_add(h->loop, SIGTERM, on_stop_signal, h) < 0 ||
-	    loop_signal_add(h->loop, SIGINT, on_stop_signal, h) < 0)
+	    loop_signal_add(h->loop, SIGINT, on_stop_signal, h) < 0 ||
+	    loop_signal_add(h->loop, SIGHUP, reload_on_signal, h) < 0)
 		fatal("signals");
 	signal(SIGPIPE, SIG_IGN);
 	if (garp_open(&h->garp) < 0)
@@ -206,6 +209,8 @@ static void start(struct hafd *h)
 		fatal("netlink");
 	if (proc_open(&h->proc, h->loop) < 0 || notify_start(h) < 0)
 		fatal("child processes");
+	if (nft_open(&h->nft, g->nft_table) < 0)
+		fatal("nftables table %s (nft_table = none runs without one)", g->nft_table);
 	if (vrrp_create(h) < 0)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
@@ -213,12 +218,15 @@ static void start(struct hafd *h)
 	if (track_start(h) < 0)
 		fatal("health checks");
 	vrrp_begin(h);
+	nft_apply(h->nft, h);
 }
 
 static void stop(struct hafd *h)
 {
+	h->stopping = true;     /* also after a loop error: no nft batch as routers go */
 	track_stop(h);
 	vrrp_stop(h);
+	nft_close(h->nft);
 	notify_stop(h);         /* runs the loop while the STOP hooks finish */
 	proc_close(h->proc);
 	vip_close(h->vip);

@@ -19,6 +19,7 @@ struct vrrp_router;
 struct proc_ctx;
 struct track_ctx;
 struct notify_ctx;
+struct nft_ctx;
 
 struct hafd_opts {
 	const char *config_file;
@@ -39,9 +40,11 @@ struct hafd {
 	struct vrrp_sock *socks;        /* one per (interface, family), a list */
 	struct vrrp_router **routers;   /* one per configured instance */
 	size_t n_routers;
+	unsigned next_router_id;        /* routers keep their id across reloads */
 	struct proc_ctx *proc;          /* child processes (proc.c) */
 	struct track_ctx *track;        /* health checks (track.c) */
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
+	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

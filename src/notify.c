@@ -27,14 +27,17 @@ struct job {                    /* one transition */
 
 struct notify_ctx;
 
+/* A queue owns its strings, so it can outlive a reload's old configuration
+ * while its hook runs. */
 struct queue {
 	struct notify_ctx *n;
 	bool group;
-	const char *name;
-	const char *group_name;         /* a member instance's group, or NULL */
+	bool orphan;                    /* its instance is gone: free when idle */
+	char *name;
+	char *group_name;               /* a member instance's group, or NULL */
 	int vrid;                       /* instances */
-	const char *ifname;
-	const char *hook[4];            /* MASTER, BACKUP, FAULT, STOP: NULL = none */
+	char *ifname;
+	char *hook[4];                  /* MASTER, BACKUP, FAULT, STOP: NULL = none */
 	char *notify;                   /* `PROG "$@"`, NULL = none */
 	struct job running, pending;
 	bool has_pending;
@@ -45,7 +48,7 @@ struct queue {
 
 struct notify_ctx {
 	struct hafd *h;
-	struct queue *inst, *grp;
+	struct queue **inst, **grp;     /* in the order of the configuration */
 	size_t n_inst, n_grp;
 	enum vrrp_state *state;         /* last state of each instance */
 	struct proc_user user;
@@ -73,10 +76,10 @@ static int hook_index(const char *state)
 static bool all_idle(const struct notify_ctx *n)
 {
 	for (size_t i = 0; i < n->n_inst; i++)
-		if (n->inst[i].proc || n->inst[i].has_pending)
+		if (n->inst[i]->proc || n->inst[i]->has_pending)
 			return false;
 	for (size_t i = 0; i < n->n_grp; i++)
-		if (n->grp[i].proc || n->grp[i].has_pending)
+		if (n->grp[i]->proc || n->grp[i]->has_pending)
 			return false;
 	return true;
 }
@@ -84,6 +87,7 @@ static bool all_idle(const struct notify_ctx *n)
 /* ---- running one hook --------------------------------------------------- */
 
 static void queue_next(struct queue *q);
+static void queue_free(struct queue *q);
 
 static void hook_done(const struct proc_result *res, void *arg)
 {
@@ -100,6 +104,10 @@ static void hook_done(const struct proc_result *res, void *arg)
 	else if (res->exit_code)
 		log_warnx("[%s] notify hook for %s exited %d", q->name, q->running.state,
 			  res->exit_code);
+	if (q->orphan) {
+		queue_free(q);
+		return;
+	}
 	queue_next(q);
 	if (n->draining && all_idle(n))
 		loop_stop(n->h->loop);
@@ -223,7 +231,7 @@ static const char *group_state(const struct notify_ctx *n, const struct cfg_grou
 
 static void group_update(struct notify_ctx *n, long gi, const struct job *member)
 {
-	struct queue *q = &n->grp[gi];
+	struct queue *q = n->grp[gi];
 	const char *st = group_state(n, &n->h->cfg->groups[gi]);
 	struct job j = *member;
 
@@ -253,7 +261,7 @@ void notify_state(struct vrrp_router *r, const struct vrrp_actions *a)
 	snprintf(j.prev, sizeof(j.prev), "%s", vrrp_state_name(a->from));
 	snprintf(j.member, sizeof(j.member), "%s", r->cfg->name);
 	snprintf(j.cause, sizeof(j.cause), "%s", vrrp_cause_name(a->cause));
-	queue_push(&n->inst[i], &j);
+	queue_push(n->inst[i], &j);
 	if (r->cfg->group >= 0 && (size_t)r->cfg->group < n->n_grp)
 		group_update(n, r->cfg->group, &j);
 }
@@ -276,59 +284,121 @@ static const char *hook_checked(struct notify_ctx *n, const char *owner, const c
 	return NULL;
 }
 
-static int queue_init(struct notify_ctx *n, struct queue *q, const char *name,
-		      const char *const cmds[5])
+static char *dup_or_null(const char *s)
 {
-	const char *generic;
-
-	q->n = n;
-	q->name = name;
-	q->step = 2;
-	for (int i = 0; i < 4; i++)
-		q->hook[i] = hook_checked(n, name, cmds[i]);
-	generic = hook_checked(n, name, cmds[4]);
-	if (generic && asprintf(&q->notify, "%s \"$@\"", generic) < 0) {
-		q->notify = NULL;
-		return -1;
-	}
-	return 0;
+	return s ? strdup(s) : NULL;
 }
 
-static int queues_init(struct notify_ctx *n, const struct hafd_config *cfg)
+static void queue_strings_free(struct queue *q)
+{
+	free(q->name);
+	free(q->group_name);
+	free(q->ifname);
+	free(q->notify);
+	for (int i = 0; i < 4; i++)
+		free(q->hook[i]);
+}
+
+/* (Re)set what a queue runs; its running and pending jobs stay. */
+static int queue_set(struct notify_ctx *n, struct queue *q, const char *name,
+		     const char *const cmds[5])
+{
+	const char *generic = hook_checked(n, name, cmds[4]);
+
+	queue_strings_free(q);
+	q->group_name = q->ifname = NULL;
+	q->name = strdup(name);
+	for (int i = 0; i < 4; i++)
+		q->hook[i] = dup_or_null(hook_checked(n, name, cmds[i]));
+	if (!generic || asprintf(&q->notify, "%s \"$@\"", generic) < 0)
+		q->notify = NULL;
+	return q->name ? 0 : -1;
+}
+
+static struct queue *queue_find(struct queue **qs, size_t nq, const char *name)
+{
+	for (size_t i = 0; i < nq; i++)
+		if (qs[i] && !strcmp(qs[i]->name, name))
+			return qs[i];
+	return NULL;
+}
+
+/* The queue for name: the old one (taken out of old[]) or a new one. */
+static struct queue *queue_take(struct notify_ctx *n, struct queue **old, size_t nold,
+				const char *name)
+{
+	struct queue *q = queue_find(old, nold, name);
+
+	for (size_t i = 0; q && i < nold; i++)
+		if (old[i] == q)
+			old[i] = NULL;
+	if (!q && (q = calloc(1, sizeof(*q)))) {
+		q->n = n;
+		q->step = 2;
+	}
+	return q;
+}
+
+static int inst_queues(struct notify_ctx *n, const struct hafd_config *cfg, struct queue **old,
+		       size_t nold)
 {
 	for (size_t i = 0; i < cfg->n_instances; i++) {
 		const struct cfg_instance *c = &cfg->instances[i];
 		const char *cmds[5] = {
 			c->notify_master, c->notify_backup, c->notify_fault, c->notify_stop, c->notify,
 		};
-		struct queue *q = &n->inst[i];
+		struct queue *q = queue_take(n, old, nold, c->name);
 
-		if (queue_init(n, q, c->name, cmds) < 0)
+		if (!q || queue_set(n, q, c->name, cmds) < 0)
 			return -1;
+		n->inst[i] = q;
 		q->vrid = c->vrid;
-		q->ifname = c->ifname;
+		q->ifname = strdup(c->ifname);
 		if (c->group >= 0 && (size_t)c->group < cfg->n_groups)
-			q->group_name = cfg->groups[c->group].name;
+			q->group_name = strdup(cfg->groups[c->group].name);
 		n->n_inst++;
 	}
+	return 0;
+}
+
+static int group_queues(struct notify_ctx *n, const struct hafd_config *cfg, struct queue **old,
+			size_t nold)
+{
 	for (size_t i = 0; i < cfg->n_groups; i++) {
 		const struct cfg_group *g = &cfg->groups[i];
 		const char *cmds[5] = {
 			g->notify_master, g->notify_backup, g->notify_fault, NULL, g->notify,
 		};
+		struct queue *q = queue_take(n, old, nold, g->name);
 
-		n->grp[i].group = true;
-		if (queue_init(n, &n->grp[i], g->name, cmds) < 0)
+		if (!q || queue_set(n, q, g->name, cmds) < 0)
 			return -1;
+		q->group = true;
+		n->grp[i] = q;
 		n->n_grp++;
 	}
 	return 0;
 }
 
+/* Queues the new configuration no longer has: free now, or when the hook
+ * they are running ends. */
+static void queues_retire(struct queue **old, size_t nold)
+{
+	for (size_t i = 0; i < nold; i++) {
+		if (!old[i])
+			continue;
+		old[i]->has_pending = false;
+		if (old[i]->proc)
+			old[i]->orphan = true;
+		else
+			queue_free(old[i]);
+	}
+}
+
 static bool any_hook(const struct notify_ctx *n)
 {
 	for (size_t i = 0; i < n->n_inst + n->n_grp; i++) {
-		const struct queue *q = i < n->n_inst ? &n->inst[i] : &n->grp[i - n->n_inst];
+		const struct queue *q = i < n->n_inst ? n->inst[i] : n->grp[i - n->n_inst];
 
 		if (q->notify || q->hook[0] || q->hook[1] || q->hook[2] || q->hook[3])
 			return true;
@@ -363,7 +433,7 @@ int notify_start(struct hafd *h)
 		return -1;
 	n->user_ok = proc_user_lookup(cfg->global.script_user, &n->user) == 0;
 	user_errno = errno;
-	if (queues_init(n, cfg) < 0)
+	if (inst_queues(n, cfg, NULL, 0) < 0 || group_queues(n, cfg, NULL, 0) < 0)
 		return -1;
 	if (!n->user_ok && any_hook(n)) {
 		errno = user_errno;
@@ -375,7 +445,40 @@ int notify_start(struct hafd *h)
 static void queue_free(struct queue *q)
 {
 	proc_cancel(q->proc);
-	free(q->notify);
+	queue_strings_free(q);
+	free(q);
+}
+
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg)
+{
+	struct notify_ctx *n = h->notify;
+	struct queue **oi, **og;
+	enum vrrp_state *ost;
+	size_t noi, nog;
+
+	if (!n)
+		return 0;
+	oi = n->inst, og = n->grp, ost = n->state;
+	noi = n->n_inst, nog = n->n_grp;
+	n->inst = calloc(ncfg->n_instances + 1, sizeof(*n->inst));
+	n->grp = calloc(ncfg->n_groups + 1, sizeof(*n->grp));
+	n->state = calloc(ncfg->n_instances + 1, sizeof(*n->state));
+	n->n_inst = n->n_grp = 0;
+	if (!n->inst || !n->grp || !n->state)
+		return -1;
+	/* A kept instance keeps its last state, so group hooks stay right. */
+	for (size_t i = 0; i < ncfg->n_instances; i++)
+		for (size_t k = 0; k < noi; k++)
+			if (oi[k] && !strcmp(oi[k]->name, ncfg->instances[i].name))
+				n->state[i] = ost[k];
+	if (inst_queues(n, ncfg, oi, noi) < 0 || group_queues(n, ncfg, og, nog) < 0)
+		return -1;
+	queues_retire(oi, noi);
+	queues_retire(og, nog);
+	free(oi);
+	free(og);
+	free(ost);
+	return 0;
 }
 
 void notify_stop(struct hafd *h)
@@ -392,9 +495,9 @@ void notify_stop(struct hafd *h)
 		loop_timer_cancel(h->loop, &n->drain_timer);
 	}
 	for (size_t i = 0; i < n->n_inst; i++)
-		queue_free(&n->inst[i]);
+		queue_free(n->inst[i]);
 	for (size_t i = 0; i < n->n_grp; i++)
-		queue_free(&n->grp[i]);
+		queue_free(n->grp[i]);
 	free(n->inst);
 	free(n->grp);
 	free(n->state);

@@ -31,11 +31,17 @@
 #define NOTIFY_TIMEOUT_US (10 * 1000000ull)
 
 struct hafd;
+struct hafd_config;
 struct vrrp_router;
 struct vrrp_actions;
 
 /* Before vrrp_start() (and after proc_open()). 0 or -1/errno. */
 int notify_start(struct hafd *h);
+
+/* Reload: right after h->cfg became ncfg, before any event. Queues follow
+ * instances and groups by name: a kept one keeps its order and any hook in
+ * flight; a removed one finishes its running hook, then goes. 0 or -1. */
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg);
 
 /* From the glue on every state change of r (VRRP_ACT_STATE). */
 void notify_state(struct vrrp_router *r, const struct vrrp_actions *a);

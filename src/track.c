@@ -19,16 +19,12 @@
 #include "track_priv.h"
 #include "vrrp.h"
 
-struct inst_applied {
-	int delta;
-	bool fault;
-};
-
 struct track_ctx {
 	struct hafd *h;
-	struct runner *runners;         /* one per cfg->checks[i] */
+	struct runner **runners;        /* one per cfg->checks[i]; pointers, so a
+					 * reload can keep a running check */
 	size_t n;
-	struct inst_applied *applied;   /* one per router */
+	bool user_ok;                   /* script_user exists */
 	struct proc_user user;
 	char state_dir[300];            /* HAFD_STATE_DIR for scripts, "" = none */
 };
@@ -49,7 +45,7 @@ static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
 {
 	struct vrrp_router *r = t->h->routers[i];
 	const struct cfg_instance *c = r->cfg;
-	struct inst_applied *a = &t->applied[i];
+	bool was_fault = r->faults & VRRP_FAULT_CHECK;
 	int delta = 0;
 	bool fault = false;
 
@@ -57,20 +53,20 @@ static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
 		int d;
 		bool f;
 
-		health_contrib(&t->runners[c->tracks[k]].health, now, &d, &f);
+		if (!t->runners[c->tracks[k]])
+			continue;       /* could not start after a reload */
+		health_contrib(&t->runners[c->tracks[k]]->health, now, &d, &f);
 		delta += d;
 		fault |= f;
 	}
 	/* Into fault first, out of it last: the router never advertises a
 	 * priority that is about to be overridden. */
-	if (fault && !a->fault)
+	if (fault && !was_fault)
 		vrrp_fault_update(r, VRRP_FAULT_CHECK, true);
-	if (delta != a->delta)
+	if (delta != r->check_delta)
 		vrrp_check_delta_set(r, delta);
-	if (!fault && a->fault)
+	if (!fault && was_fault)
 		vrrp_fault_update(r, VRRP_FAULT_CHECK, false);
-	a->delta = delta;
-	a->fault = fault;
 }
 
 static bool instance_tracks(const struct cfg_instance *c, size_t check)
@@ -84,7 +80,7 @@ static bool instance_tracks(const struct cfg_instance *c, size_t check)
 static void instances_update(struct track_ctx *t, const struct runner *only)
 {
 	uint64_t now = loop_now(t->h->loop);
-	size_t check = only ? (size_t)(only - t->runners) : 0;
+	size_t check = only ? only->idx : 0;
 
 	for (size_t i = 0; i < t->h->n_routers; i++)
 		if (!only || instance_tracks(t->h->routers[i]->cfg, check))
@@ -307,27 +303,48 @@ static char *script_security(struct track_ctx *t, const struct cfg_check *c)
 	return strdup(why);
 }
 
-static int runner_init(struct track_ctx *t, struct runner *r, const struct cfg_check *c,
-		       bool user_ok, uint64_t now)
+/* A new runner for check idx; its first run is now. NULL with errno. */
+static struct runner *runner_new(struct track_ctx *t, const struct hafd_config *cfg, size_t idx,
+				 uint64_t now)
 {
+	const struct cfg_check *c = &cfg->checks[idx];
 	struct health_params hp = {
 		.rise = c->rise, .fall = c->fall, .weight = c->weight,
 		.degrade_weight = c->degrade_weight, .grace_us = c->startup_grace_us,
 	};
+	struct runner *r = calloc(1, sizeof(*r));
 
+	if (!r)
+		return NULL;
 	r->t = t;
 	r->cfg = c;
+	r->idx = idx;
 	r->fd = -1;
 	health_init(&r->health, &hp, now);
 	timer_init(&r->tick, on_tick, r);
 	timer_init(&r->grace, on_grace, r);
 	if (c->type == CHECK_SCRIPT)
-		r->insecure = user_ok ? script_security(t, c) : strdup("script_user does not exist");
-	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0)
-		return -1;
+		r->insecure = t->user_ok ? script_security(t, c) :
+			strdup("script_user does not exist");
+	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0) {
+		free(r->insecure);
+		free(r);
+		return NULL;
+	}
 	if (c->startup_grace_us)
 		loop_timer_at(t->h->loop, &r->grace, health_grace_due(&r->health));
-	return loop_timer_at(t->h->loop, &r->tick, now);
+	loop_timer_at(t->h->loop, &r->tick, now);
+	return r;
+}
+
+static void runner_free(struct track_ctx *t, struct runner *r)
+{
+	loop_timer_cancel(t->h->loop, &r->tick);
+	loop_timer_cancel(t->h->loop, &r->grace);
+	proc_cancel(r->proc);
+	net_free(r);
+	free(r->insecure);
+	free(r);
 }
 
 static bool have_scripts(const struct hafd_config *cfg)
@@ -338,31 +355,34 @@ static bool have_scripts(const struct hafd_config *cfg)
 	return false;
 }
 
+static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg)
+{
+	t->user_ok = true;
+	if (!have_scripts(cfg))
+		return;
+	if (proc_user_lookup(cfg->global.script_user, &t->user) < 0) {
+		log_warn("script_user %s: check scripts will not run", cfg->global.script_user);
+		t->user_ok = false;
+	}
+	state_dir_make(t);
+}
+
 int track_start(struct hafd *h)
 {
-	const struct hafd_config *cfg = h->cfg;
 	struct track_ctx *t = calloc(1, sizeof(*t));
 	uint64_t now = loop_now(h->loop);
-	bool user_ok = true;
 
 	if (!t)
 		return -1;
 	h->track = t;
 	t->h = h;
-	t->runners = calloc(cfg->n_checks ? cfg->n_checks : 1, sizeof(*t->runners));
-	t->applied = calloc(h->n_routers ? h->n_routers : 1, sizeof(*t->applied));
-	if (!t->runners || !t->applied)
+	t->runners = calloc(h->cfg->n_checks ? h->cfg->n_checks : 1, sizeof(*t->runners));
+	if (!t->runners)
 		return -1;
-	if (have_scripts(cfg)) {
-		if (proc_user_lookup(cfg->global.script_user, &t->user) < 0) {
-			log_warn("script_user %s: check scripts will not run",
-				 cfg->global.script_user);
-			user_ok = false;
-		}
-		state_dir_make(t);
-	}
-	for (size_t i = 0; i < cfg->n_checks; i++) {
-		if (runner_init(t, &t->runners[i], &cfg->checks[i], user_ok, now) < 0)
+	scripts_prepare(t, h->cfg);
+	for (size_t i = 0; i < h->cfg->n_checks; i++) {
+		t->runners[i] = runner_new(t, h->cfg, i, now);
+		if (!t->runners[i])
 			return -1;
 		t->n++;
 	}
@@ -371,23 +391,67 @@ int track_start(struct hafd *h)
 	return 0;
 }
 
+/* The runner of an old check that the new one can continue, or NULL. */
+static struct runner *runner_reusable(struct track_ctx *t, const struct cfg_check *c)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct runner *r = t->runners[i];
+
+		if (r && !strcmp(r->cfg->name, c->name) && config_check_same_probe(r->cfg, c))
+			return r;
+	}
+	return NULL;
+}
+
+int track_reload(struct hafd *h, const struct hafd_config *ncfg)
+{
+	struct track_ctx *t = h->track;
+	struct runner **nr = calloc(ncfg->n_checks ? ncfg->n_checks : 1, sizeof(*nr));
+	uint64_t now = loop_now(h->loop);
+
+	if (!nr)
+		return -1;
+	scripts_prepare(t, ncfg);
+	for (size_t i = 0; i < ncfg->n_checks; i++) {
+		struct runner *r = runner_reusable(t, &ncfg->checks[i]);
+
+		if (r) {        /* keeps its state and schedule; weights may move */
+			t->runners[r->idx] = NULL;
+			r->cfg = &ncfg->checks[i];
+			r->idx = i;
+			r->health.p.weight = r->cfg->weight;
+			r->health.p.degrade_weight = r->cfg->degrade_weight;
+		} else if (!(r = runner_new(t, ncfg, i, now))) {
+			log_warn("check %s", ncfg->checks[i].name);
+			continue;       /* its instances see it as absent */
+		}
+		nr[i] = r;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->runners[i])
+			runner_free(t, t->runners[i]);
+	free(t->runners);
+	t->runners = nr;
+	t->n = ncfg->n_checks;
+	return 0;
+}
+
+void track_apply(struct hafd *h)
+{
+	if (h->track)
+		instances_update(h->track, NULL);
+}
+
 void track_stop(struct hafd *h)
 {
 	struct track_ctx *t = h->track;
 
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		struct runner *r = &t->runners[i];
-
-		loop_timer_cancel(h->loop, &r->tick);
-		loop_timer_cancel(h->loop, &r->grace);
-		proc_cancel(r->proc);
-		net_free(r);
-		free(r->insecure);
-	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->runners[i])
+			runner_free(t, t->runners[i]);
 	free(t->runners);
-	free(t->applied);
 	free(t);
 	h->track = NULL;
 }
@@ -407,7 +471,11 @@ int track_status(const struct hafd *h, size_t i, struct track_status *out)
 		errno = ENOENT;
 		return -1;
 	}
-	r = &h->track->runners[i];
+	r = h->track->runners[i];
+	if (!r) {
+		errno = ENOENT;
+		return -1;
+	}
 	*out = (struct track_status){
 		.name = r->cfg->name, .type = type_names[r->cfg->type], .health = &r->health,
 		.running = r->busy, .next_run_us = r->tick.due_us, .skipped = r->skipped,

@@ -34,11 +34,19 @@
 #include <stdint.h>
 
 struct hafd;
+struct hafd_config;
 struct health;
 
 /* Start the runners; after vrrp_start() (it applies the initial INIT
  * contributions to the instances) and proc_open(). 0 or -1/errno. */
 int track_start(struct hafd *h);
+/* Reload: move to ncfg (before it replaces h->cfg). A check with the same
+ * name and probe (config_check_same_probe) keeps its runner, state and
+ * schedule, so its instances see no change; weights take the new values.
+ * Other checks start afresh; removed ones stop. 0 or -1/errno. */
+int track_reload(struct hafd *h, const struct hafd_config *ncfg);
+/* Recompute every instance's check delta and fault (after a reload). */
+void track_apply(struct hafd *h);
 /* Stop every runner, kill scripts in flight, free. */
 void track_stop(struct hafd *h);
 

@@ -18,6 +18,7 @@ struct track_ctx;
 struct runner {
 	struct track_ctx *t;
 	const struct cfg_check *cfg;
+	size_t idx;                     /* index of cfg in the config's checks */
 	struct health health;
 	struct timer tick;              /* every interval */
 	struct timer grace;             /* when the startup grace expires */

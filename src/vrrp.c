@@ -14,6 +14,7 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
+#include "nft.h"
 #include "notify.h"
 #include "vip.h"
 #include "vrrp_group.h"
@@ -233,6 +234,8 @@ static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
 		advert_send(r, 0);
 	if (a->flags & VRRP_ACT_SEND_ADVERT)
 		advert_send(r, r->params.priority);
+	if (a->flags & VRRP_ACT_STATE)  /* before the VIPs move: the first NAs must pass */
+		nft_apply(r->h->nft, r->h);
 	if (a->flags & VRRP_ACT_VIPS_DEL)
 		vips_del(r);
 	if (a->flags & VRRP_ACT_VIPS_ADD)
@@ -600,6 +603,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 		return NULL;
 	r->h = h;
 	r->cfg = c;
+	r->id = h->next_router_id++;
 	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
 	timer_init(&r->fsm_timer, router_fsm_timer, r);
 	timer_init(&r->garp_timer, router_garp_timer, r);
@@ -614,6 +618,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
  * down starts in FAULT rather than passing through BACKUP. */
 static void router_begin(struct vrrp_router *r)
 {
+	r->begun = true;
 	int idx = vip_ifindex(r->h->vip, r->cfg->ifname);
 
 	if (idx)
@@ -641,7 +646,6 @@ int vrrp_create(struct hafd *h)
 		h->routers[i] = router_new(h, &cfg->instances[i]);
 		if (!h->routers[i])
 			return -1;
-		h->routers[i]->id = (unsigned)i;
 		h->n_routers++;
 	}
 	return 0;
@@ -653,26 +657,120 @@ void vrrp_begin(struct hafd *h)
 		router_begin(h->routers[i]);
 }
 
+/* Resign (priority 0, VIPs removed) but keep the router allocated: its
+ * sync-group siblings may still look at it. */
+static void router_shutdown(struct vrrp_router *r)
+{
+	router_event(r, VRRP_EV_SHUTDOWN);
+	if (r->vips_up)
+		vips_del(r);
+}
+
+static void router_free(struct vrrp_router *r)
+{
+	loop_timer_cancel(r->h->loop, &r->fsm_timer);
+	loop_timer_cancel(r->h->loop, &r->garp_timer);
+	router_detach(r);
+	free(r);
+}
+
 void vrrp_stop(struct hafd *h)
 {
-	/* Every router resigns first; freeing comes after, since a router's
-	 * events look at its sync-group siblings. */
-	for (size_t i = 0; i < h->n_routers; i++) {
-		struct vrrp_router *r = h->routers[i];
-
-		router_event(r, VRRP_EV_SHUTDOWN);
-		if (r->vips_up)
-			vips_del(r);
-	}
-	for (size_t i = 0; i < h->n_routers; i++) {
-		struct vrrp_router *r = h->routers[i];
-
-		loop_timer_cancel(h->loop, &r->fsm_timer);
-		loop_timer_cancel(h->loop, &r->garp_timer);
-		router_detach(r);
-		free(r);
-	}
+	for (size_t i = 0; i < h->n_routers; i++)
+		router_shutdown(h->routers[i]);
+	for (size_t i = 0; i < h->n_routers; i++)
+		router_free(h->routers[i]);
 	free(h->routers);
 	h->routers = NULL;
 	h->n_routers = 0;
+}
+
+/* The running router that can carry on as instance c, or NULL. */
+static struct vrrp_router *router_reusable(struct hafd *h, const struct cfg_instance *c,
+					   const bool *taken)
+{
+	for (size_t i = 0; i < h->n_routers; i++) {
+		struct vrrp_router *r = h->routers[i];
+
+		if (!taken[i] && !strcmp(r->cfg->name, c->name) &&
+		    config_instance_compatible(r->cfg, c))
+			return r;
+	}
+	return NULL;
+}
+
+/* A kept router takes the new settings that can change live: priority
+ * (advertised at once), preemption, pair, tracked interfaces. */
+static void router_retune(struct vrrp_router *r, const struct cfg_instance *c)
+{
+	r->cfg = c;
+	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
+	r->params.preempt = c->preempt || c->priority == 255;
+	r->params.preempt_delay_us = c->preempt_delay_us;
+	r->params.pair = c->pair;
+	track_if_update(r);     /* also re-derives the priority */
+	if (r->vips_up && !r->garp_second_done)
+		return;         /* the second burst still comes */
+	if (r->vips_up) {
+		loop_timer_cancel(r->h->loop, &r->garp_timer);
+		if (c->garp_refresh_us)
+			loop_timer_in(r->h->loop, &r->garp_timer, c->garp_refresh_us);
+	}
+}
+
+int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg)
+{
+	struct vrrp_router **nr = calloc(ncfg->n_instances ? ncfg->n_instances : 1, sizeof(*nr));
+	bool *taken = calloc(h->n_routers ? h->n_routers : 1, sizeof(*taken));
+	size_t old_n = h->n_routers;
+	struct vrrp_router **old = h->routers;
+
+	if (!nr || !taken) {
+		free(nr);
+		free(taken);
+		return -1;
+	}
+	for (size_t i = 0; i < ncfg->n_instances; i++) {
+		nr[i] = router_reusable(h, &ncfg->instances[i], taken);
+		for (size_t k = 0; nr[i] && k < old_n; k++)
+			taken[k] |= old[k] == nr[i];
+	}
+	/* Removed or changed beyond what can change live: stop them while
+	 * the old configuration (their sync groups) still holds. */
+	for (size_t k = 0; k < old_n; k++)
+		if (!taken[k]) {
+			log_notice("[%s] removed by the new configuration", old[k]->label);
+			router_shutdown(old[k]);
+		}
+	for (size_t k = 0; k < old_n; k++)
+		if (!taken[k])
+			router_free(old[k]);
+	/* Switch every router to the new configuration before any event. */
+	for (size_t i = 0; i < ncfg->n_instances; i++)
+		if (nr[i])
+			nr[i]->cfg = &ncfg->instances[i];
+	h->routers = nr;
+	h->n_routers = ncfg->n_instances;
+	for (size_t i = 0; i < ncfg->n_instances; i++) {
+		if (!nr[i] && !(nr[i] = router_new(h, &ncfg->instances[i]))) {
+			h->n_routers = i;       /* the rest are lost: say so */
+			log_warn("reload: instance %s", ncfg->instances[i].name);
+			break;
+		}
+	}
+	free(old);
+	free(taken);
+	return 0;
+}
+
+void vrrp_reload_begin(struct hafd *h, const struct hafd_config *ncfg)
+{
+	for (size_t i = 0; i < h->n_routers; i++) {
+		struct vrrp_router *r = h->routers[i];
+
+		if (!r->begun)
+			router_begin(r);
+		else
+			router_retune(r, &ncfg->instances[i]);
+	}
 }

@@ -12,6 +12,7 @@
 #include "vrrp_pkt.h"
 
 struct hafd;
+struct hafd_config;
 struct cfg_instance;
 struct vrrp_sock;
 
@@ -43,6 +44,7 @@ struct vrrp_router {
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
 	uint64_t state_since_us;
+	bool begun;                     /* STARTUP has been fed */
 	struct vrrp_router_stats stats;
 	struct log_ratelimit warn_log;  /* per-router packet warnings */
 };
@@ -52,6 +54,16 @@ struct vrrp_router {
 int vrrp_create(struct hafd *h);
 /* Start them: sockets, initial faults, STARTUP. */
 void vrrp_begin(struct hafd *h);
+/* Reload, step 1: move the routers to ncfg (before it replaces h->cfg).
+ * An instance with the same name and compatible settings
+ * (config_instance_compatible) keeps its router: same state, no flap, no
+ * GARP, no notify. Removed or incompatible ones stop gracefully (priority
+ * 0, VIPs removed); new ones are created in INIT. 0 or -1/errno. */
+int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg);
+/* Step 2, once h->cfg is ncfg and checks are re-applied: start the new
+ * routers; kept ones take the new priority (advertised at once if it
+ * changed), preemption and tracked interfaces. */
+void vrrp_reload_begin(struct hafd *h, const struct hafd_config *ncfg);
 /* Graceful stop: priority-0 adverts, VIPs removed; frees the routers. */
 void vrrp_stop(struct hafd *h);
 

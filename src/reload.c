@@ -1,0 +1,80 @@
+/* reload.c: parse, validate, then swap the configuration and apply the
+ * difference (see reload.h). */
+#include "reload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "hafd.h"
+#include "log.h"
+#include "nft.h"
+#include "notify.h"
+#include "track.h"
+#include "vrrp.h"
+
+static bool str_differs(const char *a, const char *b)
+{
+	return a != b && (!a || !b || strcmp(a, b));
+}
+
+/* These are bound at start-up (directories, sockets, the guard, the nft
+ * table): keep the running values, and say so. */
+static void global_keep(struct cfg_global *n, const struct cfg_global *o)
+{
+	static const char *const why = "takes effect at the next restart";
+
+	if (str_differs(n->runtime_dir, o->runtime_dir))
+		log_warnx("reload: runtime_dir %s", why);
+	if (str_differs(n->control_socket, o->control_socket))
+		log_warnx("reload: control_socket %s", why);
+	if (str_differs(n->nft_table, o->nft_table))
+		log_warnx("reload: nft_table %s", why);
+	if (n->crash_guard != o->crash_guard)
+		log_warnx("reload: crash_guard %s", why);
+	free(n->runtime_dir);
+	free(n->control_socket);
+	free(n->nft_table);
+	n->runtime_dir = o->runtime_dir ? strdup(o->runtime_dir) : NULL;
+	n->control_socket = o->control_socket ? strdup(o->control_socket) : NULL;
+	n->nft_table = o->nft_table ? strdup(o->nft_table) : NULL;
+	n->crash_guard = o->crash_guard;
+}
+
+int hafd_reload(struct hafd *h, struct config_errors *errs)
+{
+	struct hafd_config *ncfg = NULL, *old = h->cfg;
+
+	log_notice("reloading %s", h->opts.config_file);
+	if (config_load(h->opts.config_file, &ncfg, errs) < 0) {
+		for (size_t i = 0; i < errs->n; i++)
+			log_warnx("reload refused: %s", errs->msgs[i]);
+		log_warnx("reload refused: %zu error%s; the running configuration stays",
+			  errs->n, errs->n == 1 ? "" : "s");
+		return -1;
+	}
+	global_keep(&ncfg->global, &old->global);
+	if (vrrp_reload(h, ncfg) < 0 || track_reload(h, ncfg) < 0)
+		fatal("reload: out of memory halfway");   /* no consistent state is left */
+	h->cfg = ncfg;
+	if (notify_reload(h, ncfg) < 0)
+		fatal("reload: out of memory halfway");
+	if (!h->opts.log_detail)
+		log_set_level(ncfg->global.log_level);
+	track_apply(h);
+	vrrp_reload_begin(h, ncfg);
+	nft_apply(h->nft, h);
+	config_free(old);
+	log_notice("reloaded: %zu instance%s, %zu check%s", ncfg->n_instances,
+		   ncfg->n_instances == 1 ? "" : "s", ncfg->n_checks, ncfg->n_checks == 1 ? "" : "s");
+	return 0;
+}
+
+void reload_on_signal(int signo, void *arg)
+{
+	struct config_errors errs = { 0 };
+
+	(void)signo;
+	hafd_reload(arg, &errs);
+	config_errors_free(&errs);
+}
