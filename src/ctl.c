@@ -1,0 +1,479 @@
+/* ctl.c: the control socket (protocol in ctl.h), the SIGUSR1 dump and the
+ * systemd STATUS= line. What is served is rendered in ctl_status.c and
+ * ctl_metrics.c. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl_priv.h"
+#include "hafd.h"
+#include "json.h"
+#include "log.h"
+#include "loop.h"
+#include "reload.h"
+#include "sdnotify.h"
+#include "vrrp.h"
+
+#define ACCEPT_BURST 16
+#define SUMMARY_PERIOD_US 1000000u
+#define ACCEPT_PAUSE_US 1000000u
+
+struct client {
+	struct ctl *c;
+	int fd;
+	char req[CTL_REQUEST_MAX];
+	size_t req_len;
+	bool answering;                 /* the answer is being written */
+	struct sbuf out;
+	size_t sent;
+	struct timer deadline;
+	struct client *next;
+};
+
+struct ctl {
+	struct hafd *h;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;                      /* of the socket file we made */
+	ino_t ino;
+	struct client *clients;
+	size_t n_clients;
+	uint64_t start_us;
+	time_t start_wall;
+	struct timer summary_timer;
+	struct timer resume_timer;      /* accepting again after EMFILE */
+	char summary[128];              /* last STATUS= sent */
+	struct log_ratelimit warn_log;
+};
+
+/* ---- clients ------------------------------------------------------------ */
+
+static void client_free(struct client *cl)
+{
+	struct ctl *c = cl->c;
+
+	for (struct client **pp = &c->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	c->n_clients--;
+	loop_timer_cancel(c->h->loop, &cl->deadline);
+	loop_fd_del(c->h->loop, cl->fd);
+	close(cl->fd);
+	sbuf_free(&cl->out);
+	free(cl);
+}
+
+static void on_deadline(struct timer *t, void *arg)
+{
+	struct client *cl = arg;
+
+	(void)t;
+	log_debug("control socket: a client took longer than %llus, dropped",
+		  CTL_DEADLINE_US / 1000000ull);
+	client_free(cl);
+}
+
+static struct ctl_view view_of(const struct ctl *c)
+{
+	return (struct ctl_view){
+		.h = c->h, .now_us = loop_now(c->h->loop), .start_us = c->start_us,
+		.start_wall = c->start_wall,
+	};
+}
+
+static void answer_reload(struct ctl *c, struct sbuf *out)
+{
+	struct config_errors errs = { 0 };
+
+	log_notice("reload requested on the control socket");
+	if (hafd_reload(c->h, &errs) == 0) {
+		sbuf_printf(out, "ok\nconfiguration reloaded from %s\n", c->h->opts.config_file);
+	} else {
+		sbuf_puts(out, "error\n");
+		for (size_t i = 0; i < errs.n; i++)
+			sbuf_printf(out, "%s\n", errs.msgs[i]);
+		if (!errs.n)
+			sbuf_puts(out, "reload failed (see the log)\n");
+	}
+	config_errors_free(&errs);
+}
+
+/* The request line (without its newline) into an answer. */
+static void answer(struct ctl *c, const char *req, struct sbuf *out)
+{
+	struct ctl_view v = view_of(c);
+
+	if (!strcmp(req, "status")) {
+		sbuf_puts(out, "ok\n");
+		ctl_status_text(&v, out);
+	} else if (!strcmp(req, "status --json")) {
+		sbuf_puts(out, "ok\n");
+		ctl_status_json(&v, out);
+	} else if (!strcmp(req, "metrics")) {
+		sbuf_puts(out, "ok\n");
+		ctl_metrics(&v, out);
+	} else if (!strcmp(req, "reload")) {
+		answer_reload(c, out);
+	} else if (!strcmp(req, "version")) {
+		sbuf_printf(out, "ok\nhafd %s\n", PACKAGE_VERSION);
+	} else {
+		sbuf_puts(out, "error\nunknown request '");
+		for (const char *p = req; *p && p - req < 40; p++)
+			sbuf_printf(out, "%c", *p >= 0x20 && *p < 0x7f ? *p : '?');
+		sbuf_puts(out, "' (allowed: status, status --json, metrics, reload, version)\n");
+	}
+}
+
+/* Write what the socket takes; free the client when all is sent or the
+ * client went away. */
+static void client_write(struct client *cl)
+{
+	while (cl->sent < cl->out.len) {
+		ssize_t n = send(cl->fd, cl->out.p + cl->sent, cl->out.len - cl->sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;         /* EPOLLOUT brings us back */
+		if (n <= 0) {
+			client_free(cl);
+			return;
+		}
+		cl->sent += (size_t)n;
+	}
+	client_free(cl);
+}
+
+static void client_answer(struct client *cl)
+{
+	char *req = cl->req;
+	size_t n = cl->req_len;
+
+	while (n && (req[n - 1] == '\n' || req[n - 1] == '\r' || req[n - 1] == ' '))
+		n--;
+	req[n] = '\0';
+	sbuf_init(&cl->out, CTL_ANSWER_MAX);
+	answer(cl->c, req, &cl->out);
+	if (cl->out.failed) {
+		sbuf_free(&cl->out);
+		sbuf_puts(&cl->out, "error\nthe answer is too large, or hafd is out of memory\n");
+	}
+	cl->answering = true;
+	shutdown(cl->fd, SHUT_RD);
+	if (loop_fd_mod(cl->c->h->loop, cl->fd, EPOLLOUT) < 0) {
+		client_free(cl);
+		return;
+	}
+	client_write(cl);
+}
+
+/* Read until the first newline (or end of file); more is not wanted. */
+static void client_read(struct client *cl)
+{
+	size_t room = sizeof(cl->req) - 1;
+
+	for (;;) {
+		ssize_t n = recv(cl->fd, cl->req + cl->req_len, room - cl->req_len, MSG_DONTWAIT);
+		char *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n < 0 || (n == 0 && cl->req_len == 0)) {
+			client_free(cl);
+			return;
+		}
+		cl->req_len += (size_t)n;
+		if ((nl = memchr(cl->req, '\n', cl->req_len)) != NULL)
+			cl->req_len = (size_t)(nl - cl->req);
+		else if (n > 0 && cl->req_len < room)
+			continue;
+		else if (n > 0)
+			cl->req_len = 0;        /* too long: answered as unknown */
+		client_answer(cl);
+		return;
+	}
+}
+
+static void on_client(int fd, uint32_t events, void *arg)
+{
+	struct client *cl = arg;
+
+	(void)fd;
+	if (cl->answering)
+		client_write(cl);
+	else if (events & EPOLLIN)
+		client_read(cl);
+	else if (events & (EPOLLHUP | EPOLLERR))
+		client_free(cl);
+}
+
+static void client_new(struct ctl *c, int fd)
+{
+	struct client *cl;
+
+	if (c->n_clients >= CTL_MAX_CLIENTS || !(cl = calloc(1, sizeof(*cl)))) {
+		if (log_ratelimit_allow(&c->warn_log, loop_now(c->h->loop), NULL))
+			log_warnx("control socket: more than %d clients at once, closing one",
+				  CTL_MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	cl->c = c;
+	cl->fd = fd;
+	timer_init(&cl->deadline, on_deadline, cl);
+	if (loop_fd_add(c->h->loop, fd, EPOLLIN, on_client, cl) < 0 ||
+	    loop_timer_in(c->h->loop, &cl->deadline, CTL_DEADLINE_US) < 0) {
+		loop_fd_del(c->h->loop, fd);
+		close(fd);
+		free(cl);
+		return;
+	}
+	cl->next = c->clients;
+	c->clients = cl;
+	c->n_clients++;
+}
+
+static void on_resume(struct timer *t, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)t;
+	loop_fd_mod(c->h->loop, c->fd, EPOLLIN);
+}
+
+static void on_accept(int fd, uint32_t events, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)events;
+	for (int i = 0; i < ACCEPT_BURST; i++) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd >= 0) {
+			client_new(c, cfd);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED)
+			return;
+		if (log_ratelimit_allow(&c->warn_log, loop_now(c->h->loop), NULL))
+			log_warn("control socket: accept (pausing for 1s)");
+		/* Out of descriptors or memory: the socket stays readable, so
+		 * stop watching it for a while rather than spin. */
+		loop_fd_mod(c->h->loop, fd, 0);
+		loop_timer_in(c->h->loop, &c->resume_timer, ACCEPT_PAUSE_US);
+		return;
+	}
+}
+
+/* ---- the listening socket ----------------------------------------------- */
+
+/* A socket file at path: is a daemon listening there? */
+static bool socket_alive(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool alive;
+
+	if (fd < 0)
+		return true;    /* cannot tell: do not remove it */
+	alive = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+		errno != ECONNREFUSED;
+	close(fd);
+	return alive;
+}
+
+/* Remove a stale socket at the path; refuse to touch anything else. */
+static int stale_remove(const struct sockaddr_un *sun)
+{
+	struct stat st;
+
+	if (lstat(sun->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (socket_alive(sun)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	log_info("control socket: removing %s, left by an earlier run", sun->sun_path);
+	return unlink(sun->sun_path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int listen_open(struct ctl *c)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old;
+	int rc;
+
+	if (strlen(c->path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
+	if (stale_remove(&sun) < 0)
+		return -1;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -1;
+	old = umask(0177);      /* born 0600: no window where others may connect */
+	rc = bind(c->fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc < 0)
+		return -1;
+	if (chmod(c->path, 0600) < 0 || stat(c->path, &st) < 0 ||
+	    listen(c->fd, CTL_MAX_CLIENTS) < 0 ||
+	    loop_fd_add(c->h->loop, c->fd, EPOLLIN, on_accept, c) < 0) {
+		int saved = errno;
+
+		unlink(c->path);
+		errno = saved;
+		return -1;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	return 0;
+}
+
+/* ---- systemd STATUS= ---------------------------------------------------- */
+
+void ctl_summary(const struct hafd *h, char *buf, size_t len)
+{
+	size_t n[4] = { 0 };
+	static const char *const names[4] = { "init", "backup", "master", "fault" };
+	size_t off;
+
+	for (size_t i = 0; i < h->n_routers; i++)
+		if ((unsigned)h->routers[i]->fsm.state < 4)
+			n[h->routers[i]->fsm.state]++;
+	off = (size_t)snprintf(buf, len, "%zu instance%s", h->n_routers,
+			       h->n_routers == 1 ? "" : "s");
+	for (int s = 0, k = 0; s < 4 && off < len; s++) {
+		static const int order[4] = { VRRP_STATE_MASTER, VRRP_STATE_BACKUP,
+					      VRRP_STATE_FAULT, VRRP_STATE_INIT };
+
+		if (!n[order[s]])
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%zu %s", k++ ? ", " : ": ",
+					n[order[s]], names[order[s]]);
+	}
+}
+
+static void on_summary(struct timer *t, void *arg)
+{
+	struct ctl *c = arg;
+	char now[sizeof(c->summary)];
+
+	ctl_summary(c->h, now, sizeof(now));
+	if (strcmp(now, c->summary) && sd_notify_status("%s", now) >= 0)
+		memcpy(c->summary, now, sizeof(now));
+	loop_timer_in(c->h->loop, t, SUMMARY_PERIOD_US);
+}
+
+/* ---- open, close, dump -------------------------------------------------- */
+
+int ctl_open(struct ctl **out, struct hafd *h)
+{
+	struct ctl *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	c->h = h;
+	c->fd = -1;
+	c->start_us = loop_now(h->loop);
+	c->start_wall = time(NULL);
+	c->warn_log.burst = 5;
+	c->warn_log.period_us = 10000000;
+	timer_init(&c->summary_timer, on_summary, c);
+	timer_init(&c->resume_timer, on_resume, c);
+	snprintf(c->path, sizeof(c->path), "%s", h->cfg->global.control_socket);
+	if (listen_open(c) < 0) {
+		int saved = errno;
+
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		errno = saved;
+		return -1;
+	}
+	if (sd_notify_enabled())
+		loop_timer_in(h->loop, &c->summary_timer, 0);
+	*out = c;
+	return 0;
+}
+
+void ctl_close(struct ctl *c)
+{
+	struct stat st;
+
+	if (!c)
+		return;
+	while (c->clients)
+		client_free(c->clients);
+	loop_timer_cancel(c->h->loop, &c->summary_timer);
+	loop_timer_cancel(c->h->loop, &c->resume_timer);
+	loop_fd_del(c->h->loop, c->fd);
+	close(c->fd);
+	/* Only our own socket: never one a later daemon put there. */
+	if (stat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(c->path);
+	free(c);
+}
+
+int ctl_dump(struct ctl *c)
+{
+	const char *dir = c->h->cfg->global.runtime_dir;
+	struct ctl_view v = view_of(c);
+	char path[512], tmp[520];
+	struct sbuf b;
+	int fd, rc = -1, saved;
+
+	snprintf(path, sizeof(path), "%s/hafd.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	sbuf_init(&b, CTL_ANSWER_MAX);
+	ctl_status_json(&v, &b);
+	if (b.failed) {
+		sbuf_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		size_t off = 0;
+		ssize_t n = 0;
+
+		while (off < b.len && (n = write(fd, b.p + off, b.len - off)) > 0)
+			off += (size_t)n;
+		if (off < b.len && n == 0)
+			errno = ENOSPC;
+		rc = off == b.len ? 0 : -1;
+		if (close(fd) < 0)
+			rc = -1;
+		if (rc == 0)
+			rc = rename(tmp, path);
+	}
+	saved = errno;
+	if (rc < 0)
+		unlink(tmp);
+	sbuf_free(&b);
+	errno = saved;
+	return rc;
+}

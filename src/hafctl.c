@@ -1,0 +1,284 @@
+/* hafctl.c: the command-line client of hafd's control socket (protocol in
+ * ctl.h), and the keepalived converter. Exit status: 0 done, 1 hafd
+ * answered with an error (or a conversion failed), 2 usage, 3 hafd could
+ * not be reached. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "json.h"
+#include "kaconv.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/hafd.conf"
+#define DEFAULT_SOCKET "/run/hafd/hafd.sock"
+#define EXIT_ANSWER 1
+#define EXIT_USAGE 2
+#define EXIT_UNREACHABLE 3
+
+struct opts {
+	const char *socket;
+	const char *config;
+	int timeout_ms;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hafctl [OPTION]... COMMAND\n"
+		"Talk to hafd, the VRRP failover daemon.\n\n"
+		"Commands:\n"
+		"  status                    instances and checks, as a table\n"
+		"  status --json             the same with every counter, as JSON\n"
+		"  metrics                   Prometheus text format\n"
+		"  reload                    re-read the configuration (errors: exit 1)\n"
+		"  version                   the running hafd's version\n"
+		"  convert-keepalived FILE   keepalived.conf to hafd.conf on standard output;\n"
+		"                            what could not be translated on standard error\n\n"
+		"Options:\n"
+		"  -s, --socket=PATH         control socket (default: control_socket of the\n"
+		"                            configuration, else %s)\n"
+		"  -f, --config=FILE         configuration to take control_socket from\n"
+		"                            (default %s)\n"
+		"  -w, --timeout=SECONDS     how long to wait for hafd (default 10)\n"
+		"  -V, --version             print hafctl's version and exit\n"
+		"  -h, --help                print this help and exit\n\n"
+		"Exit status: 0 done, 1 hafd answered with an error, 2 usage, 3 hafd not reached.\n",
+		DEFAULT_SOCKET, DEFAULT_CONFIG);
+}
+
+/* The socket: -s, else the configuration's control_socket, else the default. */
+static const char *socket_path(const struct opts *o, char *buf, size_t len)
+{
+	const char *path = o->config ? o->config : DEFAULT_CONFIG;
+	struct config_errors errs = { 0 };
+	struct hafd_config *cfg = NULL;
+
+	if (o->socket)
+		return o->socket;
+	if (!o->config && access(path, F_OK) < 0)
+		return DEFAULT_SOCKET;
+	if (config_load(path, &cfg, &errs) < 0) {
+		fprintf(stderr, "hafctl: cannot take control_socket from %s: %s\n", path,
+			errs.n ? errs.msgs[0] : "it does not load");
+		config_errors_free(&errs);
+		if (o->config)
+			exit(EXIT_UNREACHABLE);
+		fprintf(stderr, "hafctl: trying %s\n", DEFAULT_SOCKET);
+		return DEFAULT_SOCKET;
+	}
+	snprintf(buf, len, "%s", cfg->global.control_socket);
+	config_free(cfg);
+	return buf;
+}
+
+static __attribute__((noreturn)) void unreachable(const char *path, int err)
+{
+	if (err == ENOENT || err == ECONNREFUSED)
+		fprintf(stderr, "hafctl: hafd is not running (no socket at %s)\n", path);
+	else if (err == EACCES || err == EPERM)
+		fprintf(stderr, "hafctl: permission denied on %s (run as root)\n", path);
+	else if (err == EAGAIN || err == ETIMEDOUT)
+		fprintf(stderr, "hafctl: hafd did not answer in time on %s\n", path);
+	else
+		fprintf(stderr, "hafctl: %s: %s\n", path, strerror(err));
+	exit(EXIT_UNREACHABLE);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_to(const char *path, int timeout_ms)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		unreachable(path, ENAMETOOLONG);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		unreachable(path, errno);
+	/* connect() on a unix socket waits on a full backlog up to SO_SNDTIMEO. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		unreachable(path, errno);
+	return fd;
+}
+
+/* Send the request, read the whole answer (until hafd closes). */
+static void exchange(const char *path, int timeout_ms, const char *req, struct sbuf *ans)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int fd = connect_to(path, timeout_ms);
+	char buf[65536];
+
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		unreachable(path, errno);
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+		int rc;
+
+		if (left <= 0)
+			unreachable(path, ETIMEDOUT);
+		rc = poll(&p, 1, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			unreachable(path, rc == 0 ? ETIMEDOUT : errno);
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			unreachable(path, errno);
+		if (n == 0)
+			break;
+		if (sbuf_add(ans, buf, (size_t)n) < 0) {
+			fprintf(stderr, "hafctl: out of memory\n");
+			exit(EXIT_UNREACHABLE);
+		}
+	}
+	close(fd);
+}
+
+static int request(const struct opts *o, const char *req)
+{
+	char buf[128];
+	const char *path = socket_path(o, buf, sizeof(buf));
+	struct sbuf ans;
+	const char *body;
+	bool ok;
+
+	sbuf_init(&ans, 0);
+	exchange(path, o->timeout_ms, req, &ans);
+	body = ans.p ? strchr(ans.p, '\n') : NULL;
+	if (!body) {
+		fprintf(stderr, "hafctl: hafd closed the connection without an answer (%s)\n",
+			ans.len ? "malformed" : "too many clients?");
+		sbuf_free(&ans);
+		return EXIT_UNREACHABLE;
+	}
+	ok = !strncmp(ans.p, "ok\n", 3);
+	body++;
+	fputs(body, ok ? stdout : stderr);
+	if (!ok && !*body)
+		fprintf(stderr, "hafctl: hafd refused the request\n");
+	sbuf_free(&ans);
+	if (fflush(stdout) != 0) {
+		perror("hafctl: standard output");
+		return EXIT_ANSWER;
+	}
+	return ok ? 0 : EXIT_ANSWER;
+}
+
+static int convert(const char *file)
+{
+	struct kaconv_list skipped = { 0 };
+	struct config_errors errs;
+	struct sbuf out;
+	char err[256];
+	int rc = 0;
+
+	sbuf_init(&out, 0);
+	if (kaconv_convert_file(file, &out, &skipped, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hafctl: %s\n", err);
+		sbuf_free(&out);
+		kaconv_list_free(&skipped);
+		return EXIT_ANSWER;
+	}
+	fputs(out.p, stdout);
+	fflush(stdout);
+	for (size_t i = 0; i < skipped.n; i++)
+		fprintf(stderr, "%s:%d: not translated: %s\n", file, skipped.items[i].line,
+			skipped.items[i].what);
+	if (kaconv_validate(&out, "(output)", &errs) < 0) {
+		fprintf(stderr, "hafctl: the result does not pass hafd -t; fix the keepalived "
+			"file or the output:\n");
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "  %s\n", errs.msgs[i]);
+		rc = EXIT_ANSWER;
+	}
+	if (skipped.n)
+		fprintf(stderr, "hafctl: %zu setting%s not translated\n", skipped.n,
+			skipped.n == 1 ? "" : "s");
+	config_errors_free(&errs);
+	kaconv_list_free(&skipped);
+	sbuf_free(&out);
+	return rc;
+}
+
+static void opts_parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	double secs;
+	int c;
+
+	o->timeout_ms = 10000;
+	/* '+': options stop at the command, so "status --json" reaches it. */
+	while ((c = getopt_long(argc, argv, "+s:f:w:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->socket = optarg; break;
+		case 'f': o->config = optarg; break;
+		case 'w':
+			secs = strtod(optarg, &end);
+			if (*end || end == optarg || !(secs > 0 && secs <= 3600)) {
+				fprintf(stderr, "hafctl: -w %s: not a number of seconds (0..3600)\n",
+					optarg);
+				exit(EXIT_USAGE);
+			}
+			o->timeout_ms = (int)(secs * 1000 + 0.5);
+			break;
+		case 'V': printf("hafctl %s\n", PACKAGE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const char *cmd;
+	int n;
+
+	opts_parse(argc, argv, &o);
+	cmd = optind < argc ? argv[optind] : NULL;
+	n = argc - optind;
+	if (cmd && !strcmp(cmd, "status") && n == 2 && !strcmp(argv[optind + 1], "--json"))
+		return request(&o, "status --json");
+	if (cmd && n == 1 && (!strcmp(cmd, "status") || !strcmp(cmd, "metrics") ||
+			      !strcmp(cmd, "reload") || !strcmp(cmd, "version")))
+		return request(&o, cmd);
+	if (cmd && !strcmp(cmd, "convert-keepalived") && n == 2)
+		return convert(argv[optind + 1]);
+	if (cmd)
+		fprintf(stderr, "hafctl: unknown command or wrong arguments: %s\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,25 @@
+/* sdnotify.h: systemd's readiness protocol, spoken directly (no
+ * libsystemd). When NOTIFY_SOCKET names a unix datagram socket (a path, or
+ * "@name" for the abstract namespace), each call sends one datagram of
+ * NEWLINE-separated KEY=VALUE assignments there; otherwise it does nothing.
+ * Sends never block (a full queue loses the message, as systemd's own
+ * client would after its timeout). Children never see NOTIFY_SOCKET:
+ * proc.c gives them a fresh environment. */
+#ifndef HAFD_SDNOTIFY_H
+#define HAFD_SDNOTIFY_H
+
+#include <stdbool.h>
+
+#include "log.h"
+
+/* NOTIFY_SOCKET is set (we run under a Type=notify unit or a test). */
+bool sd_notify_enabled(void);
+
+/* 1 when sent, 0 when NOTIFY_SOCKET is unset, -1 with errno. */
+int sd_notify_send(const char *msg);
+int sd_notify_ready(void);              /* READY=1: start-up or a reload is done */
+int sd_notify_reloading(void);          /* RELOADING=1 (with MONOTONIC_USEC) */
+int sd_notify_stopping(void);           /* STOPPING=1 */
+int sd_notify_status(const char *fmt, ...) LOG_FMT(1, 2);      /* STATUS=... */
+
+#endif

@@ -1,0 +1,359 @@
+/* test_kaconv.c: the keepalived converter. The configurations under
+ * tests/keepalived/ are converted and compared with the expected hafd.conf
+ * (NAME.expected, "@VERSION@" for the version) and list of what was not
+ * translated (NAME.skipped, "LINE: what"); the results must load with
+ * config_load. Smaller cases pin the syntax corners and keepalived's
+ * defaults. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "json.h"
+#include "kaconv.h"
+
+static const char *srcdir(void)
+{
+	const char *d = getenv("HAFD_SRCDIR");
+
+	return d ? d : ".";
+}
+
+static char *slurp(const char *name)
+{
+	char path[512];
+	struct sbuf b;
+	char buf[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/keepalived/%s", srcdir(), name);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	sbuf_init(&b, 0);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&b, buf, n);
+	fclose(f);
+	sbuf_add(&b, "", 0);
+	return b.p ? b.p : strdup("");
+}
+
+/* "(hafd @VERSION@)" in the expected text is this build's version. */
+static char *expected(const char *name)
+{
+	char *t = slurp(name), *at = strstr(t, "@VERSION@");
+	struct sbuf b;
+
+	if (!at)
+		return t;
+	sbuf_init(&b, 0);
+	sbuf_add(&b, t, (size_t)(at - t));
+	sbuf_puts(&b, PACKAGE_VERSION);
+	sbuf_puts(&b, at + strlen("@VERSION@"));
+	free(t);
+	return b.p;
+}
+
+static int convert(const char *text, const char *name, struct sbuf *out,
+		   struct kaconv_list *skipped, char *err, size_t errlen)
+{
+	sbuf_init(out, 0);
+	memset(skipped, 0, sizeof(*skipped));
+	err[0] = '\0';
+	return kaconv_convert(text, strlen(text), name, out, skipped, err, errlen);
+}
+
+static char *skipped_text(const struct kaconv_list *l)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, 0);
+	sbuf_add(&b, "", 0);
+	for (size_t i = 0; i < l->n; i++)
+		sbuf_printf(&b, "%d: %s\n", l->items[i].line, l->items[i].what);
+	return b.p;
+}
+
+static void assert_loads(const struct sbuf *out, bool ok)
+{
+	struct config_errors errs;
+	int rc = kaconv_validate(out, "(output)", &errs);
+
+	if (ok)
+		for (size_t i = 0; i < errs.n; i++)
+			print_message("unexpected: %s\n", errs.msgs[i]);
+	assert_int_equal(rc, ok ? 0 : -1);
+	config_errors_free(&errs);
+}
+
+/* NAME.conf against NAME.expected and NAME.skipped. */
+static void golden(const char *base, bool loads)
+{
+	char name[64], err[256];
+	char *in, *want, *want_skipped, *got_skipped;
+	struct kaconv_list skipped;
+	struct sbuf out;
+
+	snprintf(name, sizeof(name), "%s.conf", base);
+	in = slurp(name);
+	assert_int_equal(convert(in, name, &out, &skipped, err, sizeof(err)), 0);
+	snprintf(name, sizeof(name), "%s.expected", base);
+	want = expected(name);
+	assert_string_equal(out.p, want);
+	snprintf(name, sizeof(name), "%s.skipped", base);
+	want_skipped = slurp(name);
+	got_skipped = skipped_text(&skipped);
+	assert_string_equal(got_skipped, want_skipped);
+	assert_loads(&out, loads);
+	free(in);
+	free(want);
+	free(want_skipped);
+	free(got_skipped);
+	kaconv_list_free(&skipped);
+	sbuf_free(&out);
+}
+
+static void test_basic(void **state)
+{
+	(void)state;
+	golden("basic", true);
+}
+
+static void test_full(void **state)
+{
+	(void)state;
+	golden("full", true);
+}
+
+static void test_syntax_corners(void **state)
+{
+	(void)state;
+	golden("v2-syntax", true);
+}
+
+/* No virtual_ipaddress: converted, but the result does not load. */
+static void test_novip(void **state)
+{
+	(void)state;
+	golden("novip", false);
+}
+
+static void expect_error(const char *file, const char *want)
+{
+	char *in = slurp(file), err[256];
+	struct kaconv_list skipped;
+	struct sbuf out;
+
+	assert_int_equal(convert(in, file, &out, &skipped, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	free(in);
+	kaconv_list_free(&skipped);
+	sbuf_free(&out);
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	expect_error("bad-quote.conf", "line 2: unterminated quote");
+	expect_error("bad-brace.conf", "end of file: missing '}' for the block opened at line 1");
+}
+
+/* Convert text that must convert; returns the output (free it). */
+static char *conv_ok(const char *text, struct kaconv_list *skipped)
+{
+	struct sbuf out;
+	char err[256];
+
+	if (convert(text, "t.conf", &out, skipped, err, sizeof(err)) < 0)
+		fail_msg("conversion failed: %s", err);
+	return out.p;
+}
+
+static void assert_has(const char *text, const char *line)
+{
+	if (!strstr(text, line))
+		fail_msg("missing \"%s\" in:\n%s", line, text);
+}
+
+static void assert_lacks(const char *text, const char *line)
+{
+	if (strstr(text, line))
+		fail_msg("unexpected \"%s\" in:\n%s", line, text);
+}
+
+/* keepalived's defaults that differ from hafd's are written out. */
+static void test_defaults(void **state)
+{
+	struct kaconv_list sk;
+	char *o = conv_ok("vrrp_script s { script /bin/true }\n"
+			  "vrrp_instance A { interface eth0\nvirtual_router_id 1\n"
+			  "virtual_ipaddress { 10.0.0.1 }\ntrack_script { s }\n}\n", &sk);
+
+	(void)state;
+	assert_has(o, "\nversion = 2\n");
+	assert_has(o, "\nscript_security = no\n");
+	assert_has(o, "\n[check s]\n; keepalived line 1: vrrp_script s\ntype = script\n"
+		   "interval = 1s\ntimeout = 1s\nrise = 1\nfall = 1\nweight = 0\n"
+		   "command = /bin/true\n");
+	assert_lacks(o, "advert_interval");     /* 1s in both */
+	assert_int_equal(sk.n, 0);
+	free(o);
+	kaconv_list_free(&sk);
+	o = conv_ok("global_defs { vrrp_version 3 }\nvrrp_instance A { interface eth0\n"
+		    "virtual_router_id 1\nadvert_int 0.015\nvirtual_ipaddress { 10.0.0.1 }\n}\n", &sk);
+	assert_has(o, "\nversion = 3\nadvert_interval = 20ms\n");     /* 10ms steps */
+	free(o);
+	kaconv_list_free(&sk);
+	o = conv_ok("vrrp_instance A { interface eth0\nvirtual_router_id 1\n"
+		    "virtual_ipaddress { fd00::1/64 }\n}\n", &sk);
+	assert_has(o, "IPv6: VRRP version 3");
+	assert_has(o, "\nversion = 3\n");
+	free(o);
+	kaconv_list_free(&sk);
+}
+
+/* hafd.conf reads " ;" as a comment; lines are at most 199 characters. */
+static void test_values(void **state)
+{
+	char big[400], text[600];
+	struct kaconv_list sk;
+	char *o = conv_ok("vrrp_instance A {\nnotify_master \"a ; b\"\n"
+			  "notify_backup \"echo 'x ; y'\"\n}\n", &sk);
+
+	(void)state;
+	assert_has(o, "\nnotify_master = a; b\n");
+	assert_has(o, "\n; (not translated) notify_backup = echo 'x ; y'\n");
+	assert_int_equal(sk.n, 1);
+	assert_int_equal(sk.items[0].line, 3);
+	assert_has(sk.items[0].what, "notify_backup: the value has a ';' after a blank inside quotes");
+	free(o);
+	kaconv_list_free(&sk);
+	memset(big, 'x', 250);
+	big[250] = '\0';
+	snprintf(text, sizeof(text), "vrrp_instance A {\nnotify \"/bin/%s\"\n}\n", big);
+	o = conv_ok(text, &sk);
+	assert_int_equal(sk.n, 1);
+	assert_has(sk.items[0].what, "notify: the value is too long for a hafd.conf line");
+	assert_lacks(o, "\nnotify = ");
+	free(o);
+	kaconv_list_free(&sk);
+}
+
+static void expect_text_error(const char *text, const char *want)
+{
+	struct kaconv_list sk;
+	struct sbuf out;
+	char err[256];
+
+	assert_int_equal(convert(text, "t.conf", &out, &sk, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	sbuf_free(&out);
+	kaconv_list_free(&sk);
+}
+
+static void test_braces(void **state)
+{
+	struct kaconv_list sk;
+	char *o;
+
+	(void)state;
+	expect_text_error("global_defs {\n}\n}\n", "line 3: '}' without a block to close");
+	expect_text_error("\n{\n", "line 2: '{' without a keyword before it");
+	{
+		static const char nul[] = "vrrp_instance A {\n\0}\n";
+		struct sbuf out;
+		char err[256];
+
+		sbuf_init(&out, 0);
+		memset(&sk, 0, sizeof(sk));
+		assert_int_equal(kaconv_convert(nul, sizeof(nul) - 1, "t.conf", &out, &sk, err,
+						sizeof(err)), -1);
+		assert_string_equal(err, "line 2: NUL byte (not a text file?)");
+		sbuf_free(&out);
+	}
+	/* Attached braces, a block on the next line, one-line blocks, comments. */
+	o = conv_ok("global_defs { router_id a#b\n}\nvrrp_script s!x { script \"/bin/x '#!'\" }\n"
+		    "vrrp_instance A{ # c\ninterface eth0 ! c\nvirtual_ipaddress\n{\n"
+		    "10.0.0.1 # c\n}}\nvrrp_instance \"B C\" { virtual_ipaddress { 10.0.0.2 } }\n",
+		    &sk);
+	assert_has(o, "\nrouter_id = a\n");  /* as keepalived reads it */
+	assert_has(o, "vrrp_script s is tracked by no instance");
+	assert_has(o, "\n[instance A]\n");
+	assert_has(o, "\ninterface = eth0\n");
+	assert_has(o, "\nvirtual_ip = 10.0.0.1\n");
+	assert_has(o, "\n[instance B_C]\n");
+	assert_has(o, "\nvirtual_ip = 10.0.0.2\n");
+	assert_int_equal(sk.n, 0);
+	free(o);
+	kaconv_list_free(&sk);
+}
+
+/* keepalived weighs per track_script line; hafd per check: one check per
+ * weight in use. */
+static void test_weights(void **state)
+{
+	struct kaconv_list sk;
+	char *o = conv_ok("vrrp_script s {\nscript /bin/true\nweight -10\n}\n"
+			  "vrrp_instance A { track_script { s } }\n"
+			  "vrrp_instance B { track_script { s weight -10 } }\n"
+			  "vrrp_instance C { track_script { s weight 20 } }\n", &sk);
+
+	(void)state;
+	assert_has(o, "\n[check s]\n");
+	assert_has(o, "\n[check s_w20]\n");
+	assert_has(o, "\nweight = -10\n");
+	assert_has(o, "\nweight = 20\n");
+	assert_lacks(o, "[check s_w-10]");
+	assert_has(o, "[instance A]\n; keepalived line 5: vrrp_instance A\nversion = 2\ntrack = s\n");
+	assert_has(o, "[instance B]\n; keepalived line 6: vrrp_instance B\nversion = 2\ntrack = s\n");
+	assert_has(o, "[instance C]\n; keepalived line 7: vrrp_instance C\nversion = 2\n"
+		   "track = s_w20\n");
+	free(o);
+	kaconv_list_free(&sk);
+}
+
+static void test_untranslated(void **state)
+{
+	struct kaconv_list sk;
+	char *o = conv_ok("@main global_defs { router_id a }\n$IF=eth0\n"
+			  "static_routes {\n10.0.0.0/8 via 10.1.1.1\n}\nfrobnicate yes\n", &sk);
+
+	(void)state;
+	assert_int_equal(sk.n, 4);
+	assert_int_equal(sk.items[0].line, 1);
+	assert_string_equal(sk.items[0].what, "@main: keepalived's conditional lines and "
+			    "parameters are not supported");
+	assert_int_equal(sk.items[1].line, 2);
+	assert_int_equal(sk.items[2].line, 3);
+	assert_string_equal(sk.items[2].what, "static_routes: hafd manages no routes, rules or "
+			    "static addresses: use notify_master / notify_backup");
+	assert_string_equal(sk.items[3].what, "frobnicate: no hafd equivalent known to the "
+			    "converter");
+	assert_has(o, "; 4 keepalived settings could not be translated");
+	free(o);
+	kaconv_list_free(&sk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_syntax_corners),
+		cmocka_unit_test(test_novip),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_braces),
+		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_untranslated),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
