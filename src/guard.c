@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -12,8 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "vip.h"
+#include "vmac.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
 
@@ -82,6 +85,21 @@ static void table_add(struct guard_table *t, const struct guard_msg *m)
 	memcpy(e->pkt, m->pkt, m->len);
 }
 
+/* use_vmac macvlans: a dead node must stop taking the virtual MAC's frames.
+ * Their journal is beside the VIPs' (runtime_dir). */
+static void guard_vmacs_remove(const char *journal)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", journal);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	vmac_journal_cleanup(dir);
+}
+
 /* hafd is gone: resign for it, then take its VIPs away. */
 static void guard_act(const struct guard_table *t, const char *journal)
 {
@@ -98,6 +116,7 @@ static void guard_act(const struct guard_table *t, const char *journal)
 			sent++;
 	}
 	removed = vip_journal_cleanup(journal);
+	guard_vmacs_remove(journal);
 	log_warnx("guard: hafd died; sent %d priority-0 advert%s, removed %d VIP%s", sent,
 		  sent == 1 ? "" : "s", removed < 0 ? 0 : removed, removed == 1 ? "" : "s");
 }
@@ -162,6 +181,9 @@ int guard_start(struct guard **out, const char *journal_path)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != sv[1])
 				close(fd);
+		/* It needs only raw sockets and netlink (caps.h); a failure
+		 * leaves it as it was, which still works. */
+		caps_restrict();
 		guard_main(sv[1], journal_path);
 	}
 	close(sv[1]);

@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "garp.h"
 #include "guard.h"
+#include "ctl.h"
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
@@ -22,8 +24,10 @@
 #include "notify.h"
 #include "proc.h"
 #include "reload.h"
+#include "sdnotify.h"
 #include "track.h"
 #include "vip.h"
+#include "vmac.h"
 #include "vrrp.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/hafd.conf"
@@ -106,6 +110,19 @@ static void on_stop_signal(int signo, void *arg)
 	log_notice("received %s, stopping", strsignal(signo));
 	h->stopping = true;
 	loop_stop(h->loop);
+}
+
+static void on_dump_signal(int signo, void *arg)
+{
+	struct hafd *h = arg;
+
+	(void)signo;
+	if (!h->ctl)            /* stopping */
+		return;
+	if (ctl_dump(h->ctl) < 0)
+		log_warn("SIGUSR1: writing %s/hafd.json", h->cfg->global.runtime_dir);
+	else
+		log_info("SIGUSR1: status written to %s/hafd.json", h->cfg->global.runtime_dir);
 }
 
 static int mkdir_p(const char *dir, mode_t mode)
@@ -191,6 +208,8 @@ static void start(struct hafd *h)
 	n = vip_journal_cleanup(h->journal_path);
 	if (n > 0)
 		log_warnx("removed %d VIP%s left by an earlier run", n, n == 1 ? "" : "s");
+	if (vmac_journal_cleanup(g->runtime_dir) < 0)   /* and use_vmac macvlans */
+		log_warn("macvlan journal in %s", g->runtime_dir);
 	if (g->crash_guard) {
 		if (guard_start(&h->guard, h->journal_path) < 0)
 			fatal("starting the crash guard");
@@ -200,9 +219,13 @@ static void start(struct hafd *h)
 		fatal("event loop");
 	if (loop_signal_add(h->loop, SIGTERM, on_stop_signal, h) < 0 ||
 	    loop_signal_add(h->loop, SIGINT, on_stop_signal, h) < 0 ||
-	    loop_signal_add(h->loop, SIGHUP, reload_on_signal, h) < 0)
+	    loop_signal_add(h->loop, SIGHUP, reload_on_signal, h) < 0 ||
+	    loop_signal_add(h->loop, SIGUSR1, on_dump_signal, h) < 0)
 		fatal("signals");
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any VIP can move: failing here leaves nothing behind. */
+	if (ctl_open(&h->ctl, h) < 0)
+		fatal("control socket %s", g->control_socket);
 	if (garp_open(&h->garp) < 0)
 		fatal("GARP/NA sockets");
 	if (vip_open(&h->vip, h->loop, h->journal_path, &ev) < 0)
@@ -219,11 +242,20 @@ static void start(struct hafd *h)
 		fatal("health checks");
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
+	/* Everything that needed full root is open: keep only what running,
+	 * reloading and the scripts need (caps.h). Not fatal: failover first. */
+	if (caps_restrict() < 0)
+		log_warn("dropping capabilities (keeping %s)", caps_kept_names());
+	else
+		log_info("capabilities: kept only %s", caps_kept_names());
 }
 
 static void stop(struct hafd *h)
 {
 	h->stopping = true;     /* also after a loop error: no nft batch as routers go */
+	sd_notify_stopping();
+	ctl_close(h->ctl);      /* no requests while the rest goes */
+	h->ctl = NULL;
 	track_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);
@@ -258,6 +290,7 @@ int main(int argc, char **argv)
 	log_notice("hafd %s starting (%s, %zu instance%s)", PACKAGE_VERSION, h.opts.config_file,
 		   h.cfg->n_instances, h.cfg->n_instances == 1 ? "" : "s");
 	start(&h);
+	sd_notify_ready();      /* every instance has started */
 	if (loop_run(h.loop) < 0)
 		log_warn("event loop");
 	stop(&h);

@@ -20,6 +20,7 @@ struct proc_ctx;
 struct track_ctx;
 struct notify_ctx;
 struct nft_ctx;
+struct ctl;
 
 struct hafd_opts {
 	const char *config_file;
@@ -45,6 +46,7 @@ struct hafd {
 	struct track_ctx *track;        /* health checks (track.c) */
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
+	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

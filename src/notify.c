@@ -419,6 +419,7 @@ int notify_start(struct hafd *h)
 {
 	const struct hafd_config *cfg = h->cfg;
 	struct notify_ctx *n = calloc(1, sizeof(*n));
+	const char *refused;
 	int user_errno;
 
 	if (!n)
@@ -438,6 +439,15 @@ int notify_start(struct hafd *h)
 	if (!n->user_ok && any_hook(n)) {
 		errno = user_errno;
 		log_warn("script_user %s: notify hooks will not run", cfg->global.script_user);
+	} else if (n->user_ok && (refused = proc_user_refused(&n->user,
+							     cfg->global.script_security))) {
+		n->user_ok = false;
+		if (any_hook(n))
+			log_warnx("script_user %s: notify hooks will not run: %s",
+				  cfg->global.script_user, refused);
+	} else if (n->user_ok && !n->user.switch_user && any_hook(n)) {
+		log_notice("notify hooks run as root, as script_user = %s asks",
+			   cfg->global.script_user);
 	}
 	return 0;
 }

@@ -262,6 +262,13 @@ int proc_user_lookup(const char *name, struct proc_user *u)
 	return 0;
 }
 
+const char *proc_user_refused(const struct proc_user *u, bool script_security)
+{
+	if (!script_security || u->switch_user || !strcmp(u->name, "root"))
+		return NULL;
+	return "it has uid 0, and only script_user = root runs scripts as root (script_security)";
+}
+
 /* argv and envp for execve, built before fork; freed by the caller (one
  * allocation each). */
 static char **argv_build(const struct proc_spec *s)

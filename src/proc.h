@@ -68,6 +68,10 @@ void proc_close(struct proc_ctx *c);
  * an unknown user). */
 int proc_user_lookup(const char *name, struct proc_user *u);
 
+/* Script security: scripts run as root only when script_user says "root".
+ * NULL when u may run them, else why not (a user of uid 0 by another name). */
+const char *proc_user_refused(const struct proc_user *u, bool script_security);
+
 /* Start a child; cb(res, arg) is called once when it has been reaped.
  * NULL with errno when it could not be started. */
 struct proc *proc_run(struct proc_ctx *c, const struct proc_spec *s, proc_done_cb cb,

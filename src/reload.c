@@ -10,6 +10,7 @@
 #include "log.h"
 #include "nft.h"
 #include "notify.h"
+#include "sdnotify.h"
 #include "track.h"
 #include "vrrp.h"
 
@@ -46,11 +47,13 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	struct hafd_config *ncfg = NULL, *old = h->cfg;
 
 	log_notice("reloading %s", h->opts.config_file);
+	sd_notify_reloading();
 	if (config_load(h->opts.config_file, &ncfg, errs) < 0) {
 		for (size_t i = 0; i < errs->n; i++)
 			log_warnx("reload refused: %s", errs->msgs[i]);
 		log_warnx("reload refused: %zu error%s; the running configuration stays",
 			  errs->n, errs->n == 1 ? "" : "s");
+		sd_notify_ready();
 		return -1;
 	}
 	global_keep(&ncfg->global, &old->global);
@@ -65,6 +68,7 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
 	config_free(old);
+	sd_notify_ready();
 	log_notice("reloaded: %zu instance%s, %zu check%s", ncfg->n_instances,
 		   ncfg->n_instances == 1 ? "" : "s", ncfg->n_checks, ncfg->n_checks == 1 ? "" : "s");
 	return 0;

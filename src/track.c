@@ -264,6 +264,7 @@ static void state_dir_make(struct track_ctx *t)
 {
 	const char *rt = t->h->cfg->global.runtime_dir;
 	size_t n = strlen(rt);
+	struct stat st;
 	int fd;
 
 	while (n > 1 && rt[n - 1] == '/')
@@ -276,8 +277,12 @@ static void state_dir_make(struct track_ctx *t)
 	fd = open(t->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		goto fail;
-	if ((t->user.switch_user && fchown(fd, t->user.uid, t->user.gid) < 0) ||
-	    fchmod(fd, 0700) < 0) {
+	/* The mode first, while root may still own it, and only what
+	 * differs: after start-up hafd has no CAP_FOWNER (caps.h) to chmod a
+	 * directory script_user owns, as each reload comes here again. */
+	if (fstat(fd, &st) < 0 || ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0) ||
+	    (t->user.switch_user && (st.st_uid != t->user.uid || st.st_gid != t->user.gid) &&
+	     fchown(fd, t->user.uid, t->user.gid) < 0)) {
 		close(fd);
 		goto fail;
 	}
@@ -325,7 +330,7 @@ static struct runner *runner_new(struct track_ctx *t, const struct hafd_config *
 	timer_init(&r->grace, on_grace, r);
 	if (c->type == CHECK_SCRIPT)
 		r->insecure = t->user_ok ? script_security(t, c) :
-			strdup("script_user does not exist");
+			strdup("script_user unknown or refused");
 	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0) {
 		free(r->insecure);
 		free(r);
@@ -357,12 +362,21 @@ static bool have_scripts(const struct hafd_config *cfg)
 
 static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg)
 {
+	const char *why;
+
 	t->user_ok = true;
 	if (!have_scripts(cfg))
 		return;
 	if (proc_user_lookup(cfg->global.script_user, &t->user) < 0) {
 		log_warn("script_user %s: check scripts will not run", cfg->global.script_user);
 		t->user_ok = false;
+	} else if ((why = proc_user_refused(&t->user, cfg->global.script_security))) {
+		log_warnx("script_user %s: check scripts will not run: %s", cfg->global.script_user,
+			  why);
+		t->user_ok = false;
+	} else if (!t->user.switch_user) {
+		log_notice("check scripts run as root, as script_user = %s asks",
+			   cfg->global.script_user);
 	}
 	state_dir_make(t);
 }

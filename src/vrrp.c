@@ -17,6 +17,7 @@
 #include "nft.h"
 #include "notify.h"
 #include "vip.h"
+#include "vmac.h"
 #include "vrrp_group.h"
 #include "vrrp_sock.h"
 
@@ -92,7 +93,7 @@ static void advert_send(struct vrrp_router *r, uint8_t priority)
 		struct hafd_addr src, dst;
 		ssize_t len = advert_build(r, priority, i, buf, sizeof(buf), &src, &dst);
 
-		if (len < 0 || vrrp_sock_send(r->sock, &src, &dst, buf, (size_t)len) < 0) {
+		if (len < 0 || vmac_send(r->vmac, r->sock, &src, &dst, buf, (size_t)len) < 0) {
 			r->stats.send_errors++;
 			if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
 				log_warn("[%s] sending advert", r->label);
@@ -121,9 +122,16 @@ static void guard_update(struct vrrp_router *r)
 		ssize_t len = advert_build(r, 0, i, buf, sizeof(buf), &src, &dst);
 
 		if (len > 0)
-			guard_arm(r->h->guard, r->id, r->ifindex, r->cfg->family, &src, &dst,
+			guard_arm(r->h->guard, r->id, vmac_tx_ifindex(r->vmac, r->ifindex, &dst),
+				  r->cfg->family, &src, &dst,
 				  buf, (size_t)len, i == 0);
 	}
+}
+
+/* Where the VIPs live and GARPs leave: the macvlan with use_vmac. */
+static int vips_ifindex(const struct vrrp_router *r)
+{
+	return r->vmac ? vmac_ifindex(r->vmac) : r->ifindex;
 }
 
 static void garp_burst(struct vrrp_router *r)
@@ -132,7 +140,7 @@ static void garp_burst(struct vrrp_router *r)
 
 	for (int n = 0; n < c->garp_repeat; n++) {
 		for (size_t i = 0; i < c->n_vips; i++) {
-			if (garp_send(r->h->garp, r->ifindex, r->mac, &c->vips[i],
+			if (garp_send(r->h->garp, vips_ifindex(r), r->mac, &c->vips[i],
 				      &r->params.primary, false) < 0) {
 				r->stats.send_errors++;
 				continue;
@@ -178,7 +186,7 @@ static void vips_add(struct vrrp_router *r)
 
 	r->vips_up = true;
 	for (size_t i = 0; i < c->n_vips; i++)
-		if (vip_add(r->h->vip, r->ifindex, &c->vips[i]) < 0)
+		if (vip_add(r->h->vip, vips_ifindex(r), &c->vips[i]) < 0)
 			log_warn("[%s] adding %s on %s", r->label,
 				 addr_format(&c->vips[i], buf, sizeof(buf)), c->ifname);
 	garp_start(r);
@@ -192,9 +200,11 @@ static void vips_del(struct vrrp_router *r)
 	r->vips_up = false;     /* first, so our own deletions are not "stolen" */
 	loop_timer_cancel(r->h->loop, &r->garp_timer);
 	for (size_t i = 0; i < c->n_vips; i++)
-		if (r->ifindex && vip_del(r->h->vip, r->ifindex, &c->vips[i]) < 0)
+		if (r->ifindex && vip_del(r->h->vip, vips_ifindex(r), &c->vips[i]) < 0)
 			log_warn("[%s] removing %s from %s", r->label,
 				 addr_format(&c->vips[i], buf, sizeof(buf)), c->ifname);
+	if (r->vmac)
+		vmac_deactivate(r->vmac, r->h->vip);
 }
 
 /* ---- the FSM ------------------------------------------------------------ */
@@ -230,6 +240,9 @@ static void state_changed(struct vrrp_router *r, const struct vrrp_actions *a)
 
 static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
 {
+	/* Up before the first advert as master: it leaves from the VMAC. */
+	if ((a->flags & VRRP_ACT_VIPS_ADD) && r->vmac)
+		vmac_activate(r->vmac, r->h->vip, &r->params.primary);
 	if (a->flags & VRRP_ACT_SEND_PRIO0)
 		advert_send(r, 0);
 	if (a->flags & VRRP_ACT_SEND_ADVERT)
@@ -240,6 +253,8 @@ static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
 		vips_del(r);
 	if (a->flags & VRRP_ACT_VIPS_ADD)
 		vips_add(r);
+	if ((a->flags & VRRP_ACT_ANNOUNCE) && r->vips_up)
+		garp_burst(r);  /* another master's clients come back */
 	if (a->flags & VRRP_ACT_STATE)
 		state_changed(r, a);
 }
@@ -343,11 +358,29 @@ static void router_fsm_timer(struct timer *t, void *arg)
 	router_event(arg, VRRP_EV_TIMER);
 }
 
+/* Say why an instance is (or is no longer) held in FAULT: the state line
+ * only says "fault". */
+static void fault_log(const struct vrrp_router *r, unsigned reason, bool on)
+{
+	static const char *const why[] = {
+		"its interface is down or missing", "no primary address to send from",
+		"a tracked interface is down", "a tracked check failed",
+		"a sync group sibling is in fault", "no VRRP socket",
+		"its use_vmac macvlan could not be made",
+	};
+
+	for (unsigned b = 0; b < sizeof(why) / sizeof(why[0]); b++)
+		if (reason & (1u << b))
+			log_notice("[%s] %s: %s", r->label, on ? "fault" : "fault cleared", why[b]);
+}
+
 void vrrp_fault_update(struct vrrp_router *r, unsigned reason, bool on)
 {
 	unsigned before = r->faults;
 
 	r->faults = on ? r->faults | reason : r->faults & ~reason;
+	if (before ^ r->faults)
+		fault_log(r, before ^ r->faults, on);
 	if (reason != VRRP_FAULT_GROUP && (before ^ r->faults))
 		group_fault_sync(r);
 	if (!before == !r->faults)
@@ -490,6 +523,26 @@ static void primary_refresh(struct vrrp_router *r)
 	vrrp_fault_update(r, VRRP_FAULT_NO_ADDR, !have);
 }
 
+/* use_vmac: make the macvlan (down until master); GARPs then carry its
+ * MAC. -1 leaves the router in FAULT: no VIPs on the wrong MAC. */
+static int vmac_attach(struct vrrp_router *r)
+{
+	char name[IFNAMSIZ], mac[18];
+
+	if (vmac_name(r->h->cfg, r->cfg, r->ifindex, name) < 0 ||
+	    vmac_create(&r->vmac, r->h->cfg->global.runtime_dir, name, r->ifindex,
+			r->cfg->family, r->cfg->vrid) < 0) {
+		log_warn("[%s] use_vmac: macvlan %s on %s", r->label, name, r->cfg->ifname);
+		r->vmac = NULL;
+		return -1;
+	}
+	vmac_get_mac(r->vmac, r->mac);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", r->mac[0], r->mac[1],
+		 r->mac[2], r->mac[3], r->mac[4], r->mac[5]);
+	log_info("[%s] virtual MAC %s on %s", r->label, mac, name);
+	return 0;
+}
+
 /* Attach to the interface (at start, or when it appears): socket, MAC. */
 static void router_attach(struct vrrp_router *r, int ifindex)
 {
@@ -503,10 +556,14 @@ static void router_attach(struct vrrp_router *r, int ifindex)
 	if (!r->sock)
 		log_warn("[%s] VRRP socket on %s", r->label, r->cfg->ifname);
 	vrrp_fault_update(r, VRRP_FAULT_SOCKET, !r->sock);
+	if (r->cfg->use_vmac)
+		vrrp_fault_update(r, VRRP_FAULT_VMAC, vmac_attach(r) < 0);
 }
 
 static void router_detach(struct vrrp_router *r)
 {
+	vmac_destroy(r->vmac);  /* gone already if the interface went */
+	r->vmac = NULL;
 	vrrp_sock_put(&r->h->socks, r->sock);
 	r->sock = NULL;
 	r->ifindex = 0;
@@ -579,7 +636,7 @@ void vrrp_addr_deleted(void *arg, int ifindex, const struct hafd_addr *a)
 	for (size_t i = 0; i < h->n_routers; i++) {
 		struct vrrp_router *r = h->routers[i];
 
-		if (!r->vips_up || r->ifindex != ifindex)
+		if (!r->vips_up || vips_ifindex(r) != ifindex)
 			continue;
 		for (size_t k = 0; k < r->cfg->n_vips; k++) {
 			if (!addr_equal(&r->cfg->vips[k], a))

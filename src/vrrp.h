@@ -15,6 +15,7 @@ struct hafd;
 struct hafd_config;
 struct cfg_instance;
 struct vrrp_sock;
+struct vmac;
 
 /* Why a router is in FAULT (any bit set). */
 enum vrrp_fault {
@@ -24,6 +25,7 @@ enum vrrp_fault {
 	VRRP_FAULT_CHECK = 1u << 3,     /* a tracked check (weight 0) failed */
 	VRRP_FAULT_GROUP = 1u << 4,     /* a sync-group sibling is in fault */
 	VRRP_FAULT_SOCKET = 1u << 5,    /* the VRRP socket could not be opened */
+	VRRP_FAULT_VMAC = 1u << 6,      /* use_vmac: the macvlan could not be made */
 };
 
 struct vrrp_router {
@@ -34,6 +36,7 @@ struct vrrp_router {
 	int ifindex;                    /* 0 while the interface is missing */
 	unsigned char mac[6];           /* source MAC of GARP / NA */
 	struct vrrp_sock *sock;
+	struct vmac *vmac;              /* use_vmac: the macvlan, NULL without */
 	struct vrrp_fsm fsm;
 	struct vrrp_params params;
 	struct timer fsm_timer;         /* the FSM's earliest timer */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define US_PER_CS 10000u
+#define ASSERT_GAP_US 10000u    /* the shortest advert interval (item 7) */
 
 /* ---- timer math (items 23-27) ---------------------------------------- */
 
@@ -70,7 +71,9 @@ static void clear_timers(struct vrrp_fsm *f)
 	f->down_due_us = 0;
 	f->adver_due_us = 0;
 	f->preempt_due_us = 0;
+	f->announce_due_us = 0;
 	f->down_prio_zero = false;
+	f->down_late = false;
 }
 
 static void forget_master(struct vrrp_fsm *f)
@@ -89,6 +92,7 @@ static void become_master(struct vrrp_fsm *f, const struct vrrp_params *p, uint6
 	clear_timers(f);
 	forget_master(f);
 	f->adver_due_us = now + adver_int_us(p);
+	f->announce_ok_us = now + f->master_down_us;   /* VIPS_ADD announces */
 }
 
 /* Enter Backup with no master known: Active_Adver_Interval restarts from
@@ -146,6 +150,11 @@ static void hear_master(struct vrrp_fsm *f, const struct vrrp_params *p,
 			struct vrrp_actions *out)
 {
 	bool other = f->master_prio && !addr_equal(&ev->adv_src, &f->master_addr);
+	/* A worse router than the live one we follow: a transient master, or
+	 * a master yielding with its last advert. Keep following ours, or its
+	 * next advert would count as our master's and teach its interval. */
+	bool transient = other && ev->adv_priority < f->master_prio &&
+			 now < f->master_heard_us + f->master_down_us;
 
 	if (p->version == 3 && ev->adv_interval_cs) {
 		/* Item 22. An advert from a router other than the master we
@@ -163,8 +172,12 @@ static void hear_master(struct vrrp_fsm *f, const struct vrrp_params *p,
 	recompute(f, p);
 	f->down_due_us = now + f->master_down_us;
 	f->down_prio_zero = false;
+	f->down_late = false;
+	if (transient)
+		return;
 	f->master_prio = ev->adv_priority;
 	f->master_addr = ev->adv_src;
+	f->master_heard_us = now;
 }
 
 /* Fast preemption of a live lower-priority master (beyond the RFC, which
@@ -234,9 +247,21 @@ static void backup_timer(struct vrrp_fsm *f, const struct vrrp_params *p, uint64
 		}
 		f->preempt_due_us = 0;
 	}
-	if (f->down_due_us && now >= f->down_due_us)
+	if (f->down_due_us && now >= f->down_due_us) {
+		uint64_t mi = (uint64_t)f->master_adver_int_cs * US_PER_CS;
+
+		/* Woken more than an interval late: our own loop stalled
+		 * (SIGSTOP, a starved CPU), and the master's adverts may wait
+		 * unread, as timers run first. Listen one interval more, once
+		 * per silence, rather than flash to Active and back. */
+		if (!f->down_late && now >= f->down_due_us + mi) {
+			f->down_late = true;
+			f->down_due_us = now + mi;
+			return;
+		}
 		become_master(f, p, now, f->down_prio_zero ? VRRP_CAUSE_PRIO_ZERO :
 			      VRRP_CAUSE_MASTER_DOWN, out);
+	}
 }
 
 static void backup_priority(struct vrrp_fsm *f, const struct vrrp_params *p,
@@ -252,17 +277,32 @@ static void backup_priority(struct vrrp_fsm *f, const struct vrrp_params *p,
 /* Adver_Timer (§6.4.3) with the stall guard: once we are more than two
  * intervals late, the backups (down interval >= 3 intervals after our
  * last advert) have taken over, so a second Active would only fight. */
+/* Re-announce now, or when the last announcement is an Active_Down_Interval
+ * old: a flood of adverts costs one GARP burst per interval at most. */
+static void announce(struct vrrp_fsm *f, uint64_t now, struct vrrp_actions *out)
+{
+	if (now >= f->announce_ok_us) {
+		out->flags |= VRRP_ACT_ANNOUNCE;
+		f->announce_ok_us = now + f->master_down_us;
+		f->announce_due_us = 0;
+	} else {
+		f->announce_due_us = f->announce_ok_us;
+	}
+}
+
 static void master_timer(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
 			 struct vrrp_actions *out)
 {
 	uint64_t ai = adver_int_us(p);
 
-	if (!f->adver_due_us || now < f->adver_due_us)
-		return;
-	if (now >= f->adver_due_us + 2 * ai) {
+	if (f->adver_due_us && now >= f->adver_due_us + 2 * ai) {
 		become_backup_alone(f, p, now, VRRP_CAUSE_STALL, out);
 		return;
 	}
+	if (f->announce_due_us && now >= f->announce_due_us)
+		announce(f, now, out);
+	if (!f->adver_due_us || now < f->adver_due_us)
+		return;
 	out->flags |= VRRP_ACT_SEND_ADVERT;
 	/* Keep the cadence (no drift), but after a late run do not burst. */
 	f->adver_due_us += ai;
@@ -283,16 +323,27 @@ static void master_advert(struct vrrp_fsm *f, const struct vrrp_params *p,
 			  struct vrrp_actions *out)
 {
 	if (ev->adv_priority && advert_beats_us(p, ev)) {
-		out->flags |= VRRP_ACT_VIPS_DEL;
+		/* One last advert first: after a split heals, the winner may
+		 * not have heard us; this one makes it re-announce the VIPs
+		 * to the clients that followed ours (keepalived's
+		 * higher_prio_send_advert). */
+		out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_VIPS_DEL;
 		set_state(f, VRRP_STATE_BACKUP, VRRP_CAUSE_HIGHER_PRIO, out);
 		clear_timers(f);
 		hear_master(f, p, ev, now, out);
 		return;
 	}
 	/* Priority 0: cover for the resigning router. A losing advert:
-	 * assert Active at once (RFC 9568 §1.2 change 5). */
-	out->flags |= VRRP_ACT_SEND_ADVERT;
-	f->adver_due_us = now + adver_int_us(p);
+	 * assert Active at once (RFC 9568 §1.2 change 5), but at most once
+	 * per shortest advert interval: a flood of them must not turn us into
+	 * a multicast reflector, and a 10 ms router still hears each answer.
+	 * Either way that router was Active too: win its clients back. */
+	if (now >= f->assert_ok_us) {
+		out->flags |= VRRP_ACT_SEND_ADVERT;
+		f->adver_due_us = now + adver_int_us(p);
+		f->assert_ok_us = now + ASSERT_GAP_US;
+	}
+	announce(f, now, out);
 }
 
 static void on_fault_set(struct vrrp_fsm *f, struct vrrp_actions *out)
@@ -407,7 +458,8 @@ static uint64_t min_armed(uint64_t a, uint64_t b)
 
 uint64_t vrrp_fsm_next_due(const struct vrrp_fsm *f)
 {
-	return min_armed(min_armed(f->down_due_us, f->adver_due_us), f->preempt_due_us);
+	return min_armed(min_armed(f->down_due_us, f->adver_due_us),
+			 min_armed(f->preempt_due_us, f->announce_due_us));
 }
 
 const char *vrrp_state_name(enum vrrp_state s)

@@ -13,7 +13,19 @@
  *    priority-0 advert instead of after Skew_Time.
  *  - Stall: a Master whose advert timer fires so late that peers have
  *    declared it dead (more than 2 advert intervals late) returns as Backup
- *    instead of staying a second master.
+ *    instead of staying a second master. A Backup whose down timer fires
+ *    more than an interval late listens one interval more before taking
+ *    over: the silence was its own, and the master's adverts may wait
+ *    unread (the loop runs timers before sockets).
+ *  - Re-announce: a Master that hears another router advertise (a lower
+ *    priority, or 0) re-announces its VIPs (GARP / NA): that router was a
+ *    master too, and clients may have followed its announcements. At most
+ *    once per Active_Down_Interval; one due in between is sent when it ends.
+ *    The advert a Master sends at once on a losing one (RFC 9568) goes at
+ *    most once per 10 ms, so a flood cannot make it a reflector.
+ *    A Master that yields to a better advert sends one advert of its own
+ *    first, so that a winner that never heard it (a healed split) learns
+ *    of it and re-announces.
  *  - Fault: a tracked check or interface is down; the router leaves Master
  *    with a priority-0 advert and does not take part until cleared.
  *  - Sync groups: the glue forces members to follow each other with
@@ -59,8 +71,13 @@ struct vrrp_fsm {
 	uint64_t preempt_due_us;        /* pending delayed preemption (Backup) */
 	uint8_t master_prio;            /* priority of the master last heard, 0 = none */
 	struct hafd_addr master_addr;   /* address of the master last heard (Backup) */
+	uint64_t announce_due_us;       /* a deferred re-announce (Master) */
 	/* private to vrrp_fsm.c */
 	bool down_prio_zero;            /* down timer armed by a priority-0 advert */
+	bool down_late;                 /* the down timer already waited out a stall */
+	uint64_t master_heard_us;       /* when the master we follow was last heard */
+	uint64_t announce_ok_us;        /* no re-announce before this (Master) */
+	uint64_t assert_ok_us;          /* no answering advert before this (Master) */
 };
 
 enum vrrp_event_type {
@@ -104,6 +121,7 @@ enum vrrp_cause {
 #define VRRP_ACT_VIPS_ADD       0x04u   /* add the VIPs, then GARP / NA them */
 #define VRRP_ACT_VIPS_DEL       0x08u   /* remove the VIPs */
 #define VRRP_ACT_STATE          0x10u   /* state changed: from -> to, cause */
+#define VRRP_ACT_ANNOUNCE       0x20u   /* GARP / NA the VIPs again (Master) */
 
 struct vrrp_actions {
 	unsigned flags;

@@ -410,7 +410,9 @@ static void check_actions(struct sim *s, int r, int v, const struct vrrp_event *
 	struct inst *in = &s->rt[r].in[v];
 	enum vrrp_state after = in->f.state;
 
-	if ((a->flags & VRRP_ACT_SEND_ADVERT) && after != VRRP_STATE_MASTER)
+	/* A Master yielding to a better advert sends one last advert. */
+	if ((a->flags & VRRP_ACT_SEND_ADVERT) && after != VRRP_STATE_MASTER &&
+	    !(before == VRRP_STATE_MASTER && a->cause == VRRP_CAUSE_HIGHER_PRIO))
 		fail(s, "I4: r%d/v%d sent an advert as %s", r, v, vrrp_state_name(after));
 	if ((a->flags & VRRP_ACT_SEND_PRIO0) &&
 	    (before != VRRP_STATE_MASTER || after == VRRP_STATE_MASTER))

@@ -213,3 +213,142 @@ nft_count() {   # NODE REGEX
 	in_ns "$1" nft list ruleset 2>/dev/null | grep -E "comment \"[^\"]*$2" |
 		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
 }
+
+# ---- interop: keepalived and FRR vrrpd as peers (t-interop-*, t-vmac) ------
+
+daemon_of() { lab daemon "$1"; }   # NODE: hafd, keepalived or frr
+# A mark in NODE's log (its line count now), for waiting on what comes after
+# it: keepalived and FRR logs have no "starting" line per run as hafd's has.
+log_mark() { log_of "$1" | wc -l; }
+log_since() { log_of "$1" | tail -n +"$(($2 + 1))"; }   # NODE MARK
+wait_log_since() {   # NODE MARK REGEX [SECS]
+	wait_until "${4:-10}" _log_since_has "$1" "$2" "$3"
+}
+_log_since_has() { log_since "$1" "$2" | grep -qE -- "$3"; }
+
+# What each daemon logs when it drops an advert (keepalived 2.2.7's
+# vrrp_in_chk, FRR 8.4's "Datagram invalid", which needs "debug vrrp
+# packets"; its VRID mismatches are normal on a shared segment).
+KEEPALIVED_PROTO_ERRORS='Invalid VRRPv[23] checksum|invalid TTL/HL|wrong version|advertisement interval mismatch|Invalid packet type|unexpected ip number count|ip_tot_len mismatch|expected [0-9]+ VIPs but received|not present in MASTER advert|not a unicast peer|TTL/HL [0-9]+ not in range|VRRP packet (with AH )?too short|Expected [a-z]*icast packet but received|received a [0-9]+ auth'
+FRR_PROTO_ERRORS='Datagram invalid|Bad VRRP checksum|should be 255|Bad version|Bad type|Bad authentication type|Bad IP address|Hop Limit not received'
+FRR_PROTO_NORMAL='does not match our instance'
+HAFD_PROTO_ERRORS='dropped VRRP packet'
+proto_errors() {   # NODE: the protocol error lines in its log
+	case "$(daemon_of "$1")" in
+	keepalived) log_of "$1" | grep -E -- "$KEEPALIVED_PROTO_ERRORS" ;;
+	frr) log_of "$1" | grep -E -- "$FRR_PROTO_ERRORS" | grep -vE -- "$FRR_PROTO_NORMAL" ;;
+	*) log_of "$1" | grep -E -- "$HAFD_PROTO_ERRORS" ;;
+	esac
+}
+no_proto_errors() {   # NODE
+	local e; e=$(proto_errors "$1") || return 0
+	diag "$1 ($(daemon_of "$1")) logged: $(head -1 <<<"$e" | cut -c1-160)"
+	return 1
+}
+
+# NODE has ADDR on an interface that is up: eth0, or a macvlan (use_vmac,
+# FRR). An FRR backup keeps its VIPs on a macvlan held down (protodown).
+serves() { in_ns "$1" ip -br addr show | awk '$2 == "UP" || $2 == "UNKNOWN"' | grep -qw -- "${2:-10.77.0.100}"; }
+wait_serves() { wait_until "${3:-10}" serves "$1" "${2:-10.77.0.100}"; }   # NODE [ADDR] [SECS]
+wait_not_serves() { wait_until "${3:-10}" not serves "$1" "${2:-10.77.0.100}"; }
+
+# ---- captures and tshark (wire conformance) --------------------------------
+
+have_tshark() { command -v tshark >/dev/null && command -v tcpdump >/dev/null; }
+# capture_start NAME [WHERE [IF]]: capture VRRP, ARP and ICMPv6 to
+# $TMP/NAME.pcap, by default in the client's namespace on eth0 (the
+# switch's port p-nI sees node I's unicast too: WHERE sw, IF p-nI).
+capture_start() {
+	local where=${2:-client} ifc=${3:-eth0}
+	"$LAB" -p "$PREFIX" exec "$where" tcpdump -Z root -U -n -s 256 -i "$ifc" -w "$TMP/$1.pcap" \
+		'ip proto 112 or ip6 proto 112 or arp or icmp6' >/dev/null 2>&1 &
+	echo $! >"$TMP/$1.pid"
+	on_exit "kill $! 2>/dev/null"
+	wait_until 3 test -s "$TMP/$1.pcap"
+}
+capture_stop() {   # NAME: stop once it has written all that was sent so far
+	local p; p=$(cat "$TMP/$1.pid" 2>/dev/null) || return 1
+	# A marker from the client (an echo to all nodes, "hafdcapt" inside):
+	# once tcpdump has written it, it has written everything before it.
+	in_ns client ping -6 -c 1 -W 1 -p 6861666463617074 -I eth0 ff02::1 >/dev/null 2>&1
+	wait_until 3 grep -qa hafdcapt "$TMP/$1.pcap"
+	kill -INT "$p" 2>/dev/null
+	wait_until 3 not kill -0 "$p" 2>/dev/null
+}
+# The VRRP adverts in capture NAME that match the display FILTER, as
+# tshark decodes them, one per line:
+#   mac=SRC-MAC src=IP dst=IP ttl=N v3 vrid=N prio=N int=N type=1 csum=good|bad addrs=A,B
+# (int: centiseconds for v3, seconds for v2). Extra tshark options follow.
+vrrp_adverts() {   # NAME FILTER [TSHARK-OPTION...]
+	local f=$1 filter=$2; shift 2
+	tshark -r "$TMP/$f.pcap" "$@" -Y "vrrp && ($filter)" -T fields -E separator='|' \
+		-e eth.src -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst -e ip.ttl -e ipv6.hlim \
+		-e vrrp.version -e vrrp.virt_rtr_id -e vrrp.prio -e vrrp.short_adver_int \
+		-e vrrp.adver_int -e vrrp.type -e vrrp.checksum.status -e vrrp.ip_addr \
+		-e vrrp.ipv6_addr 2>/dev/null |
+	awk -F'|' '{ printf "mac=%s src=%s%s dst=%s%s ttl=%s%s v%s vrid=%s prio=%s int=%s%s type=%s csum=%s addrs=%s%s\n",
+		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+		$14 == "1" ? "good" : $14 == "0" ? "bad" : "unverified", $15, $16 }'
+}
+# Every advert of capture NAME matching FILTER decodes as VRRP with a good
+# checksum and matches the regex EXPECT (over vrrp_adverts' line); there
+# is at least one. Extra tshark options follow.
+adverts_conform() {   # NAME FILTER EXPECT [TSHARK-OPTION...]
+	local out bad
+	out=$(vrrp_adverts "$1" "$2" "${@:4}")
+	[ -n "$out" ] || { diag "no adverts matching '$2' in $1.pcap"; return 1; }
+	bad=$(grep -vE -- "$3" <<<"$out")
+	[ -z "$bad" ] && grep -q 'csum=good' <<<"$out" && ! grep -q 'csum=bad' <<<"$out" && return 0
+	diag "$(grep -c . <<<"$out") adverts matching '$2'; not as expected (/$3/):"
+	head -2 <<<"${bad:-$out}" | sed 's/^/#   /'
+	return 1
+}
+# With HAFD_GOLDEN_UPDATE=1, keep the first COUNT adverts of capture NAME
+# matching FILTER as tests/golden/FILE (classic pcap, read by
+# tests/unit/test_golden_hafd.c).
+golden_keep() {   # NAME FILTER FILE [COUNT]
+	[ "${HAFD_GOLDEN_UPDATE:-0}" = 1 ] || return 0
+	local last
+	last=$(tshark -r "$TMP/$1.pcap" -Y "vrrp && ($2)" -T fields -e frame.number 2>/dev/null |
+		sed -n "${4:-3}p")
+	[ -n "$last" ] || { diag "golden $3: not enough adverts"; return 1; }
+	tshark -r "$TMP/$1.pcap" -Y "vrrp && ($2) && frame.number <= $last" -F pcap \
+		-w "$SRCDIR/tests/golden/$3" 2>/dev/null && diag "wrote tests/golden/$3"
+}
+# The source of NODE's adverts: eth0's first IPv4 address, or its
+# link-local address (FAM 6).
+node_vrrp_src() {   # NODE FAM
+	if [ "$2" = 6 ]; then
+		in_ns "$1" ip -6 -o addr show dev eth0 scope link | awk '{ sub("/.*", "", $4); print $4; exit }'
+	else
+		in_ns "$1" ip -4 -o addr show dev eth0 | awk '{ sub("/.*", "", $4); print $4; exit }'
+	fi
+}
+# The tshark filter for NODE's adverts (FAM 4 or 6).
+node_vrrp_filter() {   # NODE FAM
+	if [ "$2" = 6 ]; then echo "ipv6.src == $(node_vrrp_src "$1" 6)"
+	else echo "ip.src == $(node_vrrp_src "$1" 4)"; fi
+}
+# Every advert NODE sent for VRID in capture NAME left from its address
+# and MAC (eth0's, or MAC), to DST, with TTL 255, version VER, priority
+# PRIO (or 0, on its way out), INT_MS, the one VIP, and a good checksum.
+hafd_adverts_ok() {   # NAME NODE FAM VER INT_MS DST VRID PRIO VIP [MAC]
+	local int=$(($5 / 10)) mac=${10:-$(mac_of "$2")}
+	[ "$4" = 2 ] && int=$(($5 / 1000))
+	adverts_conform "$1" "$(node_vrrp_filter "$2" "$3") && vrrp.virt_rtr_id == $7" \
+		"^mac=$mac src=$(node_vrrp_src "$2" "$3") dst=$6 ttl=255 v$4 vrid=$7 prio=($8|0) int=$int type=1 csum=good addrs=$9\$"
+}
+# A counter from hafd on NODE (hafctl metrics): the value of the line that
+# starts with KEY (name and labels), empty when there is none.
+hafd_metric() {   # NODE KEY
+	"${HAFCTL:-$BUILDDIR/hafctl}" -s "$HAFD_LAB_DIR/$PREFIX/$1/run/hafd.sock" metrics 2>/dev/null |
+		awk -v k="$2" 'index($0, k " ") == 1 { print $NF; exit }'
+}
+# The IPv4 VRRPv3 adverts hafd on NODE accepted all verified in FORM
+# (rfc5798: with the pseudo-header; rfc9568: without), and some did.
+csum_forms_are() {   # NODE FORM
+	local k=hafd_vrrp_checksum_form_received_total other=rfc9568 n o
+	[ "$2" = rfc9568 ] && other=rfc5798
+	n=$(hafd_metric "$1" "$k{form=\"$2\"}"); o=$(hafd_metric "$1" "$k{form=\"$other\"}")
+	{ [ "${n:-0}" -gt 0 ] && [ "${o:-1}" = 0 ]; } || { diag "$1: $2 $n, $other $o"; return 1; }
+}

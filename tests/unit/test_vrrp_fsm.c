@@ -569,6 +569,13 @@ static void test_backup_other_router_only_lengthens_interval(void **state)
 	assert_true(r.a.learned_interval_mismatch);
 	assert_int_equal(r.f.master_adver_int_cs, 100);
 	assert_int_equal(r.f.down_due_us, r.now + 3609375);
+	/* Worse than the live master we follow: transient, not followed, so
+	 * its next advert (a yielding master's last one) teaches nothing. */
+	assert_true(addr_equal_str(&r.f.master_addr, "10.0.0.9"));
+	advert(&r, 150, 1, "10.0.0.7");
+	assert_int_equal(r.f.master_adver_int_cs, 100);
+	r.now += 3609375;                       /* 10.0.0.9 silent a down interval */
+	advert(&r, 150, 1, "10.0.0.7");
 	assert_true(addr_equal_str(&r.f.master_addr, "10.0.0.7"));
 	advert(&r, 150, 1, "10.0.0.7");         /* now the one we follow */
 	assert_int_equal(r.f.master_adver_int_cs, 1);
@@ -608,7 +615,8 @@ static void test_master_yields_to_higher(void **state)
 	r.now += 10 * MS;
 	advert(&r, 150, 50, "10.0.0.1");
 	assert_transition(&r, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, VRRP_CAUSE_HIGHER_PRIO);
-	assert_int_equal(r.a.flags, VRRP_ACT_VIPS_DEL | VRRP_ACT_STATE);
+	/* One last advert, so a winner that never heard us re-announces. */
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_VIPS_DEL | VRRP_ACT_STATE);
 	assert_true(r.a.learned_interval_mismatch);
 	assert_int_equal(r.f.master_adver_int_cs, 50);
 	assert_int_equal(r.f.skew_us, 156ull * 50 * 10000 / 256);
@@ -752,6 +760,71 @@ static void test_master_stall(void **state)
 	assert_int_equal(r.f.master_adver_int_cs, 100);
 	assert_int_equal(r.f.master_prio, 0);
 	assert_int_equal(r.f.down_due_us, r.now + 3609375);
+}
+
+/* A backup woken more than an interval late (its own stall) listens one
+ * interval more, once: the master's adverts waiting in the socket hold it;
+ * without them it takes over then. */
+static void test_backup_stall_listens(void **state)
+{
+	struct rig r;
+	uint64_t due;
+
+	(void)state;
+	rig_init(&r, 3, 100, 100);
+	start_backup(&r);
+	due = r.f.down_due_us;
+	r.now = due + SEC;
+	step(&r, VRRP_EV_TIMER);
+	assert_int_equal(r.a.flags, 0);
+	assert_int_equal(r.f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(r.f.down_due_us, r.now + SEC);
+	advert(&r, 150, 100, "10.0.0.9");       /* the queued advert */
+	assert_int_equal(r.a.flags, 0);
+	assert_int_equal(r.f.down_due_us, r.now + 3609375);
+
+	/* Silence after the extra interval, or late again: take over. */
+	r.now = r.f.down_due_us + SEC;
+	step(&r, VRRP_EV_TIMER);
+	assert_int_equal(r.a.flags, 0);
+	r.now = r.f.down_due_us + 5 * SEC;
+	step(&r, VRRP_EV_TIMER);
+	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_MASTER_DOWN);
+}
+
+/* A master hearing another router (lower, or priority 0) re-announces its
+ * VIPs, at most once per down interval; one due in between is deferred. */
+static void test_master_reannounces(void **state)
+{
+	struct rig r;
+	uint64_t ok_at;
+
+	(void)state;
+	rig_init(&r, 3, 100, 100);
+	start_master(&r);
+	ok_at = r.now + r.f.master_down_us;     /* becoming master announced */
+	r.now += 300 * MS;
+	advert(&r, 99, 100, "10.0.0.200");
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.f.announce_due_us, ok_at);
+	advert(&r, 99, 100, "10.0.0.200");      /* a flood adds nothing: */
+	assert_int_equal(r.a.flags, 0);         /* one answer per 10 ms */
+	r.now += 10 * MS;
+	advert(&r, 99, 100, "10.0.0.200");
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.f.announce_due_us, ok_at);
+	while (r.now < ok_at) {
+		fire(&r);
+		assert_false(r.now < ok_at && (r.a.flags & VRRP_ACT_ANNOUNCE));
+	}
+	assert_true(r.a.flags & VRRP_ACT_ANNOUNCE);
+	assert_int_equal(r.f.announce_due_us, 0);
+
+	r.now += 4 * SEC;       /* past the interval: at once */
+	advert(&r, 0, 100, "10.0.0.201");
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
+	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
+	assert_int_equal(r.f.announce_due_us, 0);
 }
 
 /* ---- fault, shutdown ------------------------------------------------------ */
@@ -1172,6 +1245,8 @@ int main(void)
 		cmocka_unit_test(test_master_priority_change),
 		cmocka_unit_test(test_master_cadence_no_drift),
 		cmocka_unit_test(test_master_stall),
+		cmocka_unit_test(test_backup_stall_listens),
+		cmocka_unit_test(test_master_reannounces),
 		cmocka_unit_test(test_fault_from_master),
 		cmocka_unit_test(test_fault_from_backup),
 		cmocka_unit_test(test_fault_clear),
