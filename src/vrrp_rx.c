@@ -1,0 +1,106 @@
+/* vrrp_rx.c: received packets: decode, validate (V1-V14), count, log
+ * (rate-limited), and feed the valid ones to their router's FSM. */
+#include "vrrp.h"
+
+#include "config.h"
+#include "hafd.h"
+#include "log.h"
+#include "loop.h"
+#include "vrrp_priv.h"
+#include "vrrp_sock.h"
+
+static struct vrrp_router *router_by_vrid(struct hafd *h, const struct vrrp_sock *s, uint8_t vrid)
+{
+	for (size_t i = 0; i < h->n_routers; i++) {
+		struct vrrp_router *r = h->routers[i];
+
+		if (r->sock == s && r->cfg->vrid == vrid)
+			return r;
+	}
+	return NULL;
+}
+
+static void rx_log_drop(struct hafd *h, struct vrrp_sock *s, enum vrrp_rx_err err,
+			const struct vrrp_pkt_info *info, const struct vrrp_advert *adv)
+{
+	char src[ADDR_STRLEN];
+	uint64_t missed;
+
+	/* Foreign VRIDs are normal on a shared segment: not worth a warning. */
+	if (err == VRRP_RX_VRID) {
+		log_debug("%s: advert for VRID %u from %s ignored (not configured here)",
+			  s->ifname, adv->vrid, addr_ntop(&info->src, src, sizeof(src)));
+		return;
+	}
+	if (!log_ratelimit_allow(&h->rx_log, loop_now(h->loop), &missed))
+		return;
+	log_warnx("%s: dropped VRRP packet from %s (VRID %u): %s%s", s->ifname,
+		  addr_ntop(&info->src, src, sizeof(src)), adv->vrid, vrrp_rx_err_str(err),
+		  missed ? " (and earlier drops not logged)" : "");
+}
+
+static void rx_log_warnings(struct vrrp_router *r, const struct vrrp_advert *adv)
+{
+	char src[ADDR_STRLEN];
+
+	if (!(adv->warn & ~VRRP_WARN_NO_LL_FIRST) ||
+	    !log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
+		return;
+	addr_ntop(&adv->src, src, sizeof(src));
+	if (adv->warn & VRRP_WARN_INTERVAL)
+		log_warnx("[%s] %s advertises every %ums, we are configured for %ums",
+			  r->label, src, adv->adver_int_cs * 10u, r->cfg->advert_interval_cs * 10u);
+	if (adv->warn & VRRP_WARN_ADDR_LIST)
+		log_warnx("[%s] %s advertises a different virtual_ip list", r->label, src);
+	if (adv->warn & VRRP_WARN_OWNER)
+		log_warnx("[%s] %s advertises although we are the address owner", r->label, src);
+}
+
+/* In unicast mode adverts may cross routers, so the TTL check (V1) gives way
+ * to the peer allow-list, as in keepalived. */
+static bool ttl_exempt(const struct vrrp_router *r, const struct vrrp_pkt_info *info)
+{
+	struct hafd_addr group;
+
+	if (!r || !r->cfg->n_peers)
+		return false;
+	vrrp_sock_group(info->family, &group);
+	return !addr_equal(&info->dst, &group);
+}
+
+void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t len,
+		    const struct vrrp_pkt_info *info_in)
+{
+	struct hafd *h = arg;
+	struct vrrp_pkt_info info = *info_in;
+	struct vrrp_advert adv = { 0 };
+	struct vrrp_router *r = len >= 2 ? router_by_vrid(h, s, pkt[1]) : NULL;
+	enum vrrp_rx_err err;
+
+	if (ttl_exempt(r, &info))
+		info.ttl = VRRP_TTL;
+	err = vrrp_pkt_decode(pkt, len, &info, &adv);
+	if (err == VRRP_RX_OK && !r)
+		err = VRRP_RX_VRID;
+	if (err == VRRP_RX_OK) {
+		struct vrrp_pkt_expect exp = {
+			.version = r->cfg->version, .adver_int_cs = r->cfg->advert_interval_cs,
+			.owner = r->cfg->priority == 255,
+			.vips = r->cfg->vips, .n_vips = r->cfg->n_vips,
+			.peers = r->cfg->peers, .n_peers = r->cfg->n_peers,
+		};
+
+		err = vrrp_pkt_check(&adv, &exp);
+	}
+	vrrp_stats_account(err, &adv, r ? &r->stats : NULL, &h->stats);
+	if (err != VRRP_RX_OK) {
+		rx_log_drop(h, s, err, &info, &adv);
+		return;
+	}
+	rx_log_warnings(r, &adv);
+	vrrp_router_step(r, &(struct vrrp_event){
+		.type = VRRP_EV_ADVERT, .adv_priority = adv.priority,
+		.adv_interval_cs = adv.adver_int_cs, .adv_src = adv.src,
+	});
+}
+

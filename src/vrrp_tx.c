@@ -1,0 +1,168 @@
+/* vrrp_tx.c: what a router sends: adverts (and the crash guard's copy of its
+ * priority-0 ones), its VIPs, and their GARP / NA announcements. */
+#include "vrrp.h"
+
+#include "config.h"
+#include "garp.h"
+#include "guard.h"
+#include "hafd.h"
+#include "log.h"
+#include "loop.h"
+#include "vip.h"
+#include "vmac.h"
+#include "vrrp_priv.h"
+#include "vrrp_sock.h"
+
+/* Build the advert for destination i (the group, or unicast peer i).
+ * Returns its length, or -1. */
+static ssize_t advert_build(const struct vrrp_router *r, uint8_t priority, size_t i,
+			    uint8_t *buf, size_t cap, struct hafd_addr *src, struct hafd_addr *dst)
+{
+	const struct cfg_instance *c = r->cfg;
+	struct vrrp_pkt_params p = {
+		.version = c->version, .vrid = c->vrid, .priority = priority,
+		.adver_int_cs = c->advert_interval_cs, .family = c->family,
+		.addrs = c->vips, .n_addrs = c->n_vips,
+		.csum_form = r->h->cfg->global.v3_checksum == CFG_CSUM_RFC9568 ?
+			VRRP_CSUM_RFC9568 : VRRP_CSUM_RFC5798,
+	};
+
+	p.src = c->has_unicast_src ? c->unicast_src : r->params.primary;
+	if (c->n_peers)
+		p.dst = c->peers[i];
+	else
+		vrrp_sock_group(c->family, &p.dst);
+	*src = p.src;
+	*dst = p.dst;
+	return vrrp_pkt_build(buf, cap, &p);
+}
+
+static size_t advert_destinations(const struct vrrp_router *r)
+{
+	return r->cfg->n_peers ? r->cfg->n_peers : 1;
+}
+
+void vrrp_advert_send(struct vrrp_router *r, uint8_t priority)
+{
+	uint8_t buf[VRRP_PKT_MAX];
+
+	if (!r->sock)
+		return;
+	for (size_t i = 0; i < advert_destinations(r); i++) {
+		struct hafd_addr src, dst;
+		ssize_t len = advert_build(r, priority, i, buf, sizeof(buf), &src, &dst);
+
+		if (len < 0 || vmac_send(r->vmac, r->sock, &src, &dst, buf, (size_t)len) < 0) {
+			r->stats.send_errors++;
+			if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
+				log_warn("[%s] sending advert", r->label);
+			continue;
+		}
+		r->stats.sent_advertisements++;
+		if (priority == 0)
+			r->stats.sent_pri_zero++;
+	}
+}
+
+/* While master, the crash guard holds our priority-0 adverts, ready to
+ * send them if hafd dies. */
+void vrrp_guard_update(struct vrrp_router *r)
+{
+	uint8_t buf[VRRP_PKT_MAX];
+
+	if (!r->h->guard)
+		return;
+	if (r->fsm.state != VRRP_STATE_MASTER || !r->sock) {
+		guard_disarm(r->h->guard, r->id);
+		return;
+	}
+	for (size_t i = 0; i < advert_destinations(r); i++) {
+		struct hafd_addr src, dst;
+		ssize_t len = advert_build(r, 0, i, buf, sizeof(buf), &src, &dst);
+
+		if (len > 0)
+			guard_arm(r->h->guard, r->id, vmac_tx_ifindex(r->vmac, r->ifindex, &dst),
+				  r->cfg->family, &src, &dst,
+				  buf, (size_t)len, i == 0);
+	}
+}
+
+/* Where the VIPs live and GARPs leave: the macvlan with use_vmac. */
+int vrrp_vips_ifindex(const struct vrrp_router *r)
+{
+	return r->vmac ? vmac_ifindex(r->vmac) : r->ifindex;
+}
+
+void vrrp_garp_burst(struct vrrp_router *r)
+{
+	const struct cfg_instance *c = r->cfg;
+
+	for (int n = 0; n < c->garp_repeat; n++) {
+		for (size_t i = 0; i < c->n_vips; i++) {
+			if (garp_send(r->h->garp, vrrp_vips_ifindex(r), r->mac, &c->vips[i],
+				      &r->params.primary, false) < 0) {
+				r->stats.send_errors++;
+				continue;
+			}
+			if (c->family == AF_INET)
+				r->stats.garp_sent++;
+			else
+				r->stats.na_sent++;
+		}
+	}
+}
+
+/* First burst now; the second after garp_delay; then every garp_refresh. */
+static void garp_start(struct vrrp_router *r)
+{
+	vrrp_garp_burst(r);
+	r->garp_second_done = r->cfg->garp_delay_us == 0;
+	if (!r->garp_second_done)
+		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_delay_us);
+	else if (r->cfg->garp_refresh_us)
+		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_refresh_us);
+}
+
+void vrrp_garp_timer(struct timer *t, void *arg)
+{
+	struct vrrp_router *r = arg;
+
+	(void)t;
+	if (!r->vips_up)
+		return;
+	vrrp_garp_burst(r);
+	r->garp_second_done = true;
+	if (r->cfg->garp_refresh_us)
+		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_refresh_us);
+}
+
+/* ---- VIPs --------------------------------------------------------------- */
+
+void vrrp_vips_add(struct vrrp_router *r)
+{
+	const struct cfg_instance *c = r->cfg;
+	char buf[ADDR_STRLEN];
+
+	r->vips_up = true;
+	for (size_t i = 0; i < c->n_vips; i++)
+		if (vip_add(r->h->vip, vrrp_vips_ifindex(r), &c->vips[i]) < 0)
+			log_warn("[%s] adding %s on %s", r->label,
+				 addr_format(&c->vips[i], buf, sizeof(buf)), c->ifname);
+	garp_start(r);
+}
+
+void vrrp_vips_del(struct vrrp_router *r)
+{
+	const struct cfg_instance *c = r->cfg;
+	char buf[ADDR_STRLEN];
+
+	r->vips_up = false;     /* first, so our own deletions are not "stolen" */
+	loop_timer_cancel(r->h->loop, &r->garp_timer);
+	for (size_t i = 0; i < c->n_vips; i++)
+		if (r->ifindex && vip_del(r->h->vip, vrrp_vips_ifindex(r), &c->vips[i]) < 0)
+			log_warn("[%s] removing %s from %s", r->label,
+				 addr_format(&c->vips[i], buf, sizeof(buf)), c->ifname);
+	if (r->vmac)
+		vmac_deactivate(r->vmac, r->h->vip);
+}
+
