@@ -43,6 +43,7 @@ struct nft_ctx {
 	bool built;                     /* they hold sets, chains and rules */
 	struct hafd *h;                 /* for the retry timer */
 	struct timer retry;
+	struct timer flush;             /* nft_schedule(): one batch per loop turn */
 	struct log_ratelimit warn_log;
 };
 
@@ -324,6 +325,24 @@ static void on_retry(struct timer *t, void *arg)
 	nft_apply(n, n->h);
 }
 
+static void on_flush(struct timer *t, void *arg)
+{
+	struct nft_ctx *n = arg;
+
+	(void)t;
+	nft_apply(n, n->h);
+}
+
+void nft_schedule(struct nft_ctx *n, struct hafd *h)
+{
+	if (!n || !n->table || h->stopping || timer_armed(&n->flush))
+		return;
+	n->h = h;
+	/* Due now: it runs after the timers already due this turn, so many
+	 * routers changing state at once cost one batch, not one each. */
+	loop_timer_at(h->loop, &n->flush, loop_now(h->loop));
+}
+
 int nft_apply(struct nft_ctx *n, struct hafd *h)
 {
 	struct nft_want w;
@@ -332,6 +351,7 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 	if (!n || !n->table || h->stopping)
 		return 0;
 	n->h = h;
+	loop_timer_cancel(h->loop, &n->flush);
 	rc = want_compute(&w, h);
 	if (rc == 0 && n->built && same_rules(&w, &n->have)) {
 		bool same = true;
@@ -413,6 +433,7 @@ int nft_open(struct nft_ctx **out, const char *table)
 	if (!n)
 		return -1;
 	timer_init(&n->retry, on_retry, n);
+	timer_init(&n->flush, on_flush, n);
 	n->warn_log.burst = 5;
 	n->warn_log.period_us = 60000000;
 	if (table) {
@@ -434,8 +455,10 @@ void nft_close(struct nft_ctx *n)
 {
 	if (!n)
 		return;
-	if (n->h)
+	if (n->h) {
 		loop_timer_cancel(n->h->loop, &n->retry);
+		loop_timer_cancel(n->h->loop, &n->flush);
+	}
 	if (n->nl) {
 		if (tables_reset(n, false) < 0)
 			log_warn("nft: removing table %s", n->table);

@@ -22,6 +22,11 @@ int nft_open(struct nft_ctx **out, const char *table);
  * nothing is sent when nothing changed. A failure is logged and retried
  * every second. 0 or -1/errno. Does nothing once h->stopping is set. */
 int nft_apply(struct nft_ctx *n, struct hafd *h);
+/* nft_apply() once the timers due now have run: state changes that come
+ * together (many routers at start-up or in a mass failover) make one
+ * batch. Timers armed for now after this call run after the batch (GARPs
+ * that the old table would drop). */
+void nft_schedule(struct nft_ctx *n, struct hafd *h);
 /* Delete the tables and free n. */
 void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:

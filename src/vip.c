@@ -48,6 +48,10 @@ struct vip_ctx {
 	struct timer resync_retry;
 	struct vip_ent *added;          /* VIPs hafd added: never a primary */
 	size_t n_added;
+	struct timer journal_due;       /* rewrite the journal as added[] */
+	struct timer change_due;        /* report the interfaces in changed[] */
+	int *changed;
+	size_t n_changed;
 };
 
 static void resync(struct vip_ctx *v);
@@ -303,40 +307,57 @@ done:
 	return rc;
 }
 
-struct journal_match {
-	const char *ifname;
-	const struct hafd_addr *a;
-	bool seen;
-};
-
-static bool keep_others(const char *line, size_t len, unsigned int lineno, void *arg)
+/* A VIP about to be added: one line at the end. A crash mid-write leaves
+ * a malformed last line that cleanup skips, for an address not yet added. */
+static int journal_append(const char *path, const char *ifname, const struct hafd_addr *a)
 {
-	struct journal_match *m = arg;
-	char name[IFNAMSIZ];
-	struct hafd_addr b;
+	char line[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN];
+	int fd, n, err;
 
-	if (journal_parse(line, len, name, &b) == 0 && !strcmp(name, m->ifname) &&
-	    addr_equal(&b, m->a)) {
-		m->seen = true;
-		return false;
-	}
-	return len > 0;
+	n = snprintf(line, sizeof(line), "%s %s\n", ifname, addr_format(a, abuf, sizeof(abuf)));
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, line, (size_t)n) == n)
+		return close(fd);
+	err = errno ? errno : EIO;
+	close(fd);
+	errno = err;
+	return -1;
 }
 
-/* Drop the lines for a on ifname and, to add, append one: one line per
- * VIP. *seen (if not NULL): it had a line before. */
-static int journal_edit(const char *path, const char *ifname, const struct hafd_addr *a,
-			bool add, bool *seen)
+/* The journal rewritten as the VIPs hafd holds (added[]). Lines of VIPs
+ * that went stay until then: harmless, as cleanup ignores absent ones. */
+static int journal_compact(struct vip_ctx *v)
 {
-	struct journal_match m = { ifname, a, false };
-	char line[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN];
+	char *text = malloc(v->n_added * (IFNAMSIZ + ADDR_STRLEN + 2) + 1), abuf[ADDR_STRLEN];
+	size_t n = 0;
 	int rc;
 
-	snprintf(line, sizeof(line), "%s %s", ifname, addr_format(a, abuf, sizeof(abuf)));
-	rc = journal_filter(path, keep_others, &m, add ? line : NULL);
-	if (seen)
-		*seen = m.seen;
+	if (!text)
+		return -1;
+	for (size_t i = 0; i < v->n_added; i++)
+		n += (size_t)sprintf(text + n, "%s %s\n", v->added[i].ifname,
+				     addr_format(&v->added[i].a, abuf, sizeof(abuf)));
+	rc = journal_store(v->journal, text, n);
+	free(text);
 	return rc;
+}
+
+static void journal_due(struct timer *t, void *arg)
+{
+	struct vip_ctx *v = arg;
+
+	(void)t;
+	if (journal_compact(v) < 0)
+		log_warn("vip: rewriting journal %s", v->journal);
+}
+
+/* Once the timers due now have run: a mass failover rewrites it once. */
+static void journal_later(struct vip_ctx *v)
+{
+	if (v->journal && !timer_armed(&v->journal_due))
+		loop_timer_at(v->loop, &v->journal_due, loop_now(v->loop));
 }
 
 /* Journaled VIPs still in place are VIPs too (vip_primary skips them). */
@@ -421,6 +442,36 @@ static void link_event(struct nl_cache *c, struct nl_object *obj, int act, void 
 	link_report(arg, (struct rtnl_link *)obj, act != NL_ACT_DEL);
 }
 
+static void change_due(struct timer *t, void *arg)
+{
+	struct vip_ctx *v = arg;
+	size_t n = v->n_changed;
+
+	(void)t;
+	v->n_changed = 0;
+	for (size_t i = 0; i < n; i++)
+		v->ev.addr_change(v->ev.arg, v->changed[i]);
+}
+
+/* addr_change once per interface and loop turn: adding or removing many
+ * VIPs at once must not cost a primary-address search per address. */
+static void change_later(struct vip_ctx *v, int ifindex)
+{
+	int *grown;
+
+	for (size_t i = 0; i < v->n_changed; i++)
+		if (v->changed[i] == ifindex)
+			return;
+	if (!(grown = realloc(v->changed, (v->n_changed + 1) * sizeof(*grown)))) {
+		v->ev.addr_change(v->ev.arg, ifindex);  /* no room: at once */
+		return;
+	}
+	v->changed = grown;
+	v->changed[v->n_changed++] = ifindex;
+	if (!timer_armed(&v->change_due))
+		loop_timer_at(v->loop, &v->change_due, loop_now(v->loop));
+}
+
 static void addr_event(struct nl_cache *c, struct nl_object *obj, int act, void *arg)
 {
 	struct vip_ctx *v = arg;
@@ -432,7 +483,7 @@ static void addr_event(struct nl_cache *c, struct nl_object *obj, int act, void 
 		v->ev.addr_deleted(v->ev.arg, ifindex, &a);
 	/* CHANGE too: a link-local that finished DAD can become the primary. */
 	if (v->ev.addr_change)
-		v->ev.addr_change(v->ev.arg, ifindex);
+		change_later(v, ifindex);
 }
 
 static void events_ready(int fd, uint32_t events, void *arg)
@@ -504,6 +555,8 @@ int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
 	v->loop = loop;
 	v->fd = -1;
 	timer_init(&v->resync_retry, resync_due, v);
+	timer_init(&v->journal_due, journal_due, v);
+	timer_init(&v->change_due, change_due, v);
 	if (ev)
 		v->ev = *ev;
 	if (journal_path && !(v->journal = strdup(journal_path)))
@@ -546,12 +599,19 @@ void vip_close(struct vip_ctx *v)
 	if (v->fd >= 0)
 		loop_fd_del(v->loop, v->fd);
 	loop_timer_cancel(v->loop, &v->resync_retry);
+	loop_timer_cancel(v->loop, &v->change_due);
+	if (timer_armed(&v->journal_due)) {     /* a graceful stop leaves it empty */
+		loop_timer_cancel(v->loop, &v->journal_due);
+		if (journal_compact(v) < 0)
+			log_warn("vip: rewriting journal %s", v->journal);
+	}
 	nl_cache_mngr_free(v->mngr);    /* closes ev_sk, frees the caches */
 	if (v->ev_sk)
 		nl_socket_free(v->ev_sk);
 	if (v->req_sk)
 		nl_socket_free(v->req_sk);
 	free(v->added);
+	free(v->changed);
 	free(v->journal);
 	free(v);
 }
@@ -628,7 +688,6 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 {
 	char ifname[IFNAMSIZ];
 	struct rtnl_addr *ra;
-	bool seen = true;
 	int err;
 
 	if (!addr_len(a) || ifindex <= 0) {
@@ -638,8 +697,9 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	if (link_name(v, ifindex, ifname) < 0)
 		return -1;
 	/* Journal first: a crash in between leaves a line for an absent
-	 * address, which cleanup ignores; the other order can leak a VIP. */
-	if (v->journal && journal_edit(v->journal, ifname, a, true, &seen) < 0)
+	 * address, which cleanup ignores; the other order can leak a VIP.
+	 * A VIP in added[] has its line already. */
+	if (v->journal && !added_find(v, ifindex, a) && journal_append(v->journal, ifname, a) < 0)
 		return -1;
 	if (!(ra = addr_tmpl(ifindex, a)))
 		goto undo;
@@ -658,34 +718,21 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	return 0;
 undo:
 	err = errno;
-	if (!seen && journal_edit(v->journal, ifname, a, false, NULL) < 0)
-		log_warn("vip: journal %s", v->journal);
+	journal_later(v);       /* drops the line unless added[] has it */
 	errno = err;
 	return -1;
 }
 
 int vip_del(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 {
-	struct vip_ent *e = added_find(v, ifindex, a);
-	char ifname[IFNAMSIZ], abuf[ADDR_STRLEN];
-	bool named = e != NULL;
-
 	if (!addr_len(a)) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* The name from vip_add: the link may be gone or renamed since. */
-	if (e)
-		memcpy(ifname, e->ifname, sizeof(ifname));
-	else
-		named = link_name(v, ifindex, ifname) == 0;
 	if (addr_remove(v->req_sk, ifindex, a) < 0)
 		return -1;
 	added_forget(v, ifindex, a);
-	/* The VIP is gone: a stale line only costs cleanup a no-op. */
-	if (v->journal && named && journal_edit(v->journal, ifname, a, false, NULL) < 0)
-		log_warn("vip: dropping %s from journal %s",
-			 addr_format(a, abuf, sizeof(abuf)), v->journal);
+	journal_later(v);       /* the VIP is gone: its line may go with the next rewrite */
 	return 0;
 }
 

@@ -87,8 +87,8 @@ static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
 		vrrp_advert_send(r, 0);
 	if (a->flags & VRRP_ACT_SEND_ADVERT)
 		vrrp_advert_send(r, r->params.priority);
-	if (a->flags & VRRP_ACT_STATE)  /* before the VIPs move: the first NAs must pass */
-		nft_apply(r->h->nft, r->h);
+	if (a->flags & VRRP_ACT_STATE)  /* before the first GARPs / NAs, armed below */
+		nft_schedule(r->h->nft, r->h);
 	if (a->flags & VRRP_ACT_VIPS_DEL)
 		vrrp_vips_del(r);
 	if (a->flags & VRRP_ACT_VIPS_ADD)

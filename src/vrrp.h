@@ -40,7 +40,8 @@ struct vrrp_router {
 	struct vrrp_fsm fsm;
 	struct vrrp_params params;
 	struct timer fsm_timer;         /* the FSM's earliest timer */
-	struct timer garp_timer;        /* second burst and refresh */
+	struct timer garp_timer;        /* both bursts, then refresh */
+	bool garp_first_done;           /* the burst on becoming master */
 	bool garp_second_done;
 	bool vips_up;                   /* the VIPs are ours to keep */
 	unsigned faults;                /* enum vrrp_fault bits */

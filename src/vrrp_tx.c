@@ -112,28 +112,36 @@ void vrrp_garp_burst(struct vrrp_router *r)
 	}
 }
 
-/* First burst now; the second after garp_delay; then every garp_refresh. */
+/* First burst as soon as the timers due now have run (after the nft batch
+ * that lets it out: nft_schedule); the second after garp_delay; then every
+ * garp_refresh. */
 static void garp_start(struct vrrp_router *r)
 {
-	vrrp_garp_burst(r);
-	r->garp_second_done = r->cfg->garp_delay_us == 0;
-	if (!r->garp_second_done)
-		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_delay_us);
-	else if (r->cfg->garp_refresh_us)
-		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_refresh_us);
+	r->garp_first_done = false;
+	r->garp_second_done = false;
+	loop_timer_at(r->h->loop, &r->garp_timer, loop_now(r->h->loop));
 }
 
 void vrrp_garp_timer(struct timer *t, void *arg)
 {
 	struct vrrp_router *r = arg;
+	const struct cfg_instance *c = r->cfg;
 
 	(void)t;
 	if (!r->vips_up)
 		return;
 	vrrp_garp_burst(r);
+	if (!r->garp_first_done) {
+		r->garp_first_done = true;
+		r->garp_second_done = c->garp_delay_us == 0;
+		if (!r->garp_second_done) {
+			loop_timer_in(r->h->loop, &r->garp_timer, c->garp_delay_us);
+			return;
+		}
+	}
 	r->garp_second_done = true;
-	if (r->cfg->garp_refresh_us)
-		loop_timer_in(r->h->loop, &r->garp_timer, r->cfg->garp_refresh_us);
+	if (c->garp_refresh_us)
+		loop_timer_in(r->h->loop, &r->garp_timer, c->garp_refresh_us);
 }
 
 /* ---- VIPs --------------------------------------------------------------- */
