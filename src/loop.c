@@ -169,21 +169,22 @@ static void fds_reap(struct loop *l)
 	}
 }
 
-/* Point the timerfd at the earliest timer (absolute time, so no drift). */
+/* Before each wait: point the timerfd at the earliest timer (absolute
+ * time, so no drift). Lazily: one armed for the same time or earlier stays,
+ * and its wakeup re-arms it; a backup pushes a down timer back on every
+ * advert, and that must not cost a system call each time. */
 static void timerfd_sync(struct loop *l)
 {
 	struct timer *t = timerq_peek(&l->timers);
 	uint64_t due = t ? t->due_us : 0;
 	struct itimerspec its = { 0 };
 
-	if (due == l->tfd_due_us)
+	if (!due || (l->tfd_due_us && l->tfd_due_us <= due))
 		return;
-	if (due) {
-		its.it_value.tv_sec = (time_t)(due / 1000000u);
-		its.it_value.tv_nsec = (long)(due % 1000000u) * 1000;
-		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
-			its.it_value.tv_nsec = 1;
-	}
+	its.it_value.tv_sec = (time_t)(due / 1000000u);
+	its.it_value.tv_nsec = (long)(due % 1000000u) * 1000;
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
 	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
 		log_warn("timerfd_settime");
 	l->tfd_due_us = due;
@@ -191,10 +192,7 @@ static void timerfd_sync(struct loop *l)
 
 int loop_timer_at(struct loop *l, struct timer *t, uint64_t due_us)
 {
-	if (timerq_arm(&l->timers, t, due_us ? due_us : 1) < 0)
-		return -1;
-	timerfd_sync(l);
-	return 0;
+	return timerq_arm(&l->timers, t, due_us ? due_us : 1);
 }
 
 int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us)
@@ -205,7 +203,6 @@ int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us)
 void loop_timer_cancel(struct loop *l, struct timer *t)
 {
 	timerq_cancel(&l->timers, t);
-	timerfd_sync(l);
 }
 
 int loop_signal_add(struct loop *l, int signo, loop_sig_cb cb, void *arg)
@@ -258,7 +255,6 @@ static void timers_run(struct loop *l, bool fired)
 		if (l->stop)
 			break;
 	}
-	timerfd_sync(l);
 }
 
 static void signals_run(struct loop *l)
@@ -279,8 +275,11 @@ int loop_run(struct loop *l)
 
 	l->stop = false;
 	while (!l->stop) {
-		int n = epoll_wait(l->epfd, evs, 32, -1);
+		int n;
 		bool fired = false;
+
+		timerfd_sync(l);
+		n = epoll_wait(l->epfd, evs, 32, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)

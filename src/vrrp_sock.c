@@ -122,52 +122,70 @@ static void cmsg_read6(struct msghdr *mh, struct vrrp_pkt_info *info)
 	}
 }
 
-static int sock_recv_one(struct vrrp_sock *s, uint8_t *buf, size_t cap)
-{
+/* Packets read with one recvmmsg(). */
+#define RX_BATCH 16
+
+struct rx_slot {
 	union { struct sockaddr_in v4; struct sockaddr_in6 v6; } from;
 	char cbuf[256];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = {
-		.msg_name = &from, .msg_namelen = sizeof(from),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
+	uint8_t buf[VRRP_PKT_MAX + 128];
+	struct iovec iov;
+};
+
+/* One received datagram: strip the IPv4 header (its fields checked by the
+ * rx callback), or take IPv6's from the ancillary data. */
+static void sock_deliver(struct vrrp_sock *s, struct rx_slot *r, struct msghdr *mh, size_t n)
+{
 	struct vrrp_pkt_info info = { .family = s->family, .ttl = -1 };
-	ssize_t n = recvmsg(s->fd, &mh, 0);
 	int off = 0;
 
-	if (n < 0)
-		return -1;
 	if (s->family == AF_INET) {
-		off = parse_ip4(buf, (size_t)n, &info);
+		off = parse_ip4(r->buf, n, &info);
 		if (off < 0) {
 			s->rx_errors++;
-			return 0;
+			return;
 		}
-		n = ntohs(((const struct iphdr *)(const void *)buf)->tot_len);
+		n = ntohs(((const struct iphdr *)(const void *)r->buf)->tot_len);
 	} else {
-		addr_from_bytes(&info.src, AF_INET6, &from.v6.sin6_addr);
-		cmsg_read6(&mh, &info);
+		addr_from_bytes(&info.src, AF_INET6, &r->from.v6.sin6_addr);
+		cmsg_read6(mh, &info);
 	}
-	s->rx(s->arg, s, buf + off, (size_t)n - (size_t)off, &info);
-	return 0;
+	s->rx(s->arg, s, r->buf + off, n - (size_t)off, &info);
 }
 
 static void sock_readable(int fd, uint32_t events, void *arg)
 {
+	/* Single-threaded: one set of buffers for every socket. */
+	static struct rx_slot slots[RX_BATCH];
+	struct mmsghdr mm[RX_BATCH];
 	struct vrrp_sock *s = arg;
-	uint8_t buf[VRRP_PKT_MAX + 128];
 
 	(void)fd;
 	(void)events;
-	for (int i = 0; i < RX_BURST; i++) {
-		if (sock_recv_one(s, buf, sizeof(buf)) < 0) {
+	for (int done = 0; done < RX_BURST; ) {
+		int n;
+
+		for (int i = 0; i < RX_BATCH; i++) {
+			slots[i].iov = (struct iovec){ slots[i].buf, sizeof(slots[i].buf) };
+			mm[i].msg_hdr = (struct msghdr){
+				.msg_name = &slots[i].from, .msg_namelen = sizeof(slots[i].from),
+				.msg_iov = &slots[i].iov, .msg_iovlen = 1,
+				.msg_control = slots[i].cbuf, .msg_controllen = sizeof(slots[i].cbuf),
+			};
+		}
+		n = recvmmsg(s->fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR) {
 				s->rx_errors++;
 				log_warn("%s: VRRP receive", s->ifname);
 			}
 			return;
 		}
+		for (int i = 0; i < n; i++)
+			sock_deliver(s, &slots[i], &mm[i].msg_hdr, mm[i].msg_len);
+		if (n < RX_BATCH)
+			return;         /* the queue is empty: no call just to hear EAGAIN */
+		done += n;
 	}
 }
 
