@@ -27,6 +27,7 @@ struct cfg_global {
 	bool script_security;   /* default yes */
 	enum cfg_csum_form v3_checksum;
 	bool crash_guard;       /* default yes: a guard process cleans up if hafd dies */
+	int realtime_priority;  /* SCHED_RR priority, default 10; 0: normal scheduling */
 };
 
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };

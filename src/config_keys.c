@@ -208,6 +208,8 @@ static const struct key_def global_keys[GK_N] = {
 	[GK_SCRIPT_SECURITY] = KBOOL("script_security", struct cfg_global, script_security),
 	[GK_V3_CHECKSUM] = KFN("v3_checksum", set_v3_checksum),
 	[GK_CRASH_GUARD] = KBOOL("crash_guard", struct cfg_global, crash_guard),
+	[GK_REALTIME_PRIORITY] = KINT("realtime_priority", struct cfg_global, realtime_priority,
+				      0, 99),
 };
 
 /* ---- [instance NAME] ---------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,21 @@ static void daemonize(void)
 	}
 }
 
+/* Adverts leave on time on a busy host (tokenizers, data loaders): a
+ * real-time policy, as keepalived's vrrp_rt_priority. Children (scripts,
+ * hooks) start with normal scheduling. Needs CAP_SYS_NICE, dropped next. */
+static void realtime_set(int priority)
+{
+	struct sched_param sp = { .sched_priority = priority };
+
+	if (!priority)
+		return;
+	if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+		log_warn("realtime_priority %d: SCHED_RR refused, normal scheduling", priority);
+	else
+		log_info("scheduling: SCHED_RR priority %d", priority);
+}
+
 static void start(struct hafd *h)
 {
 	const struct cfg_global *g = &h->cfg->global;
@@ -242,6 +258,7 @@ static void start(struct hafd *h)
 		fatal("health checks");
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
+	realtime_set(g->realtime_priority);
 	/* Everything that needed full root is open: keep only what running,
 	 * reloading and the scripts need (caps.h). Not fatal: failover first. */
 	if (caps_restrict() < 0)

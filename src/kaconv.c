@@ -245,9 +245,9 @@ static const struct {
 	  "vrrp_lower_prio_no_advert", "hafd's election rules are fixed (see hafd(8))" },
 	{ "notify_fifo vrrp_notify_fifo notify_fifo_script vrrp_notify_fifo_script",
 	  "hafd runs notify hooks in order itself: use notify" },
-	{ "max_auto_priority vrrp_priority vrrp_rt_priority vrrp_no_swap vrrp_cpu_affinity "
+	{ "max_auto_priority vrrp_priority vrrp_no_swap vrrp_cpu_affinity "
 	  "vrrp_rlimit_rttime checker_priority", "set scheduling and memory limits in the "
-	  "systemd unit" },
+	  "systemd unit (hafd runs SCHED_RR 10 by default: realtime_priority)" },
 	{ "net_namespace", "run hafd inside the namespace (ip netns exec)" },
 	{ "down_timer_adverts vrrp_down_timer_adverts", "hafd uses the RFC's 3 adverts" },
 	{ "linkbeat_use_polling linkbeat_interfaces", "hafd follows links through netlink" },
@@ -305,6 +305,8 @@ static void global_defs(struct kaconv *k, const struct ka_node *g, struct sbuf *
 					"the user's own groups", n->w[2]);
 		} else if (!strcmp(key, "enable_script_security")) {
 			*security = true;
+		} else if (!strcmp(key, "vrrp_rt_priority") && n->n >= 2) {
+			kc_kv(k, b, n->line, "realtime_priority", "%s", n->w[1]);
 		} else if (!strcmp(key, "vrrp_version") && n->n >= 2) {
 			k->version = atoi(n->w[1]);
 		} else if (gi >= 0 && n->n >= 2) {

@@ -33,6 +33,8 @@ static void global_keep(struct cfg_global *n, const struct cfg_global *o)
 		log_warnx("reload: nft_table %s", why);
 	if (n->crash_guard != o->crash_guard)
 		log_warnx("reload: crash_guard %s", why);
+	if (n->realtime_priority != o->realtime_priority)
+		log_warnx("reload: realtime_priority %s", why);
 	free(n->runtime_dir);
 	free(n->control_socket);
 	free(n->nft_table);
@@ -40,6 +42,7 @@ static void global_keep(struct cfg_global *n, const struct cfg_global *o)
 	n->control_socket = o->control_socket ? strdup(o->control_socket) : NULL;
 	n->nft_table = o->nft_table ? strdup(o->nft_table) : NULL;
 	n->crash_guard = o->crash_guard;
+	n->realtime_priority = o->realtime_priority;
 }
 
 int hafd_reload(struct hafd *h, struct config_errors *errs)

@@ -7,7 +7,8 @@
 # set is for still works after the drop: a reload hands the scripts' state
 # directory to script_user again (CAP_CHOWN), a new priority moves the VIP
 # and the nft tables (CAP_NET_ADMIN), a timed-out script running as nobody
-# is killed (CAP_KILL).
+# is killed (CAP_KILL). hafd runs SCHED_RR (realtime_priority, default 10)
+# and its scripts and guard do not; realtime_priority = 0 leaves it normal.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -24,6 +25,7 @@ cat >"$TMP/self.sh" <<'S'
 d=$HAFD_STATE_DIR
 cat /proc/self/status >"$d/st.tmp" && mv -f "$d/st.tmp" "$d/status"
 ls -l /proc/self/fd >"$d/fd.tmp" && mv -f "$d/fd.tmp" "$d/fds"
+cut -d' ' -f40,41 /proc/self/stat >"$d/sched.tmp" && mv -f "$d/sched.tmp" "$d/sched"
 S
 chmod 755 "$TMP/self.sh"
 tpl=$(write_template caps.conf <<T
@@ -60,6 +62,7 @@ T
 D="$HAFD_LAB_DIR/$PREFIX"
 lab_up -n 2 -c "$tpl" --no-start
 sed -i 's/^script_user = nobody/script_user = root/' "$D/n2/hafd.conf"
+sed -i 's/^\[global\]$/[global]\nrealtime_priority = 0/' "$D/n2/hafd.conf"
 lab start n1
 lab start n2
 wait_log n1 'BACKUP -> MASTER' 10
@@ -79,6 +82,13 @@ check "hafd keeps only the kept set (effective, permitted, bounding), nothing in
 	caps_are "/proc/$pid1/status" "$KEPT" "$KEPT" "$KEPT" "$NONE" "$NONE"
 check "so does its crash guard" caps_are "/proc/$guard1/status" "$KEPT" "$KEPT" "$KEPT" "$NONE" "$NONE"
 
+# /proc/PID/stat fields 40 and 41: rt_priority and policy (0 normal, 2 SCHED_RR).
+sched_of() { cut -d' ' -f40,41 "/proc/$1/stat" 2>/dev/null; }
+check "hafd runs SCHED_RR at realtime_priority 10" test "$(sched_of "$pid1")" = "10 2"
+check "the log says so" wait_log n1 'scheduling: SCHED_RR priority 10' 1
+check "its crash guard does not" test "$(sched_of "$guard1")" = "0 0"
+check "realtime_priority = 0 leaves n2's hafd normal" test "$(sched_of "$(lab pid n2)")" = "0 0"
+
 # --- a script as nobody -----------------------------------------------------------
 st1="$D/n1/run-state"
 check "n1's check script reports" wait_until 10 test -s "$st1/status" -a -s "$st1/fds"
@@ -93,6 +103,7 @@ fds_only_std() {
 	[ "$(awk '$9 ~ /^[0-2]$/' "$1" | wc -l)" = 3 ]
 }
 check "it inherits no descriptor beyond 0-2" fds_only_std "$st1/fds"
+check "nor hafd's realtime scheduling" wait_until 5 test "$(cat "$st1/sched" 2>/dev/null)" = "0 0"
 diag "n1 script fds: $(awk 'NF >= 11 { printf "%s->%s ", $9, $11 }' "$st1/fds")"
 
 # --- a script as root (script_user = root) ----------------------------------------

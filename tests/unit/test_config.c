@@ -306,6 +306,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->global.script_user, "nobody");
 	assert_true(cfg->global.script_security);
 	assert_int_equal(cfg->global.v3_checksum, CFG_CSUM_RFC5798);
+	assert_true(cfg->global.crash_guard);
+	assert_int_equal(cfg->global.realtime_priority, 10);
 
 	assert_int_equal(in->line, 1);
 	assert_int_equal(in->priority, 100);
@@ -354,10 +356,12 @@ static void test_defaults(void **state)
 	assert_null(c->expect_body);
 	config_free(cfg);
 
-	/* A control socket follows runtime_dir; nft_table none is NULL. */
-	cfg = load_ok("[global]\nruntime_dir = /run/x\nnft_table = none\n" INST);
+	/* A control socket follows runtime_dir; nft_table none is NULL; 0 turns
+	 * realtime scheduling off. */
+	cfg = load_ok("[global]\nruntime_dir = /run/x\nnft_table = none\nrealtime_priority = 0\n" INST);
 	assert_string_equal(cfg->global.control_socket, "/run/x/hafd.sock");
 	assert_null(cfg->global.nft_table);
+	assert_int_equal(cfg->global.realtime_priority, 0);
 	config_free(cfg);
 }
 
@@ -567,6 +571,10 @@ static void test_int(void **state)
 	EXPECT(INST "priority = 300\ngarp_repeat = abc\n",
 	       "t.conf:5: [instance web] priority: value 300 out of range (allowed: 1..255)",
 	       "t.conf:6: [instance web] garp_repeat: 'abc' is not a number (allowed: 0..100)");
+	EXPECT("[global]\nrealtime_priority = 100\n" INST,
+	       "t.conf:2: [global] realtime_priority: value 100 out of range (allowed: 0..99)");
+	EXPECT("[global]\nrealtime_priority = -1\n" INST,
+	       "t.conf:2: [global] realtime_priority: value -1 out of range (allowed: 0..99)");
 	EXPECT(INST "priority = 0\ngarp_repeat = 101\n",
 	       "t.conf:5: [instance web] priority: value 0 out of range (allowed: 1..255)",
 	       "t.conf:6: [instance web] garp_repeat: value 101 out of range (allowed: 0..100)");
