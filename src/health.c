@@ -14,6 +14,7 @@ void health_init(struct health *h, const struct health_params *p, uint64_t now_u
 	if (h->p.fall < 1)
 		h->p.fall = 1;
 	h->state = HEALTH_ST_INIT;
+	h->factor = 1;
 	h->grace_end_us = p->grace_us ? now_us + p->grace_us : 0;
 	h->grace_over = !p->grace_us;
 	h->since_us = now_us;
@@ -38,6 +39,9 @@ static void note_run(struct health *h, const struct health_run *run, uint64_t no
 	h->last_kind = run->kind;
 	h->latency_us = run->latency_us;
 	h->last_run_us = now_us;
+	if (run->result == HEALTH_RES_FAIL)
+		h->factor = run->factor == 0 ? 1 : run->factor > 254 ? 254 :
+			run->factor < -254 ? -254 : (int)run->factor;
 	snprintf(h->reason, sizeof(h->reason), "%s", run->reason ? run->reason : "");
 }
 
@@ -121,11 +125,14 @@ void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *f
 		up = false;
 		break;
 	}
-	if (h->p.weight == 0)
+	if (h->p.weight == 0) {
 		*fault = !up;
-	else if (h->p.weight < 0)
-		*delta = up ? 0 : h->p.weight;
-	else
+	} else if (h->p.weight < 0) {
+		int d = up ? 0 : h->p.weight * h->factor;
+
+		*delta = d < -254 ? -254 : d > 254 ? 254 : d;
+		*fault = *delta == -254;
+	} else
 		*delta = up ? h->p.weight : 0;
 }
 

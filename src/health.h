@@ -23,8 +23,11 @@
  *   state          weight 0     weight < 0    weight > 0
  *   UP             0            0             +weight
  *   INIT (grace)   0            0             +weight     (counts as UP)
- *   INIT, DOWN     FAULT        weight        0
+ *   INIT, DOWN     FAULT        weight x f    0
  *   DEGRADED       degrade_weight in every case, never FAULT
+ * f is the factor of the last failed run: 1, or for a file check the
+ * integer it read (keepalived's track_file); weight x f is kept within
+ * -254..254, and -254 puts the instance in FAULT.
  * The instance's check delta is the sum over its checks; it is in fault
  * when any of its weight-0 checks is DOWN (or INIT outside the grace).
  */
@@ -77,6 +80,7 @@ struct health_run {
 	enum health_kind kind;
 	const char *reason;             /* short text, copied; NULL = none */
 	uint64_t latency_us;
+	long factor;                    /* weight multiplier of a FAIL; 0 means 1 */
 };
 
 struct health_counters {
@@ -99,6 +103,7 @@ struct health {
 	bool grace_passed;              /* the first PASS came inside the grace */
 	enum health_result last;
 	enum health_kind last_kind;
+	int factor;                     /* of the last FAIL, within -254..254 */
 	char reason[HEALTH_REASON_MAX]; /* of the last run */
 	uint64_t latency_us;            /* of the last run */
 	uint64_t last_run_us;           /* when the last run finished */

@@ -95,7 +95,8 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 	struct loop *l = track_loop(r);
 	uint64_t now = loop_update_now(l);
 	char reason[HEALTH_REASON_MAX];
-	struct health_run run = { .result = res, .kind = kind, .reason = reason };
+	struct health_run run = { .result = res, .kind = kind, .reason = reason,
+				  .factor = r->factor };
 	enum health_state from;
 	uint64_t ignored;
 	va_list ap;
@@ -105,6 +106,7 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 	va_end(ap);
 	r->busy = false;
 	r->proc = NULL;
+	r->factor = 0;
 	run.latency_us = now - r->started_us;
 	ignored = r->health.c.ignored;
 	if (health_record(&r->health, &run, now, &from))
@@ -221,8 +223,10 @@ static void file_run(struct runner *r)
 			    r->cfg->path);
 	else if (v == 0)
 		runner_done(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "value 0");
-	else
+	else {
+		r->factor = v;  /* multiplies a negative weight, as in keepalived */
 		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_REPLY, "value %ld", v);
+	}
 }
 
 /* ---- schedule ----------------------------------------------------------- */

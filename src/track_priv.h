@@ -27,6 +27,7 @@ struct runner {
 	uint64_t started_us;
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;
+	long factor;                    /* file: the value read, for runner_done */
 	/* script */
 	struct proc *proc;
 	char *insecure;                 /* why it may not run (script_security) */

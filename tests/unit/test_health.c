@@ -237,6 +237,51 @@ static void test_contrib_positive_weight(void **state)
 	expect_contrib(&h, 0, false);
 }
 
+/* Feed a FAIL that reports a factor (a file check's value). */
+static void feed_factor(struct health *h, long factor)
+{
+	struct health_run run = {
+		.result = F, .kind = HEALTH_KIND_BAD_REPLY, .reason = "value", .factor = factor,
+	};
+
+	now += S;
+	health_record(h, &run, now, NULL);
+}
+
+/* keepalived's track_file: the value read multiplies a negative weight. */
+static void test_contrib_file_factor(void **state)
+{
+	struct health h;
+
+	(void)state;
+	init(&h, 1, 1, -20, -5, 0);
+	feed_factor(&h, 3);
+	expect_contrib(&h, -60, false);
+	feed_factor(&h, 0);                     /* 0: a plain failure */
+	expect_contrib(&h, -20, false);
+	feed_factor(&h, -2);                    /* as keepalived: it raises */
+	expect_contrib(&h, 40, false);
+	feed(&h, D);                            /* DEGRADED keeps its own weight */
+	expect_contrib(&h, -5, false);
+	feed_factor(&h, 12);                    /* -240 */
+	expect_contrib(&h, -240, false);
+	feed_factor(&h, 13);                    /* -260: -254, which is FAULT */
+	expect_contrib(&h, -254, true);
+	feed_factor(&h, 1L << 40);              /* no overflow */
+	expect_contrib(&h, -254, true);
+	feed(&h, P);
+	expect_contrib(&h, 0, false);
+
+	init(&h, 1, 1, 0, 0, 0);                /* weight 0: FAULT whatever the value */
+	feed_factor(&h, 5);
+	expect_contrib(&h, 0, true);
+	init(&h, 1, 1, 30, 0, 0);               /* positive: a bonus while up, only */
+	feed_factor(&h, 5);
+	expect_contrib(&h, 0, false);
+	feed(&h, P);
+	expect_contrib(&h, 30, false);
+}
+
 static void test_grace_ignores_failures(void **state)
 {
 	struct health h;
@@ -434,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_contrib_weight_zero),
 		cmocka_unit_test(test_contrib_negative_weight),
 		cmocka_unit_test(test_contrib_positive_weight),
+		cmocka_unit_test(test_contrib_file_factor),
 		cmocka_unit_test(test_grace_ignores_failures),
 		cmocka_unit_test(test_grace_positive_weight_counts_up),
 		cmocka_unit_test(test_grace_expires_by_time),
