@@ -4,6 +4,7 @@
 #include "vrrp_pkt.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -215,30 +216,53 @@ static bool addr_in(const struct hafd_addr *a, const struct hafd_addr *set, size
 	return false;
 }
 
+static int raw_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* n raw addresses, zero-padded to 16 bytes, sorted; returns how many are
+ * left once repeats are dropped. */
+static size_t raw_set(uint8_t (*v)[16], size_t n)
+{
+	size_t k = 0;
+
+	qsort(v, n, sizeof(*v), raw_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || memcmp(v[k - 1], v[i], 16))
+			memmove(v[k++], v[i], 16);
+	return k;
+}
+
 /* V12: the advert's list and ours as sets; order and prefixes do not
- * matter (item 11 only asks senders to keep one order). */
+ * matter (item 11 only asks senders to keep one order). Same order is the
+ * usual case and costs one pass; otherwise both are sorted, so a list of
+ * 255 costs n log n, not n^2. */
 static bool addr_list_matches(const struct vrrp_advert *adv, const struct vrrp_pkt_expect *exp)
 {
-	struct hafd_addr a;
-	size_t i;
+	uint8_t mine[VRRP_MAX_ADDRS][16], theirs[VRRP_MAX_ADDRS][16];
+	size_t alen = adv->family == AF_INET ? 4 : 16, i, nm, nt;
+	bool same = adv->count == exp->n_vips && adv->addrs;
 
-	for (i = 0; i < adv->count; i++) {
-		vrrp_advert_addr(adv, i, &a);
-		if (!addr_in(&a, exp->vips, exp->n_vips))
-			return false;
-	}
-	for (i = 0; i < exp->n_vips; i++) {
-		size_t j;
-
-		for (j = 0; j < adv->count; j++) {
-			vrrp_advert_addr(adv, j, &a);
-			if (addr_equal(&a, &exp->vips[i]))
-				break;
-		}
-		if (j == adv->count)
-			return false;
-	}
-	return true;
+	for (i = 0; same && i < adv->count; i++)
+		same = exp->vips[i].family == adv->family &&
+		       !memcmp(adv->addrs + i * alen, exp->vips[i].u.b, alen);
+	if (same)
+		return true;
+	if (!adv->addrs || exp->n_vips > VRRP_MAX_ADDRS)
+		return adv->count == 0 && exp->n_vips == 0;
+	memset(theirs, 0, (size_t)adv->count * 16);
+	for (i = 0; i < adv->count; i++)
+		memcpy(theirs[i], adv->addrs + i * alen, alen);
+	memset(mine, 0, exp->n_vips * 16);
+	for (nm = 0, i = 0; i < exp->n_vips; i++)
+		if (exp->vips[i].family == adv->family)
+			memcpy(mine[nm++], exp->vips[i].u.b, alen);
+	if (nm != exp->n_vips)
+		return false;   /* one of ours is of the other family */
+	nt = raw_set(theirs, adv->count);
+	nm = raw_set(mine, nm);
+	return nt == nm && !memcmp(theirs, mine, nt * 16);
 }
 
 /* v2 carries whole seconds; compare in that unit what we would send

@@ -820,10 +820,39 @@ static void test_v12_addr_list_v3_warns(void **state)
 	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
 	expect_counts(VRRP_RX_OK, &adv, RS(.rcvd_advertisements = 1, .address_list_errors = 1),
 		      GS(.csum_rfc5798_rx = 1), GS(.csum_rfc5798_rx = 1));
+	/* repeats count once: {a, b, a} against {a, b} */
+	vips[0] = k.addrs[0];
+	vips[1] = k.addrs[1];
+	k.addrs[2] = k.addrs[0];
+	k.p.addrs = k.addrs;
+	pkt_build(&k);
+	k.exp.n_vips = 2;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, 0);
 	/* we have one more than the advert */
 	pkt_make(&k, V3_IP6, 2);
 	k.p.n_addrs = 1;
 	pkt_build(&k);
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
+}
+
+/* V12 with the largest lists: 255 addresses in the other order (the sorted
+ * path), then one of them changed. */
+static void test_v12_addr_list_255(void **state)
+{
+	static struct hafd_addr vips[VRRP_MAX_ADDRS];
+	static struct pkt k;
+	struct vrrp_advert adv;
+
+	(void)state;
+	pkt_make(&k, V3_IP6, VRRP_MAX_ADDRS);
+	for (size_t i = 0; i < VRRP_MAX_ADDRS; i++)
+		vips[i] = k.addrs[VRRP_MAX_ADDRS - 1 - i];
+	k.exp.vips = vips;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, 0);
+	vips[7].u.b[14] = 0x42;
 	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
 	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
 }
@@ -1191,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_v11_interval_mismatch_v3_warns),
 		cmocka_unit_test(test_v11_interval_mismatch_v2_drops),
 		cmocka_unit_test(test_v12_addr_list_v3_warns),
+		cmocka_unit_test(test_v12_addr_list_255),
 		cmocka_unit_test(test_v12_addr_list_v2_drops_unless_owner),
 		cmocka_unit_test(test_v13_v2_auth_type),
 		cmocka_unit_test(test_v14_accepted_pri_zero_and_forms),
