@@ -130,8 +130,9 @@ void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *f
 	} else if (h->p.weight < 0) {
 		int d = up ? 0 : h->p.weight * h->factor;
 
+		/* Below -254 only through a factor: keepalived's FAULT. */
 		*delta = d < -254 ? -254 : d > 254 ? 254 : d;
-		*fault = *delta == -254;
+		*fault = d < -254;
 	} else
 		*delta = up ? h->p.weight : 0;
 }

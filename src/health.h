@@ -27,7 +27,7 @@
  *   DEGRADED       degrade_weight in every case, never FAULT
  * f is the factor of the last failed run: 1, or for a file check the
  * integer it read (keepalived's track_file); weight x f is kept within
- * -254..254, and -254 puts the instance in FAULT.
+ * -254..254, and a product below -254 puts the instance in FAULT.
  * The instance's check delta is the sum over its checks; it is in fault
  * when any of its weight-0 checks is DOWN (or INIT outside the grace).
  */

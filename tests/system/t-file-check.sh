@@ -3,7 +3,7 @@
 # track_file does: n1 (150) tracks its file with weight -30 against n2
 # (100). Holding 1 costs 30 (120: n1 stays master), 2 costs 60 (90: n2
 # takes over), 0 costs nothing (n1 preempts back), and 9 costs 270, beyond
-# -254, which is FAULT. The effective priority is read from hafctl.
+# -254: FAULT. The effective priority is read from hafctl.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -59,7 +59,7 @@ check "0 in the file: back to 150" wait_until 5 eff_is n1 150
 check "n1 preempts" wait_holds n1 10.77.0.100 5
 
 echo 9 >"$TMP/n1.flag"
-check "9 x 30 passes -254: n1 enters FAULT" wait_state n1 FAULT 5
+check "9 x 30 is below -254: n1 enters FAULT" wait_state n1 FAULT 5
 check "n2 holds the VIP" wait_holds n2 10.77.0.100 5
 
 echo 0 >"$TMP/n1.flag"

@@ -265,12 +265,18 @@ static void test_contrib_file_factor(void **state)
 	expect_contrib(&h, -5, false);
 	feed_factor(&h, 12);                    /* -240 */
 	expect_contrib(&h, -240, false);
-	feed_factor(&h, 13);                    /* -260: -254, which is FAULT */
+	feed_factor(&h, 13);                    /* -260, below -254: FAULT */
 	expect_contrib(&h, -254, true);
 	feed_factor(&h, 1L << 40);              /* no overflow */
 	expect_contrib(&h, -254, true);
 	feed(&h, P);
 	expect_contrib(&h, 0, false);
+
+	init(&h, 1, 1, -254, 0, 0);             /* -254 itself is a priority change */
+	feed(&h, F);
+	expect_contrib(&h, -254, false);
+	feed_factor(&h, 1);
+	expect_contrib(&h, -254, false);
 
 	init(&h, 1, 1, 0, 0, 0);                /* weight 0: FAULT whatever the value */
 	feed_factor(&h, 5);
