@@ -195,6 +195,11 @@ int loop_timer_at(struct loop *l, struct timer *t, uint64_t due_us)
 	return timerq_arm(&l->timers, t, due_us ? due_us : 1);
 }
 
+int loop_timer_soon(struct loop *l, struct timer *t)
+{
+	return timer_armed(t) ? 0 : loop_timer_at(l, t, l->now_us);
+}
+
 int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us)
 {
 	return loop_timer_at(l, t, l->now_us + delay_us);

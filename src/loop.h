@@ -27,6 +27,10 @@ void loop_fd_del(struct loop *l, int fd);
 int loop_timer_at(struct loop *l, struct timer *t, uint64_t due_us);
 int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us);
 void loop_timer_cancel(struct loop *l, struct timer *t);
+/* Run t once the timers already due this turn have run (and before those
+ * armed for now later): work many events would each ask for is done once.
+ * An armed t is left as it is. */
+int loop_timer_soon(struct loop *l, struct timer *t);
 
 /* Deliver signo through the loop (it is blocked for the process). */
 int loop_signal_add(struct loop *l, int signo, loop_sig_cb cb, void *arg);

@@ -335,12 +335,11 @@ static void on_flush(struct timer *t, void *arg)
 
 void nft_schedule(struct nft_ctx *n, struct hafd *h)
 {
-	if (!n || !n->table || h->stopping || timer_armed(&n->flush))
+	if (!n || !n->table || h->stopping)
 		return;
 	n->h = h;
-	/* Due now: it runs after the timers already due this turn, so many
-	 * routers changing state at once cost one batch, not one each. */
-	loop_timer_at(h->loop, &n->flush, loop_now(h->loop));
+	/* Many routers changing state at once cost one batch, not one each. */
+	loop_timer_soon(h->loop, &n->flush);
 }
 
 int nft_apply(struct nft_ctx *n, struct hafd *h)

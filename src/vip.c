@@ -356,8 +356,8 @@ static void journal_due(struct timer *t, void *arg)
 /* Once the timers due now have run: a mass failover rewrites it once. */
 static void journal_later(struct vip_ctx *v)
 {
-	if (v->journal && !timer_armed(&v->journal_due))
-		loop_timer_at(v->loop, &v->journal_due, loop_now(v->loop));
+	if (v->journal)
+		loop_timer_soon(v->loop, &v->journal_due);
 }
 
 /* Journaled VIPs still in place are VIPs too (vip_primary skips them). */
@@ -468,8 +468,7 @@ static void change_later(struct vip_ctx *v, int ifindex)
 	}
 	v->changed = grown;
 	v->changed[v->n_changed++] = ifindex;
-	if (!timer_armed(&v->change_due))
-		loop_timer_at(v->loop, &v->change_due, loop_now(v->loop));
+	loop_timer_soon(v->loop, &v->change_due);
 }
 
 static void addr_event(struct nl_cache *c, struct nl_object *obj, int act, void *arg)
@@ -602,8 +601,7 @@ void vip_close(struct vip_ctx *v)
 	loop_timer_cancel(v->loop, &v->change_due);
 	if (timer_armed(&v->journal_due)) {     /* a graceful stop leaves it empty */
 		loop_timer_cancel(v->loop, &v->journal_due);
-		if (journal_compact(v) < 0)
-			log_warn("vip: rewriting journal %s", v->journal);
+		journal_due(&v->journal_due, v);
 	}
 	nl_cache_mngr_free(v->mngr);    /* closes ev_sk, frees the caches */
 	if (v->ev_sk)

@@ -119,7 +119,8 @@ static void garp_start(struct vrrp_router *r)
 {
 	r->garp_first_done = false;
 	r->garp_second_done = false;
-	loop_timer_at(r->h->loop, &r->garp_timer, loop_now(r->h->loop));
+	loop_timer_cancel(r->h->loop, &r->garp_timer);  /* a refresh due later */
+	loop_timer_soon(r->h->loop, &r->garp_timer);
 }
 
 void vrrp_garp_timer(struct timer *t, void *arg)
