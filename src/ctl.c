@@ -362,8 +362,8 @@ void ctl_summary(const struct hafd *h, char *buf, size_t len)
 	size_t off;
 
 	for (size_t i = 0; i < h->n_routers; i++)
-		if ((unsigned)h->routers[i]->fsm.state < 4)
-			n[h->routers[i]->fsm.state]++;
+		if ((unsigned)h->routers[i]->inst.fsm.state < 4)
+			n[h->routers[i]->inst.fsm.state]++;
 	off = (size_t)snprintf(buf, len, "%zu instance%s", h->n_routers,
 			       h->n_routers == 1 ? "" : "s");
 	for (int s = 0, k = 0; s < 4 && off < len; s++) {

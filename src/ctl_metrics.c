@@ -66,7 +66,7 @@ static unsigned long long get_prio(const struct ctl_view *v, const struct vrrp_r
 static unsigned long long get_eff(const struct ctl_view *v, const struct vrrp_router *r)
 {
 	(void)v;
-	return r->params.priority;
+	return r->inst.params.priority;
 }
 
 static unsigned long long get_vips(const struct ctl_view *v, const struct vrrp_router *r)
@@ -99,7 +99,7 @@ static void instances(const struct ctl_view *v, struct sbuf *out)
 		for (size_t s = 0; s < 4; s++) {
 			inst_series(out, "hafd_instance_state", h->routers[i]);
 			label(out, "state", vrrp_state_name(states[s]), false);
-			sbuf_printf(out, "} %d\n", h->routers[i]->fsm.state == states[s]);
+			sbuf_printf(out, "} %d\n", h->routers[i]->inst.fsm.state == states[s]);
 		}
 	}
 	head(out, "hafd_instance_state_seconds", "gauge", "Time since the last state change.");

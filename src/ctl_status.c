@@ -80,10 +80,10 @@ const char *ctl_master_addr(const struct vrrp_router *r, char *buf, size_t len)
 {
 	const struct hafd_addr *a = NULL;
 
-	if (r->fsm.state == VRRP_STATE_MASTER)
-		a = r->cfg->has_unicast_src ? &r->cfg->unicast_src : &r->params.primary;
-	else if (r->fsm.state == VRRP_STATE_BACKUP)
-		a = &r->fsm.master_addr;
+	if (r->inst.fsm.state == VRRP_STATE_MASTER)
+		a = r->cfg->has_unicast_src ? &r->cfg->unicast_src : &r->inst.params.primary;
+	else if (r->inst.fsm.state == VRRP_STATE_BACKUP)
+		a = &r->inst.fsm.master_addr;
 	return a && a->family ? addr_ntop(a, buf, len) : NULL;
 }
 
@@ -230,14 +230,14 @@ static void instance_row(const struct ctl_view *v, const struct vrrp_router *r, 
 	cell(t, "%s", c->name);
 	cell(t, "%u", c->vrid);
 	cell(t, "%s", c->ifname);
-	if (r->faults)
-		cell(t, "%s(%s)", vrrp_state_name(r->fsm.state), ctl_fault_names(r->faults, f, sizeof(f)));
+	if (r->inst.faults)
+		cell(t, "%s(%s)", vrrp_state_name(r->inst.fsm.state), ctl_fault_names(r->inst.faults, f, sizeof(f)));
 	else
-		cell(t, "%s", vrrp_state_name(r->fsm.state));
+		cell(t, "%s", vrrp_state_name(r->inst.fsm.state));
 	cell(t, "%u", c->priority);
-	cell(t, "%u", r->params.priority);
+	cell(t, "%u", r->inst.params.priority);
 	m = ctl_master_addr(r, buf, sizeof(buf));
-	cell(t, "%s%s", m ? m : "-", m && r->fsm.state == VRRP_STATE_MASTER ? " (us)" : "");
+	cell(t, "%s%s", m ? m : "-", m && r->inst.fsm.state == VRRP_STATE_MASTER ? " (us)" : "");
 	cell(t, "%s", fmt_age(age(v->now_us, r->state_since_us), a, sizeof(a)));
 	cell(t, "%s", vips.failed || !vips.p ? "?" : vips.p);
 	cell(t, "%s", checks.failed || !checks.p ? "?" : checks.p);
@@ -362,26 +362,26 @@ static void json_instance(struct json *j, const struct ctl_view *v, const struct
 	json_str(j, "interface", c->ifname);
 	json_str(j, "family", c->family == AF_INET6 ? "ipv6" : "ipv4");
 	json_int(j, "version", c->version);
-	json_str(j, "state", vrrp_state_name(r->fsm.state));
+	json_str(j, "state", vrrp_state_name(r->inst.fsm.state));
 	json_arr_begin(j, "faults");
 	for (unsigned bit = 0; bit < 32; bit++)
-		if (r->faults & (1u << bit))
+		if (r->inst.faults & (1u << bit))
 			json_str(j, NULL, ctl_fault_name(bit));
 	json_arr_end(j);
 	json_int(j, "priority", c->priority);
-	json_int(j, "effective_priority", r->params.priority);
+	json_int(j, "effective_priority", r->inst.params.priority);
 	json_str(j, "master_address", m);
-	if (r->fsm.state == VRRP_STATE_BACKUP && m)
-		json_int(j, "master_priority", r->fsm.master_prio);
-	else if (r->fsm.state == VRRP_STATE_MASTER)
-		json_int(j, "master_priority", r->params.priority);
+	if (r->inst.fsm.state == VRRP_STATE_BACKUP && m)
+		json_int(j, "master_priority", r->inst.fsm.master_prio);
+	else if (r->inst.fsm.state == VRRP_STATE_MASTER)
+		json_int(j, "master_priority", r->inst.params.priority);
 	else
 		json_null(j, "master_priority");
-	json_str(j, "primary_address", r->params.primary.family ?
-		 addr_ntop(&r->params.primary, buf, sizeof(buf)) : NULL);
+	json_str(j, "primary_address", r->inst.params.primary.family ?
+		 addr_ntop(&r->inst.params.primary, buf, sizeof(buf)) : NULL);
 	json_fixed(j, "time_in_state_s", (double)age(v->now_us, r->state_since_us) / 1e6, 3);
 	json_int(j, "advert_interval_ms", c->advert_interval_cs * 10);
-	json_bool(j, "preempt", r->params.preempt);
+	json_bool(j, "preempt", r->inst.params.preempt);
 	json_int(j, "preempt_delay_ms", (long long)(c->preempt_delay_us / 1000u));
 	json_bool(j, "accept_mode", c->accept_mode);
 	json_addrs(j, "vips", c->vips, c->n_vips, true);

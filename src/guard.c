@@ -100,11 +100,15 @@ static void guard_vmacs_remove(const char *journal)
 	vmac_journal_cleanup(dir);
 }
 
-/* hafd is gone: resign for it, then take its VIPs away. */
+/* hafd is gone: stop holding its VIPs, then resign for it (so that the
+ * backup that takes over on the priority-0 advert never shares a VIP with
+ * us), then remove its macvlans (adverts of a use_vmac instance leave
+ * from its macvlan). */
 static void guard_act(const struct guard_table *t, const char *journal)
 {
 	int fd4 = -1, fd6 = -1, sent = 0, removed;
 
+	removed = vip_journal_cleanup(journal);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct guard_entry *e = &t->e[i];
 		int *fd = e->family == AF_INET ? &fd4 : &fd6;
@@ -115,10 +119,9 @@ static void guard_act(const struct guard_table *t, const char *journal)
 						 e->pkt, e->len) == 0)
 			sent++;
 	}
-	removed = vip_journal_cleanup(journal);
 	guard_vmacs_remove(journal);
-	log_warnx("guard: hafd died; sent %d priority-0 advert%s, removed %d VIP%s", sent,
-		  sent == 1 ? "" : "s", removed < 0 ? 0 : removed, removed == 1 ? "" : "s");
+	log_warnx("guard: hafd died; removed %d VIP%s, sent %d priority-0 advert%s",
+		  removed < 0 ? 0 : removed, removed == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
 }
 
 static __attribute__((noreturn)) void guard_main(int fd, const char *journal)

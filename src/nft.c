@@ -127,7 +127,7 @@ static int want_router(struct nft_want *w, struct nft_addrs owned[2],
 		       const struct vrrp_router *r)
 {
 	const struct cfg_instance *c = r->cfg;
-	bool master = r->fsm.state == VRRP_STATE_MASTER;
+	bool master = r->inst.fsm.state == VRRP_STATE_MASTER;
 	struct nft_addrs *vips = NULL;
 	int rc = 0;
 

@@ -249,7 +249,7 @@ void notify_state(struct vrrp_router *r, const struct vrrp_actions *a)
 {
 	struct notify_ctx *n = r->h->notify;
 	size_t i;
-	struct job j = { .priority = r->params.priority };
+	struct job j = { .priority = r->inst.params.priority };
 
 	if (!n)
 		return;

@@ -45,7 +45,7 @@ static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
 {
 	struct vrrp_router *r = t->h->routers[i];
 	const struct cfg_instance *c = r->cfg;
-	bool was_fault = r->faults & VRRP_FAULT_CHECK;
+	bool was_fault = r->inst.faults & VRRP_FAULT_CHECK;
 	int delta = 0;
 	bool fault = false;
 

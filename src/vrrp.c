@@ -16,10 +16,11 @@
 #include "notify.h"
 #include "vip.h"
 #include "vmac.h"
-#include "vrrp_group.h"
 #include "vrrp_priv.h"
+#include "vrrp_sock.h"
 
 static void router_fsm_timer(struct timer *t, void *arg);
+static const struct vrrp_inst_ops router_ops;
 
 /* ---- priority and parameters ------------------------------------------ */
 
@@ -37,17 +38,23 @@ static uint8_t effective_priority(const struct vrrp_router *r)
 static void params_init(struct vrrp_router *r)
 {
 	const struct cfg_instance *c = r->cfg;
+	struct vrrp_params *p = &r->inst.params;
 
-	r->params.version = c->version;
-	r->params.priority = effective_priority(r);
-	r->params.adver_int_cs = c->advert_interval_cs;
-	r->params.preempt = c->preempt || c->priority == 255;  /* item 29: the owner preempts */
-	r->params.preempt_delay_us = c->preempt_delay_us;
-	r->params.pair = c->pair;
-	r->params.preempt_blocked = false;
+	p->version = c->version;
+	p->priority = effective_priority(r);
+	p->adver_int_cs = c->advert_interval_cs;
+	p->preempt = c->preempt || c->priority == 255;  /* item 29: the owner preempts */
+	p->preempt_delay_us = c->preempt_delay_us;
+	p->pair = c->pair;
+	p->preempt_blocked = false;
 }
 
-/* ---- the FSM ------------------------------------------------------------ */
+/* ---- the instance's operations (order and rules in vrrp_inst.c) ------ */
+
+static struct vrrp_router *router_of(struct vrrp_inst *i)
+{
+	return i->owner;
+}
 
 static enum vrrp_new_master_reason master_reason(enum vrrp_cause cause)
 {
@@ -62,8 +69,48 @@ static enum vrrp_new_master_reason master_reason(enum vrrp_cause cause)
 	}
 }
 
-static void state_changed(struct vrrp_router *r, const struct vrrp_actions *a)
+static void op_vmac_up(struct vrrp_inst *i)
 {
+	struct vrrp_router *r = router_of(i);
+
+	if (r->vmac)
+		vmac_activate(r->vmac, r->h->vip, &r->if_primary);
+}
+
+static void op_send(struct vrrp_inst *i, uint8_t priority)
+{
+	vrrp_advert_send(router_of(i), priority);
+}
+
+static void op_vips_add(struct vrrp_inst *i)
+{
+	struct vrrp_router *r = router_of(i);
+
+	nft_schedule(r->h->nft, r->h);  /* before the first GARPs / NAs it lets out */
+	vrrp_vips_add(r);
+}
+
+static void op_vips_del(struct vrrp_inst *i)
+{
+	struct vrrp_router *r = router_of(i);
+
+	nft_schedule(r->h->nft, r->h);
+	vrrp_vips_del(r);
+}
+
+static void op_announce(struct vrrp_inst *i)
+{
+	struct vrrp_router *r = router_of(i);
+
+	if (r->vips_up)
+		vrrp_garp_burst(r);  /* another master's clients come back */
+}
+
+static void op_state(struct vrrp_inst *i, const struct vrrp_actions *a)
+{
+	struct vrrp_router *r = router_of(i);
+
+	nft_schedule(r->h->nft, r->h);
 	r->state_since_us = loop_now(r->h->loop);
 	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
 		vrrp_guard_update(r);
@@ -78,30 +125,9 @@ static void state_changed(struct vrrp_router *r, const struct vrrp_actions *a)
 	notify_state(r, a);
 }
 
-static void actions_run(struct vrrp_router *r, const struct vrrp_actions *a)
+static void op_arm(struct vrrp_inst *i, uint64_t due)
 {
-	/* Up before the first advert as master: it leaves from the VMAC. */
-	if ((a->flags & VRRP_ACT_VIPS_ADD) && r->vmac)
-		vmac_activate(r->vmac, r->h->vip, &r->params.primary);
-	if (a->flags & VRRP_ACT_SEND_PRIO0)
-		vrrp_advert_send(r, 0);
-	if (a->flags & VRRP_ACT_SEND_ADVERT)
-		vrrp_advert_send(r, r->params.priority);
-	if (a->flags & VRRP_ACT_STATE)  /* before the first GARPs / NAs, armed below */
-		nft_schedule(r->h->nft, r->h);
-	if (a->flags & VRRP_ACT_VIPS_DEL)
-		vrrp_vips_del(r);
-	if (a->flags & VRRP_ACT_VIPS_ADD)
-		vrrp_vips_add(r);
-	if ((a->flags & VRRP_ACT_ANNOUNCE) && r->vips_up)
-		vrrp_garp_burst(r);  /* another master's clients come back */
-	if (a->flags & VRRP_ACT_STATE)
-		state_changed(r, a);
-}
-
-static void router_rearm(struct vrrp_router *r)
-{
-	uint64_t due = vrrp_fsm_next_due(&r->fsm);
+	struct vrrp_router *r = router_of(i);
 
 	if (due)
 		loop_timer_at(r->h->loop, &r->fsm_timer, due);
@@ -109,98 +135,17 @@ static void router_rearm(struct vrrp_router *r)
 		loop_timer_cancel(r->h->loop, &r->fsm_timer);
 }
 
-/* ---- sync groups (rules in vrrp_group.c) ------------------------------ */
-
-/* The routers of r's group, as the pure rules see them; n = 0 if none. */
-static size_t group_members(struct vrrp_router *r, struct vrrp_router **rs,
-			    struct vrrp_group_member *m, size_t cap)
+static void op_drain(struct vrrp_inst *i)
 {
-	size_t n = 0;
+	struct vrrp_router *r = router_of(i);
 
-	if (r->cfg->group < 0)
-		return 0;
-	for (size_t i = 0; i < r->h->n_routers && n < cap; i++) {
-		struct vrrp_router *s = r->h->routers[i];
-
-		if (s->cfg->group != r->cfg->group)
-			continue;
-		rs[n] = s;
-		m[n] = (struct vrrp_group_member){
-			.fsm = &s->fsm, .params = &s->params,
-			.own_fault = (s->faults & ~(unsigned)VRRP_FAULT_GROUP) != 0,
-		};
-		n++;
-	}
-	return n;
-}
-
-#define GROUP_MAX 64
-
-static void group_block_preempt(struct vrrp_router *r)
-{
-	struct vrrp_router *rs[GROUP_MAX];
-	struct vrrp_group_member m[GROUP_MAX];
-	size_t n = group_members(r, rs, m, GROUP_MAX);
-
-	r->params.preempt_blocked = false;
-	for (size_t i = 0; i < n; i++)
-		if (rs[i] == r)
-			r->params.preempt_blocked = vrrp_group_preempt_blocked(m, n, i);
-}
-
-/* A member's own election moves its siblings with it. */
-static void group_follow(struct vrrp_router *r, const struct vrrp_actions *a)
-{
-	struct vrrp_router *rs[GROUP_MAX];
-	struct vrrp_group_member m[GROUP_MAX];
-	size_t n = group_members(r, rs, m, GROUP_MAX);
-	enum vrrp_event_type ev;
-
-	for (size_t i = 0; i < n; i++)
-		if (rs[i] != r && vrrp_group_follow(a, rs[i]->fsm.state, &ev))
-			vrrp_router_event(rs[i], ev);
-}
-
-/* Any member's own fault holds the whole group in FAULT. */
-static void group_fault_sync(struct vrrp_router *r)
-{
-	struct vrrp_router *rs[GROUP_MAX];
-	struct vrrp_group_member m[GROUP_MAX];
-	size_t n = group_members(r, rs, m, GROUP_MAX);
-	bool gf = vrrp_group_fault(m, n);
-
-	for (size_t i = 0; i < n; i++)
-		if (rs[i] != r)
-			vrrp_fault_update(rs[i], VRRP_FAULT_GROUP, gf);
-}
-
-void vrrp_router_step(struct vrrp_router *r, const struct vrrp_event *ev)
-{
-	struct vrrp_actions a;
-
-	group_block_preempt(r);
-	vrrp_fsm_step(&r->fsm, &r->params, ev, loop_now(r->h->loop), &a);
-	actions_run(r, &a);
-	router_rearm(r);
-	group_follow(r, &a);
-}
-
-void vrrp_router_event(struct vrrp_router *r, enum vrrp_event_type type)
-{
-	struct vrrp_event ev = { .type = type };
-
-	vrrp_router_step(r, &ev);
-}
-
-static void router_fsm_timer(struct timer *t, void *arg)
-{
-	(void)t;
-	vrrp_router_event(arg, VRRP_EV_TIMER);
+	if (r->sock)
+		vrrp_sock_drain(r->sock);
 }
 
 /* Say why an instance is (or is no longer) held in FAULT: the state line
  * only says "fault". */
-static void fault_log(const struct vrrp_router *r, unsigned reason, bool on)
+static void op_fault_log(struct vrrp_inst *i, unsigned changed, bool on)
 {
 	static const char *const why[] = {
 		"its interface is down or missing", "no primary address to send from",
@@ -208,41 +153,76 @@ static void fault_log(const struct vrrp_router *r, unsigned reason, bool on)
 		"a sync group sibling is in fault", "no VRRP socket",
 		"its use_vmac macvlan could not be made",
 	};
+	struct vrrp_router *r = router_of(i);
 
 	for (unsigned b = 0; b < sizeof(why) / sizeof(why[0]); b++)
-		if (reason & (1u << b))
+		if (changed & (1u << b))
 			log_notice("[%s] %s: %s", r->label, on ? "fault" : "fault cleared", why[b]);
+}
+
+static const struct vrrp_inst_ops router_ops = {
+	.vmac_up = op_vmac_up,
+	.vips_del = op_vips_del,
+	.send = op_send,
+	.vips_add = op_vips_add,
+	.announce = op_announce,
+	.state = op_state,
+	.arm = op_arm,
+	.drain = op_drain,
+	.fault_log = op_fault_log,
+};
+
+void vrrp_router_event(struct vrrp_router *r, enum vrrp_event_type type)
+{
+	vrrp_inst_event(&r->inst, type, loop_now(r->h->loop));
+}
+
+static void router_fsm_timer(struct timer *t, void *arg)
+{
+	struct vrrp_router *r = arg;
+
+	(void)t;
+	vrrp_inst_timer(&r->inst, loop_now(r->h->loop));
 }
 
 void vrrp_fault_update(struct vrrp_router *r, unsigned reason, bool on)
 {
-	unsigned before = r->faults;
-
-	r->faults = on ? r->faults | reason : r->faults & ~reason;
-	if (before ^ r->faults)
-		fault_log(r, before ^ r->faults, on);
-	if (reason != VRRP_FAULT_GROUP && (before ^ r->faults))
-		group_fault_sync(r);
-	if (!before == !r->faults)
-		return;
-	vrrp_router_event(r, r->faults ? VRRP_EV_FAULT_SET : VRRP_EV_FAULT_CLEAR);
+	vrrp_inst_fault(&r->inst, reason, on, loop_now(r->h->loop));
 }
 
 void vrrp_priority_update(struct vrrp_router *r)
 {
 	uint8_t p = effective_priority(r);
 
-	if (p == r->params.priority)
+	if (p == r->inst.params.priority)
 		return;
-	log_info("[%s] priority %u -> %u", r->label, r->params.priority, p);
-	r->params.priority = p;
-	vrrp_router_event(r, VRRP_EV_PRIORITY);
+	log_info("[%s] priority %u -> %u", r->label, r->inst.params.priority, p);
+	vrrp_inst_priority(&r->inst, p, loop_now(r->h->loop));
 }
 
 void vrrp_check_delta_set(struct vrrp_router *r, int delta)
 {
 	r->check_delta = delta;
 	vrrp_priority_update(r);
+}
+
+/* Sync groups: a ring per configured group, rebuilt from the
+ * configuration (at start and after a reload). */
+static void groups_link(struct hafd *h)
+{
+	for (size_t i = 0; i < h->n_routers; i++)
+		vrrp_inst_group_leave(&h->routers[i]->inst);
+	for (size_t i = 0; i < h->n_routers; i++) {
+		struct vrrp_router *r = h->routers[i];
+
+		if (r->cfg->group < 0)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (h->routers[k]->cfg->group == r->cfg->group) {
+				vrrp_inst_group_join(&r->inst, &h->routers[k]->inst);
+				break;
+			}
+	}
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -261,7 +241,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 	timer_init(&r->garp_timer, vrrp_garp_timer, r);
 	r->warn_log.burst = 5;
 	r->warn_log.period_us = 10000000;
-	vrrp_fsm_init(&r->fsm);
+	vrrp_inst_init(&r->inst, &router_ops, r);
 	params_init(r);
 	return r;
 }
@@ -300,6 +280,7 @@ int vrrp_create(struct hafd *h)
 			return -1;
 		h->n_routers++;
 	}
+	groups_link(h);
 	return 0;
 }
 
@@ -320,6 +301,7 @@ static void router_shutdown(struct vrrp_router *r)
 
 static void router_free(struct vrrp_router *r)
 {
+	vrrp_inst_group_leave(&r->inst);
 	loop_timer_cancel(r->h->loop, &r->fsm_timer);
 	loop_timer_cancel(r->h->loop, &r->garp_timer);
 	vrrp_router_detach(r);
@@ -357,9 +339,9 @@ static void router_retune(struct vrrp_router *r, const struct cfg_instance *c)
 {
 	r->cfg = c;
 	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
-	r->params.preempt = c->preempt || c->priority == 255;
-	r->params.preempt_delay_us = c->preempt_delay_us;
-	r->params.pair = c->pair;
+	r->inst.params.preempt = c->preempt || c->priority == 255;
+	r->inst.params.preempt_delay_us = c->preempt_delay_us;
+	r->inst.params.pair = c->pair;
 	vrrp_track_if_update(r);     /* also re-derives the priority */
 	if (r->vips_up && !r->garp_second_done)
 		return;         /* the second burst still comes */
@@ -410,6 +392,7 @@ int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg)
 			break;
 		}
 	}
+	groups_link(h);
 	free(old);
 	free(taken);
 	return 0;

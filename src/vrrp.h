@@ -9,6 +9,7 @@
 #include "log.h"
 #include "timerq.h"
 #include "vrrp_fsm.h"
+#include "vrrp_inst.h"
 #include "vrrp_pkt.h"
 
 struct hafd;
@@ -16,17 +17,6 @@ struct hafd_config;
 struct cfg_instance;
 struct vrrp_sock;
 struct vmac;
-
-/* Why a router is in FAULT (any bit set). */
-enum vrrp_fault {
-	VRRP_FAULT_LINK = 1u << 0,      /* its interface is down or missing */
-	VRRP_FAULT_NO_ADDR = 1u << 1,   /* no primary address to send from */
-	VRRP_FAULT_TRACK_IF = 1u << 2,  /* a tracked interface (weight 0) is down */
-	VRRP_FAULT_CHECK = 1u << 3,     /* a tracked check (weight 0) failed */
-	VRRP_FAULT_GROUP = 1u << 4,     /* a sync-group sibling is in fault */
-	VRRP_FAULT_SOCKET = 1u << 5,    /* the VRRP socket could not be opened */
-	VRRP_FAULT_VMAC = 1u << 6,      /* use_vmac: the macvlan could not be made */
-};
 
 struct vrrp_router {
 	struct hafd *h;
@@ -37,14 +27,13 @@ struct vrrp_router {
 	unsigned char mac[6];           /* source MAC of GARP / NA */
 	struct vrrp_sock *sock;
 	struct vmac *vmac;              /* use_vmac: the macvlan, NULL without */
-	struct vrrp_fsm fsm;
-	struct vrrp_params params;
+	struct vrrp_inst inst;          /* FSM, params, faults, sync group */
+	struct hafd_addr if_primary;    /* the interface's address: GARP / NA, VMAC */
 	struct timer fsm_timer;         /* the FSM's earliest timer */
 	struct timer garp_timer;        /* both bursts, then refresh */
 	bool garp_first_done;           /* the burst on becoming master */
 	bool garp_second_done;
 	bool vips_up;                   /* the VIPs are ours to keep */
-	unsigned faults;                /* enum vrrp_fault bits */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
 	uint64_t state_since_us;

@@ -8,6 +8,11 @@
 
 #define US_PER_CS 10000u
 #define ASSERT_GAP_US 10000u    /* the shortest advert interval (item 7) */
+/* Announcements (GARP / NA bursts) a Master makes at once within one
+ * Active_Down_Interval: its takeover's own, then answers to other routers
+ * that advertised (they were masters too, and clients may have followed
+ * them). More wait for the end of the window, so a flood costs little. */
+#define ANNOUNCE_BURST 8u
 
 /* ---- timer math (items 23-27) ---------------------------------------- */
 
@@ -72,6 +77,7 @@ static void clear_timers(struct vrrp_fsm *f)
 	f->adver_due_us = 0;
 	f->preempt_due_us = 0;
 	f->announce_due_us = 0;
+	f->assert_due_us = 0;
 	f->down_prio_zero = false;
 	f->down_late = false;
 }
@@ -92,7 +98,12 @@ static void become_master(struct vrrp_fsm *f, const struct vrrp_params *p, uint6
 	clear_timers(f);
 	forget_master(f);
 	f->adver_due_us = now + adver_int_us(p);
-	f->announce_ok_us = now + f->master_down_us;   /* VIPS_ADD announces */
+	f->last_sent_us = now;
+	/* VIPS_ADD announces: the first of this window's burst. */
+	f->announce_win_us = now + f->master_down_us;
+	f->announces = 1;
+	memset(&f->announce_for, 0, sizeof(f->announce_for));
+	f->announce_for_us = 0;
 }
 
 /* Enter Backup with no master known: Active_Adver_Interval restarts from
@@ -182,16 +193,27 @@ static void hear_master(struct vrrp_fsm *f, const struct vrrp_params *p,
 
 /* Fast preemption of a live lower-priority master (beyond the RFC, which
  * waits for the down timer, §6.4.2 "discard"): now, or after
- * preempt_delay, keeping an already pending, earlier deadline. */
+ * preempt_delay, keeping an already pending, earlier deadline.
+ *
+ * stagger: the master's advert that tells us it got worse reached every
+ * backup at once. With two or more backups above it, all would take over
+ * together and announce, and clients that took a loser's announcement
+ * would be lost until the winner announced again. So each waits its
+ * Skew_Time as well (the best backup goes first, as on a priority-0
+ * advert), and any advert at or above our priority in that window cancels
+ * the preemption (backup_advert). `pair` says there is no other backup:
+ * it keeps the one-packet-time takeover. */
 static void preempt(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
-		    struct vrrp_actions *out)
+		    bool stagger, struct vrrp_actions *out)
 {
-	if (!p->preempt_delay_us) {
+	uint64_t delay = p->preempt_delay_us + (stagger && !p->pair ? f->skew_us : 0);
+
+	if (!delay) {
 		become_master(f, p, now, VRRP_CAUSE_PREEMPT, out);
 		return;
 	}
 	if (!f->preempt_due_us)
-		f->preempt_due_us = now + p->preempt_delay_us;
+		f->preempt_due_us = now + delay;
 }
 
 /* ---- per-state handlers ------------------------------------------------ */
@@ -227,7 +249,7 @@ static void backup_advert(struct vrrp_fsm *f, const struct vrrp_params *p,
 		f->preempt_due_us = 0;
 		return;
 	}
-	preempt(f, p, now, out);
+	preempt(f, p, now, true, out);
 }
 
 /* A delayed preemption fires only if it still holds: the master heard
@@ -268,42 +290,94 @@ static void backup_priority(struct vrrp_fsm *f, const struct vrrp_params *p,
 			    uint64_t now, struct vrrp_actions *out)
 {
 	/* recompute() already ran in vrrp_fsm_step; down_due stays put. */
+	/* Only we changed: no other backup races us, no stagger. */
 	if (preempt_still_wanted(f, p))
-		preempt(f, p, now, out);
+		preempt(f, p, now, false, out);
 	else
 		f->preempt_due_us = 0;
 }
 
-/* Adver_Timer (§6.4.3) with the stall guard: once we are more than two
- * intervals late, the backups (down interval >= 3 intervals after our
- * last advert) have taken over, so a second Active would only fight. */
-/* Re-announce now, or when the last announcement is an Active_Down_Interval
- * old: a flood of adverts costs one GARP burst per interval at most. */
-static void announce(struct vrrp_fsm *f, uint64_t now, struct vrrp_actions *out)
+/* Re-announce for the router whose advert ev is (NULL: a deferred one)
+ * now, while this Active_Down_Interval's burst allows, else at its end.
+ * Adverts that keep coming from the router answered last, each within two
+ * intervals (its or ours, the shorter) of the one before, are one run: a
+ * router that took over again was a Backup in between, silent for at
+ * least three of the intervals it learned from us. (A fast lower master
+ * that does not hear us, a backlog read after a stall): they must not use
+ * up the burst, so one announcement at the end of the window covers them
+ * (that router may have announced again meanwhile, for a third one). A
+ * router that left and took over again was silent for longer, and is
+ * answered at once. A flood of many addresses costs ANNOUNCE_BURST bursts
+ * per window at most. */
+static void announce(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
+		     const struct vrrp_event *ev, struct vrrp_actions *out)
 {
-	if (now >= f->announce_ok_us) {
+	uint64_t run = 0;
+
+	if (now >= f->announce_win_us) {
+		f->announce_win_us = now + f->master_down_us;
+		f->announces = 0;
+	}
+	if (ev) {
+		uint16_t cs = ev->adv_interval_cs && ev->adv_interval_cs < p->adver_int_cs ?
+			      ev->adv_interval_cs : p->adver_int_cs;
+
+		run = 2u * (uint64_t)cs * US_PER_CS;
+	}
+	if (ev && addr_equal(&ev->adv_src, &f->announce_for) && now < f->announce_for_us + run) {
+		f->announce_for_us = now;
+		f->announce_due_us = f->announce_win_us;
+		return;
+	}
+	if (f->announces < ANNOUNCE_BURST) {
 		out->flags |= VRRP_ACT_ANNOUNCE;
-		f->announce_ok_us = now + f->master_down_us;
+		f->announces++;
 		f->announce_due_us = 0;
+		if (ev) {
+			f->announce_for = ev->adv_src;
+			f->announce_for_us = now;
+		}
 	} else {
-		f->announce_due_us = f->announce_ok_us;
+		f->announce_due_us = f->announce_win_us;
 	}
 }
 
+/* The advert a Master sends at once on a losing one (RFC 9568 §1.2 change
+ * 5) goes at most once per shortest advert interval, so a flood cannot
+ * make it a reflector. One that falls in that gap is sent when it ends,
+ * never dropped: the router it answers would stay a second master until
+ * our next periodic advert (up to 40.95 s). */
+static void assert_active(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
+			  struct vrrp_actions *out)
+{
+	if (now < f->assert_ok_us) {
+		f->assert_due_us = f->assert_ok_us;
+		return;
+	}
+	out->flags |= VRRP_ACT_SEND_ADVERT;
+	f->adver_due_us = now + adver_int_us(p);
+	f->last_sent_us = now;
+	f->assert_ok_us = now + ASSERT_GAP_US;
+	f->assert_due_us = 0;
+}
+
+/* Adver_Timer (§6.4.3). A late run sends one advert and keeps the
+ * cadence; whether a peer took over while we were stalled is settled by
+ * the adverts read before this timer (vrrp_fsm_timer_decisive) and
+ * master_advert, not by guessing from the lateness. */
 static void master_timer(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
 			 struct vrrp_actions *out)
 {
 	uint64_t ai = adver_int_us(p);
 
-	if (f->adver_due_us && now >= f->adver_due_us + 2 * ai) {
-		become_backup_alone(f, p, now, VRRP_CAUSE_STALL, out);
-		return;
-	}
 	if (f->announce_due_us && now >= f->announce_due_us)
-		announce(f, now, out);
+		announce(f, p, now, NULL, out);
+	if (f->assert_due_us && now >= f->assert_due_us)
+		assert_active(f, p, now, out);
 	if (!f->adver_due_us || now < f->adver_due_us)
 		return;
 	out->flags |= VRRP_ACT_SEND_ADVERT;
+	f->last_sent_us = now;
 	/* Keep the cadence (no drift), but after a late run do not burst. */
 	f->adver_due_us += ai;
 	if (f->adver_due_us <= now)
@@ -318,10 +392,31 @@ static bool advert_beats_us(const struct vrrp_params *p, const struct vrrp_event
 	return addr_cmp(&ev->adv_src, &p->primary) > 0;
 }
 
+/* Stalled: silent for longer than our backups' Active_Down_Interval (their
+ * priorities are at most ours, so their Skew_Time at least ours), so a
+ * lower router that advertises as master now took over legitimately. */
+static bool stalled(const struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now)
+{
+	return now >= f->last_sent_us +
+		      vrrp_fsm_master_down_us(p->version, p->priority, p->adver_int_cs);
+}
+
 static void master_advert(struct vrrp_fsm *f, const struct vrrp_params *p,
 			  const struct vrrp_event *ev, uint64_t now,
 			  struct vrrp_actions *out)
 {
+	/* Back from a stall to find a lower router master in our place: with
+	 * preempt we take over again (below: answer and re-announce at
+	 * once); without it we keep the promise of preempt = no and follow
+	 * it, as we would had we restarted. */
+	if (ev->adv_priority && !advert_beats_us(p, ev) && !may_preempt(p) &&
+	    stalled(f, p, now)) {
+		out->flags |= VRRP_ACT_VIPS_DEL;
+		set_state(f, VRRP_STATE_BACKUP, VRRP_CAUSE_STALL, out);
+		clear_timers(f);
+		hear_master(f, p, ev, now, out);
+		return;
+	}
 	if (ev->adv_priority && advert_beats_us(p, ev)) {
 		/* One last advert first: after a split heals, the winner may
 		 * not have heard us; this one makes it re-announce the VIPs
@@ -334,16 +429,10 @@ static void master_advert(struct vrrp_fsm *f, const struct vrrp_params *p,
 		return;
 	}
 	/* Priority 0: cover for the resigning router. A losing advert:
-	 * assert Active at once (RFC 9568 §1.2 change 5), but at most once
-	 * per shortest advert interval: a flood of them must not turn us into
-	 * a multicast reflector, and a 10 ms router still hears each answer.
-	 * Either way that router was Active too: win its clients back. */
-	if (now >= f->assert_ok_us) {
-		out->flags |= VRRP_ACT_SEND_ADVERT;
-		f->adver_due_us = now + adver_int_us(p);
-		f->assert_ok_us = now + ASSERT_GAP_US;
-	}
-	announce(f, now, out);
+	 * assert Active at once (RFC 9568 §1.2 change 5). Either way that
+	 * router was Active too: win its clients back. */
+	assert_active(f, p, now, out);
+	announce(f, p, now, ev, out);
 }
 
 static void on_fault_set(struct vrrp_fsm *f, struct vrrp_actions *out)
@@ -396,11 +485,19 @@ static void step_master(struct vrrp_fsm *f, const struct vrrp_params *p,
 		break;
 	case VRRP_EV_PRIORITY:
 		/* Tell the backups the new priority now: with fast
-		 * preemption a better one takes over within a packet time. */
+		 * preemption a better one takes over within its Skew_Time. */
 		out->flags |= VRRP_ACT_SEND_ADVERT;
 		f->adver_due_us = now + adver_int_us(p);
+		f->last_sent_us = now;
 		break;
 	case VRRP_EV_GROUP_BACKUP:
+		/* A sibling lost; on our VRID nobody may have contested us
+		 * yet. One last advert, as when we yield to a better one:
+		 * the router that won the group's election answers and
+		 * announces this VRID too, for the clients that followed us
+		 * (a healed split), rather than at its next chance. Not
+		 * priority 0: that would invite every backup to take over. */
+		out->flags |= VRRP_ACT_SEND_ADVERT;
 		become_backup_alone(f, p, now, VRRP_CAUSE_GROUP, out);
 		break;
 	default:
@@ -458,8 +555,20 @@ static uint64_t min_armed(uint64_t a, uint64_t b)
 
 uint64_t vrrp_fsm_next_due(const struct vrrp_fsm *f)
 {
-	return min_armed(min_armed(f->down_due_us, f->adver_due_us),
-			 min_armed(f->preempt_due_us, f->announce_due_us));
+	return min_armed(min_armed(min_armed(f->down_due_us, f->adver_due_us),
+				   min_armed(f->preempt_due_us, f->announce_due_us)),
+			 f->assert_due_us);
+}
+
+bool vrrp_fsm_timer_decisive(const struct vrrp_fsm *f, const struct vrrp_params *p,
+			     uint64_t now)
+{
+	if (f->state == VRRP_STATE_BACKUP)
+		return (f->down_due_us && now >= f->down_due_us) ||
+		       (f->preempt_due_us && now >= f->preempt_due_us);
+	if (f->state == VRRP_STATE_MASTER)
+		return f->adver_due_us && now >= f->adver_due_us + adver_int_us(p);
+	return false;
 }
 
 const char *vrrp_state_name(enum vrrp_state s)

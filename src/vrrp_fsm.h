@@ -7,22 +7,31 @@
  *
  * Beyond the RFC:
  *  - Fast preemption: a Backup with preempt that hears its master advertise a
- *    priority lower than its own (but not 0) takes over at once, or after
- *    preempt_delay, instead of waiting out the master-down interval.
+ *    priority lower than its own (but not 0) takes over after its
+ *    Skew_Time (plus preempt_delay) instead of waiting out the master-down
+ *    interval; an advert at or above its priority in that window cancels
+ *    it, so of several backups only the best takes over. With `pair` (the
+ *    only backup) it takes over at once. A Backup whose own priority rises
+ *    above its master's takes over at once (or after preempt_delay).
  *  - Pair mode: the only backup of a master takes over at once on a
  *    priority-0 advert instead of after Skew_Time.
- *  - Stall: a Master whose advert timer fires so late that peers have
- *    declared it dead (more than 2 advert intervals late) returns as Backup
- *    instead of staying a second master. A Backup whose down timer fires
- *    more than an interval late listens one interval more before taking
- *    over: the silence was its own, and the master's adverts may wait
- *    unread (the loop runs timers before sockets).
+ *  - Stall: before a timer decides a takeover, or on a Master's timer an
+ *    interval or more late, the caller reads the adverts already waiting
+ *    (vrrp_fsm_timer_decisive): the loop runs timers before sockets, and
+ *    after a stall those adverts say who is master now. A Master that was
+ *    silent longer than its backups' Active_Down_Interval and finds a lower
+ *    router advertising as master takes over again at once (preempt) or
+ *    follows it (preempt = no, cause "stalled"). A Backup whose down timer
+ *    fires more than an interval late listens one interval more.
  *  - Re-announce: a Master that hears another router advertise (a lower
  *    priority, or 0) re-announces its VIPs (GARP / NA): that router was a
- *    master too, and clients may have followed its announcements. At most
- *    once per Active_Down_Interval; one due in between is sent when it ends.
+ *    master too, and clients may have followed its announcements. Up to
+ *    eight announcements (the takeover's own included) go at once within
+ *    an Active_Down_Interval (a steady run of adverts from the router last
+ *    answered adds none); one more due in it is sent when it ends.
  *    The advert a Master sends at once on a losing one (RFC 9568) goes at
- *    most once per 10 ms, so a flood cannot make it a reflector.
+ *    most once per 10 ms, so a flood cannot make it a reflector; one due
+ *    within those 10 ms is sent when they end, never dropped.
  *    A Master that yields to a better advert sends one advert of its own
  *    first, so that a winner that never heard it (a healed split) learns
  *    of it and re-announces.
@@ -76,8 +85,13 @@ struct vrrp_fsm {
 	bool down_prio_zero;            /* down timer armed by a priority-0 advert */
 	bool down_late;                 /* the down timer already waited out a stall */
 	uint64_t master_heard_us;       /* when the master we follow was last heard */
-	uint64_t announce_ok_us;        /* no re-announce before this (Master) */
+	uint64_t announce_win_us;       /* end of the re-announce window (Master) */
+	unsigned announces;             /* announcements made in that window */
+	struct hafd_addr announce_for;  /* the router the last one answered */
+	uint64_t announce_for_us;       /* when it last advertised */
 	uint64_t assert_ok_us;          /* no answering advert before this (Master) */
+	uint64_t assert_due_us;         /* an answering advert held back by that */
+	uint64_t last_sent_us;          /* our last advert as Master */
 };
 
 enum vrrp_event_type {
@@ -112,7 +126,7 @@ enum vrrp_cause {
 	VRRP_CAUSE_FAULT_CLEARED,
 	VRRP_CAUSE_SHUTDOWN,
 	VRRP_CAUSE_GROUP,               /* sync group sibling */
-	VRRP_CAUSE_STALL,               /* Master's timer ran late: peers took over */
+	VRRP_CAUSE_STALL,               /* stalled Master finds a lower one (preempt = no) */
 };
 
 /* Actions, in the order the caller carries them out. */
@@ -139,6 +153,12 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_params *p,
 
 /* Earliest armed timer (0 when none): call step with VRRP_EV_TIMER then. */
 uint64_t vrrp_fsm_next_due(const struct vrrp_fsm *f);
+
+/* Whether the timer event due at now may decide a state change: a
+ * Backup's takeover, or a Master an interval or more late. Read the
+ * adverts already waiting before feeding it. */
+bool vrrp_fsm_timer_decisive(const struct vrrp_fsm *f, const struct vrrp_params *p,
+			     uint64_t now);
 
 /* Skew_Time and Active_Down_Interval in microseconds (items 23, 24, 26).
  * v3 uses the master's interval; v2 uses whole seconds and ignores it. */

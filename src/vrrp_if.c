@@ -13,20 +13,33 @@
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
 
-/* Re-read the primary address; without one we cannot send (FAULT). */
+/* Re-read the primary address; without one we cannot send (FAULT).
+ * params.primary is what our adverts carry as their source, so also what
+ * the tie-break compares a peer's with (unicast_src when set, for both
+ * families); if_primary is the interface's own, the source of GARPs and
+ * NAs. With unicast_src an IPv4 instance needs no address of its own
+ * (it may sit on an unnumbered link); IPv6 still needs its link-local
+ * one for NAs. */
 void vrrp_primary_refresh(struct vrrp_router *r)
 {
-	struct hafd_addr a;
-	bool have = r->ifindex && vip_primary(r->h->vip, r->ifindex, r->cfg->family, &a) == 0;
+	const struct cfg_instance *c = r->cfg;
+	struct hafd_addr a = { 0 };
+	bool have_if = r->ifindex && vip_primary(r->h->vip, r->ifindex, c->family, &a) == 0;
+	bool have = have_if;
+	struct hafd_addr src;
 	char buf[ADDR_STRLEN];
 
-	if (r->cfg->has_unicast_src && r->cfg->family == AF_INET) {
-		a = r->cfg->unicast_src;
+	if (c->has_unicast_src && c->family == AF_INET) {
+		if (!have_if)
+			a = c->unicast_src;
 		have = r->ifindex != 0;
 	}
-	if (have && !addr_equal(&a, &r->params.primary)) {
-		r->params.primary = a;
-		log_info("[%s] primary address %s", r->label, addr_ntop(&a, buf, sizeof(buf)));
+	if (have)
+		r->if_primary = a;
+	src = vrrp_inst_source(c->has_unicast_src ? &c->unicast_src : NULL, &a);
+	if (have && !addr_equal(&src, &r->inst.params.primary)) {
+		r->inst.params.primary = src;
+		log_info("[%s] primary address %s", r->label, addr_ntop(&src, buf, sizeof(buf)));
 		vrrp_guard_update(r);        /* the resignation must leave from it */
 	}
 	vrrp_fault_update(r, VRRP_FAULT_NO_ADDR, !have);
@@ -114,7 +127,7 @@ void vrrp_link_change(void *arg, int ifindex, const char *ifname, bool exists, b
 		} else if (mine) {
 			if (!r->ifindex)
 				vrrp_router_attach(r, ifindex);
-			if (up == !!(r->faults & VRRP_FAULT_LINK))
+			if (up == !!(r->inst.faults & VRRP_FAULT_LINK))
 				log_notice("[%s] interface %s is %s", r->label, r->cfg->ifname,
 					   up ? "up" : "down");
 			vrrp_primary_refresh(r);

@@ -15,7 +15,6 @@ struct vrrp_sock;
 struct vrrp_pkt_info;
 
 /* vrrp.c */
-void vrrp_router_step(struct vrrp_router *r, const struct vrrp_event *ev);
 void vrrp_router_event(struct vrrp_router *r, enum vrrp_event_type type);
 /* Re-derive the effective priority; a change is an FSM event. */
 void vrrp_priority_update(struct vrrp_router *r);

@@ -98,9 +98,6 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 		return;
 	}
 	rx_log_warnings(r, &adv);
-	vrrp_router_step(r, &(struct vrrp_event){
-		.type = VRRP_EV_ADVERT, .adv_priority = adv.priority,
-		.adv_interval_cs = adv.adver_int_cs, .adv_src = adv.src,
-	});
+	vrrp_inst_advert(&r->inst, adv.priority, adv.adver_int_cs, &adv.src, loop_now(h->loop));
 }
 

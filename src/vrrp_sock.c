@@ -189,6 +189,11 @@ static void sock_readable(int fd, uint32_t events, void *arg)
 	}
 }
 
+void vrrp_sock_drain(struct vrrp_sock *s)
+{
+	sock_readable(s->fd, 0, s);
+}
+
 struct vrrp_sock *vrrp_sock_get(struct vrrp_sock **list, struct loop *loop, int ifindex,
 				const char *ifname, int family, vrrp_sock_rx_fn rx, void *arg)
 {

@@ -39,6 +39,9 @@ struct vrrp_sock *vrrp_sock_get(struct vrrp_sock **list, struct loop *loop, int 
 				const char *ifname, int family, vrrp_sock_rx_fn rx, void *arg);
 /* Drop a reference; the last one closes the socket. */
 void vrrp_sock_put(struct vrrp_sock **list, struct vrrp_sock *s);
+/* Read and deliver what is queued on s now, as if it had become readable
+ * (for a timer that must hear waiting adverts before it decides). */
+void vrrp_sock_drain(struct vrrp_sock *s);
 
 /* Send one advert from src to dst (the group or a unicast peer) on the
  * socket's interface, with TTL / Hop Limit 255. 0 or -1/errno. */

@@ -27,7 +27,7 @@ static ssize_t advert_build(const struct vrrp_router *r, uint8_t priority, size_
 			VRRP_CSUM_RFC9568 : VRRP_CSUM_RFC5798,
 	};
 
-	p.src = c->has_unicast_src ? c->unicast_src : r->params.primary;
+	p.src = r->inst.params.primary;    /* vrrp_inst_source(): also the tie-break's */
 	if (c->n_peers)
 		p.dst = c->peers[i];
 	else
@@ -72,7 +72,7 @@ void vrrp_guard_update(struct vrrp_router *r)
 
 	if (!r->h->guard)
 		return;
-	if (r->fsm.state != VRRP_STATE_MASTER || !r->sock) {
+	if (r->inst.fsm.state != VRRP_STATE_MASTER || !r->sock) {
 		guard_disarm(r->h->guard, r->id);
 		return;
 	}
@@ -100,7 +100,7 @@ void vrrp_garp_burst(struct vrrp_router *r)
 	for (int n = 0; n < c->garp_repeat; n++) {
 		for (size_t i = 0; i < c->n_vips; i++) {
 			if (garp_send(r->h->garp, vrrp_vips_ifindex(r), r->mac, &c->vips[i],
-				      &r->params.primary, false) < 0) {
+				      &r->if_primary, true) < 0) {  /* R=1: RFC 9568 6.4.2 */
 				r->stats.send_errors++;
 				continue;
 			}

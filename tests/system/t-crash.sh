@@ -29,7 +29,7 @@ check "the crash guard runs beside hafd on n1" wait_log n1 'crash guard started 
 guard=$(log_of n1 | sed -n 's/.*crash guard started (pid \([0-9]*\)).*/\1/p' | tail -1)
 lab kill n1
 check "the guard removes n1's VIP when hafd is killed" wait_not_holds n1 10.77.0.100 5
-check "the guard logs what it did" wait_log n1 'guard: hafd died; sent 1 priority-0 advert, removed 1 VIP' 5
+check "the guard logs what it did" wait_log n1 'guard: hafd died; removed 1 VIP, sent 1 priority-0 advert' 5
 check "n2 takes over on the guard's priority-0 advert, not the down timer" \
 	wait_log n2 'BACKUP -> MASTER \(master resigned \(priority 0\)\)' 5
 check "the guard exits once done" bash -c "for i in \$(seq 50); do kill -0 $guard 2>/dev/null || exit 0; sleep 0.1; done; exit 1"

@@ -4,13 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "addr.h"
 #include "vrrp_fsm.h"
-#include "vrrp_group.h"
 
 #define MS 1000u
 #define SEC 1000000u
@@ -329,18 +329,71 @@ static void test_backup_equal_priority_stays(void **state)
 
 /* ---- preemption ------------------------------------------------------------ */
 
+/* pair: the only backup preempts a worse master at once. */
 static void test_preempt_at_once(void **state)
 {
 	struct rig r;
 
 	(void)state;
 	rig_init(&r, 3, 200, 100);
+	r.p.pair = true;
 	start_backup(&r);
 	r.now += 50 * MS;
 	advert(&r, 100, 100, "10.0.0.9");
 	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
 	assert_int_equal(r.a.flags, ACT_BECOME_MASTER);
 	assert_int_equal(r.f.adver_due_us, r.now + SEC);
+}
+
+/* Issue 14 bug 3: without pair, fast preemption waits the backup's
+ * Skew_Time, so of several backups the best goes first. */
+static void test_preempt_staggered(void **state)
+{
+	struct rig r;
+	uint64_t t0;
+
+	(void)state;
+	rig_init(&r, 3, 200, 100);
+	start_backup(&r);
+	r.now += 50 * MS;
+	t0 = r.now;
+	advert(&r, 100, 100, "10.0.0.9");
+	assert_int_equal(r.a.flags, 0);
+	assert_int_equal(r.f.preempt_due_us, t0 + 218750);    /* 56/256 s */
+	fire(&r);
+	assert_int_equal(r.now, t0 + 218750);
+	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
+	assert_int_equal(r.a.flags, ACT_BECOME_MASTER);
+}
+
+/* Issue 14 bug 3: 200/150/100, the master drops to 50. The 100 backup's
+ * pending preemption is cancelled by the 150's takeover advert, and the
+ * demoted master's next advert does not bring it back. */
+static void test_preempt_cancelled_by_better_backup(void **state)
+{
+	struct rig b;
+
+	(void)state;
+	rig_init(&b, 3, 100, 100);
+	start_backup(&b);
+	advert(&b, 200, 100, "10.0.0.1");
+	b.now += 100 * MS;
+	advert(&b, 50, 100, "10.0.0.1");        /* the master, demoted */
+	assert_int_equal(b.a.flags, 0);
+	assert_int_equal(b.f.preempt_due_us, b.now + 609375);
+	b.now += 414 * MS;                      /* the 150's Skew_Time */
+	advert(&b, 150, 100, "10.0.0.2");
+	assert_int_equal(b.a.flags, 0);
+	assert_int_equal(b.f.preempt_due_us, 0);
+	b.now += 5 * MS;
+	advert(&b, 50, 100, "10.0.0.1");        /* it yields with one more */
+	assert_int_equal(b.a.flags, 0);
+	assert_int_equal(b.f.preempt_due_us, 0);
+	assert_int_equal(b.f.master_prio, 150);
+	assert_true(addr_equal_str(&b.f.master_addr, "10.0.0.2"));
+	b.now += 5 * SEC;
+	step(&b, VRRP_EV_TIMER);
+	assert_int_equal(b.f.state, VRRP_STATE_BACKUP);
 }
 
 static void test_no_preempt(void **state)
@@ -375,7 +428,8 @@ static void test_preempt_delay(void **state)
 	advert(&r, 100, 100, "10.0.0.9");
 	first = r.now;
 	assert_int_equal(r.a.flags, 0);
-	assert_int_equal(r.f.preempt_due_us, first + 5 * SEC);
+	/* preempt_delay plus the Skew_Time stagger (56/256 s) */
+	assert_int_equal(r.f.preempt_due_us, first + 5 * SEC + 218750);
 	assert_int_equal(r.f.down_due_us, first + 3218750);
 	for (int i = 1; i < 5; i++) {
 		r.now = first + i * SEC;
@@ -384,12 +438,12 @@ static void test_preempt_delay(void **state)
 		advert(&r, 100, 100, "10.0.0.9");
 		assert_int_equal(r.a.flags, 0);
 		/* the pending deadline is kept, not pushed back */
-		assert_int_equal(r.f.preempt_due_us, first + 5 * SEC);
+		assert_int_equal(r.f.preempt_due_us, first + 5 * SEC + 218750);
 		assert_int_equal(r.f.down_due_us, r.now + 3218750);
 	}
-	assert_int_equal(vrrp_fsm_next_due(&r.f), first + 5 * SEC);
+	assert_int_equal(vrrp_fsm_next_due(&r.f), first + 5 * SEC + 218750);
 	fire(&r);
-	assert_int_equal(r.now, first + 5 * SEC);
+	assert_int_equal(r.now, first + 5 * SEC + 218750);
 	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
 	assert_int_equal(r.a.flags, ACT_BECOME_MASTER);
 }
@@ -460,6 +514,7 @@ static void test_fast_preemption(void **state)
 	m.p.primary = addr("10.0.0.1");
 	start_master(&m);
 	rig_init(&b, 3, 150, 100);
+	b.p.pair = true;
 	start_backup(&b);
 	advert(&b, 200, 100, "10.0.0.1");
 	assert_int_equal(b.f.state, VRRP_STATE_BACKUP);
@@ -548,8 +603,10 @@ static void test_backup_ignores_transient_lower_master(void **state)
 	assert_int_equal(r.f.master_prio, 200);
 	assert_int_equal(r.f.master_adver_int_cs, 100);
 	assert_true(addr_equal_str(&r.f.master_addr, "10.0.0.9"));
-	/* our master lowering its priority is preempted at once */
+	/* our master lowering its priority is preempted (after Skew_Time) */
 	advert(&r, 100, 100, "10.0.0.9");
+	assert_int_equal(r.f.preempt_due_us, r.now + 414062);
+	fire(&r);
 	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
 }
 
@@ -600,6 +657,8 @@ static void test_owner_always_preempts(void **state)
 	step(&r, VRRP_EV_GROUP_BACKUP);
 	assert_int_equal(r.f.state, VRRP_STATE_BACKUP);
 	advert(&r, 100, 100, "10.0.0.9");
+	assert_int_equal(r.f.preempt_due_us, r.now + 3906);     /* 1/256 s */
+	fire(&r);
 	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
 }
 
@@ -635,9 +694,38 @@ static void test_master_answers_lower(void **state)
 	start_master(&r);
 	r.now += 300 * MS;
 	advert(&r, 99, 100, "10.0.0.200");
-	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+	/* that router was master too: answer, and win its clients back */
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
 	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
 	assert_int_equal(r.f.adver_due_us, r.now + SEC);
+}
+
+/* Issue 14 bug 2: an answer held back by the 10 ms gap is sent when the
+ * gap ends, never dropped: the second lower master may not have heard the
+ * first answer, and would stay master until our next advert. */
+static void test_master_answer_deferred(void **state)
+{
+	struct rig r;
+	uint64_t t0;
+
+	(void)state;
+	rig_init(&r, 3, 100, 100);
+	start_master(&r);
+	r.now += 300 * MS;
+	t0 = r.now;
+	advert(&r, 99, 100, "10.0.0.200");
+	assert_true(r.a.flags & VRRP_ACT_SEND_ADVERT);
+	r.now += 3 * MS;
+	advert(&r, 98, 100, "10.0.0.201");
+	assert_false(r.a.flags & VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.f.assert_due_us, t0 + 10 * MS);
+	assert_int_equal(vrrp_fsm_next_due(&r.f), t0 + 10 * MS);
+	fire(&r);
+	assert_int_equal(r.now, t0 + 10 * MS);
+	assert_true(r.a.flags & VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.f.assert_due_us, 0);
+	assert_int_equal(r.f.adver_due_us, r.now + SEC);
+	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
 }
 
 static void test_master_prio_zero(void **state)
@@ -649,7 +737,7 @@ static void test_master_prio_zero(void **state)
 	start_master(&r);
 	r.now += 700 * MS;
 	advert(&r, 0, 100, "10.0.0.200");
-	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
 	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
 	assert_int_equal(r.f.adver_due_us, r.now + SEC);
 }
@@ -668,7 +756,7 @@ static void tiebreak(const char *mine, const char *theirs, bool yield)
 		assert_transition(&r, VRRP_STATE_MASTER, VRRP_STATE_BACKUP,
 				  VRRP_CAUSE_HIGHER_PRIO);
 	} else {
-		assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+		assert_true(r.a.flags & VRRP_ACT_SEND_ADVERT);
 		assert_int_equal(r.f.state, VRRP_STATE_MASTER);
 	}
 }
@@ -737,6 +825,9 @@ static void test_master_cadence_no_drift(void **state)
 	assert_int_equal(r.a.flags, 0);
 }
 
+/* Issue 14 bug 4: lateness alone never moves a master. Late by any
+ * amount, its timer sends one advert and keeps the cadence; the caller
+ * reads waiting adverts first (vrrp_fsm_timer_decisive). */
 static void test_master_stall(void **state)
 {
 	struct rig r;
@@ -746,20 +837,53 @@ static void test_master_stall(void **state)
 	rig_init(&r, 3, 100, 100);
 	start_master(&r);
 	due = r.f.adver_due_us;
-	r.now = due + 2 * SEC - 1;      /* just under: still sends */
+	r.now = due + SEC / 2;
+	assert_false(vrrp_fsm_timer_decisive(&r.f, &r.p, r.now));
+	r.now = due + 3 * SEC;          /* 4 s of silence: a backup may be master */
+	assert_true(vrrp_fsm_timer_decisive(&r.f, &r.p, r.now));
 	step(&r, VRRP_EV_TIMER);
 	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
 	assert_int_equal(r.f.adver_due_us, r.now + SEC);
+}
 
-	due = r.f.adver_due_us;
-	r.now = due + 2 * SEC;
-	step(&r, VRRP_EV_TIMER);
+/* Back from a stall past the backups' down interval, a master that finds a
+ * lower router advertising as master: with preempt it answers and
+ * announces at once; with preempt = no it follows it ("stalled"). Before
+ * that interval, a lower advert is an ordinary losing one. */
+static void test_master_stall_finds_lower(void **state)
+{
+	struct rig r;
+	uint64_t last;
+
+	(void)state;
+	rig_init(&r, 3, 200, 100);
+	start_master(&r);
+	last = r.now;
+	r.now = last + 5 * SEC;
+	advert(&r, 100, 100, "10.0.0.9");
+	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
+
+	rig_init(&r, 3, 200, 100);
+	r.p.preempt = false;
+	start_master(&r);
+	last = r.now;
+	r.now = last + 3 * SEC;         /* under 3 s + 56/256 s: not stalled */
+	advert(&r, 100, 100, "10.0.0.9");
+	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
+	r.now += 5 * SEC;
+	advert(&r, 100, 100, "10.0.0.9");
 	assert_transition(&r, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, VRRP_CAUSE_STALL);
 	assert_int_equal(r.a.flags, VRRP_ACT_VIPS_DEL | VRRP_ACT_STATE);
-	assert_int_equal(r.f.adver_due_us, 0);
-	assert_int_equal(r.f.master_adver_int_cs, 100);
-	assert_int_equal(r.f.master_prio, 0);
-	assert_int_equal(r.f.down_due_us, r.now + 3609375);
+	assert_int_equal(r.f.master_prio, 100);
+	/* a better router is yielded to as usual, stalled or not */
+	rig_init(&r, 3, 200, 100);
+	r.p.preempt = false;
+	start_master(&r);
+	r.now += 5 * SEC;
+	advert(&r, 220, 100, "10.0.0.9");
+	assert_transition(&r, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, VRRP_CAUSE_HIGHER_PRIO);
 }
 
 /* A backup woken more than an interval late (its own stall) listens one
@@ -793,34 +917,47 @@ static void test_backup_stall_listens(void **state)
 }
 
 /* A master hearing another router (lower, or priority 0) re-announces its
- * VIPs, at most once per down interval; one due in between is deferred. */
+ * VIPs: at once for each router that advertises, up to 8 per down
+ * interval (the takeover's own included); a steady run of adverts from
+ * the router answered last adds one at the end of the interval. */
 static void test_master_reannounces(void **state)
 {
 	struct rig r;
-	uint64_t ok_at;
+	uint64_t win;
+	char src[32];
 
 	(void)state;
 	rig_init(&r, 3, 100, 100);
 	start_master(&r);
-	ok_at = r.now + r.f.master_down_us;     /* becoming master announced */
+	win = r.now + r.f.master_down_us;       /* becoming master announced */
 	r.now += 300 * MS;
 	advert(&r, 99, 100, "10.0.0.200");
-	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
-	assert_int_equal(r.f.announce_due_us, ok_at);
-	advert(&r, 99, 100, "10.0.0.200");      /* a flood adds nothing: */
-	assert_int_equal(r.a.flags, 0);         /* one answer per 10 ms */
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
+	advert(&r, 99, 100, "10.0.0.200");      /* the same run: */
+	assert_int_equal(r.a.flags, 0);         /* one answer per 10 ms, */
+	assert_int_equal(r.f.announce_due_us, win);     /* one more at the end */
 	r.now += 10 * MS;
 	advert(&r, 99, 100, "10.0.0.200");
 	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
-	assert_int_equal(r.f.announce_due_us, ok_at);
-	while (r.now < ok_at) {
+	/* other routers: at once, until the burst is used up */
+	for (int i = 0; i < 6; i++) {
+		r.now += 10 * MS;
+		snprintf(src, sizeof(src), "10.0.0.%d", 210 + i);
+		advert(&r, 99, 100, src);
+		assert_true(r.a.flags & VRRP_ACT_ANNOUNCE);
+	}
+	r.now += 10 * MS;
+	advert(&r, 99, 100, "10.0.0.230");
+	assert_false(r.a.flags & VRRP_ACT_ANNOUNCE);
+	assert_int_equal(r.f.announce_due_us, win);
+	while (r.now < win) {
 		fire(&r);
-		assert_false(r.now < ok_at && (r.a.flags & VRRP_ACT_ANNOUNCE));
+		assert_false(r.now < win && (r.a.flags & VRRP_ACT_ANNOUNCE));
 	}
 	assert_true(r.a.flags & VRRP_ACT_ANNOUNCE);
 	assert_int_equal(r.f.announce_due_us, 0);
 
-	r.now += 4 * SEC;       /* past the interval: at once */
+	r.now += 4 * SEC;       /* a new interval: at once */
 	advert(&r, 0, 100, "10.0.0.201");
 	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_ANNOUNCE);
 	assert_int_equal(r.f.state, VRRP_STATE_MASTER);
@@ -986,7 +1123,8 @@ static void test_group_events(void **state)
 	r.now += 100 * MS;
 	step(&r, VRRP_EV_GROUP_BACKUP);
 	assert_transition(&r, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, VRRP_CAUSE_GROUP);
-	assert_int_equal(r.a.flags, VRRP_ACT_VIPS_DEL | VRRP_ACT_STATE);
+	/* one last advert: the group's winner answers this VRID too */
+	assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_VIPS_DEL | VRRP_ACT_STATE);
 	assert_int_equal(r.f.down_due_us, r.now + 3609375);
 	assert_int_equal(r.f.adver_due_us, 0);
 
@@ -1043,171 +1181,6 @@ static void test_names(void **state)
 	assert_string_equal(vrrp_state_name((enum vrrp_state)99), "?");
 }
 
-/* ---- vrrp_group --------------------------------------------------------- */
-
-struct grp {
-	struct rig r[3];
-	struct vrrp_group_member m[3];
-};
-
-static void grp_init(struct grp *g)
-{
-	for (size_t i = 0; i < 3; i++) {
-		rig_init(&g->r[i], 3, 100, 100);
-		g->m[i] = (struct vrrp_group_member){ .fsm = &g->r[i].f, .params = &g->r[i].p };
-	}
-}
-
-/* Feed every member the fault event the group rules ask for. */
-static int grp_apply_faults(struct grp *g)
-{
-	enum vrrp_event_type ev;
-	int fed = 0;
-
-	for (size_t i = 0; i < 3; i++) {
-		if (vrrp_group_fault_event(g->m, 3, i, &ev)) {
-			step(&g->r[i], ev);
-			fed++;
-		}
-	}
-	return fed;
-}
-
-static void test_group_fault(void **state)
-{
-	struct grp g;
-	enum vrrp_event_type ev;
-
-	(void)state;
-	grp_init(&g);
-	for (size_t i = 0; i < 3; i++)
-		start_backup(&g.r[i]);
-	assert_false(vrrp_group_fault(g.m, 3));
-	assert_false(vrrp_group_fault_event(g.m, 3, 0, &ev));
-
-	g.m[1].own_fault = true;
-	assert_true(vrrp_group_fault(g.m, 3));
-	assert_true(vrrp_group_member_fault(g.m, 3, 0));
-	assert_true(vrrp_group_fault_event(g.m, 3, 2, &ev));
-	assert_int_equal(ev, VRRP_EV_FAULT_SET);
-	assert_int_equal(grp_apply_faults(&g), 3);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(g.r[i].f.state, VRRP_STATE_FAULT);
-	assert_int_equal(grp_apply_faults(&g), 0);
-
-	/* A second own fault, then the first clears: still in fault. */
-	g.m[2].own_fault = true;
-	g.m[1].own_fault = false;
-	assert_int_equal(grp_apply_faults(&g), 0);
-	g.m[2].own_fault = false;
-	assert_false(vrrp_group_member_fault(g.m, 3, 2));
-	assert_true(vrrp_group_fault_event(g.m, 3, 0, &ev));
-	assert_int_equal(ev, VRRP_EV_FAULT_CLEAR);
-	assert_int_equal(grp_apply_faults(&g), 3);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(g.r[i].f.state, VRRP_STATE_BACKUP);
-}
-
-static void test_group_follow(void **state)
-{
-	struct vrrp_actions a = { 0 };
-	enum vrrp_event_type ev;
-
-	(void)state;
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_BACKUP, &ev));
-
-	a = (struct vrrp_actions){ .flags = VRRP_ACT_STATE, .from = VRRP_STATE_BACKUP,
-				   .to = VRRP_STATE_MASTER, .cause = VRRP_CAUSE_MASTER_DOWN };
-	assert_true(vrrp_group_follow(&a, VRRP_STATE_BACKUP, &ev));
-	assert_int_equal(ev, VRRP_EV_GROUP_MASTER);
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_FAULT, &ev));
-	a.cause = VRRP_CAUSE_GROUP;
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_BACKUP, &ev));
-	a.from = VRRP_STATE_INIT;
-	a.cause = VRRP_CAUSE_OWNER;
-	assert_true(vrrp_group_follow(&a, VRRP_STATE_BACKUP, &ev));
-
-	a = (struct vrrp_actions){ .flags = VRRP_ACT_STATE, .from = VRRP_STATE_MASTER,
-				   .to = VRRP_STATE_BACKUP, .cause = VRRP_CAUSE_HIGHER_PRIO };
-	assert_true(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-	assert_int_equal(ev, VRRP_EV_GROUP_BACKUP);
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_BACKUP, &ev));
-	a.cause = VRRP_CAUSE_STALL;
-	assert_true(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-	a.cause = VRRP_CAUSE_GROUP;
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-	/* Leaving for FAULT or INIT does not push siblings down. */
-	a.to = VRRP_STATE_FAULT;
-	a.cause = VRRP_CAUSE_FAULT;
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-	a.to = VRRP_STATE_INIT;
-	a.cause = VRRP_CAUSE_SHUTDOWN;
-	assert_false(vrrp_group_follow(&a, VRRP_STATE_MASTER, &ev));
-}
-
-static void test_group_preempt_blocked(void **state)
-{
-	struct grp g;
-
-	(void)state;
-	grp_init(&g);
-	g.r[0].p.priority = 200;
-	g.r[1].p.priority = 100;
-	for (size_t i = 0; i < 3; i++)
-		start_backup(&g.r[i]);
-	/* Nobody holds a master yet. */
-	assert_false(vrrp_group_preempt_blocked(g.m, 3, 0));
-	/* Sibling 1 (100) is held by a 150 master: 0 must not preempt. */
-	advert(&g.r[1], 150, 100, "10.0.0.9");
-	assert_true(vrrp_group_preempt_blocked(g.m, 3, 0));
-	assert_true(vrrp_group_preempt_blocked(g.m, 3, 2));
-	/* A member is not blocked by itself. */
-	assert_false(vrrp_group_preempt_blocked(g.m, 3, 1));
-	/* Held by an equal master still blocks; a worse one does not. */
-	advert(&g.r[1], 100, 100, "10.0.0.9");
-	assert_true(vrrp_group_preempt_blocked(g.m, 3, 0));
-	g.r[1].p.preempt = false;
-	advert(&g.r[1], 50, 100, "10.0.0.9");
-	assert_false(vrrp_group_preempt_blocked(g.m, 3, 0));
-	/* A priority-0 advert frees it; so does being Master. */
-	advert(&g.r[1], 150, 100, "10.0.0.9");
-	advert(&g.r[1], 0, 100, "10.0.0.9");
-	assert_false(vrrp_group_preempt_blocked(g.m, 3, 0));
-	step(&g.r[1], VRRP_EV_GROUP_MASTER);
-	assert_false(vrrp_group_preempt_blocked(g.m, 3, 0));
-}
-
-/* Drive two members with the rules: one takes over by its down timer and
- * pulls the other up; losing an election pushes both down. */
-static void test_group_drive(void **state)
-{
-	struct grp g;
-	enum vrrp_event_type ev;
-
-	(void)state;
-	grp_init(&g);
-	start_backup(&g.r[0]);
-	start_backup(&g.r[1]);
-	g.r[1].now += SEC;
-	advert(&g.r[1], 200, 100, "10.0.0.9");
-	fire(&g.r[0]);
-	assert_int_equal(g.r[0].f.state, VRRP_STATE_MASTER);
-	assert_true(vrrp_group_follow(&g.r[0].a, g.r[1].f.state, &ev));
-	g.r[1].now = g.r[0].now;
-	step(&g.r[1], ev);
-	assert_transition(&g.r[1], VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_GROUP);
-	assert_false(vrrp_group_follow(&g.r[1].a, g.r[0].f.state, &ev));
-
-	advert(&g.r[1], 200, 100, "10.0.0.9");
-	assert_transition(&g.r[1], VRRP_STATE_MASTER, VRRP_STATE_BACKUP,
-			  VRRP_CAUSE_HIGHER_PRIO);
-	assert_true(vrrp_group_follow(&g.r[1].a, g.r[0].f.state, &ev));
-	step(&g.r[0], ev);
-	assert_transition(&g.r[0], VRRP_STATE_MASTER, VRRP_STATE_BACKUP, VRRP_CAUSE_GROUP);
-	assert_false(vrrp_group_follow(&g.r[0].a, g.r[1].f.state, &ev));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1225,6 +1198,8 @@ int main(void)
 		cmocka_unit_test(test_prio_zero_pair),
 		cmocka_unit_test(test_backup_equal_priority_stays),
 		cmocka_unit_test(test_preempt_at_once),
+		cmocka_unit_test(test_preempt_staggered),
+		cmocka_unit_test(test_preempt_cancelled_by_better_backup),
 		cmocka_unit_test(test_no_preempt),
 		cmocka_unit_test(test_preempt_delay),
 		cmocka_unit_test(test_preempt_delay_cancelled),
@@ -1239,12 +1214,14 @@ int main(void)
 		cmocka_unit_test(test_owner_always_preempts),
 		cmocka_unit_test(test_master_yields_to_higher),
 		cmocka_unit_test(test_master_answers_lower),
+		cmocka_unit_test(test_master_answer_deferred),
 		cmocka_unit_test(test_master_prio_zero),
 		cmocka_unit_test(test_tiebreak_ipv4),
 		cmocka_unit_test(test_tiebreak_ipv6),
 		cmocka_unit_test(test_master_priority_change),
 		cmocka_unit_test(test_master_cadence_no_drift),
 		cmocka_unit_test(test_master_stall),
+		cmocka_unit_test(test_master_stall_finds_lower),
 		cmocka_unit_test(test_backup_stall_listens),
 		cmocka_unit_test(test_master_reannounces),
 		cmocka_unit_test(test_fault_from_master),
@@ -1257,10 +1234,6 @@ int main(void)
 		cmocka_unit_test(test_group_events),
 		cmocka_unit_test(test_next_due),
 		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_group_fault),
-		cmocka_unit_test(test_group_follow),
-		cmocka_unit_test(test_group_preempt_blocked),
-		cmocka_unit_test(test_group_drive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
