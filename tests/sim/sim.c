@@ -1,14 +1,18 @@
 /* sim.c: the in-process VRRP simulator (DESIGN.md, tests tier 2).
  *
- * 2..5 routers run the real state machine (vrrp_fsm.c) and sync-group rules
- * (vrrp_group.c) on a virtual clock. A simulated segment carries their
- * adverts with a fixed per-link delay (100..2000 us), loss windows and
- * partitions. Scripted scenarios and random seeds crash, restart, stop,
+ * 2..5 routers run the daemon's own per-instance code on a virtual clock:
+ * vrrp_inst.c (the state machine, the sync-group rules and the order of
+ * actions, exactly as hafd runs them) through an operations table whose
+ * send, VIP, announce, arm and drain operations act on a simulated segment
+ * instead of sockets and netlink. The segment carries adverts with a fixed
+ * per-link delay (100..2000 us), loss windows and partitions; routers
+ * speak IPv4 or IPv6, multicast or unicast with a unicast_src that sorts
+ * differently from the interface address. Scripted scenarios and random seeds crash, restart, stop,
  * stall, fault and re-prioritise routers; the invariants below are checked
  * on the timeline. Prints TAP; a failure names the seed or scenario, the
  * broken invariant, the last trace lines and how to replay.
  *
- *   sim                  scripted scenarios + 1000 random seeds
+ *   sim                  scripted scenarios + 10000 random seeds
  *   sim --seeds N        scripted scenarios + N random seeds (--first S)
  *   sim --seed S [-v]    one seed; -v prints its whole event trace
  *   sim --scenario N [-v]  one scripted scenario
@@ -33,6 +37,19 @@
  *     advert, and a fired timer always moves on.
  *  I5 Sync groups: after every event, the members of a live router's group
  *     agree on being Master.
+ *  I6 One advert exchange: once a Master has heard another Master's advert
+ *     (no loss, no stall, no priority change meanwhile), one of them is
+ *     Backup within one exchange (10 ms answer gap + 2 link delays + 1 ms).
+ *  I7 Announcements: the router that announced the VIPs last (GARP / NA,
+ *     as clients on its side saw it) is the master: at every quiet-period
+ *     check, and one link delay + 1 ms after a master yielded to a better
+ *     one. A router resigns (priority 0) only after it stopped holding its
+ *     VIPs.
+ *  I8 Causes: every state change is one that the RFC or man hafd names,
+ *     with its reason present: the down timer only after 3 intervals of
+ *     silence, "priority 0" after a priority-0 advert, preemption only of
+ *     a worse master, "stalled" only on a lower master's advert with
+ *     preempt off, group moves only on group events.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -46,7 +63,7 @@
 
 #include "addr.h"
 #include "vrrp_fsm.h"
-#include "vrrp_group.h"
+#include "vrrp_inst.h"
 
 #define MAX_R 5
 #define MAX_V 2
@@ -61,13 +78,19 @@
 
 enum op {
 	OP_START, OP_CRASH, OP_STOP, OP_PRIO, OP_FAULT, OP_CLEAR, OP_FREEZE, /* a router */
-	OP_PART, OP_HEAL, OP_LOSS, OP_CHECK, OP_STABLE, OP_EXPECT, OP_SAW, OP_PHASE, OP_END,
+	OP_PART, OP_HEAL, OP_LOSS, OP_CHECK, OP_STABLE, OP_EXPECT, OP_SAW, OP_NEVER,
+	OP_PHASE, OP_END,
 };
 
 static const char *const op_names[] = {
 	"start", "crash", "stop", "priority", "fault", "clear-fault", "freeze",
-	"partition", "heal", "loss", "check", "stable", "expect", "saw", "phase", "end",
+	"partition", "heal", "loss", "check", "stable", "expect", "saw", "never",
+	"phase", "end",
 };
+
+/* How the routers address their adverts. */
+enum fam { FAM_V4, FAM_V6, FAM_V4_UNICAST, FAM_V6_UNICAST, FAM_N };
+static const char *const fam_names[] = { "ipv4", "ipv6", "ipv4 unicast", "ipv6 unicast" };
 
 struct op_args {
 	uint8_t op;
@@ -82,14 +105,15 @@ struct op_args {
 struct pkt {
 	uint8_t from, v, prio;
 	uint16_t int_cs;
+	struct hafd_addr src;   /* as the sender's advert carries it */
 };
 
-enum kind { K_DELIVER, K_TIMER, K_THAW, K_OP };
+enum kind { K_DELIVER, K_TIMER, K_THAW, K_OP, K_DUAL, K_ANNOUNCED };
 
 struct sev {
 	uint64_t t, seq;
-	uint8_t kind, r, v;
-	uint64_t gen;
+	uint8_t kind, r, v, r2;
+	uint64_t gen, mark;
 	struct pkt pkt;
 	struct op_args op;
 };
@@ -97,6 +121,7 @@ struct sev {
 struct cfg {
 	int n, nv;
 	uint8_t version;
+	uint8_t fam;
 	bool group, pair;
 	uint16_t ai_cs[MAX_R];
 	uint8_t prio[MAX_R];
@@ -106,18 +131,27 @@ struct cfg {
 };
 
 struct inst {
-	struct vrrp_fsm f;
-	struct vrrp_params p;
-	bool own_fault, vips;
+	struct vrrp_inst vi;            /* the daemon's code; vi.owner is this */
+	int r, v;
+	enum vrrp_state st;             /* as the last STATE op said (I4) */
+	bool own_fault;                 /* its health, which outlives a crash */
+	bool vips;
 	uint64_t timer_due, timer_gen;
 	uint64_t last_sent;             /* last advert sent, for I3 */
+	uint64_t heard_at;              /* last advert delivered (I8) */
+	uint8_t heard_prio;             /* its priority */
+	uint8_t heard_nonzero;          /* priority of the last non-zero one */
+	uint64_t heard_from[MAX_R];     /* last advert from each router (I7) */
+	uint64_t held_at;               /* last advert at or above our priority */
+	uint16_t held_int_cs;           /* and its interval */
+	uint16_t heard_int_cs;          /* and its interval */
 };
 
 struct router {
 	struct inst in[MAX_V];
 	bool up;
 	int side;
-	uint64_t frozen_until, freeze_gen;
+	uint64_t frozen_until, freeze_gen, thawed_at;
 	struct pkt q[MAX_Q];
 	int nq;
 	uint8_t loss[MAX_R];    /* per-link loss % while a loss window is open */
@@ -129,7 +163,7 @@ struct pending {                /* I3 */
 	int who;
 };
 
-enum { TR_STATE, TR_SEND, TR_LOST, TR_OP, TR_FAIL };
+enum { TR_STATE, TR_SEND, TR_LOST, TR_OP, TR_ANN, TR_RECV, TR_FAIL };
 
 struct trace_rec {
 	uint64_t t;
@@ -139,10 +173,22 @@ struct trace_rec {
 	uint32_t a, b, c;
 };
 
+struct announced {
+	int r;                          /* -1: nobody yet */
+	uint64_t t;
+	bool gone;                      /* r crashed since: clients ask anew */
+};
+
 struct sim {
 	struct cfg c;
 	struct router rt[MAX_R];
-	struct hafd_addr addr[MAX_R];
+	struct hafd_addr addr[MAX_R];   /* what each router's adverts carry */
+	struct hafd_addr ifaddr[MAX_R]; /* its interface's address */
+	struct announced ann[MAX_V][2]; /* last announcement per VRID and side (I7) */
+	uint64_t topo_at, prio_at;      /* last partition / heal, priority change */
+	unsigned vtrans[MAX_V];         /* state changes per VRID */
+	uint64_t crowd_at[MAX_V];       /* three or more masters on a side */
+	uint64_t left_master[MAX_R][MAX_V];     /* when each last left MASTER */
 	uint64_t now, seq, rng, nevents;
 	struct sev *heap;
 	size_t n, cap;
@@ -188,6 +234,12 @@ static void trace_print(const struct trace_rec *t, const char *prefix)
 		break;
 	case TR_LOST:
 		printf("r%d/v%u advert to r%u lost\n", t->r, t->v, t->a);
+		break;
+	case TR_ANN:
+		printf("r%d/v%u announces its VIPs\n", t->r, t->v);
+		break;
+	case TR_RECV:
+		printf("r%d/v%u hears r%u (prio %u)\n", t->r, t->v, t->a, t->b);
 		break;
 	case TR_OP:
 		printf("op %s", op_names[t->a]);
@@ -313,26 +365,16 @@ static uint64_t oracle_down(uint8_t version, uint8_t prio, uint16_t ai_cs)
 
 /* ---- routers as the rules see them --------------------------------------- */
 
-/* The sync group of instance v of router r (a group of one when not grouped). */
-static size_t members(struct sim *s, int r, int v, struct vrrp_group_member *m, size_t *idx)
-{
-	struct router *rt = &s->rt[r];
-	int lo = s->c.group ? 0 : v, hi = s->c.group ? s->c.nv : v + 1;
-	size_t n = 0;
-
-	for (int i = lo; i < hi; i++)
-		m[n++] = (struct vrrp_group_member){ &rt->in[i].f, &rt->in[i].p,
-						     rt->in[i].own_fault };
-	*idx = (size_t)(v - lo);
-	return n;
-}
-
+/* The oracle's view of faults, written apart from vrrp_inst.c: a member is
+ * in fault when it or (sync group) any sibling is unhealthy. */
 static bool eff_fault(struct sim *s, int r, int v)
 {
-	struct vrrp_group_member m[MAX_V];
-	size_t idx, n = members(s, r, v, m, &idx);
-
-	return vrrp_group_member_fault(m, n, idx);
+	if (!s->c.group)
+		return s->rt[r].in[v].own_fault;
+	for (int w = 0; w < s->c.nv; w++)
+		if (s->rt[r].in[w].own_fault)
+			return true;
+	return false;
 }
 
 static bool eligible(struct sim *s, int r, int v)
@@ -340,10 +382,21 @@ static bool eligible(struct sim *s, int r, int v)
 	return s->rt[r].up && !s->rt[r].frozen_until && !eff_fault(s, r, v);
 }
 
-/* Router a beats router b for VRID v: priority, then primary address. */
+static uint8_t prio_of(const struct sim *s, int r, int v)
+{
+	return s->rt[r].in[v].vi.params.priority;
+}
+
+static enum vrrp_state state_of(const struct sim *s, int r, int v)
+{
+	return s->rt[r].in[v].vi.fsm.state;
+}
+
+/* Router a beats router b for VRID v: priority, then the address its
+ * adverts carry (§6.4.3; the oracle's, not the daemon's, idea of it). */
 static bool beats(const struct sim *s, int a, int b, int v)
 {
-	uint8_t pa = s->rt[a].in[v].p.priority, pb = s->rt[b].in[v].p.priority;
+	uint8_t pa = prio_of(s, a, v), pb = prio_of(s, b, v);
 
 	if (pa != pb)
 		return pa > pb;
@@ -362,11 +415,19 @@ static int best_router(struct sim *s, int v, int side, int skip)
 	return best;
 }
 
+static bool is_master(const struct sim *s, int r, int v)
+{
+	return s->rt[r].up && state_of(s, r, v) == VRRP_STATE_MASTER;
+}
+
 /* ---- the segment ------------------------------------------------------------ */
 
 static void send_advert(struct sim *s, int r, int v, uint8_t prio)
 {
-	struct pkt pk = { (uint8_t)r, (uint8_t)v, prio, s->rt[r].in[v].p.adver_int_cs };
+	const struct vrrp_inst *vi = &s->rt[r].in[v].vi;
+	/* The source is what the daemon's advert_build() puts there. */
+	struct pkt pk = { (uint8_t)r, (uint8_t)v, prio, vi->params.adver_int_cs,
+			  vi->params.primary };
 
 	trace(s, TR_SEND, r, v, prio, 0, 0);
 	s->rt[r].in[v].last_sent = s->now;
@@ -382,68 +443,257 @@ static void send_advert(struct sim *s, int r, int v, uint8_t prio)
 	}
 }
 
-/* ---- feeding the FSM ------------------------------------------------------- */
-
-static void feed(struct sim *s, int r, int v, const struct vrrp_event *ev);
-
-static void resched(struct sim *s, int r, int v)
+/* I7: clients on r's side now follow r's announcement. */
+static void announced(struct sim *s, int r, int v)
 {
-	struct inst *in = &s->rt[r].in[v];
-	uint64_t due = vrrp_fsm_next_due(&in->f);
+	s->ann[v][s->rt[r].side] = (struct announced){ r, s->now, false };
+	trace(s, TR_ANN, r, v, 0, 0, 0);
+}
 
-	if (due == in->timer_due)
-		return;
+/* Clients and topology: splitting a whole segment leaves each side's
+ * clients with what they last saw; a heal joins both sides' clients, the
+ * latest announcement winning. Moving routers between two sides that are
+ * already split has no such picture (which clients went where?): the
+ * clients' memory is then left out of I7 until the next announcement. */
+static void announced_regroup(struct sim *s, bool heal, bool was_split)
+{
+	for (int v = 0; v < s->c.nv; v++) {
+		struct announced *a = s->ann[v];
+
+		if (heal && a[1].r >= 0 && (a[0].r < 0 || a[1].t > a[0].t))
+			a[0] = a[1];
+		if (!heal && was_split)
+			a[0].gone = a[1].gone = true;
+		a[1] = a[0];
+	}
+}
+
+static bool split(const struct sim *s)
+{
+	for (int r = 0; r < s->c.n; r++)
+		if (s->rt[r].side)
+			return true;
+	return false;
+}
+
+/* ---- the daemon's code, driven through its operations -------------------- */
+
+static struct sim *S;   /* the run the operations act on */
+
+static struct inst *inst_of(struct vrrp_inst *vi)
+{
+	return vi->owner;
+}
+
+static bool may_preempt(const struct inst *in)
+{
+	return in->vi.params.preempt || in->vi.params.priority == 255;
+}
+
+static void op_send(struct vrrp_inst *vi, uint8_t prio)
+{
+	struct inst *in = inst_of(vi);
+	const struct vrrp_actions *a = vi->acts;
+	bool leaving = in->st == VRRP_STATE_MASTER && vi->fsm.state != VRRP_STATE_MASTER;
+
+	/* I4: adverts only from a Master; a Master that yields sends one
+	 * last advert; priority 0 only when leaving Master. */
+	if (prio && vi->fsm.state != VRRP_STATE_MASTER &&
+	    !(leaving && (a->cause == VRRP_CAUSE_HIGHER_PRIO || a->cause == VRRP_CAUSE_STALL ||
+			  a->cause == VRRP_CAUSE_GROUP)))
+		fail(S, "I4: r%d/v%d sent an advert as %s", in->r, in->v,
+		     vrrp_state_name(vi->fsm.state));
+	if (!prio && !leaving)
+		fail(S, "I4: r%d/v%d sent priority 0 without leaving Master", in->r, in->v);
+	/* I7: never resign while holding the VIPs: a pair's backup takes
+	 * over on that very packet. */
+	if (!prio && in->vips)
+		fail(S, "I7: r%d/v%d resigned while still holding its VIPs", in->r, in->v);
+	send_advert(S, in->r, in->v, prio);
+}
+
+static void op_vips_add(struct vrrp_inst *vi)
+{
+	struct inst *in = inst_of(vi);
+
+	if (in->vips)
+		fail(S, "I4: r%d/v%d added VIPs it holds", in->r, in->v);
+	in->vips = true;
+	announced(S, in->r, in->v);
+}
+
+static void op_vips_del(struct vrrp_inst *vi)
+{
+	struct inst *in = inst_of(vi);
+
+	if (!in->vips)
+		fail(S, "I4: r%d/v%d removed VIPs it does not hold", in->r, in->v);
+	in->vips = false;
+}
+
+static void op_announce(struct vrrp_inst *vi)
+{
+	struct inst *in = inst_of(vi);
+
+	if (!in->vips || vi->fsm.state != VRRP_STATE_MASTER)
+		fail(S, "I4: r%d/v%d announced VIPs it does not hold", in->r, in->v);
+	announced(S, in->r, in->v);
+}
+
+/* I8: the transition is one the RFC or man hafd names, in the state it
+ * leaves and for the event that caused it. */
+static const char *cause_wrong(const struct inst *in, const struct vrrp_actions *a,
+			       const struct vrrp_event *ev)
+{
+	enum vrrp_state f = a->from, t = a->to;
+	const struct vrrp_params *p = &in->vi.params;
+	uint64_t silence = 3ull * in->held_int_cs * 10000u;
+
+	switch (a->cause) {
+	case VRRP_CAUSE_STARTUP:
+		return f == VRRP_STATE_INIT && t == VRRP_STATE_BACKUP &&
+		       ev->type == VRRP_EV_STARTUP ? NULL : "startup";
+	case VRRP_CAUSE_OWNER:
+		return f == VRRP_STATE_INIT && t == VRRP_STATE_MASTER && p->priority == 255 ?
+		       NULL : "owner";
+	case VRRP_CAUSE_MASTER_DOWN:
+		if (f != VRRP_STATE_BACKUP || t != VRRP_STATE_MASTER || ev->type != VRRP_EV_TIMER)
+			return "master down: not a Backup's timer";
+		return in->held_at && S->now < in->held_at + silence ?
+		       "master down within 3 intervals of an advert that holds it" : NULL;
+	case VRRP_CAUSE_PRIO_ZERO:
+		return f == VRRP_STATE_BACKUP && t == VRRP_STATE_MASTER && in->heard_at &&
+		       in->heard_prio == 0 ? NULL : "priority 0 without a priority-0 advert";
+	case VRRP_CAUSE_PREEMPT:
+		return f == VRRP_STATE_BACKUP && t == VRRP_STATE_MASTER && may_preempt(in) &&
+		       in->heard_nonzero && in->heard_nonzero < p->priority ?
+		       NULL : "preempted a master that is not worse";
+	case VRRP_CAUSE_HIGHER_PRIO:
+		return f == VRRP_STATE_MASTER && t == VRRP_STATE_BACKUP &&
+		       ev->type == VRRP_EV_ADVERT ? NULL : "higher priority without an advert";
+	case VRRP_CAUSE_STALL:
+		return f == VRRP_STATE_MASTER && t == VRRP_STATE_BACKUP &&
+		       ev->type == VRRP_EV_ADVERT && ev->adv_priority &&
+		       ev->adv_priority <= p->priority && !may_preempt(in) ?
+		       NULL : "stalled without a lower master heard, or with preempt";
+	case VRRP_CAUSE_FAULT:
+		return t == VRRP_STATE_FAULT && (ev->type == VRRP_EV_FAULT_SET ||
+						 ev->type == VRRP_EV_STARTUP) ? NULL : "fault";
+	case VRRP_CAUSE_FAULT_CLEARED:
+		return f == VRRP_STATE_FAULT && ev->type == VRRP_EV_FAULT_CLEAR ?
+		       NULL : "fault cleared";
+	case VRRP_CAUSE_SHUTDOWN:
+		return t == VRRP_STATE_INIT && ev->type == VRRP_EV_SHUTDOWN ? NULL : "shutdown";
+	case VRRP_CAUSE_GROUP:
+		return (ev->type == VRRP_EV_GROUP_MASTER && t == VRRP_STATE_MASTER) ||
+		       (ev->type == VRRP_EV_GROUP_BACKUP && t == VRRP_STATE_BACKUP) ?
+		       NULL : "group move without a group event";
+	default:
+		return "unknown cause";
+	}
+}
+
+static void on_transition(struct sim *s, int r, int v, const struct vrrp_actions *a);
+
+static void op_state(struct vrrp_inst *vi, const struct vrrp_actions *a)
+{
+	struct inst *in = inst_of(vi);
+	const struct vrrp_event *ev = vi->ev;
+	const char *why;
+
+	if (a->from != in->st || a->to != vi->fsm.state)
+		fail(S, "I4: r%d/v%d STATE action %s -> %s, but it was %s and is %s", in->r,
+		     in->v, vrrp_state_name(a->from), vrrp_state_name(a->to),
+		     vrrp_state_name(in->st), vrrp_state_name(vi->fsm.state));
+	if (a->cause == VRRP_CAUSE_HIGHER_PRIO &&
+	    (ev->type != VRRP_EV_ADVERT || ev->adv_priority < vi->params.priority ||
+	     (ev->adv_priority == vi->params.priority &&
+	      addr_cmp(&ev->adv_src, &S->addr[in->r]) <= 0)))
+		fail(S, "I4: r%d/v%d yielded to an advert that does not beat it", in->r, in->v);
+	why = cause_wrong(in, a, ev);
+	if (why)
+		fail(S, "I8: r%d/v%d %s -> %s (%s): %s", in->r, in->v, vrrp_state_name(a->from),
+		     vrrp_state_name(a->to), vrrp_cause_name(a->cause), why);
+	in->st = a->to;
+	if (a->to == VRRP_STATE_BACKUP)
+		in->held_at = 0;        /* a new Backup listens from now on */
+	on_transition(S, in->r, in->v, a);
+}
+
+static void op_arm(struct vrrp_inst *vi, uint64_t due)
+{
+	struct inst *in = inst_of(vi);
+
+	bool late = in->timer_due && in->timer_due <= S->now;
+
 	in->timer_due = due;
 	in->timer_gen++;
 	if (!due)
 		return;
-	if (due <= s->now)
-		fail(s, "I4: r%d/v%d timer armed at %" PRIu64 ", not after now", r, v, due);
-	push(s, (struct sev){ .t = due, .kind = K_TIMER, .r = (uint8_t)r, .v = (uint8_t)v,
-			      .gen = in->timer_gen });
+	/* A late timer not yet fired (a sibling's, after a stall) may be
+	 * re-armed in the past by an advert read before it (op_drain): it
+	 * fires now, as the daemon's loop would. */
+	if (late && due <= S->now)
+		due = S->now;
+	else if (due <= S->now)
+		fail(S, "I4: r%d/v%d timer armed at %" PRIu64 ", not after now", in->r, in->v, due);
+	push(S, (struct sev){ .t = due, .kind = K_TIMER, .r = (uint8_t)in->r,
+			      .v = (uint8_t)in->v, .gen = in->timer_gen });
 }
 
-/* I4: the actions agree with the state. */
-static void check_actions(struct sim *s, int r, int v, const struct vrrp_event *ev,
-			  const struct vrrp_actions *a, enum vrrp_state before)
+static void deliver(struct sim *s, int r, const struct pkt *pk);
+
+/* The socket is shared by the router's instances: reading it delivers
+ * what waits for any of them. */
+static void op_drain(struct vrrp_inst *vi)
 {
-	struct inst *in = &s->rt[r].in[v];
-	enum vrrp_state after = in->f.state;
+	struct router *rt = &S->rt[inst_of(vi)->r];
+	int nq = rt->nq;
+	struct pkt q[MAX_Q];
 
-	/* A Master yielding to a better advert sends one last advert. */
-	if ((a->flags & VRRP_ACT_SEND_ADVERT) && after != VRRP_STATE_MASTER &&
-	    !(before == VRRP_STATE_MASTER && a->cause == VRRP_CAUSE_HIGHER_PRIO))
-		fail(s, "I4: r%d/v%d sent an advert as %s", r, v, vrrp_state_name(after));
-	if ((a->flags & VRRP_ACT_SEND_PRIO0) &&
-	    (before != VRRP_STATE_MASTER || after == VRRP_STATE_MASTER))
-		fail(s, "I4: r%d/v%d sent priority 0 without leaving Master", r, v);
-	if ((a->flags & VRRP_ACT_VIPS_ADD) && in->vips)
-		fail(s, "I4: r%d/v%d added VIPs it holds", r, v);
-	if ((a->flags & VRRP_ACT_VIPS_DEL) && !in->vips)
-		fail(s, "I4: r%d/v%d removed VIPs it does not hold", r, v);
-	in->vips = (in->vips || (a->flags & VRRP_ACT_VIPS_ADD)) &&
-		   !(a->flags & VRRP_ACT_VIPS_DEL);
-	if (in->vips != (after == VRRP_STATE_MASTER))
-		fail(s, "I4: r%d/v%d is %s but %s the VIPs", r, v, vrrp_state_name(after),
-		     in->vips ? "holds" : "does not hold");
-	if (!!(a->flags & VRRP_ACT_STATE) != (before != after) ||
-	    ((a->flags & VRRP_ACT_STATE) && (a->from != before || a->to != after)))
-		fail(s, "I4: r%d/v%d STATE action does not match %s -> %s", r, v,
-		     vrrp_state_name(before), vrrp_state_name(after));
-	if ((a->flags & VRRP_ACT_STATE) && a->cause == VRRP_CAUSE_HIGHER_PRIO &&
-	    (ev->type != VRRP_EV_ADVERT || ev->adv_priority < in->p.priority ||
-	     (ev->adv_priority == in->p.priority && addr_cmp(&ev->adv_src, &s->addr[r]) <= 0)))
-		fail(s, "I4: r%d/v%d yielded to an advert that does not beat it", r, v);
+	if (rt->frozen_until || !nq)
+		return;
+	memcpy(q, rt->q, sizeof(q[0]) * (size_t)nq);
+	rt->nq = 0;
+	for (int i = 0; i < nq && rt->up; i++)
+		deliver(S, inst_of(vi)->r, &q[i]);
 }
+
+static const struct vrrp_inst_ops sim_ops = {
+	.send = op_send, .vips_add = op_vips_add, .vips_del = op_vips_del,
+	.announce = op_announce, .state = op_state, .arm = op_arm, .drain = op_drain,
+};
+
+/* ---- what happens to a router ---------------------------------------------- */
 
 static void on_transition(struct sim *s, int r, int v, const struct vrrp_actions *a)
 {
 	struct pending *p = &s->pend[v];
 
 	s->transitions++;
+	s->vtrans[v]++;
 	if ((unsigned)a->cause < NCAUSES)
 		s->causes[a->cause]++;
 	trace(s, TR_STATE, r, v, a->from, a->to, a->cause);
+	/* I7: a master yielded to a better one: by one link delay later the
+	 * winner has answered what the loser announced. */
+	if (a->cause == VRRP_CAUSE_HIGHER_PRIO)
+		push(s, (struct sev){ .t = s->now + s->tick_us, .kind = K_ANNOUNCED,
+				      .r = (uint8_t)r, .v = (uint8_t)v, .mark = s->now,
+				      .gen = s->vtrans[v] });
+	if (a->from == VRRP_STATE_MASTER)
+		s->left_master[r][v] = s->now;
+	if (a->to == VRRP_STATE_MASTER || a->from == VRRP_STATE_MASTER) {
+		int nm = 0;
+
+		/* Masters now, or a moment ago. */
+		for (int m = 0; m < s->c.n; m++)
+			nm += s->rt[m].side == s->rt[r].side &&
+			      (is_master(s, m, v) || (s->left_master[m][v] &&
+						      s->left_master[m][v] + s->md_max_us > s->now));
+		if (nm >= 3)
+			s->crowd_at[v] = s->now;
+	}
 	if (a->to != VRRP_STATE_MASTER || !p->on)
 		return;
 	p->on = false;
@@ -455,70 +705,28 @@ static void on_transition(struct sim *s, int r, int v, const struct vrrp_actions
 		fail(s, "I3: r%d took over VRID %d %" PRIu64 " us too early", r, v, p->lo - s->now);
 }
 
-/* Sync groups: the siblings follow a member's own election. */
-static void follow(struct sim *s, int r, int v, const struct vrrp_actions *a)
+/* I4 after every event: states as announced, VIPs held exactly while Master. */
+static void check_states(struct sim *s)
 {
-	enum vrrp_event_type type;
+	for (int r = 0; r < s->c.n; r++) {
+		for (int v = 0; v < s->c.nv && s->rt[r].up; v++) {
+			const struct inst *in = &s->rt[r].in[v];
 
-	for (int w = 0; w < s->c.nv; w++) {
-		if (w == v || !vrrp_group_follow(a, s->rt[r].in[w].f.state, &type))
-			continue;
-		feed(s, r, w, &(struct vrrp_event){ .type = type });
-	}
-}
-
-static void feed(struct sim *s, int r, int v, const struct vrrp_event *ev)
-{
-	struct inst *in = &s->rt[r].in[v];
-	enum vrrp_state before = in->f.state;
-	struct vrrp_actions a;
-
-	if (s->c.group) {
-		struct vrrp_group_member m[MAX_V];
-		size_t idx, n = members(s, r, v, m, &idx);
-
-		in->p.preempt_blocked = vrrp_group_preempt_blocked(m, n, idx);
-	}
-	vrrp_fsm_step(&in->f, &in->p, ev, s->now, &a);
-	check_actions(s, r, v, ev, &a, before);
-	if (a.flags & VRRP_ACT_SEND_ADVERT)
-		send_advert(s, r, v, in->p.priority);
-	if (a.flags & VRRP_ACT_SEND_PRIO0)
-		send_advert(s, r, v, 0);
-	if (a.flags & VRRP_ACT_STATE)
-		on_transition(s, r, v, &a);
-	resched(s, r, v);
-	if (s->c.group && (a.flags & VRRP_ACT_STATE))
-		follow(s, r, v, &a);
-}
-
-static void feed_type(struct sim *s, int r, int v, enum vrrp_event_type type)
-{
-	feed(s, r, v, &(struct vrrp_event){ .type = type });
-}
-
-/* Feed each member the fault event its effective fault calls for. */
-static void apply_faults(struct sim *s, int r)
-{
-	for (int v = 0; v < s->c.nv; v++) {
-		struct vrrp_group_member m[MAX_V];
-		size_t idx, n = members(s, r, v, m, &idx);
-		enum vrrp_event_type type;
-
-		if (vrrp_group_fault_event(m, n, idx, &type))
-			feed_type(s, r, v, type);
+			if (in->st != in->vi.fsm.state)
+				fail(s, "I4: r%d/v%d is %s without a STATE action", r, v,
+				     vrrp_state_name(in->vi.fsm.state));
+			if (in->vips != (in->st == VRRP_STATE_MASTER))
+				fail(s, "I4: r%d/v%d is %s but %s the VIPs", r, v,
+				     vrrp_state_name(in->st), in->vips ? "holds" : "does not hold");
+		}
 	}
 }
 
 static void deliver(struct sim *s, int r, const struct pkt *pk)
 {
 	struct router *rt = &s->rt[r];
-	struct vrrp_event ev = {
-		.type = VRRP_EV_ADVERT,
-		.adv_priority = pk->prio,
-		.adv_interval_cs = pk->int_cs,
-		.adv_src = s->addr[pk->from],
-	};
+	struct inst *in = &rt->in[pk->v];
+	bool dual;
 
 	if (!rt->up)
 		return;
@@ -527,28 +735,50 @@ static void deliver(struct sim *s, int r, const struct pkt *pk)
 			rt->q[rt->nq++] = *pk;
 		return;
 	}
-	feed(s, r, pk->v, &ev);
+	trace(s, TR_RECV, r, pk->v, pk->from, pk->prio, 0);
+	in->heard_at = s->now;
+	in->heard_from[pk->from] = s->now;
+	in->heard_prio = pk->prio;
+	if (pk->prio) {
+		in->heard_nonzero = pk->prio;
+		in->heard_int_cs = pk->int_cs;
+	}
+	/* RFC 9568 6.4.2: an advert at or above our priority (or any, with
+	 * preempt off) restarts the down timer. */
+	if (pk->prio && (pk->prio >= in->vi.params.priority || !may_preempt(in))) {
+		in->held_at = s->now;
+		in->held_int_cs = pk->int_cs;
+	}
+	dual = pk->prio && is_master(s, r, pk->v) && is_master(s, pk->from, pk->v) &&
+	       !s->rt[pk->from].frozen_until && rt->side == s->rt[pk->from].side;
+	vrrp_inst_advert(&in->vi, pk->prio, pk->int_cs, &pk->src, s->now);
+	/* I6: two masters that heard each other: settled within one
+	 * exchange (our answer may wait out its 10 ms gap). */
+	if (dual && is_master(s, r, pk->v) && is_master(s, pk->from, pk->v))
+		push(s, (struct sev){ .t = s->now + 10 * MS + 2 * s->tick_us, .kind = K_DUAL,
+				      .r = (uint8_t)r, .r2 = pk->from, .v = pk->v,
+				      .mark = s->now });
 }
 
 static void fire_timer(struct sim *s, int r, int v)
 {
-	s->rt[r].in[v].timer_due = 0;   /* consumed: resched must arm anew */
-	feed_type(s, r, v, VRRP_EV_TIMER);
+	s->rt[r].in[v].timer_due = 0;   /* consumed: the next arm is new */
+	vrrp_inst_timer(&s->rt[r].in[v].vi, s->now);
 }
 
-/* End of a stall: the late timers fire at once, then the queued packets. */
+/* End of a stall: the late timers fire at once (reading the waiting
+ * adverts first when they would decide something: op_drain), then
+ * whatever is still queued. */
 static void thaw(struct sim *s, int r)
 {
 	struct router *rt = &s->rt[r];
-	int nq = rt->nq;
 
 	rt->frozen_until = 0;
-	rt->nq = 0;
+	rt->thawed_at = s->now;
 	for (int v = 0; v < s->c.nv; v++)
 		if (rt->in[v].timer_due && rt->in[v].timer_due <= s->now)
 			fire_timer(s, r, v);
-	for (int i = 0; i < nq && rt->up; i++)
-		deliver(s, r, &rt->q[i]);
+	op_drain(&rt->in[0].vi);
 }
 
 /* ---- operations ------------------------------------------------------------- */
@@ -566,11 +796,12 @@ static void arm_takeover(struct sim *s, int r, bool resign)
 		uint16_t ai;
 		uint8_t prio;
 
-		if (m->f.state != VRRP_STATE_MASTER || w < 0)
+		if (m->vi.fsm.state != VRRP_STATE_MASTER || w < 0)
 			continue;
 		/* v3 backups learned the master's interval; v2 uses its own. */
-		ai = s->c.version == 3 ? m->p.adver_int_cs : s->rt[w].in[v].p.adver_int_cs;
-		prio = s->rt[w].in[v].p.priority;
+		ai = s->c.version == 3 ? m->vi.params.adver_int_cs :
+		     s->rt[w].in[v].vi.params.adver_int_cs;
+		prio = prio_of(s, w, v);
 		*p = (struct pending){ true, s->now, s->now, 0, r };
 		if (!resign) {
 			p->bound = oracle_down(s->c.version, prio, ai);
@@ -593,6 +824,13 @@ static void crash(struct sim *s, int r)
 	rt->up = false;
 	rt->frozen_until = 0;
 	rt->nq = 0;
+	/* I7: a dead router answers nothing: its clients' neighbour entries
+	 * fail and they ask again, finding the master. Only a live router
+	 * that announced last can hold them. */
+	for (int v = 0; v < s->c.nv; v++)
+		for (int side = 0; side < 2; side++)
+			if (s->ann[v][side].r == r)
+				s->ann[v][side].gone = true;
 	for (int v = 0; v < s->c.nv; v++) {
 		rt->in[v].timer_due = 0;
 		rt->in[v].timer_gen++;
@@ -600,6 +838,9 @@ static void crash(struct sim *s, int r)
 	}
 }
 
+/* A (re)started daemon: its instances in INIT with the parameters they
+ * had (priority and health outlive it), linked into their sync group,
+ * told their faults, then started. */
 static void op_start(struct sim *s, int r)
 {
 	struct router *rt = &s->rt[r];
@@ -608,13 +849,26 @@ static void op_start(struct sim *s, int r)
 		return;
 	rt->up = true;
 	for (int v = 0; v < s->c.nv; v++) {
-		vrrp_fsm_init(&rt->in[v].f);
-		rt->in[v].vips = false;
+		struct inst *in = &rt->in[v];
+		struct vrrp_params p = in->vi.params;
+
+		vrrp_inst_init(&in->vi, &sim_ops, in);
+		in->vi.params = p;
+		in->st = VRRP_STATE_INIT;
+		in->vips = false;
+		in->heard_at = 0;
+		memset(in->heard_from, 0, sizeof(in->heard_from));
+		in->held_at = 0;
+		in->heard_nonzero = 0;
+		if (s->c.group && v > 0)
+			vrrp_inst_group_join(&in->vi, &rt->in[0].vi);
 	}
-	apply_faults(s, r);
 	for (int v = 0; v < s->c.nv; v++)
-		if (rt->in[v].f.state == VRRP_STATE_INIT)
-			feed_type(s, r, v, VRRP_EV_STARTUP);
+		if (rt->in[v].own_fault)
+			vrrp_inst_fault(&rt->in[v].vi, VRRP_FAULT_CHECK, true, s->now);
+	for (int v = 0; v < s->c.nv; v++)
+		if (rt->in[v].vi.fsm.state == VRRP_STATE_INIT)
+			vrrp_inst_event(&rt->in[v].vi, VRRP_EV_STARTUP, s->now);
 }
 
 static void op_stop(struct sim *s, const struct op_args *o)
@@ -622,24 +876,25 @@ static void op_stop(struct sim *s, const struct op_args *o)
 	if (o->timed)
 		arm_takeover(s, o->r, true);
 	for (int v = 0; v < s->c.nv; v++)
-		feed_type(s, o->r, v, VRRP_EV_SHUTDOWN);
+		vrrp_inst_event(&s->rt[o->r].in[v].vi, VRRP_EV_SHUTDOWN, s->now);
 	crash(s, o->r);
 }
 
 static void op_fault(struct sim *s, const struct op_args *o)
 {
+	struct inst *in = &s->rt[o->r].in[o->v];
+
 	if (o->timed)
 		arm_takeover(s, o->r, true);
-	s->rt[o->r].in[o->v].own_fault = o->op == OP_FAULT;
-	apply_faults(s, o->r);
+	in->own_fault = o->op == OP_FAULT;
+	vrrp_inst_fault(&in->vi, VRRP_FAULT_CHECK, in->own_fault, s->now);
 }
 
 static void op_priority(struct sim *s, const struct op_args *o)
 {
-	for (int v = 0; v < s->c.nv; v++) {
-		s->rt[o->r].in[v].p.priority = (uint8_t)o->a;
-		feed_type(s, o->r, v, VRRP_EV_PRIORITY);
-	}
+	s->prio_at = s->now;
+	for (int v = 0; v < s->c.nv; v++)
+		vrrp_inst_priority(&s->rt[o->r].in[v].vi, (uint8_t)o->a, s->now);
 }
 
 static void op_loss(struct sim *s, const struct op_args *o)
@@ -675,7 +930,7 @@ static bool router_op(struct sim *s, const struct op_args *o)
 	if (!rt->up) {
 		/* Priority and health outlive the daemon, for its restart. */
 		for (int v = 0; v < s->c.nv && o->op == OP_PRIO; v++)
-			rt->in[v].p.priority = (uint8_t)o->a;
+			rt->in[v].vi.params.priority = (uint8_t)o->a;
 		if (o->op == OP_FAULT || o->op == OP_CLEAR)
 			rt->in[o->v].own_fault = o->op == OP_FAULT;
 		return true;
@@ -709,18 +964,27 @@ static bool router_op(struct sim *s, const struct op_args *o)
 
 /* ---- checks ------------------------------------------------------------------ */
 
-static bool may_preempt(const struct inst *in)
+/* I7: clients on side follow master, unless the master could not know
+ * better: it heard nothing from the router they follow since that one
+ * announced (loss, or that router left master silently in a split:
+ * garp_refresh is the remedy there). A router they cannot reach any more
+ * (dead, or moved to the other side) makes their neighbour entries fail:
+ * they ask again. */
+static bool announced_ok(const struct sim *s, int v, int side, int master)
 {
-	return in->p.preempt || in->p.priority == 255;
+	const struct announced *a = &s->ann[v][side];
+
+	return a->r == master || a->r < 0 || a->gone || s->rt[a->r].side != side ||
+	       s->rt[master].in[v].heard_from[a->r] <= a->t;
 }
 
-/* I1 for one VRID on one side of the partition. */
+/* I1 for one VRID on one side of the partition; I7 at rest. */
 static void check_side(struct sim *s, int v, int side, int expect)
 {
 	int master = -1, nm = 0, best = best_router(s, v, side, -1);
 
 	for (int r = 0; r < s->c.n; r++) {
-		enum vrrp_state st = s->rt[r].in[v].f.state;
+		enum vrrp_state st = state_of(s, r, v);
 		bool flt = eff_fault(s, r, v);
 
 		if (!s->rt[r].up || s->rt[r].side != side)
@@ -741,17 +1005,20 @@ static void check_side(struct sim *s, int v, int side, int expect)
 	}
 	if (expect >= 0 && s->rt[expect].side == side && master != expect)
 		fail(s, "expected r%d to be master of VRID %d, not r%d", expect, v, master);
+	if (!announced_ok(s, v, side, master))
+		fail(s, "I7: r%d is master of VRID %d on side %d, but clients follow r%d's "
+		     "announcement", master, v, side, s->ann[v][side].r);
 	for (int b = 0; b < s->c.n && master != best; b++) {
 		const struct inst *in = &s->rt[b].in[v];
 
 		if (b == master || !eligible(s, b, v) || s->rt[b].side != side ||
 		    !beats(s, b, master, v))
 			continue;
-		if (in->f.state == VRRP_STATE_BACKUP &&
-		    (in->p.priority == s->rt[master].in[v].p.priority || !may_preempt(in)))
+		if (in->vi.fsm.state == VRRP_STATE_BACKUP &&
+		    (in->vi.params.priority == prio_of(s, master, v) || !may_preempt(in)))
 			continue;
 		fail(s, "I1: r%d (prio %u) is master of VRID %d but r%d (prio %u) would preempt",
-		     master, s->rt[master].in[v].p.priority, v, b, in->p.priority);
+		     master, prio_of(s, master, v), v, b, in->vi.params.priority);
 	}
 }
 
@@ -759,10 +1026,10 @@ static void check_side(struct sim *s, int v, int side, int expect)
 static void check_groups(struct sim *s)
 {
 	for (int r = 0; r < s->c.n && s->c.group; r++) {
-		bool m0 = s->rt[r].in[0].f.state == VRRP_STATE_MASTER;
+		bool m0 = state_of(s, r, 0) == VRRP_STATE_MASTER;
 
 		for (int v = 1; v < s->c.nv; v++)
-			if (s->rt[r].up && m0 != (s->rt[r].in[v].f.state == VRRP_STATE_MASTER))
+			if (s->rt[r].up && m0 != (state_of(s, r, v) == VRRP_STATE_MASTER))
 				fail(s, "I5: r%d's sync group is split between MASTER and not", r);
 	}
 }
@@ -786,13 +1053,60 @@ static void expect_master(struct sim *s, int expect)
 	for (int v = 0; v < s->c.nv; v++) {
 		for (int r = 0; r < s->c.n; r++) {
 			bool m = s->rt[r].up && !s->rt[r].frozen_until &&
-				 s->rt[r].in[v].f.state == VRRP_STATE_MASTER;
+				 state_of(s, r, v) == VRRP_STATE_MASTER;
 
 			if (m != (r == expect))
 				fail(s, "expected r%d alone to be master of VRID %d; r%d is %s", expect,
-				     v, r, vrrp_state_name(s->rt[r].in[v].f.state));
+				     v, r, vrrp_state_name(state_of(s, r, v)));
 		}
 	}
+}
+
+/* Nothing disturbed the pair since mark: no loss, topology or priority
+ * change, and neither router stalled. */
+static bool undisturbed(const struct sim *s, uint64_t mark, int a, int b)
+{
+	const struct router *ra = &s->rt[a], *rb = &s->rt[b];
+
+	return s->loss_until <= mark && s->topo_at <= mark && s->prio_at <= mark &&
+	       ra->up && rb->up && !ra->frozen_until && !rb->frozen_until &&
+	       ra->thawed_at <= mark && rb->thawed_at <= mark && ra->side == rb->side;
+}
+
+/* I6: the two masters that heard each other at e->mark are one now. */
+static void check_dual(struct sim *s, const struct sev *e)
+{
+	if (!undisturbed(s, e->mark, e->r, e->r2))
+		return;
+	if (is_master(s, e->r, e->v) && is_master(s, e->r2, e->v))
+		fail(s, "I6: r%d and r%d are both master of VRID %d %" PRIu64
+		     " us after r%d heard r%d", e->r, e->r2, e->v, s->now - e->mark, e->r,
+		     e->r2);
+}
+
+/* I7: a master yielded at e->mark; the master left on its side announced
+ * after it. */
+static void check_announced(struct sim *s, const struct sev *e)
+{
+	int side = s->rt[e->r].side, master = -1, nm = 0;
+
+	/* Three masters or more: one may have re-announced for another
+	 * between the adverts the winner heard; the winner's burst covers
+	 * that at the end of its window (the quiet-period check). */
+	if (s->loss_until + s->md_max_us > e->mark || s->topo_at > e->mark ||
+	    s->vtrans[e->v] != e->gen ||
+	    (s->crowd_at[e->v] && s->crowd_at[e->v] + s->md_max_us > e->mark) ||
+	    (s->prio_at && s->prio_at + s->md_max_us > e->mark))
+		return;
+	for (int r = 0; r < s->c.n; r++) {
+		if (s->rt[r].side == side && is_master(s, r, e->v)) {
+			nm++;
+			master = r;
+		}
+	}
+	if (nm == 1 && !announced_ok(s, e->v, side, master))
+		fail(s, "I7: r%d yielded to r%d for VRID %d, but clients still follow r%d's "
+		     "announcement", e->r, master, e->v, s->ann[e->v][side].r);
 }
 
 static void check_deadlines(struct sim *s)
@@ -814,12 +1128,16 @@ static void do_op(struct sim *s, const struct op_args *o)
 		return;
 	switch (o->op) {
 	case OP_PART:
+		announced_regroup(s, false, split(s));
 		for (int r = 0; r < s->c.n; r++)
 			s->rt[r].side = (int)(o->a >> r) & 1;
+		s->topo_at = s->now;
 		break;
 	case OP_HEAL:
+		announced_regroup(s, true, split(s));
 		for (int r = 0; r < s->c.n; r++)
 			s->rt[r].side = 0;
+		s->topo_at = s->now;
 		break;
 	case OP_LOSS:
 		op_loss(s, o);
@@ -839,6 +1157,10 @@ static void do_op(struct sim *s, const struct op_args *o)
 	case OP_SAW:
 		if (!s->causes[o->a])
 			fail(s, "expected a transition caused by \"%s\"", vrrp_cause_name(o->a));
+		break;
+	case OP_NEVER:
+		if (s->causes[o->a])
+			fail(s, "expected no transition caused by \"%s\"", vrrp_cause_name(o->a));
 		break;
 	case OP_PHASE:
 		phase(s);
@@ -868,6 +1190,12 @@ static void dispatch(struct sim *s, const struct sev *e)
 	case K_OP:
 		do_op(s, &e->op);
 		break;
+	case K_DUAL:
+		check_dual(s, e);
+		break;
+	case K_ANNOUNCED:
+		check_announced(s, e);
+		break;
 	}
 }
 
@@ -883,6 +1211,7 @@ static void run(struct sim *s)
 		if (!s->failed)
 			dispatch(s, &e);
 		check_groups(s);
+		check_states(s);
 	}
 }
 
@@ -897,11 +1226,11 @@ static bool clean_phase(struct sim *s, uint8_t op, uint64_t *end)
 	for (int r = 0; r < s->c.n; r++) {
 		struct op_args o = mkop(op, r);
 
-		if (!s->rt[r].up || s->rt[r].in[0].f.state != VRRP_STATE_MASTER ||
+		if (!s->rt[r].up || state_of(s, r, 0) != VRRP_STATE_MASTER ||
 		    best_router(s, 0, s->rt[r].side, r) < 0)
 			continue;
 		o.timed = true;
-		*end = s->now + 1 + rnd(s, s->rt[r].in[0].p.adver_int_cs * 10000u);
+		*end = s->now + 1 + rnd(s, s->rt[r].in[0].vi.params.adver_int_cs * 10000u);
 		push_op(s, *end, o);
 		return true;
 	}
@@ -940,10 +1269,15 @@ static void random_op(struct sim *s, uint64_t t, uint64_t *end)
 		o.a = (uint32_t)(1 + rnd(s, (1u << s->c.n) - 2));
 	} else if (dice < 75) {
 		o = mkop(OP_HEAL, -1);
-	} else if (dice < 88) {
+	} else if (dice < 85) {
 		o = mkop(OP_LOSS, -1);
 		o.a = (uint32_t)(10 + rnd(s, 91));
 		o.dur_us = 1 + rnd(s, 2 * s->md_max_us);
+	} else if (dice < 92) {
+		/* A stall of 1 to 5 advert intervals, of a master or a backup. */
+		o.op = OP_FREEZE;
+		o.dur_us = s->rt[r].in[0].vi.params.adver_int_cs * 10000ull *
+			   (2 + rnd(s, 9)) / 2;
 	} else {
 		o.op = OP_FREEZE;
 		o.dur_us = 1 + rnd(s, 3 * s->md_max_us);
@@ -988,6 +1322,25 @@ static void phase(struct sim *s)
 
 /* ---- setting up a run ---------------------------------------------------------- */
 
+/* Router r's interface address (10.0.0.r+1, fe80::r+1) and unicast_src
+ * (10.1.0.9-r, fd00::9-r: the other order, so that a tie-break on the
+ * wrong one picks the other winner). */
+static void router_addrs(uint8_t fam, int r, struct hafd_addr *ifaddr, struct hafd_addr *usrc)
+{
+	uint8_t b4[4] = { 10, 0, 0, (uint8_t)(r + 1) }, u4[4] = { 10, 1, 0, (uint8_t)(9 - r) };
+	uint8_t b6[16] = { 0xfe, 0x80 }, u6[16] = { 0xfd };
+
+	b6[15] = (uint8_t)(r + 1);
+	u6[15] = (uint8_t)(9 - r);
+	if (fam == FAM_V4 || fam == FAM_V4_UNICAST) {
+		addr_from_bytes(ifaddr, AF_INET, b4);
+		addr_from_bytes(usrc, AF_INET, u4);
+	} else {
+		addr_from_bytes(ifaddr, AF_INET6, b6);
+		addr_from_bytes(usrc, AF_INET6, u6);
+	}
+}
+
 static void sim_setup(struct sim *s, const struct cfg *c, bool verbose)
 {
 	struct sev *heap = s->heap;
@@ -1000,19 +1353,29 @@ static void sim_setup(struct sim *s, const struct cfg *c, bool verbose)
 	s->c = *c;
 	s->verbose = verbose;
 	s->ntr = 0;
+	S = s;
+	for (int v = 0; v < MAX_V; v++)
+		s->ann[v][0] = s->ann[v][1] = (struct announced){ -1, 0, false };
 	for (int r = 0; r < c->n; r++) {
-		uint8_t b[4] = { 10, 0, 0, (uint8_t)(r + 1) };
+		struct hafd_addr usrc;
+		bool unicast = c->fam == FAM_V4_UNICAST || c->fam == FAM_V6_UNICAST;
 
-		addr_from_bytes(&s->addr[r], AF_INET, b);
+		router_addrs(c->fam, r, &s->ifaddr[r], &usrc);
+		/* The oracle's tie-break address: what RFC 9568 says the
+		 * adverts carry (the unicast source when there is one). */
+		s->addr[r] = unicast ? usrc : s->ifaddr[r];
 		for (int v = 0; v < c->nv; v++) {
 			struct inst *in = &s->rt[r].in[v];
 
-			vrrp_fsm_init(&in->f);
-			in->p = (struct vrrp_params){
+			vrrp_inst_init(&in->vi, &sim_ops, in);
+			in->r = r;
+			in->v = v;
+			in->vi.params = (struct vrrp_params){
 				.version = c->version, .priority = c->prio[r],
 				.adver_int_cs = c->ai_cs[r], .preempt = !c->nopreempt[r],
 				.preempt_delay_us = c->pd_ms[r] * MS, .pair = c->pair,
-				.primary = s->addr[r],
+				/* As the daemon's vrrp_primary_refresh() sets it. */
+				.primary = vrrp_inst_source(unicast ? &usrc : NULL, &s->ifaddr[r]),
 			};
 		}
 		for (int j = 0; j < c->n; j++)
@@ -1046,6 +1409,9 @@ static void random_cfg(struct sim *s, struct cfg *c)
 	c->group = rnd(s, 5) == 0;
 	c->nv = c->group ? 2 : 1;
 	c->version = rnd(s, 4) == 0 ? 2 : 3;
+	/* VRRPv2 is IPv4 only. */
+	c->fam = (uint8_t)(c->version == 2 ? (rnd(s, 2) ? FAM_V4 : FAM_V4_UNICAST) :
+			   rnd(s, FAM_N));
 	c->pair = c->n == 2 && rnd(s, 2);
 	base = c->version == 2 ? 100 : ais[rnd(s, 7)];
 	mixed = c->version == 3 && rnd(s, 4) == 0;
@@ -1061,8 +1427,8 @@ static void random_cfg(struct sim *s, struct cfg *c)
 
 static void print_cfg(const struct cfg *c, const char *prefix)
 {
-	printf("%sv%u n=%d vrids=%d%s%s:", prefix, c->version, c->n, c->nv,
-	       c->group ? " grouped" : "", c->pair ? " pair" : "");
+	printf("%sv%u %s n=%d vrids=%d%s%s:", prefix, c->version, fam_names[c->fam], c->n,
+	       c->nv, c->group ? " grouped" : "", c->pair ? " pair" : "");
 	for (int r = 0; r < c->n; r++)
 		printf(" r%d(prio %u, %ucs%s, preempt_delay %ums)", r, c->prio[r], c->ai_cs[r],
 		       c->nopreempt[r] ? ", nopreempt" : "", c->pd_ms[r]);
@@ -1112,6 +1478,7 @@ struct scenario {
 	const char *name;
 	int n, nv;
 	uint8_t version;
+	uint8_t fam;
 	bool group, pair;
 	uint16_t ai_cs;
 	uint16_t ai[MAX_R];             /* per router, 0 = ai_cs */
@@ -1166,16 +1533,48 @@ static const struct scenario scenarios[] = {
 		AT(0, OP_START, 1), AT(6000, OP_CHECK, 1), AT(6000, OP_START, 0),
 		AT(8990, OP_EXPECT, 1), AT(10100, OP_CHECK, 0), AT(15000, OP_STABLE, 0),
 		SAW(15000, VRRP_CAUSE_PREEMPT), END(15001) } },
-	{ "fast preemption: the master's priority drops, a backup takes over at once",
+	/* Issue 14 bug 3: both backups preempted at once and both announced. */
+	{ "fast preemption, master demoted below two backups: the best alone takes over "
+	  "after its Skew_Time",
 	  .n = 3, .ai_cs = 100, .prio = { 200, 150, 100 },
 	  .steps = (const struct step[]){
 		START_ALL(0), AT(10000, OP_CHECK, 0), AT(10500, OP_PRIO, 0, .a = 50),
-		AT(10520, OP_EXPECT, 1), AT(20000, OP_CHECK, 1), AT(25000, OP_STABLE, 1),
-		SAW(25000, VRRP_CAUSE_PREEMPT), END(25001) } },
+		AT(10900, OP_EXPECT, 0), AT(10930, OP_EXPECT, 1),
+		AT(15000, OP_STABLE, 1, .a = 2),       /* r1 up, r0 down: nothing else */
+		AT(20000, OP_STABLE, 1), SAW(20000, VRRP_CAUSE_PREEMPT), END(20001) } },
+	{ "fast preemption at 10 ms, master demoted below two backups: one takeover",
+	  .n = 3, .ai_cs = 1, .prio = { 200, 150, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(1000, OP_CHECK, 0), AT(1050, OP_PRIO, 0, .a = 50),
+		AT(1200, OP_STABLE, 1, .a = 2), AT(1500, OP_STABLE, 1), END(1501) } },
+	{ "fast preemption, five routers, master demoted below four backups: one takeover",
+	  .n = 5, .ai_cs = 10, .prio = { 250, 200, 150, 100, 50 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(2000, OP_CHECK, 0), AT(2050, OP_PRIO, 0, .a = 20),
+		AT(3000, OP_STABLE, 1, .a = 2), AT(4000, OP_STABLE, 1), END(4001) } },
+	{ "pair: the master demoted, the only backup takes over at once",
+	  .n = 2, .pair = true, .ai_cs = 100, .prio = { 200, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(10000, OP_CHECK, 0), AT(10500, OP_PRIO, 0, .a = 50),
+		AT(10510, OP_EXPECT, 1), AT(15000, OP_STABLE, 1, .a = 2), END(15001) } },
 	{ "equal priorities started together: the highest address wins",
 	  .n = 3, .ai_cs = 100, .prio = { 100, 100, 100 },
 	  .steps = (const struct step[]){
 		START_ALL(0), AT(10000, OP_CHECK, 2), AT(15000, OP_STABLE, 2), END(15001) } },
+	{ "equal priorities started together, IPv6: the highest link-local address wins",
+	  .n = 3, .fam = FAM_V6, .ai_cs = 100, .prio = { 100, 100, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(10000, OP_CHECK, 2), AT(15000, OP_STABLE, 2), END(15001) } },
+	/* Issue 14 bug 1: the tie-break compared the peer's unicast source with
+	 * our own link-local address; both stayed master. */
+	{ "equal priorities started together, IPv6 unicast with global sources",
+	  .n = 3, .fam = FAM_V6_UNICAST, .ai_cs = 1, .prio = { 100, 100, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(1000, OP_CHECK, 0), AT(2000, OP_STABLE, 0), END(2001) } },
+	{ "equal priorities started together, IPv4 unicast with unicast_src",
+	  .n = 2, .fam = FAM_V4_UNICAST, .ai_cs = 100, .prio = { 100, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(10000, OP_CHECK, 0), AT(15000, OP_STABLE, 0), END(15001) } },
 	{ "partition: one master per side; heal: the best",
 	  .n = 4, .ai_cs = 100, .prio = { 200, 150, 100, 50 },
 	  .steps = (const struct step[]){
@@ -1189,13 +1588,44 @@ static const struct scenario scenarios[] = {
 							   .dur_us = 6 * SEC),
 		AT(11000, OP_CHECK, 0), AT(13000, OP_STABLE, 0),
 		SAW(13000, VRRP_CAUSE_HIGHER_PRIO), END(13001) } },
-	{ "stalled master returns as backup, then preempts back",
+	/* Issue 14 bug 4: the stall guard fired 2 intervals late, before any
+	 * backup (3 intervals + Skew_Time) could have taken over. */
+	/* Silence = the stall + up to one interval since the last advert:
+	 * at most 3.3 s, below the backups' 3.414 s and 3.609 s. */
+	{ "master stalled for 1 to 2.3 intervals: no state change anywhere",
+	  .n = 3, .ai_cs = 100, .prio = { 200, 150, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(9000, OP_CHECK, 0),
+		AT(10000, OP_FREEZE, 0, .dur_us = 1 * SEC),
+		AT(15000, OP_FREEZE, 0, .dur_us = 1500 * MS),
+		AT(20000, OP_FREEZE, 0, .dur_us = 2 * SEC),
+		AT(25000, OP_FREEZE, 0, .dur_us = 2300 * MS),
+		AT(30000, OP_STABLE, 0), END(30001) } },
+	{ "master stalled for 5 intervals: the backup takes over once, the master "
+	  "takes it back without leaving Master",
 	  .n = 2, .ai_cs = 100, .prio = { 200, 100 },
 	  .steps = (const struct step[]){
-		START_ALL(0), AT(10000, OP_CHECK, 0), AT(10000, OP_FREEZE, 0,
-							  .dur_us = 6 * SEC),
-		AT(15000, OP_EXPECT, 1), AT(25000, OP_CHECK, 0), AT(30000, OP_STABLE, 0),
-		SAW(30000, VRRP_CAUSE_STALL), END(30001) } },
+		START_ALL(0), AT(9000, OP_CHECK, 0),
+		AT(10000, OP_FREEZE, 0, .dur_us = 5 * SEC),
+		AT(14900, OP_EXPECT, 1), AT(20000, OP_STABLE, 0, .a = 2),
+		AT(25000, OP_STABLE, 0), AT(25000, OP_NEVER, -1, .a = VRRP_CAUSE_STALL),
+		END(25001) } },
+	{ "master with preempt = no stalled for 6 intervals returns as backup",
+	  .n = 2, .ai_cs = 100, .prio = { 200, 100 }, .nopreempt = { true },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(9000, OP_CHECK, 0),
+		AT(10000, OP_FREEZE, 0, .dur_us = 6 * SEC),
+		AT(15000, OP_EXPECT, 1), AT(25000, OP_STABLE, 1, .a = 2),
+		AT(30000, OP_STABLE, 1), SAW(30000, VRRP_CAUSE_STALL), END(30001) } },
+	{ "backups stalled for 1 to 5 intervals: no takeover",
+	  .n = 3, .ai_cs = 100, .prio = { 200, 150, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(9000, OP_CHECK, 0),
+		AT(10000, OP_FREEZE, 1, .dur_us = 5 * SEC),
+		AT(10000, OP_FREEZE, 2, .dur_us = 3500 * MS),
+		AT(20000, OP_FREEZE, 1, .dur_us = 1 * SEC),
+		AT(20500, OP_FREEZE, 2, .dur_us = 4 * SEC),
+		AT(30000, OP_STABLE, 0), END(30001) } },
 	{ "VRRPv2: crash cascade and restart",
 	  .n = 3, .version = 2, .ai_cs = 100, .prio = { 150, 200, 100 },
 	  .steps = (const struct step[]){
@@ -1224,6 +1654,16 @@ static const struct scenario scenarios[] = {
 		AT(10500, OP_FAULT, 0, .v = 1, .timed = true), AT(15000, OP_CHECK, 1),
 		AT(15000, OP_CLEAR, 0, .v = 1), AT(25000, OP_CHECK, 0),
 		AT(30000, OP_STABLE, 0), SAW(30000, VRRP_CAUSE_GROUP), END(30001) } },
+	/* Found once the simulator ran the daemon's own group code: a member
+	 * whose sibling's fault cleared while its own was still set kept the
+	 * group bit, and stayed in FAULT after its own cleared too. */
+	{ "sync group: two members' faults cleared one after the other",
+	  .n = 2, .nv = 2, .group = true, .ai_cs = 100, .prio = { 200, 100 },
+	  .steps = (const struct step[]){
+		START_ALL(0), AT(10000, OP_CHECK, 0), AT(10500, OP_FAULT, 0, .v = 0),
+		AT(11000, OP_FAULT, 0, .v = 1), AT(11500, OP_CLEAR, 0, .v = 0),
+		AT(15000, OP_CHECK, 1), AT(15500, OP_CLEAR, 0, .v = 1),
+		AT(25000, OP_CHECK, 0), AT(30000, OP_STABLE, 0), END(30001) } },
 	{ "sync group: three routers, crash, partition, heal",
 	  .n = 3, .nv = 2, .group = true, .ai_cs = 20, .prio = { 200, 150, 100 },
 	  .steps = (const struct step[]){
@@ -1299,6 +1739,7 @@ static bool run_scenario(struct sim *s, const struct scenario *sc, unsigned idx,
 	c.n = sc->n;
 	c.nv = sc->nv ? sc->nv : 1;
 	c.version = sc->version ? sc->version : 3;
+	c.fam = sc->fam;
 	c.group = sc->group;
 	c.pair = sc->pair;
 	for (int r = 0; r < c.n; r++) {
@@ -1402,7 +1843,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static struct sim s;
-	uint64_t seeds = 1000, first = 1, one = 0;
+	uint64_t seeds = 10000, first = 1, one = 0;
 	unsigned scen = 0;
 	bool verbose = false, single = false;
 
