@@ -40,6 +40,7 @@ struct vip_ctx {
 	struct loop *loop;
 	struct vip_events ev;
 	char *journal;                  /* NULL: no journal */
+	int journal_fd;                 /* the journal, O_APPEND; -1: open at the next add */
 	struct nl_sock *ev_sk;          /* the manager's: events only */
 	struct nl_sock *req_sk;         /* requests and resync dumps */
 	struct nl_cache_mngr *mngr;
@@ -307,21 +308,33 @@ done:
 	return rc;
 }
 
+/* The journal's append descriptor, opened ahead of need: a takeover adds
+ * its VIPs with one write(), not open + write + close on the way to its
+ * first GARP. Reopened after every rewrite, which renames a new file in. */
+static void journal_reopen(struct vip_ctx *v)
+{
+	if (v->journal_fd >= 0)
+		close(v->journal_fd);
+	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+}
+
 /* A VIP about to be added: one line at the end. A crash mid-write leaves
  * a malformed last line that cleanup skips, for an address not yet added. */
-static int journal_append(const char *path, const char *ifname, const struct hafd_addr *a)
+static int journal_append(struct vip_ctx *v, const char *ifname, const struct hafd_addr *a)
 {
 	char line[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN];
-	int fd, n, err;
+	int n, err;
 
 	n = snprintf(line, sizeof(line), "%s %s\n", ifname, addr_format(a, abuf, sizeof(abuf)));
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (v->journal_fd < 0)
+		journal_reopen(v);
+	if (v->journal_fd < 0)
 		return -1;
-	if (write(fd, line, (size_t)n) == n)
-		return close(fd);
+	if (write(v->journal_fd, line, (size_t)n) == n)
+		return 0;
 	err = errno ? errno : EIO;
-	close(fd);
+	close(v->journal_fd);   /* the next add tries a fresh descriptor */
+	v->journal_fd = -1;
 	errno = err;
 	return -1;
 }
@@ -351,6 +364,7 @@ static void journal_due(struct timer *t, void *arg)
 	(void)t;
 	if (journal_compact(v) < 0)
 		log_warn("vip: rewriting journal %s", v->journal);
+	journal_reopen(v);      /* the file just renamed in, or a retry */
 }
 
 /* Once the timers due now have run: a mass failover rewrites it once. */
@@ -553,6 +567,7 @@ int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
 		return -1;
 	v->loop = loop;
 	v->fd = -1;
+	v->journal_fd = -1;
 	timer_init(&v->resync_retry, resync_due, v);
 	timer_init(&v->journal_due, journal_due, v);
 	timer_init(&v->change_due, change_due, v);
@@ -578,8 +593,10 @@ int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
 	if (loop_fd_add(loop, fd, EPOLLIN, events_ready, v) < 0)
 		goto fail;
 	v->fd = fd;
-	if (v->journal)
+	if (v->journal) {
 		journal_filter(v->journal, adopt_line, v, NULL);
+		journal_reopen(v);      /* a failure here is retried at the first add */
+	}
 	*out = v;
 	return 0;
 fail_nl:
@@ -603,6 +620,8 @@ void vip_close(struct vip_ctx *v)
 		loop_timer_cancel(v->loop, &v->journal_due);
 		journal_due(&v->journal_due, v);
 	}
+	if (v->journal_fd >= 0)
+		close(v->journal_fd);
 	nl_cache_mngr_free(v->mngr);    /* closes ev_sk, frees the caches */
 	if (v->ev_sk)
 		nl_socket_free(v->ev_sk);
@@ -697,7 +716,7 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	/* Journal first: a crash in between leaves a line for an absent
 	 * address, which cleanup ignores; the other order can leak a VIP.
 	 * A VIP in added[] has its line already. */
-	if (v->journal && !added_find(v, ifindex, a) && journal_append(v->journal, ifname, a) < 0)
+	if (v->journal && !added_find(v, ifindex, a) && journal_append(v, ifname, a) < 0)
 		return -1;
 	if (!(ra = addr_tmpl(ifindex, a)))
 		goto undo;
