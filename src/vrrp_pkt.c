@@ -4,6 +4,7 @@
 #include "vrrp_pkt.h"
 
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -365,6 +366,41 @@ ssize_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_pkt_params *p
 	buf[6] = (uint8_t)(csum >> 8);
 	buf[7] = (uint8_t)csum;
 	return (ssize_t)len;
+}
+
+/* ---- announcements (items 32-34) --------------------------------------- */
+
+struct na_msg {
+	struct nd_neighbor_advert na;
+	struct nd_opt_hdr opt;
+	uint8_t mac[6];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct na_msg) == VRRP_NA_LEN, "NA layout");
+
+ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *target,
+			  const uint8_t mac[6], bool router)
+{
+	struct na_msg m;
+
+	if (target->family != AF_INET6) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (cap < sizeof(m)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.na.nd_na_type = ND_NEIGHBOR_ADVERT;
+	/* Override so caches switch to us; Router only where we forward. */
+	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | (router ? ND_NA_FLAG_ROUTER : 0);
+	m.na.nd_na_target = target->u.v6;
+	m.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+	m.opt.nd_opt_len = 1;   /* in units of 8 bytes */
+	memcpy(m.mac, mac, sizeof(m.mac));
+	memcpy(buf, &m, sizeof(m));
+	return (ssize_t)sizeof(m);
 }
 
 /* ---- counters (RFC 6527, section 2) ----------------------------------- */

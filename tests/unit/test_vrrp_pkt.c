@@ -1196,6 +1196,50 @@ static void test_err_str(void **state)
 		      GS(.other_errors = 1));
 }
 
+/* ---- the unsolicited NA that announces an IPv6 VIP ---------------------- */
+
+#define NA_FLAG_R 0x80  /* first byte of the NA's flags word (RFC 4861 4.4) */
+#define NA_FLAG_S 0x40
+#define NA_FLAG_O 0x20
+
+/* An NA for target from mac, checked byte by byte; returns its flags byte. */
+static uint8_t na_check(const uint8_t *b, const struct hafd_addr *target, const uint8_t *mac)
+{
+	static const uint8_t zero[4];
+
+	assert_int_equal(b[0], 136);                    /* Neighbor Advertisement */
+	assert_int_equal(b[1], 0);                      /* code */
+	assert_memory_equal(b + 2, zero, 2);            /* checksum: the kernel's */
+	assert_int_equal(b[4] & 0x1f, 0);               /* reserved */
+	assert_memory_equal(b + 5, zero, 3);
+	assert_memory_equal(b + 8, target->u.b, 16);
+	assert_int_equal(b[24], 2);                     /* Target Link-Layer Address */
+	assert_int_equal(b[25], 1);                     /* one unit of 8 bytes */
+	assert_memory_equal(b + 26, mac, 6);
+	return b[4];
+}
+
+static void test_na_layout(void **state)
+{
+	static const uint8_t mac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x02, 0x3d };
+	struct hafd_addr vip = ip("fd77::100"), v4 = ip("10.77.0.100");
+	uint8_t buf[VRRP_NA_LEN + 8];
+	uint8_t flags;
+
+	(void)state;
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac, false), VRRP_NA_LEN);
+	flags = na_check(buf, &vip, mac);
+	assert_int_equal(flags & (NA_FLAG_S | NA_FLAG_O), NA_FLAG_O);
+	assert_int_equal(buf[VRRP_NA_LEN], 0xff);       /* nothing written past it */
+	errno = 0;
+	assert_int_equal(vrrp_pkt_na_build(buf, VRRP_NA_LEN - 1, &vip, mac, false), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	errno = 0;
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &v4, mac, false), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1240,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_build_emsgsize),
 		cmocka_unit_test(test_short_buffers),
 		cmocka_unit_test(test_err_str),
+		cmocka_unit_test(test_na_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
