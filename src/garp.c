@@ -97,7 +97,8 @@ static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 	};
 	struct cmsghdr *c;
 
-	if (vrrp_pkt_na_build(m, sizeof(m), vip, mac, router) < 0)
+	(void)router;   /* R is always set: vrrp_pkt_na_build() */
+	if (vrrp_pkt_na_build(m, sizeof(m), vip, mac) < 0)
 		return -1;
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
 	if (src_ll && src_ll->family == AF_INET6)

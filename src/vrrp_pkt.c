@@ -379,7 +379,7 @@ struct na_msg {
 _Static_assert(sizeof(struct na_msg) == VRRP_NA_LEN, "NA layout");
 
 ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *target,
-			  const uint8_t mac[6], bool router)
+			  const uint8_t mac[6])
 {
 	struct na_msg m;
 
@@ -393,8 +393,11 @@ ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *targ
 	}
 	memset(&m, 0, sizeof(m));
 	m.na.nd_na_type = ND_NEIGHBOR_ADVERT;
-	/* Override so caches switch to us; Router only where we forward. */
-	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | (router ? ND_NA_FLAG_ROUTER : 0);
+	/* Override so caches switch to us. Router whatever the host's
+	 * forwarding setting: the VIP may be the clients' default router, and
+	 * an NA with R clear makes them drop it from their default router
+	 * list (RFC 4861 7.2.5). */
+	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | ND_NA_FLAG_ROUTER;
 	m.na.nd_na_target = target->u.v6;
 	m.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
 	m.opt.nd_opt_len = 1;   /* in units of 8 bytes */

@@ -127,13 +127,13 @@ ssize_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_pkt_params *p
 #define VRRP_NA_LEN 32
 
 /* The unsolicited Neighbor Advertisement (RFC 4861 4.4) that announces
- * target, an IPv6 VIP, at mac: S=0, O=1, R=router, and a Target Link-Layer
- * Address option. garp.c sends it to ff02::1 with hop limit 255; the
+ * target, an IPv6 VIP, at mac: R=1, S=0, O=1 (RFC 9568 6.4.1, 6.4.2), and a
+ * Target Link-Layer Address option. garp.c sends it to ff02::1 with hop limit 255; the
  * checksum is left 0 for the kernel, which fills it on raw ICMPv6 sockets.
  * Returns VRRP_NA_LEN, or -1 with errno EMSGSIZE (cap too small) or EINVAL
  * (target not IPv6). */
 ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *target,
-			  const uint8_t mac[6], bool router);
+			  const uint8_t mac[6]);
 
 /* RFC 1071 checksum of the VRRP message, with the pseudo-header when the
  * version/family/form call for one (items 16-20). The checksum field must be

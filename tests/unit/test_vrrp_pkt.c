@@ -1228,16 +1228,29 @@ static void test_na_layout(void **state)
 
 	(void)state;
 	memset(buf, 0xff, sizeof(buf));
-	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac, false), VRRP_NA_LEN);
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac), VRRP_NA_LEN);
 	flags = na_check(buf, &vip, mac);
 	assert_int_equal(flags & (NA_FLAG_S | NA_FLAG_O), NA_FLAG_O);
 	assert_int_equal(buf[VRRP_NA_LEN], 0xff);       /* nothing written past it */
 	errno = 0;
-	assert_int_equal(vrrp_pkt_na_build(buf, VRRP_NA_LEN - 1, &vip, mac, false), -1);
+	assert_int_equal(vrrp_pkt_na_build(buf, VRRP_NA_LEN - 1, &vip, mac), -1);
 	assert_int_equal(errno, EMSGSIZE);
 	errno = 0;
-	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &v4, mac, false), -1);
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &v4, mac), -1);
 	assert_int_equal(errno, EINVAL);
+}
+
+/* RFC 9568 6.4.1 and 6.4.2: the NA a new Active router sends for each IPv6
+ * VIP has R set, S clear, O set. (hafd sent R clear until this test.) */
+static void test_na_router_flag(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0x77, 0x00, 0x00, 0x00, 0x0b };
+	struct hafd_addr vip = ip("fd77::100");
+	uint8_t buf[VRRP_NA_LEN];
+
+	(void)state;
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac), VRRP_NA_LEN);
+	assert_int_equal(na_check(buf, &vip, mac), NA_FLAG_R | NA_FLAG_O);
 }
 
 int main(void)
@@ -1285,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_short_buffers),
 		cmocka_unit_test(test_err_str),
 		cmocka_unit_test(test_na_layout),
+		cmocka_unit_test(test_na_router_flag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
