@@ -696,6 +696,21 @@ static void test_v7_owner_logs_only(void **state)
 		      GS(.csum_rfc5798_rx = 1), GS(.csum_rfc5798_rx = 1));
 }
 
+/* V7 for v2 as well: RFC 3768 7.1 says an owner MUST discard adverts, but
+ * two routers both configured as owner would then both stay master for
+ * good; hafd logs and elects, as erratum 8298 has v3 do. */
+static void test_v7_owner_logs_only_v2(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+
+	(void)state;
+	pkt_make(&k, V2_IP4, 1);
+	k.exp.owner = true;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, VRRP_WARN_OWNER);
+}
+
 static void test_v8_count_zero(void **state)
 {
 	struct pkt k;
@@ -835,6 +850,30 @@ static void test_v12_addr_list_v3_warns(void **state)
 	pkt_build(&k);
 	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
 	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
+}
+
+/* V12 from the owner: v3 logs, as for any sender; v2 goes on to the
+ * interval check (RFC 3768 7.1: "otherwise continue processing"), which
+ * still drops. */
+static void test_v12_addr_list_owner(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr other = ip("10.77.0.101");
+
+	(void)state;
+	pkt_make(&k, V3_IP4, 1);
+	k.p.priority = 255;
+	pkt_build(&k);
+	k.exp.vips = &other;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
+	pkt_make(&k, V2_IP4, 1);
+	k.p.priority = 255;
+	pkt_build(&k);
+	k.exp.vips = &other;
+	k.exp.adver_int_cs = 200;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_INTERVAL);
 }
 
 /* V12 with the largest lists: 255 addresses in the other order (the sorted
@@ -1271,12 +1310,14 @@ int main(void)
 		cmocka_unit_test(test_v5_checksum),
 		cmocka_unit_test(test_v6_vrid),
 		cmocka_unit_test(test_v7_owner_logs_only),
+		cmocka_unit_test(test_v7_owner_logs_only_v2),
 		cmocka_unit_test(test_v8_count_zero),
 		cmocka_unit_test(test_v9_interval_zero),
 		cmocka_unit_test(test_v10_ipv6_first_not_link_local),
 		cmocka_unit_test(test_v11_interval_mismatch_v3_warns),
 		cmocka_unit_test(test_v11_interval_mismatch_v2_drops),
 		cmocka_unit_test(test_v12_addr_list_v3_warns),
+		cmocka_unit_test(test_v12_addr_list_owner),
 		cmocka_unit_test(test_v12_addr_list_255),
 		cmocka_unit_test(test_v12_addr_list_v2_drops_unless_owner),
 		cmocka_unit_test(test_v13_v2_auth_type),
