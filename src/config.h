@@ -125,6 +125,11 @@ struct hafd_config {
 	size_t n_checks;
 	struct cfg_group *groups;
 	size_t n_groups;
+	/* What loads but is probably not meant, one line each, in line order:
+	 *   FILE:LINE: [section] key: warning: what, and why it matters
+	 * config_load() does not print them: hafd -t and hafd's start do. */
+	char **warnings;
+	size_t n_warnings;
 };
 
 /* Every error found, each one line:

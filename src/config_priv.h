@@ -111,6 +111,8 @@ struct cfg_parser {
 	const char *key_name;
 	struct cfg_err *errs;
 	size_t n_errs;
+	struct cfg_err *warns;          /* kept only when there is no error */
+	size_t n_warns;
 };
 
 /* config.c */
@@ -123,6 +125,9 @@ void cfg_key_err(struct cfg_parser *p, const struct cfg_sect *s, int line, const
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void cfg_vkey_err(struct cfg_parser *p, const struct cfg_sect *s, int line, const char *key,
 		  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/* "FILE:LINE: [SECTION] KEY: warning: what": the file loads all the same. */
+void cfg_key_warn(struct cfg_parser *p, const struct cfg_sect *s, int line, const char *key,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Append one element of size to the array at *arrp (a T **) holding n. 0 or -1. */
 int cfg_grow(struct cfg_parser *p, void *arrp, size_t size, size_t n);
 /* strdup that records running out of memory. */
