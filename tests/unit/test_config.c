@@ -69,6 +69,31 @@ static void expect_errors(const char *text, const char *const *want)
 
 #define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* text loads, with exactly the warnings want (NULL-terminated). */
+static void expect_warnings(const char *text, const char *const *want)
+{
+	struct hafd_config *cfg = load_ok(text);
+	size_t n = 0;
+	bool same;
+
+	while (want[n])
+		n++;
+	same = cfg->n_warnings == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = !strcmp(cfg->warnings[i], want[i]);
+	if (!same) {
+		for (size_t i = 0; i < n; i++)
+			print_message("want: %s\n", want[i]);
+		for (size_t i = 0; i < cfg->n_warnings; i++)
+			print_message("got:  %s\n", cfg->warnings[i]);
+	}
+	config_free(cfg);
+	assert_true(same);
+}
+
+#define WARN(text, ...) expect_warnings(text, (const char *const[]){ __VA_ARGS__, NULL })
+#define NO_WARN(text) expect_warnings(text, (const char *const[]){ NULL })
+
 /* A valid instance on lines 1-4; tests add lines from 5 on. */
 #define INST "[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
 /* A valid http check on lines 5-7 after INST; tests add from line 8. */
@@ -812,6 +837,45 @@ static void test_unicast(void **state)
 	config_free(cfg);
 }
 
+/* pair = yes where more than one backup can exist: each would take over at
+ * once when the master resigns. Loads, with a warning. */
+static void test_pair_warning(void **state)
+{
+	struct hafd_config *cfg = (struct hafd_config *)&cfg;
+	struct config_errors errs;
+
+	(void)state;
+	WARN(INST "pair = yes\n",
+	     "t.conf:5: [instance web] pair: warning: yes, but a multicast instance can have "
+	     "more than one backup: all would take over at once when the master resigns, and "
+	     "clients that follow the loser's gratuitous ARP or NA are black-holed (pair = yes "
+	     "is meant for the only backup of its master: one unicast_peer)");
+	WARN(INST "pair = yes\nunicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n"
+	     "[instance b]\ninterface = eth0\nvrid = 2\nvirtual_ip = 10.0.0.101\npair = on\n",
+	     "t.conf:5: [instance web] pair: warning: yes, but with 2 unicast_peer there can be 2 "
+	     "backups: all would take over at once when the master resigns, and clients that "
+	     "follow the loser's gratuitous ARP or NA are black-holed (pair = yes is meant for "
+	     "the only backup of its master: one unicast_peer)",
+	     "t.conf:12: [instance b] pair: warning: yes, but a multicast instance can have "
+	     "more than one backup: all would take over at once when the master resigns, and "
+	     "clients that follow the loser's gratuitous ARP or NA are black-holed (pair = yes "
+	     "is meant for the only backup of its master: one unicast_peer)");
+	/* one peer (pair's default is yes there), pair = no, and the defaults */
+	NO_WARN(INST "unicast_peer = 10.0.0.2\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\npair = yes\n");
+	NO_WARN(INST "pair = no\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\npair = no\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n");
+	NO_WARN(INST);
+	NO_WARN(full_conf);
+	/* a file with errors gets its errors only */
+	EXPECT(INST "pair = yes\nvrid = 2\n",
+	       "t.conf:6: [instance web] vrid: given twice (first at line 3; only lists may repeat)");
+	assert_int_equal(load(INST "pair = yes\npriority = 0\n", &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	config_errors_free(&errs);
+}
+
 static void test_interface(void **state)
 {
 	EXPECT("[instance a]\ninterface = eth0/1\nvrid = 1\nvirtual_ip = 10.0.0.1\n"
@@ -1217,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_virtual_ip),
 		cmocka_unit_test(test_virtual_ip_limit),
 		cmocka_unit_test(test_unicast),
+		cmocka_unit_test(test_pair_warning),
 		cmocka_unit_test(test_interface),
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_track_interface),
