@@ -3,6 +3,7 @@
  * ../shared/reference/vrrp-rfc.md. */
 #include "vrrp_pkt.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/icmp6.h>
 #include <stdlib.h>
@@ -160,6 +161,21 @@ static size_t expected_len(const struct vrrp_advert *adv)
 	return VRRP_HDR_LEN + adv->count * family_alen(adv->family);
 }
 
+/* Not unset, multicast or 255.255.255.255: an advert to it was sent to
+ * this host, so it is a unicast advert (5.4), which may cross routers. (A
+ * subnet's broadcast address counts as unicast here: this code does not
+ * know the subnets, and such an advert still needs a listed peer.) */
+static bool addr_unicast(const struct hafd_addr *a)
+{
+	uint32_t v4 = ntohl(a->u.v4.s_addr);
+
+	if (a->family == AF_INET)
+		return v4 != INADDR_ANY && v4 != INADDR_BROADCAST && !IN_MULTICAST(v4);
+	if (a->family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&a->u.v6) && !IN6_IS_ADDR_MULTICAST(&a->u.v6);
+	return false;
+}
+
 enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
 				 const struct vrrp_pkt_info *info, struct vrrp_advert *adv)
 {
@@ -168,8 +184,11 @@ enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
 	adv->src = info->src;
 	decode_header(buf, len, adv);
 
-	if (info->ttl != VRRP_TTL)                              /* V1 */
-		return VRRP_RX_TTL;
+	if (info->ttl != VRRP_TTL) {                            /* V1 */
+		if (!addr_unicast(&info->dst))
+			return VRRP_RX_TTL;
+		adv->ttl_not_255 = true;        /* vrrp_pkt_check() decides */
+	}
 	if (len < VRRP_HDR_LEN)                                 /* V4 */
 		return VRRP_RX_LENGTH;
 	if (!(adv->version == 3 && family_alen(info->family)) &&
@@ -280,6 +299,8 @@ enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_e
 {
 	bool v2 = adv->version == 2;
 
+	if (adv->ttl_not_255 && !exp->n_peers)                  /* V1, unicast */
+		return VRRP_RX_TTL;
 	if (adv->version != exp->version)                       /* V2 */
 		return VRRP_RX_VERSION;
 	if (exp->n_peers && !addr_in(&adv->src, exp->peers, exp->n_peers))

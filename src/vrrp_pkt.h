@@ -49,6 +49,8 @@ struct vrrp_advert {
 	struct hafd_addr src;   /* sender (the IP source) */
 	const uint8_t *addrs;   /* count addresses of 4 or 16 bytes, inside the buffer */
 	unsigned warn;          /* VRRP_WARN_* found by vrrp_pkt_decode() */
+	bool ttl_not_255;       /* a unicast advert with another TTL: V1 is left to
+				   vrrp_pkt_check(), which knows the peers */
 };
 
 /* Why a packet was dropped (or, for the *_MISMATCH and warnings, logged). */
@@ -81,7 +83,9 @@ const char *vrrp_rx_err_str(enum vrrp_rx_err err);
 
 /* Decode and check what needs no configuration, in the checklist's order:
  * V1 TTL, length >= 8 (V4), V2 version, V5 checksum, V3 type, V4 exact length,
- * V8 count, V9 interval, V10 (warning only). The payload starts at the VRRP
+ * V8 count, V9 interval, V10 (warning only). V1 drops at once an advert
+ * sent to a multicast address or 255.255.255.255; one sent to a unicast
+ * address only gets adv->ttl_not_255, for vrrp_pkt_check(). The payload starts at the VRRP
  * header (the IPv4 header is already stripped). adv->vrid is set whenever at
  * least 2 bytes were present, so the caller can charge the right router. */
 enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
@@ -98,9 +102,11 @@ struct vrrp_pkt_expect {
 	size_t n_peers;
 };
 
-/* V2 (router's version), V11, V12, V13, V7 and the unicast peer list.
- * Returns an error when the packet must be dropped; adds VRRP_WARN_* to
- * adv->warn for what is only logged. */
+/* V1 for unicast adverts, V2 (router's version), V11, V12, V13, V7 and the
+ * unicast peer list. Returns an error when the packet must be dropped; adds
+ * VRRP_WARN_* to adv->warn for what is only logged. A unicast advert whose
+ * TTL is not 255 passes V1 when the router has unicast peers: unicast
+ * adverts may cross routers, and the peer list takes the TTL's place. */
 enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_expect *exp);
 
 /* Address i of the advert as a struct hafd_addr. */

@@ -524,6 +524,50 @@ static void test_v1_ttl_not_255(void **state)
 			  GS(0), GS(.other_errors = 1));
 }
 
+/* Make k's advert unicast, to dst (rebuilt: the pseudo-header has it). */
+static void pkt_unicast(struct pkt *k, const char *dst)
+{
+	k->p.dst = ip(dst);
+	pkt_build(k);
+	k->info.dst = k->p.dst;
+}
+
+/* V1 in unicast mode: an advert that crossed a router is accepted from a
+ * configured peer (the allow-list stands in for TTL 255, 5.4); an
+ * instance without peers, or an advert to the group, still needs 255. */
+static void test_v1_unicast_exempt(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr peer;
+
+	(void)state;
+	for (int kind = V3_IP4; kind <= V2_IP4; kind++) {
+		pkt_make(&k, (enum kind)kind, 1);
+		pkt_unicast(&k, kind == V3_IP6 ? "fd77::12" : "10.78.0.12");
+		peer = k.p.src;
+		k.exp.peers = &peer;
+		k.exp.n_peers = 1;
+		k.info.ttl = 254;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+		k.info.ttl = 1;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+		k.exp.n_peers = 0;              /* a multicast instance */
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		k.exp.n_peers = 1;
+		pkt_unicast(&k, kind == V3_IP6 ? "ff02::12" : "224.0.0.18");
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		assert_int_equal(pkt_decode(&k, &adv), VRRP_RX_TTL);
+		if (kind != V3_IP6) {           /* nor one to everyone */
+			pkt_unicast(&k, "255.255.255.255");
+			assert_int_equal(pkt_decode(&k, &adv), VRRP_RX_TTL);
+		}
+	}
+	expect_err_counts(VRRP_RX_TTL, &adv,
+			  RS(.ip_ttl_errors = 1, .proto_err_reason = VRRP_PER_TTL),
+			  GS(0), GS(.other_errors = 1));
+}
+
 static void test_v2_version(void **state)
 {
 	static const uint8_t bad_v4[] = { 0, 1, 4, 15 };
@@ -1303,6 +1347,7 @@ int main(void)
 		cmocka_unit_test(test_pcap_big_endian_nanosecond),
 		cmocka_unit_test(test_pcap_vlan_and_padding),
 		cmocka_unit_test(test_v1_ttl_not_255),
+		cmocka_unit_test(test_v1_unicast_exempt),
 		cmocka_unit_test(test_v2_version),
 		cmocka_unit_test(test_v2_version_differs_from_router),
 		cmocka_unit_test(test_v3_type),
