@@ -299,8 +299,8 @@ enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_e
 {
 	bool v2 = adv->version == 2;
 
-	if (adv->ttl_not_255 && !exp->n_peers)                  /* V1, unicast */
-		return VRRP_RX_TTL;
+	if (adv->ttl_not_255 && (!exp->n_peers || exp->unicast_ttl_check))
+		return VRRP_RX_TTL;                             /* V1, unicast */
 	if (adv->version != exp->version)                       /* V2 */
 		return VRRP_RX_VERSION;
 	if (exp->n_peers && !addr_in(&adv->src, exp->peers, exp->n_peers))

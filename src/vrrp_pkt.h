@@ -100,13 +100,15 @@ struct vrrp_pkt_expect {
 	size_t n_vips;
 	const struct hafd_addr *peers;  /* unicast allow-list; n_peers 0 = any */
 	size_t n_peers;
+	bool unicast_ttl_check;         /* unicast adverts need TTL 255 too */
 };
 
 /* V1 for unicast adverts, V2 (router's version), V11, V12, V13, V7 and the
  * unicast peer list. Returns an error when the packet must be dropped; adds
  * VRRP_WARN_* to adv->warn for what is only logged. A unicast advert whose
- * TTL is not 255 passes V1 when the router has unicast peers: unicast
- * adverts may cross routers, and the peer list takes the TTL's place. */
+ * TTL is not 255 passes V1 when the router has unicast peers and no
+ * unicast_ttl_check: unicast adverts may cross routers, and the peer list
+ * takes the TTL's place. */
 enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_expect *exp);
 
 /* Address i of the advert as a struct hafd_addr. */

@@ -74,6 +74,7 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 			.owner = r->cfg->priority == 255,
 			.vips = r->cfg->vips, .n_vips = r->cfg->n_vips,
 			.peers = r->cfg->peers, .n_peers = r->cfg->n_peers,
+			.unicast_ttl_check = r->cfg->unicast_ttl_check,
 		};
 
 		err = vrrp_pkt_check(&adv, &exp);

@@ -177,7 +177,7 @@ static const char full_conf[] =
 	"advert_interval = 3\n"                                         /* 75 */
 	"virtual_ip = 10.1.0.1\n"
 	"unicast_peer = 10.1.0.3\n"
-	"\n"
+	"unicast_ttl_check = yes\n"
 	"[group both]\n"
 	"instance = web\n"                                              /* 80 */
 	"instance = old\n"
@@ -263,6 +263,7 @@ static void test_full(void **state)
 	assert_false(in->preempt);
 	assert_int_equal(in->preempt_delay_us, 1500000);
 	assert_false(in->pair);         /* given, though there is one peer */
+	assert_false(in->unicast_ttl_check);    /* the default, with a peer */
 	assert_false(in->accept_mode);
 	assert_int_equal(in->n_vips, 2);
 	assert_string_equal(addr_format(&in->vips[0], buf, sizeof(buf)), "fd00::100/64");
@@ -296,6 +297,7 @@ static void test_full(void **state)
 	assert_int_equal(in->family, AF_INET);
 	assert_string_equal(addr_format(&in->vips[0], buf, sizeof(buf)), "10.1.0.1/32");
 	assert_true(in->pair);          /* not given: unicast with one peer */
+	assert_true(in->unicast_ttl_check);
 	assert_false(in->has_unicast_src);
 	assert_int_equal(in->group, 0);
 
@@ -346,6 +348,7 @@ static void test_defaults(void **state)
 	assert_false(in->has_unicast_src);
 	assert_int_equal(in->n_peers, 0);
 	assert_false(in->use_vmac);
+	assert_false(in->unicast_ttl_check);
 	assert_int_equal(in->n_tracks, 0);
 	assert_int_equal(in->n_track_ifs, 0);
 	assert_int_equal(in->garp_repeat, 5);
@@ -616,7 +619,7 @@ static void test_int(void **state)
 static void test_bool(void **state)
 {
 	EXPECT(INST "preempt = maybe\naccept_mode = 2\nuse_vmac = \npair = y\n"
-	       "[global]\nscript_security = sure\n",
+	       "unicast_ttl_check = 255\n[global]\nscript_security = sure\n",
 	       "t.conf:5: [instance web] preempt: 'maybe' is not a boolean (allowed: yes, no, true, "
 	       "false, on, off, 1, 0)",
 	       "t.conf:6: [instance web] accept_mode: '2' is not a boolean (allowed: yes, no, true, "
@@ -625,7 +628,9 @@ static void test_bool(void **state)
 	       "false, on, off, 1, 0)",
 	       "t.conf:8: [instance web] pair: 'y' is not a boolean (allowed: yes, no, true, "
 	       "false, on, off, 1, 0)",
-	       "t.conf:10: [global] script_security: 'sure' is not a boolean (allowed: yes, no, "
+	       "t.conf:9: [instance web] unicast_ttl_check: '255' is not a boolean (allowed: yes, "
+	       "no, true, false, on, off, 1, 0)",
+	       "t.conf:11: [global] script_security: 'sure' is not a boolean (allowed: yes, no, "
 	       "true, false, on, off, 1, 0)");
 }
 
@@ -1215,6 +1220,7 @@ static void test_compatible(void **state)
 		"priority = 200\n", "preempt = no\n", "preempt_delay = 3s\n", "pair = no\n",
 		"track_interface = eth1\n", "garp_repeat = 1\n", "notify = /bin/true\n",
 		"notify_master = /bin/true\n", "garp_refresh = 1m\n", "garp_delay = 1s\n",
+		"unicast_ttl_check = yes\n",
 	};
 	static const char *const differ[] = {
 		"version = 2\n", "advert_interval = 2s\n", "use_vmac = yes\n", "accept_mode = no\n",

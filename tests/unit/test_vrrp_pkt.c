@@ -568,6 +568,36 @@ static void test_v1_unicast_exempt(void **state)
 			  GS(0), GS(.other_errors = 1));
 }
 
+/* unicast_ttl_check = yes: peers on the same link, so a unicast advert must
+ * still carry TTL 255; one that crossed a router (or was sent from off the
+ * link with a peer's address) is dropped before the peer list is read. */
+static void test_v1_unicast_ttl_check(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr peer;
+
+	(void)state;
+	for (int kind = V3_IP4; kind <= V2_IP4; kind++) {
+		pkt_make(&k, (enum kind)kind, 1);
+		pkt_unicast(&k, kind == V3_IP6 ? "fd77::12" : "10.78.0.12");
+		peer = k.p.src;
+		k.exp.peers = &peer;
+		k.exp.n_peers = 1;
+		k.exp.unicast_ttl_check = true;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);        /* TTL 255 */
+		k.info.ttl = 254;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		k.exp.unicast_ttl_check = false;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	}
+	k.exp.unicast_ttl_check = true;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+	expect_err_counts(VRRP_RX_TTL, &adv,
+			  RS(.ip_ttl_errors = 1, .proto_err_reason = VRRP_PER_TTL),
+			  GS(0), GS(.other_errors = 1));
+}
+
 static void test_v2_version(void **state)
 {
 	static const uint8_t bad_v4[] = { 0, 1, 4, 15 };
@@ -1348,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_pcap_vlan_and_padding),
 		cmocka_unit_test(test_v1_ttl_not_255),
 		cmocka_unit_test(test_v1_unicast_exempt),
+		cmocka_unit_test(test_v1_unicast_ttl_check),
 		cmocka_unit_test(test_v2_version),
 		cmocka_unit_test(test_v2_version_differs_from_router),
 		cmocka_unit_test(test_v3_type),
