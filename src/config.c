@@ -50,21 +50,26 @@ static __attribute__((format(printf, 1, 2))) char *fmt(const char *f, ...)
 	return s;
 }
 
-/* Takes msg (the part after "FILE:LINE: "). */
-static void err_add(struct cfg_parser *p, int line, char *msg)
+/* Takes msg (the part after "FILE:LINE: ") into the list at *list. */
+static void msg_add(struct cfg_parser *p, struct cfg_err **list, size_t *n, int line, char *msg)
 {
 	char *full = NULL;
 
 	if (msg)
 		full = line > 0 ? fmt("%s:%d: %s", p->file, line, msg) : fmt("%s: %s", p->file, msg);
 	free(msg);
-	if (!full || cfg_grow(p, &p->errs, sizeof(*p->errs), p->n_errs)) {
+	if (!full || cfg_grow(p, list, sizeof(**list), *n)) {
 		p->oom = true;
 		free(full);
 		return;
 	}
-	p->errs[p->n_errs] = (struct cfg_err){ .line = line, .seq = p->n_errs, .msg = full };
-	p->n_errs++;
+	(*list)[*n] = (struct cfg_err){ .line = line, .seq = *n, .msg = full };
+	(*n)++;
+}
+
+static void err_add(struct cfg_parser *p, int line, char *msg)
+{
+	msg_add(p, &p->errs, &p->n_errs, line, msg);
 }
 
 void cfg_err(struct cfg_parser *p, int line, const char *f, ...)
@@ -93,6 +98,20 @@ void cfg_key_err(struct cfg_parser *p, const struct cfg_sect *s, int line, const
 	va_start(ap, f);
 	cfg_vkey_err(p, s, line, key, f, ap);
 	va_end(ap);
+}
+
+void cfg_key_warn(struct cfg_parser *p, const struct cfg_sect *s, int line, const char *key,
+		  const char *f, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, f);
+	what = vfmt(f, ap);
+	va_end(ap);
+	msg_add(p, &p->warns, &p->n_warns, line,
+		what ? fmt("[%s] %s: warning: %s", s->text ? s->text : "", key, what) : NULL);
+	free(what);
 }
 
 /* "[SECTION]: what" at the current line. */
@@ -457,6 +476,9 @@ static void parser_free(struct cfg_parser *p)
 	for (size_t i = 0; i < p->n_errs; i++)
 		free(p->errs[i].msg);
 	free(p->errs);
+	for (size_t i = 0; i < p->n_warns; i++)
+		free(p->warns[i].msg);
+	free(p->warns);
 }
 
 /* Hand the errors, in line order, to errs. Returns how many there were. */
@@ -478,6 +500,26 @@ static size_t errors_move(struct cfg_parser *p, struct config_errors *errs)
 	}
 	errs->n = p->n_errs;
 	return n;
+}
+
+/* Hand the warnings, in line order, to the configuration. 0 or -1 (out
+ * of memory). */
+static int warnings_move(struct cfg_parser *p)
+{
+	struct hafd_config *c = p->cfg;
+
+	if (!p->n_warns)
+		return 0;
+	qsort(p->warns, p->n_warns, sizeof(*p->warns), err_cmp);
+	c->warnings = malloc(p->n_warns * sizeof(*c->warnings));
+	if (!c->warnings)
+		return -1;
+	for (size_t i = 0; i < p->n_warns; i++) {
+		c->warnings[i] = p->warns[i].msg;
+		p->warns[i].msg = NULL;
+	}
+	c->n_warnings = p->n_warns;
+	return 0;
 }
 
 static int global_init(struct cfg_parser *p)
@@ -512,6 +554,8 @@ int config_load_stream(FILE *f, const char *name, struct hafd_config **out,
 		else
 			cfg_validate(&p);
 	}
+	if (p.cfg && !p.oom && !p.n_errs && warnings_move(&p) < 0)
+		p.oom = true;
 	if (!p.cfg || p.oom)
 		cfg_err(&p, 0, "out of memory");
 	if (!p.cfg || errors_move(&p, errs)) {
@@ -611,6 +655,9 @@ void config_free(struct hafd_config *cfg)
 		free(g->notify_fault);
 	}
 	free(cfg->groups);
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		free(cfg->warnings[i]);
+	free(cfg->warnings);
 	free(cfg);
 }
 

@@ -96,6 +96,7 @@ struct cfg_instance {
 	struct hafd_addr unicast_src;
 	struct hafd_addr *peers;        /* unicast peers; none = multicast */
 	size_t n_peers;
+	bool unicast_ttl_check;         /* default no: unicast adverts may cross routers */
 	bool use_vmac;
 	size_t *tracks;                 /* indexes into hafd_config.checks */
 	size_t n_tracks;
@@ -125,6 +126,11 @@ struct hafd_config {
 	size_t n_checks;
 	struct cfg_group *groups;
 	size_t n_groups;
+	/* What loads but is probably not meant, one line each, in line order:
+	 *   FILE:LINE: [section] key: warning: what, and why it matters
+	 * config_load() does not print them: hafd -t and hafd's start do. */
+	char **warnings;
+	size_t n_warnings;
 };
 
 /* Every error found, each one line:
@@ -149,7 +155,8 @@ const struct cfg_check *config_check(const struct hafd_config *cfg, const char *
 
 /* Two instances whose running state can carry over a reload unchanged
  * (everything equal except what can change live: priority, preempt,
- * preempt_delay, pair, notify hooks, garp settings and tracks). */
+ * preempt_delay, pair, unicast_ttl_check, notify hooks, garp settings and
+ * tracks). */
 bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_instance *b);
 /* Two checks that probe the same way with the same rise/fall/grace, so a
  * reload keeps the running check and its state (weights may differ). */

@@ -159,6 +159,32 @@ static void preempt_finish(struct cfg_parser *p, struct cfg_instance *in, const 
 	in->preempt = !s->nopreempt;
 }
 
+/* pair's default: yes exactly when unicast with one peer, so the only
+ * router that can be the master's backup. Given as yes elsewhere, more
+ * than one backup can exist, and pair makes each of them take over at
+ * once: a warning, as a multicast link with two routers is fine. */
+static void pair_finish(struct cfg_parser *p, struct cfg_instance *in, const struct cfg_sect *s)
+{
+	static const char risk[] = "all would take over at once when the master resigns, and "
+				   "clients that follow the loser's gratuitous ARP or NA are "
+				   "black-holed (pair = yes is meant for the only backup of its "
+				   "master: one unicast_peer)";
+	int line = s->seen[IK_PAIR];
+
+	if (!line) {
+		in->pair = in->n_peers == 1;
+		return;
+	}
+	if (!in->pair || in->n_peers == 1 || s->bad[IK_PAIR])
+		return;
+	if (!in->n_peers)
+		cfg_key_warn(p, s, line, "pair", "yes, but a multicast instance can have more "
+			     "than one backup: %s", risk);
+	else
+		cfg_key_warn(p, s, line, "pair", "yes, but with %zu unicast_peer there can be %zu "
+			     "backups: %s", in->n_peers, in->n_peers, risk);
+}
+
 static void unicast_finish(struct cfg_parser *p, struct cfg_instance *in, const struct cfg_sect *s)
 {
 	static const char fam[] = "%s is %s but this instance's virtual_ip is %s (allowed: one "
@@ -194,8 +220,7 @@ static void instance_finish(struct cfg_parser *p, size_t i)
 	require(p, s, IK_VIRTUAL_IP, "virtual_ip", " (at least one)");
 	advert_finish(p, in, s);
 	preempt_finish(p, in, s);
-	if (!s->seen[IK_PAIR])
-		in->pair = in->n_peers == 1;
+	pair_finish(p, in, s);
 	if (in->version == 2 && in->family == AF_INET6)
 		cfg_key_err(p, s, s->seen[IK_VERSION], "version",
 			    "version 2 is IPv4 only (allowed: version 3 for IPv6)");

@@ -422,6 +422,7 @@ static const struct key_def inst_keys[IK_N] = {
 	[IK_VIRTUAL_IP] = KLIST("virtual_ip", set_vip),
 	[IK_UNICAST_SRC] = KFN("unicast_src", set_unicast_src),
 	[IK_UNICAST_PEER] = KLIST("unicast_peer", set_peer),
+	[IK_UNICAST_TTL_CHECK] = KBOOL("unicast_ttl_check", INST, unicast_ttl_check),
 	[IK_USE_VMAC] = KBOOL("use_vmac", INST, use_vmac),
 	[IK_TRACK] = KLIST("track", add_ref),
 	[IK_TRACK_INTERFACE] = KLIST("track_interface", set_track_if),

@@ -30,7 +30,8 @@ enum {
 enum {
 	IK_INTERFACE, IK_VRID, IK_PRIORITY, IK_VERSION, IK_ADVERT_INTERVAL, IK_PREEMPT,
 	IK_NOPREEMPT, IK_PREEMPT_DELAY, IK_PAIR, IK_ACCEPT_MODE, IK_VIRTUAL_IP,
-	IK_UNICAST_SRC, IK_UNICAST_PEER, IK_USE_VMAC, IK_TRACK, IK_TRACK_INTERFACE,
+	IK_UNICAST_SRC, IK_UNICAST_PEER, IK_UNICAST_TTL_CHECK, IK_USE_VMAC, IK_TRACK,
+	IK_TRACK_INTERFACE,
 	IK_GARP_REPEAT, IK_GARP_DELAY, IK_GARP_REFRESH, IK_NOTIFY, IK_NOTIFY_MASTER,
 	IK_NOTIFY_BACKUP, IK_NOTIFY_FAULT, IK_NOTIFY_STOP, IK_N
 };
@@ -111,6 +112,8 @@ struct cfg_parser {
 	const char *key_name;
 	struct cfg_err *errs;
 	size_t n_errs;
+	struct cfg_err *warns;          /* kept only when there is no error */
+	size_t n_warns;
 };
 
 /* config.c */
@@ -123,6 +126,9 @@ void cfg_key_err(struct cfg_parser *p, const struct cfg_sect *s, int line, const
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void cfg_vkey_err(struct cfg_parser *p, const struct cfg_sect *s, int line, const char *key,
 		  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/* "FILE:LINE: [SECTION] KEY: warning: what": the file loads all the same. */
+void cfg_key_warn(struct cfg_parser *p, const struct cfg_sect *s, int line, const char *key,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Append one element of size to the array at *arrp (a T **) holding n. 0 or -1. */
 int cfg_grow(struct cfg_parser *p, void *arrp, size_t size, size_t n);
 /* strdup that records running out of memory. */

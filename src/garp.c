@@ -6,11 +6,12 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if_arp.h>
-#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "vrrp_pkt.h"
 
 struct garp_ctx {
 	int arp_fd;     /* AF_PACKET, SOCK_DGRAM: the kernel adds the Ethernet header */
@@ -20,12 +21,6 @@ struct garp_ctx {
 struct arp_eth_ipv4 {
 	struct arphdr h;
 	uint8_t sha[6], spa[4], tha[6], tpa[4];
-} __attribute__((packed));
-
-struct na_msg {
-	struct nd_neighbor_advert na;
-	struct nd_opt_hdr opt;
-	uint8_t mac[6];
 } __attribute__((packed));
 
 int garp_open(struct garp_ctx **out)
@@ -91,25 +86,21 @@ static int send_arp(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 		   const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router)
 {
-	struct na_msg m = { 0 };
+	uint8_t m[VRRP_NA_LEN];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
 	union { char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } cbuf;
 	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)ifindex };
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(m) };
 	struct msghdr mh = {
 		.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
 	struct cmsghdr *c;
 
+	(void)router;   /* R is always set: vrrp_pkt_na_build() */
+	if (vrrp_pkt_na_build(m, sizeof(m), vip, mac) < 0)
+		return -1;
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
-	m.na.nd_na_type = ND_NEIGHBOR_ADVERT;
-	/* Override so caches switch to us; Router only where we forward. */
-	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | (router ? ND_NA_FLAG_ROUTER : 0);
-	m.na.nd_na_target = vip->u.v6;
-	m.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
-	m.opt.nd_opt_len = 1;
-	memcpy(m.mac, mac, 6);
 	if (src_ll && src_ll->family == AF_INET6)
 		pi.ipi6_addr = src_ll->u.v6;
 	memset(&cbuf, 0, sizeof(cbuf));

@@ -86,7 +86,8 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 	}
 }
 
-/* Errors go to stderr (the operator is looking) and to the log. */
+/* Errors and warnings go to stderr (the operator is looking; under
+ * systemd, the journal). */
 static struct hafd_config *config_read(const char *path, bool quiet_ok)
 {
 	struct config_errors errs = { 0 };
@@ -99,6 +100,8 @@ static struct hafd_config *config_read(const char *path, bool quiet_ok)
 		config_errors_free(&errs);
 		return NULL;
 	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		fprintf(stderr, "%s\n", cfg->warnings[i]);
 	if (!quiet_ok)
 		printf("configuration OK\n");
 	return cfg;

@@ -3,7 +3,9 @@
  * ../shared/reference/vrrp-rfc.md. */
 #include "vrrp_pkt.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,6 +161,21 @@ static size_t expected_len(const struct vrrp_advert *adv)
 	return VRRP_HDR_LEN + adv->count * family_alen(adv->family);
 }
 
+/* Not unset, multicast or 255.255.255.255: an advert to it was sent to
+ * this host, so it is a unicast advert (5.4), which may cross routers. (A
+ * subnet's broadcast address counts as unicast here: this code does not
+ * know the subnets, and such an advert still needs a listed peer.) */
+static bool addr_unicast(const struct hafd_addr *a)
+{
+	uint32_t v4 = ntohl(a->u.v4.s_addr);
+
+	if (a->family == AF_INET)
+		return v4 != INADDR_ANY && v4 != INADDR_BROADCAST && !IN_MULTICAST(v4);
+	if (a->family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&a->u.v6) && !IN6_IS_ADDR_MULTICAST(&a->u.v6);
+	return false;
+}
+
 enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
 				 const struct vrrp_pkt_info *info, struct vrrp_advert *adv)
 {
@@ -167,8 +184,11 @@ enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
 	adv->src = info->src;
 	decode_header(buf, len, adv);
 
-	if (info->ttl != VRRP_TTL)                              /* V1 */
-		return VRRP_RX_TTL;
+	if (info->ttl != VRRP_TTL) {                            /* V1 */
+		if (!addr_unicast(&info->dst))
+			return VRRP_RX_TTL;
+		adv->ttl_not_255 = true;        /* vrrp_pkt_check() decides */
+	}
 	if (len < VRRP_HDR_LEN)                                 /* V4 */
 		return VRRP_RX_LENGTH;
 	if (!(adv->version == 3 && family_alen(info->family)) &&
@@ -279,6 +299,8 @@ enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_e
 {
 	bool v2 = adv->version == 2;
 
+	if (adv->ttl_not_255 && (!exp->n_peers || exp->unicast_ttl_check))
+		return VRRP_RX_TTL;                             /* V1, unicast */
 	if (adv->version != exp->version)                       /* V2 */
 		return VRRP_RX_VERSION;
 	if (exp->n_peers && !addr_in(&adv->src, exp->peers, exp->n_peers))
@@ -365,6 +387,44 @@ ssize_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_pkt_params *p
 	buf[6] = (uint8_t)(csum >> 8);
 	buf[7] = (uint8_t)csum;
 	return (ssize_t)len;
+}
+
+/* ---- announcements (items 32-34) --------------------------------------- */
+
+struct na_msg {
+	struct nd_neighbor_advert na;
+	struct nd_opt_hdr opt;
+	uint8_t mac[6];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct na_msg) == VRRP_NA_LEN, "NA layout");
+
+ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *target,
+			  const uint8_t mac[6])
+{
+	struct na_msg m;
+
+	if (target->family != AF_INET6) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (cap < sizeof(m)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.na.nd_na_type = ND_NEIGHBOR_ADVERT;
+	/* Override so caches switch to us. Router whatever the host's
+	 * forwarding setting: the VIP may be the clients' default router, and
+	 * an NA with R clear makes them drop it from their default router
+	 * list (RFC 4861 7.2.5). */
+	m.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE | ND_NA_FLAG_ROUTER;
+	m.na.nd_na_target = target->u.v6;
+	m.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+	m.opt.nd_opt_len = 1;   /* in units of 8 bytes */
+	memcpy(m.mac, mac, sizeof(m.mac));
+	memcpy(buf, &m, sizeof(m));
+	return (ssize_t)sizeof(m);
 }
 
 /* ---- counters (RFC 6527, section 2) ----------------------------------- */

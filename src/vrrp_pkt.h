@@ -49,6 +49,8 @@ struct vrrp_advert {
 	struct hafd_addr src;   /* sender (the IP source) */
 	const uint8_t *addrs;   /* count addresses of 4 or 16 bytes, inside the buffer */
 	unsigned warn;          /* VRRP_WARN_* found by vrrp_pkt_decode() */
+	bool ttl_not_255;       /* a unicast advert with another TTL: V1 is left to
+				   vrrp_pkt_check(), which knows the peers */
 };
 
 /* Why a packet was dropped (or, for the *_MISMATCH and warnings, logged). */
@@ -81,7 +83,9 @@ const char *vrrp_rx_err_str(enum vrrp_rx_err err);
 
 /* Decode and check what needs no configuration, in the checklist's order:
  * V1 TTL, length >= 8 (V4), V2 version, V5 checksum, V3 type, V4 exact length,
- * V8 count, V9 interval, V10 (warning only). The payload starts at the VRRP
+ * V8 count, V9 interval, V10 (warning only). V1 drops at once an advert
+ * sent to a multicast address or 255.255.255.255; one sent to a unicast
+ * address only gets adv->ttl_not_255, for vrrp_pkt_check(). The payload starts at the VRRP
  * header (the IPv4 header is already stripped). adv->vrid is set whenever at
  * least 2 bytes were present, so the caller can charge the right router. */
 enum vrrp_rx_err vrrp_pkt_decode(const uint8_t *buf, size_t len,
@@ -96,11 +100,15 @@ struct vrrp_pkt_expect {
 	size_t n_vips;
 	const struct hafd_addr *peers;  /* unicast allow-list; n_peers 0 = any */
 	size_t n_peers;
+	bool unicast_ttl_check;         /* unicast adverts need TTL 255 too */
 };
 
-/* V2 (router's version), V11, V12, V13, V7 and the unicast peer list.
- * Returns an error when the packet must be dropped; adds VRRP_WARN_* to
- * adv->warn for what is only logged. */
+/* V1 for unicast adverts, V2 (router's version), V11, V12, V13, V7 and the
+ * unicast peer list. Returns an error when the packet must be dropped; adds
+ * VRRP_WARN_* to adv->warn for what is only logged. A unicast advert whose
+ * TTL is not 255 passes V1 when the router has unicast peers and no
+ * unicast_ttl_check: unicast adverts may cross routers, and the peer list
+ * takes the TTL's place. */
 enum vrrp_rx_err vrrp_pkt_check(struct vrrp_advert *adv, const struct vrrp_pkt_expect *exp);
 
 /* Address i of the advert as a struct hafd_addr. */
@@ -121,6 +129,19 @@ struct vrrp_pkt_params {
 /* Build an advert into buf. Returns its length, or -1 with errno EMSGSIZE
  * (buffer too small) or EINVAL (bad parameters). */
 ssize_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_pkt_params *p);
+
+/* Length of the unsolicited Neighbor Advertisement below: the NA (24 bytes)
+ * and one Target Link-Layer Address option for a 6-byte MAC (8). */
+#define VRRP_NA_LEN 32
+
+/* The unsolicited Neighbor Advertisement (RFC 4861 4.4) that announces
+ * target, an IPv6 VIP, at mac: R=1, S=0, O=1 (RFC 9568 6.4.1, 6.4.2), and a
+ * Target Link-Layer Address option. garp.c sends it to ff02::1 with hop limit 255; the
+ * checksum is left 0 for the kernel, which fills it on raw ICMPv6 sockets.
+ * Returns VRRP_NA_LEN, or -1 with errno EMSGSIZE (cap too small) or EINVAL
+ * (target not IPv6). */
+ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *target,
+			  const uint8_t mac[6]);
 
 /* RFC 1071 checksum of the VRRP message, with the pseudo-header when the
  * version/family/form call for one (items 16-20). The checksum field must be

@@ -56,30 +56,16 @@ static void rx_log_warnings(struct vrrp_router *r, const struct vrrp_advert *adv
 		log_warnx("[%s] %s advertises although we are the address owner", r->label, src);
 }
 
-/* In unicast mode adverts may cross routers, so the TTL check (V1) gives way
- * to the peer allow-list, as in keepalived. */
-static bool ttl_exempt(const struct vrrp_router *r, const struct vrrp_pkt_info *info)
-{
-	struct hafd_addr group;
-
-	if (!r || !r->cfg->n_peers)
-		return false;
-	vrrp_sock_group(info->family, &group);
-	return !addr_equal(&info->dst, &group);
-}
-
 void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t len,
-		    const struct vrrp_pkt_info *info_in)
+		    const struct vrrp_pkt_info *info)
 {
 	struct hafd *h = arg;
-	struct vrrp_pkt_info info = *info_in;
 	struct vrrp_advert adv = { 0 };
 	struct vrrp_router *r = len >= 2 ? router_by_vrid(h, s, pkt[1]) : NULL;
 	enum vrrp_rx_err err;
 
-	if (ttl_exempt(r, &info))
-		info.ttl = VRRP_TTL;
-	err = vrrp_pkt_decode(pkt, len, &info, &adv);
+	/* V1 in unicast mode (adverts that crossed a router): vrrp_pkt_check(). */
+	err = vrrp_pkt_decode(pkt, len, info, &adv);
 	if (err == VRRP_RX_OK && !r)
 		err = VRRP_RX_VRID;
 	if (err == VRRP_RX_OK) {
@@ -88,13 +74,14 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 			.owner = r->cfg->priority == 255,
 			.vips = r->cfg->vips, .n_vips = r->cfg->n_vips,
 			.peers = r->cfg->peers, .n_peers = r->cfg->n_peers,
+			.unicast_ttl_check = r->cfg->unicast_ttl_check,
 		};
 
 		err = vrrp_pkt_check(&adv, &exp);
 	}
 	vrrp_stats_account(err, &adv, r ? &r->stats : NULL, &h->stats);
 	if (err != VRRP_RX_OK) {
-		rx_log_drop(h, s, err, &info, &adv);
+		rx_log_drop(h, s, err, info, &adv);
 		return;
 	}
 	rx_log_warnings(r, &adv);

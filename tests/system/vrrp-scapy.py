@@ -9,9 +9,10 @@
 #       exit 1 when fewer than COUNT (default 1) arrived within SECS (default 3).
 #   vrrp-scapy.py send --dst ADDR --vrid N --prio N --vip ADDR [-i IFACE]
 #                      [--version 2|3] [--interval-cs N] [--count N]
+#                      [--src ADDR] [--ttl N]
 #       send COUNT (default 3) adverts to ADDR (unicast, or a multicast
-#       group on IFACE) from this namespace's own address, TTL/hop limit
-#       255, 10 ms apart.
+#       group on IFACE) from this namespace's own address (or a forged
+#       --src), TTL/hop limit 255 (or --ttl), 10 ms apart.
 import argparse
 import ipaddress
 import sys
@@ -70,11 +71,13 @@ def cmd_send(a):
         adv = VRRPv3(version=3, vrid=a.vrid, priority=a.prio, ipcount=1,
                      adv=a.interval_cs, addrlist=[vip])
     if dst.version == 4:
-        ip = IP(dst=str(dst), ttl=255, proto=PROTO)
+        ip = IP(dst=str(dst), ttl=a.ttl, proto=PROTO)
         if dst.is_multicast:
             ip.src = get_if_addr(a.iface)
     else:
-        ip = IPv6(dst=str(dst), hlim=255, nh=PROTO)
+        ip = IPv6(dst=str(dst), hlim=a.ttl, nh=PROTO)
+    if a.src:
+        ip.src = a.src
     if dst.is_multicast:    # no route to follow: straight out of IFACE
         b = dst.packed
         mac = ("01:00:5e:%02x:%02x:%02x" % (b[1] & 0x7F, b[2], b[3]) if dst.version == 4
@@ -107,6 +110,8 @@ def main():
     s.add_argument("--version", type=int, choices=(2, 3), default=3)
     s.add_argument("--interval-cs", type=int, default=100)
     s.add_argument("--count", type=int, default=3)
+    s.add_argument("--src", help="forged source address")
+    s.add_argument("--ttl", type=int, default=255, help="TTL / hop limit")
     s.set_defaults(fn=cmd_send)
     a = p.parse_args()
     return a.fn(a)

@@ -69,6 +69,31 @@ static void expect_errors(const char *text, const char *const *want)
 
 #define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* text loads, with exactly the warnings want (NULL-terminated). */
+static void expect_warnings(const char *text, const char *const *want)
+{
+	struct hafd_config *cfg = load_ok(text);
+	size_t n = 0;
+	bool same;
+
+	while (want[n])
+		n++;
+	same = cfg->n_warnings == n;
+	for (size_t i = 0; same && i < n; i++)
+		same = !strcmp(cfg->warnings[i], want[i]);
+	if (!same) {
+		for (size_t i = 0; i < n; i++)
+			print_message("want: %s\n", want[i]);
+		for (size_t i = 0; i < cfg->n_warnings; i++)
+			print_message("got:  %s\n", cfg->warnings[i]);
+	}
+	config_free(cfg);
+	assert_true(same);
+}
+
+#define WARN(text, ...) expect_warnings(text, (const char *const[]){ __VA_ARGS__, NULL })
+#define NO_WARN(text) expect_warnings(text, (const char *const[]){ NULL })
+
 /* A valid instance on lines 1-4; tests add lines from 5 on. */
 #define INST "[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
 /* A valid http check on lines 5-7 after INST; tests add from line 8. */
@@ -152,7 +177,7 @@ static const char full_conf[] =
 	"advert_interval = 3\n"                                         /* 75 */
 	"virtual_ip = 10.1.0.1\n"
 	"unicast_peer = 10.1.0.3\n"
-	"\n"
+	"unicast_ttl_check = yes\n"
 	"[group both]\n"
 	"instance = web\n"                                              /* 80 */
 	"instance = old\n"
@@ -238,6 +263,7 @@ static void test_full(void **state)
 	assert_false(in->preempt);
 	assert_int_equal(in->preempt_delay_us, 1500000);
 	assert_false(in->pair);         /* given, though there is one peer */
+	assert_false(in->unicast_ttl_check);    /* the default, with a peer */
 	assert_false(in->accept_mode);
 	assert_int_equal(in->n_vips, 2);
 	assert_string_equal(addr_format(&in->vips[0], buf, sizeof(buf)), "fd00::100/64");
@@ -271,6 +297,7 @@ static void test_full(void **state)
 	assert_int_equal(in->family, AF_INET);
 	assert_string_equal(addr_format(&in->vips[0], buf, sizeof(buf)), "10.1.0.1/32");
 	assert_true(in->pair);          /* not given: unicast with one peer */
+	assert_true(in->unicast_ttl_check);
 	assert_false(in->has_unicast_src);
 	assert_int_equal(in->group, 0);
 
@@ -321,6 +348,7 @@ static void test_defaults(void **state)
 	assert_false(in->has_unicast_src);
 	assert_int_equal(in->n_peers, 0);
 	assert_false(in->use_vmac);
+	assert_false(in->unicast_ttl_check);
 	assert_int_equal(in->n_tracks, 0);
 	assert_int_equal(in->n_track_ifs, 0);
 	assert_int_equal(in->garp_repeat, 5);
@@ -591,7 +619,7 @@ static void test_int(void **state)
 static void test_bool(void **state)
 {
 	EXPECT(INST "preempt = maybe\naccept_mode = 2\nuse_vmac = \npair = y\n"
-	       "[global]\nscript_security = sure\n",
+	       "unicast_ttl_check = 255\n[global]\nscript_security = sure\n",
 	       "t.conf:5: [instance web] preempt: 'maybe' is not a boolean (allowed: yes, no, true, "
 	       "false, on, off, 1, 0)",
 	       "t.conf:6: [instance web] accept_mode: '2' is not a boolean (allowed: yes, no, true, "
@@ -600,7 +628,9 @@ static void test_bool(void **state)
 	       "false, on, off, 1, 0)",
 	       "t.conf:8: [instance web] pair: 'y' is not a boolean (allowed: yes, no, true, "
 	       "false, on, off, 1, 0)",
-	       "t.conf:10: [global] script_security: 'sure' is not a boolean (allowed: yes, no, "
+	       "t.conf:9: [instance web] unicast_ttl_check: '255' is not a boolean (allowed: yes, "
+	       "no, true, false, on, off, 1, 0)",
+	       "t.conf:11: [global] script_security: 'sure' is not a boolean (allowed: yes, no, "
 	       "true, false, on, off, 1, 0)");
 }
 
@@ -810,6 +840,45 @@ static void test_unicast(void **state)
 	assert_true(cfg->instances[1].pair);
 	assert_true(cfg->instances[2].pair);
 	config_free(cfg);
+}
+
+/* pair = yes where more than one backup can exist: each would take over at
+ * once when the master resigns. Loads, with a warning. */
+static void test_pair_warning(void **state)
+{
+	struct hafd_config *cfg = (struct hafd_config *)&cfg;
+	struct config_errors errs;
+
+	(void)state;
+	WARN(INST "pair = yes\n",
+	     "t.conf:5: [instance web] pair: warning: yes, but a multicast instance can have "
+	     "more than one backup: all would take over at once when the master resigns, and "
+	     "clients that follow the loser's gratuitous ARP or NA are black-holed (pair = yes "
+	     "is meant for the only backup of its master: one unicast_peer)");
+	WARN(INST "pair = yes\nunicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n"
+	     "[instance b]\ninterface = eth0\nvrid = 2\nvirtual_ip = 10.0.0.101\npair = on\n",
+	     "t.conf:5: [instance web] pair: warning: yes, but with 2 unicast_peer there can be 2 "
+	     "backups: all would take over at once when the master resigns, and clients that "
+	     "follow the loser's gratuitous ARP or NA are black-holed (pair = yes is meant for "
+	     "the only backup of its master: one unicast_peer)",
+	     "t.conf:12: [instance b] pair: warning: yes, but a multicast instance can have "
+	     "more than one backup: all would take over at once when the master resigns, and "
+	     "clients that follow the loser's gratuitous ARP or NA are black-holed (pair = yes "
+	     "is meant for the only backup of its master: one unicast_peer)");
+	/* one peer (pair's default is yes there), pair = no, and the defaults */
+	NO_WARN(INST "unicast_peer = 10.0.0.2\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\npair = yes\n");
+	NO_WARN(INST "pair = no\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\npair = no\n");
+	NO_WARN(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n");
+	NO_WARN(INST);
+	NO_WARN(full_conf);
+	/* a file with errors gets its errors only */
+	EXPECT(INST "pair = yes\nvrid = 2\n",
+	       "t.conf:6: [instance web] vrid: given twice (first at line 3; only lists may repeat)");
+	assert_int_equal(load(INST "pair = yes\npriority = 0\n", &cfg, &errs), -1);
+	assert_int_equal(errs.n, 1);
+	config_errors_free(&errs);
 }
 
 static void test_interface(void **state)
@@ -1151,6 +1220,7 @@ static void test_compatible(void **state)
 		"priority = 200\n", "preempt = no\n", "preempt_delay = 3s\n", "pair = no\n",
 		"track_interface = eth1\n", "garp_repeat = 1\n", "notify = /bin/true\n",
 		"notify_master = /bin/true\n", "garp_refresh = 1m\n", "garp_delay = 1s\n",
+		"unicast_ttl_check = yes\n",
 	};
 	static const char *const differ[] = {
 		"version = 2\n", "advert_interval = 2s\n", "use_vmac = yes\n", "accept_mode = no\n",
@@ -1217,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_virtual_ip),
 		cmocka_unit_test(test_virtual_ip_limit),
 		cmocka_unit_test(test_unicast),
+		cmocka_unit_test(test_pair_warning),
 		cmocka_unit_test(test_interface),
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_track_interface),

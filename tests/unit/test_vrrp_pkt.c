@@ -524,6 +524,80 @@ static void test_v1_ttl_not_255(void **state)
 			  GS(0), GS(.other_errors = 1));
 }
 
+/* Make k's advert unicast, to dst (rebuilt: the pseudo-header has it). */
+static void pkt_unicast(struct pkt *k, const char *dst)
+{
+	k->p.dst = ip(dst);
+	pkt_build(k);
+	k->info.dst = k->p.dst;
+}
+
+/* V1 in unicast mode: an advert that crossed a router is accepted from a
+ * configured peer (the allow-list stands in for TTL 255, 5.4); an
+ * instance without peers, or an advert to the group, still needs 255. */
+static void test_v1_unicast_exempt(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr peer;
+
+	(void)state;
+	for (int kind = V3_IP4; kind <= V2_IP4; kind++) {
+		pkt_make(&k, (enum kind)kind, 1);
+		pkt_unicast(&k, kind == V3_IP6 ? "fd77::12" : "10.78.0.12");
+		peer = k.p.src;
+		k.exp.peers = &peer;
+		k.exp.n_peers = 1;
+		k.info.ttl = 254;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+		k.info.ttl = 1;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+		k.exp.n_peers = 0;              /* a multicast instance */
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		k.exp.n_peers = 1;
+		pkt_unicast(&k, kind == V3_IP6 ? "ff02::12" : "224.0.0.18");
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		assert_int_equal(pkt_decode(&k, &adv), VRRP_RX_TTL);
+		if (kind != V3_IP6) {           /* nor one to everyone */
+			pkt_unicast(&k, "255.255.255.255");
+			assert_int_equal(pkt_decode(&k, &adv), VRRP_RX_TTL);
+		}
+	}
+	expect_err_counts(VRRP_RX_TTL, &adv,
+			  RS(.ip_ttl_errors = 1, .proto_err_reason = VRRP_PER_TTL),
+			  GS(0), GS(.other_errors = 1));
+}
+
+/* unicast_ttl_check = yes: peers on the same link, so a unicast advert must
+ * still carry TTL 255; one that crossed a router (or was sent from off the
+ * link with a peer's address) is dropped before the peer list is read. */
+static void test_v1_unicast_ttl_check(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr peer;
+
+	(void)state;
+	for (int kind = V3_IP4; kind <= V2_IP4; kind++) {
+		pkt_make(&k, (enum kind)kind, 1);
+		pkt_unicast(&k, kind == V3_IP6 ? "fd77::12" : "10.78.0.12");
+		peer = k.p.src;
+		k.exp.peers = &peer;
+		k.exp.n_peers = 1;
+		k.exp.unicast_ttl_check = true;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);        /* TTL 255 */
+		k.info.ttl = 254;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+		k.exp.unicast_ttl_check = false;
+		assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	}
+	k.exp.unicast_ttl_check = true;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_TTL);
+	expect_err_counts(VRRP_RX_TTL, &adv,
+			  RS(.ip_ttl_errors = 1, .proto_err_reason = VRRP_PER_TTL),
+			  GS(0), GS(.other_errors = 1));
+}
+
 static void test_v2_version(void **state)
 {
 	static const uint8_t bad_v4[] = { 0, 1, 4, 15 };
@@ -696,6 +770,21 @@ static void test_v7_owner_logs_only(void **state)
 		      GS(.csum_rfc5798_rx = 1), GS(.csum_rfc5798_rx = 1));
 }
 
+/* V7 for v2 as well: RFC 3768 7.1 says an owner MUST discard adverts, but
+ * two routers both configured as owner would then both stay master for
+ * good; hafd logs and elects, as erratum 8298 has v3 do. */
+static void test_v7_owner_logs_only_v2(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+
+	(void)state;
+	pkt_make(&k, V2_IP4, 1);
+	k.exp.owner = true;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, VRRP_WARN_OWNER);
+}
+
 static void test_v8_count_zero(void **state)
 {
 	struct pkt k;
@@ -835,6 +924,30 @@ static void test_v12_addr_list_v3_warns(void **state)
 	pkt_build(&k);
 	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
 	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
+}
+
+/* V12 from the owner: v3 logs, as for any sender; v2 goes on to the
+ * interval check (RFC 3768 7.1: "otherwise continue processing"), which
+ * still drops. */
+static void test_v12_addr_list_owner(void **state)
+{
+	struct pkt k;
+	struct vrrp_advert adv;
+	struct hafd_addr other = ip("10.77.0.101");
+
+	(void)state;
+	pkt_make(&k, V3_IP4, 1);
+	k.p.priority = 255;
+	pkt_build(&k);
+	k.exp.vips = &other;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_OK);
+	assert_int_equal(adv.warn, VRRP_WARN_ADDR_LIST);
+	pkt_make(&k, V2_IP4, 1);
+	k.p.priority = 255;
+	pkt_build(&k);
+	k.exp.vips = &other;
+	k.exp.adver_int_cs = 200;
+	assert_int_equal(pkt_rx(&k, &adv), VRRP_RX_INTERVAL);
 }
 
 /* V12 with the largest lists: 255 addresses in the other order (the sorted
@@ -1196,6 +1309,63 @@ static void test_err_str(void **state)
 		      GS(.other_errors = 1));
 }
 
+/* ---- the unsolicited NA that announces an IPv6 VIP ---------------------- */
+
+#define NA_FLAG_R 0x80  /* first byte of the NA's flags word (RFC 4861 4.4) */
+#define NA_FLAG_S 0x40
+#define NA_FLAG_O 0x20
+
+/* An NA for target from mac, checked byte by byte; returns its flags byte. */
+static uint8_t na_check(const uint8_t *b, const struct hafd_addr *target, const uint8_t *mac)
+{
+	static const uint8_t zero[4];
+
+	assert_int_equal(b[0], 136);                    /* Neighbor Advertisement */
+	assert_int_equal(b[1], 0);                      /* code */
+	assert_memory_equal(b + 2, zero, 2);            /* checksum: the kernel's */
+	assert_int_equal(b[4] & 0x1f, 0);               /* reserved */
+	assert_memory_equal(b + 5, zero, 3);
+	assert_memory_equal(b + 8, target->u.b, 16);
+	assert_int_equal(b[24], 2);                     /* Target Link-Layer Address */
+	assert_int_equal(b[25], 1);                     /* one unit of 8 bytes */
+	assert_memory_equal(b + 26, mac, 6);
+	return b[4];
+}
+
+static void test_na_layout(void **state)
+{
+	static const uint8_t mac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x02, 0x3d };
+	struct hafd_addr vip = ip("fd77::100"), v4 = ip("10.77.0.100");
+	uint8_t buf[VRRP_NA_LEN + 8];
+	uint8_t flags;
+
+	(void)state;
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac), VRRP_NA_LEN);
+	flags = na_check(buf, &vip, mac);
+	assert_int_equal(flags & (NA_FLAG_S | NA_FLAG_O), NA_FLAG_O);
+	assert_int_equal(buf[VRRP_NA_LEN], 0xff);       /* nothing written past it */
+	errno = 0;
+	assert_int_equal(vrrp_pkt_na_build(buf, VRRP_NA_LEN - 1, &vip, mac), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	errno = 0;
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &v4, mac), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* RFC 9568 6.4.1 and 6.4.2: the NA a new Active router sends for each IPv6
+ * VIP has R set, S clear, O set. (hafd sent R clear until this test.) */
+static void test_na_router_flag(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0x77, 0x00, 0x00, 0x00, 0x0b };
+	struct hafd_addr vip = ip("fd77::100");
+	uint8_t buf[VRRP_NA_LEN];
+
+	(void)state;
+	assert_int_equal(vrrp_pkt_na_build(buf, sizeof(buf), &vip, mac), VRRP_NA_LEN);
+	assert_int_equal(na_check(buf, &vip, mac), NA_FLAG_R | NA_FLAG_O);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1207,6 +1377,8 @@ int main(void)
 		cmocka_unit_test(test_pcap_big_endian_nanosecond),
 		cmocka_unit_test(test_pcap_vlan_and_padding),
 		cmocka_unit_test(test_v1_ttl_not_255),
+		cmocka_unit_test(test_v1_unicast_exempt),
+		cmocka_unit_test(test_v1_unicast_ttl_check),
 		cmocka_unit_test(test_v2_version),
 		cmocka_unit_test(test_v2_version_differs_from_router),
 		cmocka_unit_test(test_v3_type),
@@ -1214,12 +1386,14 @@ int main(void)
 		cmocka_unit_test(test_v5_checksum),
 		cmocka_unit_test(test_v6_vrid),
 		cmocka_unit_test(test_v7_owner_logs_only),
+		cmocka_unit_test(test_v7_owner_logs_only_v2),
 		cmocka_unit_test(test_v8_count_zero),
 		cmocka_unit_test(test_v9_interval_zero),
 		cmocka_unit_test(test_v10_ipv6_first_not_link_local),
 		cmocka_unit_test(test_v11_interval_mismatch_v3_warns),
 		cmocka_unit_test(test_v11_interval_mismatch_v2_drops),
 		cmocka_unit_test(test_v12_addr_list_v3_warns),
+		cmocka_unit_test(test_v12_addr_list_owner),
 		cmocka_unit_test(test_v12_addr_list_255),
 		cmocka_unit_test(test_v12_addr_list_v2_drops_unless_owner),
 		cmocka_unit_test(test_v13_v2_auth_type),
@@ -1240,6 +1414,8 @@ int main(void)
 		cmocka_unit_test(test_build_emsgsize),
 		cmocka_unit_test(test_short_buffers),
 		cmocka_unit_test(test_err_str),
+		cmocka_unit_test(test_na_layout),
+		cmocka_unit_test(test_na_router_flag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
