@@ -84,7 +84,7 @@ static int send_arp(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 }
 
 static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
-		   const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router)
+		   const struct hafd_addr *vip, const struct hafd_addr *src_ll)
 {
 	uint8_t m[VRRP_NA_LEN];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)ifindex };
@@ -97,7 +97,6 @@ static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 	};
 	struct cmsghdr *c;
 
-	(void)router;   /* R is always set: vrrp_pkt_na_build() */
 	if (vrrp_pkt_na_build(m, sizeof(m), vip, mac) < 0)
 		return -1;
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
@@ -113,12 +112,12 @@ static int send_na(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
 }
 
 int garp_send(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
-	      const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router)
+	      const struct hafd_addr *vip, const struct hafd_addr *src_ll)
 {
 	if (vip->family == AF_INET)
 		return send_arp(g, ifindex, mac, vip);
 	if (vip->family == AF_INET6)
-		return send_na(g, ifindex, mac, vip, src_ll, router);
+		return send_na(g, ifindex, mac, vip, src_ll);
 	errno = EAFNOSUPPORT;
 	return -1;
 }

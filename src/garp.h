@@ -16,8 +16,8 @@ void garp_close(struct garp_ctx *g);
 /* One announcement of vip on ifindex from mac: a gratuitous ARP request
  * (sender = target = VIP) for IPv4, an unsolicited NA to ff02::1 (R=1,
  * S=0, O=1, target link-layer option = mac) from src_ll for IPv6.
- * router is ignored: RFC 9568 sets R on every such NA. 0 or -1/errno. */
+ * RFC 9568 6.4.2 sets R on every such NA. 0 or -1/errno. */
 int garp_send(struct garp_ctx *g, int ifindex, const unsigned char mac[6],
-	      const struct hafd_addr *vip, const struct hafd_addr *src_ll, bool router);
+	      const struct hafd_addr *vip, const struct hafd_addr *src_ll);
 
 #endif

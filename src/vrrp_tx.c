@@ -100,7 +100,7 @@ void vrrp_garp_burst(struct vrrp_router *r)
 	for (int n = 0; n < c->garp_repeat; n++) {
 		for (size_t i = 0; i < c->n_vips; i++) {
 			if (garp_send(r->h->garp, vrrp_vips_ifindex(r), r->mac, &c->vips[i],
-				      &r->if_primary, true) < 0) {  /* R=1: RFC 9568 6.4.2 */
+				      &r->if_primary) < 0) {
 				r->stats.send_errors++;
 				continue;
 			}
