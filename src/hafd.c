@@ -111,7 +111,7 @@ static void on_stop_signal(int signo, void *arg)
 {
 	struct hafd *h = arg;
 
-	log_notice("received %s, stopping", strsignal(signo));
+	h->stop_signo = signo;  /* logged once the routers have resigned */
 	h->stopping = true;
 	loop_stop(h->loop);
 }
@@ -273,6 +273,11 @@ static void start(struct hafd *h)
 static void stop(struct hafd *h)
 {
 	h->stopping = true;     /* also after a loop error: no nft batch as routers go */
+	/* The backups are waiting: VIPs off and priority 0 out before the
+	 * log line and the rest of the teardown (bench/takeover). */
+	vrrp_resign(h);
+	if (h->stop_signo)
+		log_notice("received %s, stopping", strsignal(h->stop_signo));
 	sd_notify_stopping();
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;

@@ -51,6 +51,7 @@ struct hafd {
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */
 	bool stopping;
+	int stop_signo;                 /* the signal that stops us, 0 if none */
 };
 
 #endif

@@ -308,6 +308,12 @@ static void router_free(struct vrrp_router *r)
 	free(r);
 }
 
+void vrrp_resign(struct hafd *h)
+{
+	for (size_t i = 0; i < h->n_routers; i++)
+		router_shutdown(h->routers[i]);
+}
+
 void vrrp_stop(struct hafd *h)
 {
 	for (size_t i = 0; i < h->n_routers; i++)

@@ -57,7 +57,9 @@ int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg);
  * routers; kept ones take the new priority (advertised at once if it
  * changed), preemption and tracked interfaces. */
 void vrrp_reload_begin(struct hafd *h, const struct hafd_config *ncfg);
-/* Graceful stop: priority-0 adverts, VIPs removed; frees the routers. */
+/* Graceful stop, step 1: every router removes its VIPs and resigns
+ * (priority 0); step 2 frees them. */
+void vrrp_resign(struct hafd *h);
 void vrrp_stop(struct hafd *h);
 
 /* netlink events (struct vip_events callbacks; arg is struct hafd). */
