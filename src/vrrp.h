@@ -33,6 +33,8 @@ struct vrrp_router {
 	struct timer garp_timer;        /* both bursts, then refresh */
 	bool garp_first_done;           /* the burst on becoming master */
 	bool garp_second_done;
+	bool state_pending;             /* becoming master: reported after the first GARP */
+	struct vrrp_actions pending_state;
 	bool vips_up;                   /* the VIPs are ours to keep */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */

@@ -19,6 +19,9 @@ void vrrp_router_event(struct vrrp_router *r, enum vrrp_event_type type);
 /* Re-derive the effective priority; a change is an FSM event. */
 void vrrp_priority_update(struct vrrp_router *r);
 
+/* Report a state change held back for the first GARP burst, if any. */
+void vrrp_state_report_pending(struct vrrp_router *r);
+
 /* vrrp_tx.c */
 void vrrp_advert_send(struct vrrp_router *r, uint8_t priority);
 /* Give the crash guard our priority-0 adverts while master (or take them back). */

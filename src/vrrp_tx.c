@@ -129,9 +129,12 @@ void vrrp_garp_timer(struct timer *t, void *arg)
 	const struct cfg_instance *c = r->cfg;
 
 	(void)t;
-	if (!r->vips_up)
+	if (!r->vips_up) {
+		vrrp_state_report_pending(r);
 		return;
+	}
 	vrrp_garp_burst(r);
+	vrrp_state_report_pending(r);   /* held back for this first burst */
 	if (!r->garp_first_done) {
 		r->garp_first_done = true;
 		r->garp_second_done = c->garp_delay_us == 0;

@@ -1589,9 +1589,9 @@ static const struct scenario scenarios[] = {
 		AT(11000, OP_CHECK, 0), AT(13000, OP_STABLE, 0),
 		SAW(13000, VRRP_CAUSE_HIGHER_PRIO), END(13001) } },
 	/* Issue 14 bug 4: the stall guard fired 2 intervals late, before any
-	 * backup (3 intervals + Skew_Time) could have taken over. */
-	/* Silence = the stall + up to one interval since the last advert:
-	 * at most 3.3 s, below the backups' 3.414 s and 3.609 s. */
+	 * backup (3 intervals + Skew_Time) could have taken over. Silence =
+	 * the stall + up to one interval since the last advert: at most
+	 * 3.3 s, below the backups' 3.414 s and 3.609 s. */
 	{ "master stalled for 1 to 2.3 intervals: no state change anywhere",
 	  .n = 3, .ai_cs = 100, .prio = { 200, 150, 100 },
 	  .steps = (const struct step[]){
