@@ -98,6 +98,11 @@ static void op_vips_del(struct vrrp_inst *i)
 	vrrp_vips_del(r);
 }
 
+static void op_vmac_down(struct vrrp_inst *i)
+{
+	vrrp_vmac_down(router_of(i));
+}
+
 static void op_announce(struct vrrp_inst *i)
 {
 	struct vrrp_router *r = router_of(i);
@@ -188,6 +193,7 @@ static void op_fault_log(struct vrrp_inst *i, unsigned changed, bool on)
 static const struct vrrp_inst_ops router_ops = {
 	.vmac_up = op_vmac_up,
 	.vips_del = op_vips_del,
+	.vmac_down = op_vmac_down,
 	.send = op_send,
 	.vips_add = op_vips_add,
 	.announce = op_announce,
@@ -323,6 +329,7 @@ static void router_shutdown(struct vrrp_router *r)
 	vrrp_router_event(r, VRRP_EV_SHUTDOWN);
 	if (r->vips_up)
 		vrrp_vips_del(r);
+	vrrp_vmac_down(r);
 }
 
 static void router_free(struct vrrp_router *r)

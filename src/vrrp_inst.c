@@ -115,12 +115,14 @@ static void actions_run(struct vrrp_inst *i, const struct vrrp_actions *a)
 
 	if ((a->flags & VRRP_ACT_VIPS_ADD) && o->vmac_up)
 		o->vmac_up(i);
+	if ((a->flags & VRRP_ACT_SEND_ADVERT) && o->send)
+		o->send(i, i->params.priority);
 	if ((a->flags & VRRP_ACT_VIPS_DEL) && o->vips_del)
 		o->vips_del(i);
 	if ((a->flags & VRRP_ACT_SEND_PRIO0) && o->send)
 		o->send(i, 0);
-	if ((a->flags & VRRP_ACT_SEND_ADVERT) && o->send)
-		o->send(i, i->params.priority);
+	if ((a->flags & VRRP_ACT_VIPS_DEL) && o->vmac_down)
+		o->vmac_down(i);
 	if ((a->flags & VRRP_ACT_VIPS_ADD) && o->vips_add)
 		o->vips_add(i);
 	if ((a->flags & VRRP_ACT_ANNOUNCE) && !(a->flags & VRRP_ACT_VIPS_ADD) && o->announce)

@@ -7,15 +7,17 @@
  *
  * The order of actions on every step:
  *   1. use_vmac: the macvlan comes up (before the first advert as master)
- *   2. the VIPs are removed (we stop holding them BEFORE we resign, so that
+ *   2. the advert with our priority (as a new master, or the last one of a
+ *      master that yields: the winner already holds the VIPs)
+ *   3. the VIPs are removed (we stop holding them BEFORE we resign, so that
  *      a backup that takes over on our priority-0 advert never shares them)
- *   3. the priority-0 advert
- *   4. the advert with our priority
- *   5. the VIPs are added (their first GARP / NA burst follows)
- *   6. a re-announcement (GARP / NA) while we hold them
- *   7. the state change (log, counters, notify, crash guard, nft)
- *   8. the timer is re-armed
- *   9. sync-group siblings follow a member's own election
+ *   4. the priority-0 advert
+ *   5. use_vmac: the macvlan goes down (our adverts left from its MAC)
+ *   6. the VIPs are added (their first GARP / NA burst follows)
+ *   7. a re-announcement (GARP / NA) while we hold them
+ *   8. the state change (log, counters, notify, crash guard, nft)
+ *   9. the timer is re-armed
+ *  10. sync-group siblings follow a member's own election
  *
  * Sync groups are a ring of members linked through group_next (a member
  * alone links to itself), so a group has no size limit.
@@ -45,8 +47,9 @@ struct vrrp_inst;
 /* What the caller does for an instance. Every pointer may be NULL. */
 struct vrrp_inst_ops {
 	void (*vmac_up)(struct vrrp_inst *i);
-	void (*vips_del)(struct vrrp_inst *i);
 	void (*send)(struct vrrp_inst *i, uint8_t priority);
+	void (*vips_del)(struct vrrp_inst *i);
+	void (*vmac_down)(struct vrrp_inst *i);
 	void (*vips_add)(struct vrrp_inst *i);
 	void (*announce)(struct vrrp_inst *i);
 	void (*state)(struct vrrp_inst *i, const struct vrrp_actions *a);

@@ -31,7 +31,8 @@ int vrrp_vips_ifindex(const struct vrrp_router *r);
 void vrrp_garp_burst(struct vrrp_router *r);
 void vrrp_garp_timer(struct timer *t, void *arg);
 void vrrp_vips_add(struct vrrp_router *r);
-void vrrp_vips_del(struct vrrp_router *r);
+void vrrp_vips_del(struct vrrp_router *r);        /* the addresses */
+void vrrp_vmac_down(struct vrrp_router *r);
 
 /* vrrp_rx.c: the receive callback of every VRRP socket (arg: struct hafd). */
 void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t len,

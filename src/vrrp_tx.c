@@ -174,6 +174,12 @@ void vrrp_vips_del(struct vrrp_router *r)
 		if (r->ifindex && vip_del(r->h->vip, vrrp_vips_ifindex(r), &c->vips[i]) < 0)
 			log_warn("[%s] removing %s from %s", r->label,
 				 addr_format(&c->vips[i], buf, sizeof(buf)), c->ifname);
+}
+
+/* use_vmac: the macvlan goes down after the VIPs, once the last adverts
+ * (priority 0 included) have left from its MAC (RFC 9568 item 14). */
+void vrrp_vmac_down(struct vrrp_router *r)
+{
 	if (r->vmac)
 		vmac_deactivate(r->vmac, r->h->vip);
 }

@@ -193,7 +193,18 @@ on_exit "for n in n1 n2 n3; do ip netns exec $PREFIX-\$n nft delete table inet c
 
 # The harness could not do what the plan says: the run proves less.
 harness() { bad_harness=$((bad_harness + 1)); diag "HARNESS: could not apply: $*"; }
-start_node() { lab start "$1"; PID[$1]=$(lab pid "$1"); RUN[$1]=1; }
+# The pid file is rewritten by the new hafd itself: on a loaded machine
+# `lab pid` right after `lab start` can still name the killed one.
+start_node() {
+	local old=${PID[$1]:-} i
+	lab start "$1"
+	for i in $(seq 50); do
+		PID[$1]=$(lab pid "$1")
+		[ -n "${PID[$1]}" ] && [ "${PID[$1]}" != "$old" ] && break
+		sleep 0.1
+	done
+	RUN[$1]=1
+}
 do_event() {
 	local ms n spec side others a
 	set -- $1

@@ -17,8 +17,8 @@
 #define T0 (1000 * SEC)
 
 /* Every operation, in order, as one letter: m vmac_up, d vips_del,
- * 0 send priority 0, s send, a vips_add, n announce, S state, t arm,
- * r drain. */
+ * v vmac_down, 0 send priority 0, s send, a vips_add, n announce,
+ * S state, t arm, r drain. */
 static char ops_log[256];
 static unsigned drains;
 
@@ -34,6 +34,7 @@ static void rec(char c)
 
 static void f_vmac_up(struct vrrp_inst *i) { (void)i; rec('m'); }
 static void f_vips_del(struct vrrp_inst *i) { (void)i; rec('d'); }
+static void f_vmac_down(struct vrrp_inst *i) { (void)i; rec('v'); }
 static void f_send(struct vrrp_inst *i, uint8_t p) { (void)i; rec(p ? 's' : '0'); }
 static void f_vips_add(struct vrrp_inst *i) { (void)i; rec('a'); }
 static void f_announce(struct vrrp_inst *i) { (void)i; rec('n'); }
@@ -59,7 +60,8 @@ static void f_drain(struct vrrp_inst *i)
 }
 
 static const struct vrrp_inst_ops fake_ops = {
-	.vmac_up = f_vmac_up, .vips_del = f_vips_del, .send = f_send,
+	.vmac_up = f_vmac_up, .vips_del = f_vips_del, .vmac_down = f_vmac_down,
+	.send = f_send,
 	.vips_add = f_vips_add, .announce = f_announce, .state = f_state,
 	.arm = f_arm, .drain = f_drain,
 };
@@ -120,14 +122,29 @@ static void test_order_resign(void **state)
 	inst_master(&i);
 	log_reset();
 	vrrp_inst_event(&i, VRRP_EV_SHUTDOWN, T0 + 5 * SEC);
-	assert_string_equal(ops_log, "d0St");
+	assert_string_equal(ops_log, "d0vSt");
 
 	inst_init(&i, 100);
 	inst_master(&i);
 	log_reset();
 	vrrp_inst_fault(&i, VRRP_FAULT_CHECK, true, T0 + 5 * SEC);
-	assert_string_equal(ops_log, "d0St");
+	assert_string_equal(ops_log, "d0vSt");
 	assert_int_equal(i.fsm.state, VRRP_STATE_FAULT);
+}
+
+/* Yielding to a better master: our last advert still leaves from the
+ * VMAC (RFC 9568 item 14), then the VIPs and the macvlan go. */
+static void test_order_yield(void **state)
+{
+	struct vrrp_inst i;
+	struct hafd_addr better = addr("10.0.0.9");
+
+	(void)state;
+	inst_init(&i, 100);
+	inst_master(&i);
+	log_reset();
+	vrrp_inst_advert(&i, 150, 100, &better, T0 + 5 * SEC);
+	assert_string_equal(ops_log, "sdvSt");
 }
 
 /* A late master timer reads the waiting adverts first (issue 14 bug 4):
@@ -292,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_takeover),
 		cmocka_unit_test(test_order_resign),
+		cmocka_unit_test(test_order_yield),
 		cmocka_unit_test(test_drain_before_late_timer),
 		cmocka_unit_test(test_group_fault_two_members),
 		cmocka_unit_test(test_group_fault_before_start),
