@@ -419,8 +419,7 @@ int notify_start(struct hafd *h)
 {
 	const struct hafd_config *cfg = h->cfg;
 	struct notify_ctx *n = calloc(1, sizeof(*n));
-	const char *refused;
-	int user_errno;
+	char why[200];
 
 	if (!n)
 		return -1;
@@ -432,23 +431,18 @@ int notify_start(struct hafd *h)
 	n->state = calloc(cfg->n_instances + 1, sizeof(*n->state));
 	if (!n->inst || !n->grp || !n->state)
 		return -1;
-	n->user_ok = proc_user_lookup(cfg->global.script_user, &n->user) == 0;
-	user_errno = errno;
 	if (inst_queues(n, cfg, NULL, 0) < 0 || group_queues(n, cfg, NULL, 0) < 0)
 		return -1;
-	if (!n->user_ok && any_hook(n)) {
-		errno = user_errno;
-		log_warn("script_user %s: notify hooks will not run", cfg->global.script_user);
-	} else if (n->user_ok && (refused = proc_user_refused(&n->user,
-							     cfg->global.script_security))) {
-		n->user_ok = false;
-		if (any_hook(n))
-			log_warnx("script_user %s: notify hooks will not run: %s",
-				  cfg->global.script_user, refused);
-	} else if (n->user_ok && !n->user.switch_user && any_hook(n)) {
+	if (!any_hook(n))
+		return 0;
+	n->user_ok = proc_user_resolve(cfg->global.script_user, cfg->global.script_security,
+				       &n->user, why, sizeof(why)) == 0;
+	if (!n->user_ok)
+		log_warnx("script_user %s: notify hooks will not run: %s", cfg->global.script_user,
+			  why);
+	else if (!n->user.switch_user)
 		log_notice("notify hooks run as root, as script_user = %s asks",
 			   cfg->global.script_user);
-	}
 	return 0;
 }
 
@@ -459,7 +453,7 @@ static void queue_free(struct queue *q)
 	free(q);
 }
 
-int notify_reload(struct hafd *h, const struct hafd_config *ncfg)
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
 {
 	struct notify_ctx *n = h->notify;
 	struct queue **oi, **og;
@@ -483,6 +477,16 @@ int notify_reload(struct hafd *h, const struct hafd_config *ncfg)
 				n->state[i] = ost[k];
 	if (inst_queues(n, ncfg, oi, noi) < 0 || group_queues(n, ncfg, og, nog) < 0)
 		return -1;
+	/* Every hook from now on, of a kept queue or a new one, runs as the
+	 * user the new configuration names (reload.c resolved it, or refused
+	 * the reload); none runs when there is no hook to run. */
+	n->user_ok = user != NULL;
+	if (user) {
+		n->user = *user;
+		if (!user->switch_user && any_hook(n))
+			log_notice("notify hooks run as root, as script_user = %s asks",
+				   ncfg->global.script_user);
+	}
 	queues_retire(oi, noi);
 	queues_retire(og, nog);
 	free(oi);

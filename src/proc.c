@@ -269,6 +269,26 @@ const char *proc_user_refused(const struct proc_user *u, bool script_security)
 	return "it has uid 0, and only script_user = root runs scripts as root (script_security)";
 }
 
+int proc_user_resolve(const char *name, bool script_security, struct proc_user *u,
+		      char *why, size_t len)
+{
+	const char *refused;
+
+	if (proc_user_lookup(name, u) < 0) {
+		int saved = errno;
+
+		snprintf(why, len, "%s", saved == ENOENT ? "no such user" : strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if ((refused = proc_user_refused(u, script_security))) {
+		snprintf(why, len, "%s", refused);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* argv and envp for execve, built before fork; freed by the caller (one
  * allocation each). */
 static char **argv_build(const struct proc_spec *s)
