@@ -16,6 +16,7 @@
 #include "hafd.h"
 #include "loop.h"
 #include "proc.h"
+#include "script.h"
 #include "track_priv.h"
 #include "vrrp.h"
 
@@ -94,7 +95,7 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 {
 	struct loop *l = track_loop(r);
 	uint64_t now = loop_update_now(l);
-	char reason[HEALTH_REASON_MAX];
+	char raw[2 * HEALTH_REASON_MAX], reason[HEALTH_REASON_MAX];
 	struct health_run run = { .result = res, .kind = kind, .reason = reason,
 				  .factor = r->factor };
 	enum health_state from;
@@ -102,8 +103,12 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Reasons carry what scripts print and what servers answer: escaped
+	 * once here, they reach the log and `hafctl status` with no control
+	 * character a terminal would act on. */
+	script_escape(reason, sizeof(reason), raw);
 	r->busy = false;
 	r->proc = NULL;
 	r->factor = 0;
