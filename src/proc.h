@@ -88,13 +88,4 @@ void proc_cancel(struct proc *p);
 /* Children started and not yet reaped (cancelled ones included). */
 size_t proc_count(const struct proc_ctx *c);
 
-/* Script security: path and every directory above it are owned by root
- * and writable by no one else. 0, or -1 with a reason in why. */
-int proc_path_secure(const char *path, char *why, size_t len);
-
-/* The program a command line runs: the first word after NAME=VALUE
- * assignments (and after `env` with its assignments), copied into buf.
- * Returns buf, or NULL when there is none or it is too long. */
-const char *proc_command_program(const char *command, char *buf, size_t len);
-
 #endif

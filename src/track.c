@@ -306,14 +306,13 @@ none:
 /* NULL when the script may run, else why not (allocated). */
 static char *script_security(const struct hafd_config *cfg, const struct cfg_check *c)
 {
-	char prog[256], why[400];
-	const char *p = proc_command_program(c->command, prog, sizeof(prog));
+	char why[600];
 
-	if (!cfg->global.script_security || !p || p[0] != '/')
+	if (!cfg->global.script_security ||
+	    script_vet_command(&script_fs_sys, c->command, why, sizeof(why)) == 0)
 		return NULL;
-	if (proc_path_secure(p, why, sizeof(why)) == 0)
-		return NULL;
-	log_warnx("check %s: not running %s: %s (script_security)", c->name, p, why);
+	log_warnx("check %s: not running %s (script_security; %s:%d: [check %s] command)", c->name,
+		  why, cfg->path, c->command_line, c->name);
 	return strdup(why);
 }
 
