@@ -672,6 +672,47 @@ void config_errors_free(struct config_errors *errs)
 	errs->n = 0;
 }
 
+int config_errors_add(struct config_errors *errs, const char *f, ...)
+{
+	char **grown, *msg;
+	va_list ap;
+
+	va_start(ap, f);
+	msg = vfmt(f, ap);
+	va_end(ap);
+	if (!msg)
+		return -1;
+	grown = realloc(errs->msgs, (errs->n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(msg);
+		return -1;
+	}
+	errs->msgs = grown;
+	errs->msgs[errs->n++] = msg;
+	return 0;
+}
+
+bool config_runs_scripts(const struct hafd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].type == CHECK_SCRIPT)
+			return true;
+	for (size_t i = 0; i < cfg->n_instances; i++) {
+		const struct cfg_instance *c = &cfg->instances[i];
+
+		if (c->notify || c->notify_master || c->notify_backup || c->notify_fault ||
+		    c->notify_stop)
+			return true;
+	}
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		const struct cfg_group *g = &cfg->groups[i];
+
+		if (g->notify || g->notify_master || g->notify_backup || g->notify_fault)
+			return true;
+	}
+	return false;
+}
+
 const struct cfg_instance *config_instance(const struct hafd_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_instances; i++)

@@ -24,6 +24,7 @@ struct cfg_global {
 	char *control_socket;   /* default <runtime_dir>/hafd.sock */
 	char *nft_table;        /* NULL when "none" */
 	char *script_user;      /* default nobody */
+	int script_user_line;   /* where it is set; 0 for the default */
 	bool script_security;   /* default yes */
 	enum cfg_csum_form v3_checksum;
 	bool crash_guard;       /* default yes: a guard process cleans up if hafd dies */
@@ -50,6 +51,7 @@ struct cfg_check {
 	enum check_on_timeout on_timeout;
 	/* script */
 	char *command;                  /* whole command line as written */
+	int command_line;               /* the line of command */
 	/* http */
 	char *url;
 	char *http_host;                /* host as in the URL: IPv4, [IPv6] or localhost */
@@ -106,6 +108,8 @@ struct cfg_instance {
 	uint64_t garp_delay_us;         /* default 5s; 0 = no second burst */
 	uint64_t garp_refresh_us;       /* default 0 = off */
 	char *notify, *notify_master, *notify_backup, *notify_fault, *notify_stop;
+	int hook_lines[5];              /* lines of notify_master, _backup, _fault,
+					 * _stop and notify; 0 where unset */
 	long group;                     /* index into hafd_config.groups, -1 for none */
 };
 
@@ -115,6 +119,7 @@ struct cfg_group {
 	size_t *instances;              /* indexes into hafd_config.instances */
 	size_t n_instances;
 	char *notify, *notify_master, *notify_backup, *notify_fault;
+	int hook_lines[5];              /* as for an instance (no notify_stop) */
 };
 
 struct hafd_config {
@@ -148,6 +153,13 @@ int config_load_stream(FILE *f, const char *name, struct hafd_config **out,
 		       struct config_errors *errs);
 void config_free(struct hafd_config *cfg);
 void config_errors_free(struct config_errors *errs);
+/* Append one message (printf-like) to errs. 0 or -1/errno. */
+int config_errors_add(struct config_errors *errs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A script check or a notify hook is configured: something will run as
+ * script_user. */
+bool config_runs_scripts(const struct hafd_config *cfg);
 
 /* Lookups by name; NULL when absent. */
 const struct cfg_instance *config_instance(const struct hafd_config *cfg, const char *name);

@@ -400,6 +400,29 @@ static void vrid_clashes(struct cfg_parser *p)
 	}
 }
 
+/* Where the keys that run programs are set, for the messages hafd logs
+ * when it refuses to run them (script_security, script_user). */
+static void lines_keep(struct cfg_parser *p)
+{
+	static const int ik[5] = {
+		IK_NOTIFY_MASTER, IK_NOTIFY_BACKUP, IK_NOTIFY_FAULT, IK_NOTIFY_STOP, IK_NOTIFY,
+	};
+	static const int gk[5] = {
+		GRK_NOTIFY_MASTER, GRK_NOTIFY_BACKUP, GRK_NOTIFY_FAULT, -1, GRK_NOTIFY,
+	};
+	struct hafd_config *c = p->cfg;
+
+	c->global.script_user_line = p->global.seen[GK_SCRIPT_USER];
+	for (size_t i = 0; i < c->n_checks; i++)
+		c->checks[i].command_line = p->csect[i].seen[CK_COMMAND];
+	for (size_t i = 0; i < c->n_instances; i++)
+		for (int k = 0; k < 5; k++)
+			c->instances[i].hook_lines[k] = p->isect[i].seen[ik[k]];
+	for (size_t i = 0; i < c->n_groups; i++)
+		for (int k = 0; k < 5; k++)
+			c->groups[i].hook_lines[k] = gk[k] < 0 ? 0 : p->gsect[i].seen[gk[k]];
+}
+
 void cfg_validate(struct cfg_parser *p)
 {
 	struct hafd_config *c = p->cfg;
@@ -414,6 +437,7 @@ void cfg_validate(struct cfg_parser *p)
 	for (size_t i = 0; i < c->n_instances; i++)
 		tracks_finish(p, i);
 	vrid_clashes(p);
+	lines_keep(p);
 	/* Line 1: an editor can jump there, even in an empty file. */
 	if (!c->n_instances)
 		cfg_err(p, 1, "no [instance NAME] section (at least one is needed)");

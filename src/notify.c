@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loop.h"
 #include "proc.h"
+#include "script.h"
 #include "vrrp.h"
 
 enum { ENV_N = 11, ENV_LEN = 200 };
@@ -268,19 +269,25 @@ void notify_state(struct vrrp_router *r, const struct vrrp_actions *a)
 
 /* ---- start and stop ----------------------------------------------------- */
 
-/* NULL for an empty command or one script_security refuses. */
-static const char *hook_checked(struct notify_ctx *n, const char *owner, const char *cmd)
+static const char *const hook_keys[5] = {
+	"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
+};
+
+/* NULL for an empty command or one script_security refuses (then said
+ * with where it is set: section is "instance NAME" or "group NAME"). */
+static const char *hook_checked(struct notify_ctx *n, const char *section, int k, int line,
+				const char *cmd)
 {
-	char prog[256], why[400];
-	const char *p;
+	const struct hafd_config *cfg = n->h->cfg;
+	char why[600];
 
 	if (!cmd || !*cmd)
 		return NULL;
-	p = proc_command_program(cmd, prog, sizeof(prog));
-	if (!n->h->cfg->global.script_security || !p || p[0] != '/' ||
-	    proc_path_secure(p, why, sizeof(why)) == 0)
+	if (!cfg->global.script_security ||
+	    script_vet_command(&script_fs_sys, cmd, why, sizeof(why)) == 0)
 		return cmd;
-	log_warnx("[%s] not running notify hook %s: %s (script_security)", owner, p, why);
+	log_warnx("[%s] not running notify hook %s (script_security; %s:%d: [%s] %s)",
+		  strchr(section, ' ') + 1, why, cfg->path, line, section, hook_keys[k]);
 	return NULL;
 }
 
@@ -300,16 +307,19 @@ static void queue_strings_free(struct queue *q)
 }
 
 /* (Re)set what a queue runs; its running and pending jobs stay. */
-static int queue_set(struct notify_ctx *n, struct queue *q, const char *name,
-		     const char *const cmds[5])
+static int queue_set(struct notify_ctx *n, struct queue *q, const char *kind, const char *name,
+		     const char *const cmds[5], const int lines[5])
 {
-	const char *generic = hook_checked(n, name, cmds[4]);
+	char section[80];
+	const char *generic;
 
+	snprintf(section, sizeof(section), "%s %s", kind, name);
+	generic = hook_checked(n, section, 4, lines[4], cmds[4]);
 	queue_strings_free(q);
 	q->group_name = q->ifname = NULL;
 	q->name = strdup(name);
 	for (int i = 0; i < 4; i++)
-		q->hook[i] = dup_or_null(hook_checked(n, name, cmds[i]));
+		q->hook[i] = dup_or_null(hook_checked(n, section, i, lines[i], cmds[i]));
 	if (!generic || asprintf(&q->notify, "%s \"$@\"", generic) < 0)
 		q->notify = NULL;
 	return q->name ? 0 : -1;
@@ -349,7 +359,7 @@ static int inst_queues(struct notify_ctx *n, const struct hafd_config *cfg, stru
 		};
 		struct queue *q = queue_take(n, old, nold, c->name);
 
-		if (!q || queue_set(n, q, c->name, cmds) < 0)
+		if (!q || queue_set(n, q, "instance", c->name, cmds, c->hook_lines) < 0)
 			return -1;
 		n->inst[i] = q;
 		q->vrid = c->vrid;
@@ -371,7 +381,7 @@ static int group_queues(struct notify_ctx *n, const struct hafd_config *cfg, str
 		};
 		struct queue *q = queue_take(n, old, nold, g->name);
 
-		if (!q || queue_set(n, q, g->name, cmds) < 0)
+		if (!q || queue_set(n, q, "group", g->name, cmds, g->hook_lines) < 0)
 			return -1;
 		q->group = true;
 		n->grp[i] = q;
@@ -419,8 +429,7 @@ int notify_start(struct hafd *h)
 {
 	const struct hafd_config *cfg = h->cfg;
 	struct notify_ctx *n = calloc(1, sizeof(*n));
-	const char *refused;
-	int user_errno;
+	char why[200];
 
 	if (!n)
 		return -1;
@@ -432,23 +441,18 @@ int notify_start(struct hafd *h)
 	n->state = calloc(cfg->n_instances + 1, sizeof(*n->state));
 	if (!n->inst || !n->grp || !n->state)
 		return -1;
-	n->user_ok = proc_user_lookup(cfg->global.script_user, &n->user) == 0;
-	user_errno = errno;
 	if (inst_queues(n, cfg, NULL, 0) < 0 || group_queues(n, cfg, NULL, 0) < 0)
 		return -1;
-	if (!n->user_ok && any_hook(n)) {
-		errno = user_errno;
-		log_warn("script_user %s: notify hooks will not run", cfg->global.script_user);
-	} else if (n->user_ok && (refused = proc_user_refused(&n->user,
-							     cfg->global.script_security))) {
-		n->user_ok = false;
-		if (any_hook(n))
-			log_warnx("script_user %s: notify hooks will not run: %s",
-				  cfg->global.script_user, refused);
-	} else if (n->user_ok && !n->user.switch_user && any_hook(n)) {
+	if (!any_hook(n))
+		return 0;
+	n->user_ok = proc_user_resolve(cfg->global.script_user, cfg->global.script_security,
+				       &n->user, why, sizeof(why)) == 0;
+	if (!n->user_ok)
+		log_warnx("script_user %s: notify hooks will not run: %s", cfg->global.script_user,
+			  why);
+	else if (!n->user.switch_user)
 		log_notice("notify hooks run as root, as script_user = %s asks",
 			   cfg->global.script_user);
-	}
 	return 0;
 }
 
@@ -459,7 +463,7 @@ static void queue_free(struct queue *q)
 	free(q);
 }
 
-int notify_reload(struct hafd *h, const struct hafd_config *ncfg)
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
 {
 	struct notify_ctx *n = h->notify;
 	struct queue **oi, **og;
@@ -483,6 +487,16 @@ int notify_reload(struct hafd *h, const struct hafd_config *ncfg)
 				n->state[i] = ost[k];
 	if (inst_queues(n, ncfg, oi, noi) < 0 || group_queues(n, ncfg, og, nog) < 0)
 		return -1;
+	/* Every hook from now on, of a kept queue or a new one, runs as the
+	 * user the new configuration names (reload.c resolved it, or refused
+	 * the reload); none runs when there is no hook to run. */
+	n->user_ok = user != NULL;
+	if (user) {
+		n->user = *user;
+		if (!user->switch_user && any_hook(n))
+			log_notice("notify hooks run as root, as script_user = %s asks",
+				   ncfg->global.script_user);
+	}
 	queues_retire(oi, noi);
 	queues_retire(og, nog);
 	free(oi);

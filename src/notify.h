@@ -32,6 +32,7 @@
 
 struct hafd;
 struct hafd_config;
+struct proc_user;
 struct vrrp_router;
 struct vrrp_actions;
 
@@ -40,8 +41,10 @@ int notify_start(struct hafd *h);
 
 /* Reload: right after h->cfg became ncfg, before any event. Queues follow
  * instances and groups by name: a kept one keeps its order and any hook in
- * flight; a removed one finishes its running hook, then goes. 0 or -1. */
-int notify_reload(struct hafd *h, const struct hafd_config *ncfg);
+ * flight; a removed one finishes its running hook, then goes. Every hook
+ * from then on runs as user (resolved by the caller; NULL when ncfg has no
+ * hook). 0 or -1. */
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
 
 /* From the glue on every state change of r (VRRP_ACT_STATE). */
 void notify_state(struct vrrp_router *r, const struct vrrp_actions *a);

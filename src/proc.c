@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -269,6 +268,26 @@ const char *proc_user_refused(const struct proc_user *u, bool script_security)
 	return "it has uid 0, and only script_user = root runs scripts as root (script_security)";
 }
 
+int proc_user_resolve(const char *name, bool script_security, struct proc_user *u,
+		      char *why, size_t len)
+{
+	const char *refused;
+
+	if (proc_user_lookup(name, u) < 0) {
+		int saved = errno;
+
+		snprintf(why, len, "%s", saved == ENOENT ? "no such user" : strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if ((refused = proc_user_refused(u, script_security))) {
+		snprintf(why, len, "%s", refused);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* argv and envp for execve, built before fork; freed by the caller (one
  * allocation each). */
 static char **argv_build(const struct proc_spec *s)
@@ -384,82 +403,4 @@ void proc_cancel(struct proc *p)
 size_t proc_count(const struct proc_ctx *c)
 {
 	return c ? c->n : 0;
-}
-
-/* ---- script security ---------------------------------------------------- */
-
-/* Writable by someone other than root: owner not root, or group/other
- * write (a root group, or a sticky directory for others, is fine: nobody
- * else can replace what root owns there). */
-static bool unsafe_mode(const struct stat *st, bool dir)
-{
-	if (st->st_uid != 0)
-		return true;
-	if ((st->st_mode & S_IWGRP) && st->st_gid != 0)
-		return true;
-	return (st->st_mode & S_IWOTH) && !(dir && (st->st_mode & S_ISVTX));
-}
-
-int proc_path_secure(const char *path, char *why, size_t len)
-{
-	char *real = realpath(path, NULL);
-	struct stat st;
-	int rc = 0;
-
-	if (!real) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* The file, then each directory above it, up to /. */
-	for (;;) {
-		char *slash;
-
-		if (stat(real, &st) < 0 || unsafe_mode(&st, S_ISDIR(st.st_mode))) {
-			snprintf(why, len, "%s is writable by a user other than root", real);
-			rc = -1;
-			break;
-		}
-		slash = strrchr(real, '/');
-		if (!slash || !strcmp(real, "/"))
-			break;
-		slash[slash == real] = '\0';   /* "/usr" -> "/" */
-	}
-	free(real);
-	return rc;
-}
-
-static bool is_assignment(const char *w, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (w[i] == '_' || (w[i] >= 'A' && w[i] <= 'Z') ||
-			 (w[i] >= 'a' && w[i] <= 'z') || (i && w[i] >= '0' && w[i] <= '9')))
-		i++;
-	return i > 0 && i < n && w[i] == '=';
-}
-
-const char *proc_command_program(const char *command, char *buf, size_t len)
-{
-	const char *s = command;
-	bool after_env = false;
-
-	for (;;) {
-		size_t n;
-
-		s += strspn(s, " \t");
-		n = strcspn(s, " \t");
-		if (n == 0)
-			return NULL;
-		if (is_assignment(s, n) || (!after_env && n == 3 && !strncmp(s, "env", 3)) ||
-		    (!after_env && n == 12 && !strncmp(s, "/usr/bin/env", 12))) {
-			after_env |= !is_assignment(s, n);
-			s += n;
-			continue;
-		}
-		if (n >= len)
-			return NULL;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		return buf;
-	}
 }

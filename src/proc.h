@@ -72,6 +72,12 @@ int proc_user_lookup(const char *name, struct proc_user *u);
  * NULL when u may run them, else why not (a user of uid 0 by another name). */
 const char *proc_user_refused(const struct proc_user *u, bool script_security);
 
+/* The user scripts run as: proc_user_lookup() and proc_user_refused()
+ * together. 0, or -1 with errno (ENOENT: no such user; EPERM: refused by
+ * script_security) and why a message saying so. */
+int proc_user_resolve(const char *name, bool script_security, struct proc_user *u,
+		      char *why, size_t len);
+
 /* Start a child; cb(res, arg) is called once when it has been reaped.
  * NULL with errno when it could not be started. */
 struct proc *proc_run(struct proc_ctx *c, const struct proc_spec *s, proc_done_cb cb,
@@ -81,14 +87,5 @@ void proc_cancel(struct proc *p);
 
 /* Children started and not yet reaped (cancelled ones included). */
 size_t proc_count(const struct proc_ctx *c);
-
-/* Script security: path and every directory above it are owned by root
- * and writable by no one else. 0, or -1 with a reason in why. */
-int proc_path_secure(const char *path, char *why, size_t len);
-
-/* The program a command line runs: the first word after NAME=VALUE
- * assignments (and after `env` with its assignments), copied into buf.
- * Returns buf, or NULL when there is none or it is too long. */
-const char *proc_command_program(const char *command, char *buf, size_t len);
 
 #endif

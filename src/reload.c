@@ -10,6 +10,7 @@
 #include "log.h"
 #include "nft.h"
 #include "notify.h"
+#include "proc.h"
 #include "sdnotify.h"
 #include "track.h"
 #include "vrrp.h"
@@ -45,13 +46,44 @@ static void global_keep(struct cfg_global *n, const struct cfg_global *o)
 	n->realtime_priority = o->realtime_priority;
 }
 
+/* The user the new configuration's scripts and hooks will run as, resolved
+ * before anything changes: a reload that cannot resolve it is refused as a
+ * whole, since applying it would leave kept checks and hooks running as
+ * root or as a user the file no longer names. *user is NULL when nothing
+ * runs as script_user. 0, or -1 with the error added to errs. */
+static int user_resolve(const struct hafd_config *cfg, struct proc_user *buf,
+			const struct proc_user **user, struct config_errors *errs)
+{
+	const struct cfg_global *g = &cfg->global;
+	char why[200];
+
+	*user = NULL;
+	if (!config_runs_scripts(cfg))
+		return 0;
+	if (proc_user_resolve(g->script_user, g->script_security, buf, why, sizeof(why)) < 0) {
+		if (g->script_user_line > 0)
+			config_errors_add(errs, "%s:%d: [global] script_user: '%s': %s", cfg->path,
+					  g->script_user_line, g->script_user, why);
+		else
+			config_errors_add(errs, "%s: [global] script_user: '%s' (the default): %s",
+					  cfg->path, g->script_user, why);
+		return -1;
+	}
+	*user = buf;
+	return 0;
+}
+
 int hafd_reload(struct hafd *h, struct config_errors *errs)
 {
 	struct hafd_config *ncfg = NULL, *old = h->cfg;
+	const struct proc_user *user = NULL;
+	struct proc_user ubuf;
 
 	log_notice("reloading %s", h->opts.config_file);
 	sd_notify_reloading();
-	if (config_load(h->opts.config_file, &ncfg, errs) < 0) {
+	if (config_load(h->opts.config_file, &ncfg, errs) < 0 ||
+	    user_resolve(ncfg, &ubuf, &user, errs) < 0) {
+		config_free(ncfg);
 		for (size_t i = 0; i < errs->n; i++)
 			log_warnx("reload refused: %s", errs->msgs[i]);
 		log_warnx("reload refused: %zu error%s; the running configuration stays",
@@ -60,10 +92,10 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 		return -1;
 	}
 	global_keep(&ncfg->global, &old->global);
-	if (vrrp_reload(h, ncfg) < 0 || track_reload(h, ncfg) < 0)
+	if (vrrp_reload(h, ncfg) < 0 || track_reload(h, ncfg, user) < 0)
 		fatal("reload: out of memory halfway");   /* no consistent state is left */
 	h->cfg = ncfg;
-	if (notify_reload(h, ncfg) < 0)
+	if (notify_reload(h, ncfg, user) < 0)
 		fatal("reload: out of memory halfway");
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);

@@ -9,7 +9,9 @@ struct config_errors;
  * difference: instances whose settings did not change keep running with no
  * flap, no GARP and no notify; removed ones stop gracefully; new ones start;
  * a priority change is advertised at once. A configuration with errors is
- * refused (errs filled, the old one keeps running). Settings of [global]
+ * refused (errs filled, the old one keeps running), and so is one whose
+ * script_user cannot be resolved or is refused by script_security while a
+ * script check or notify hook would run as that user. Settings of [global]
  * that need a restart (runtime_dir, control_socket, nft_table, crash_guard)
  * are logged and left as they were. 0 or -1. */
 int hafd_reload(struct hafd *h, struct config_errors *errs);

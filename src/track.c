@@ -16,6 +16,7 @@
 #include "hafd.h"
 #include "loop.h"
 #include "proc.h"
+#include "script.h"
 #include "track_priv.h"
 #include "vrrp.h"
 
@@ -24,7 +25,7 @@ struct track_ctx {
 	struct runner **runners;        /* one per cfg->checks[i]; pointers, so a
 					 * reload can keep a running check */
 	size_t n;
-	bool user_ok;                   /* script_user exists */
+	bool user_ok;                   /* user is resolved and allowed */
 	struct proc_user user;
 	char state_dir[300];            /* HAFD_STATE_DIR for scripts, "" = none */
 };
@@ -94,7 +95,7 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 {
 	struct loop *l = track_loop(r);
 	uint64_t now = loop_update_now(l);
-	char reason[HEALTH_REASON_MAX];
+	char raw[2 * HEALTH_REASON_MAX], reason[HEALTH_REASON_MAX];
 	struct health_run run = { .result = res, .kind = kind, .reason = reason,
 				  .factor = r->factor };
 	enum health_state from;
@@ -102,8 +103,12 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Reasons carry what scripts print and what servers answer: escaped
+	 * once here, they reach the log and `hafctl status` with no control
+	 * character a terminal would act on. */
+	script_escape(reason, sizeof(reason), raw);
 	r->busy = false;
 	r->proc = NULL;
 	r->factor = 0;
@@ -177,9 +182,9 @@ static void script_run(struct runner *r)
 		.timeout_us = r->cfg->timeout_us, .capture = true, .kill_group_on_exit = true,
 	};
 
-	if (r->insecure) {
+	if (r->insecure || !t->user_ok) {   /* never as root by default */
 		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "refused by script_security: %s",
-			    r->insecure);
+			    r->insecure ? r->insecure : "script_user unknown or refused");
 		return;
 	}
 	snprintf(name, sizeof(name), "HAFD_CHECK=%s", r->cfg->name);
@@ -299,17 +304,27 @@ none:
 }
 
 /* NULL when the script may run, else why not (allocated). */
-static char *script_security(struct track_ctx *t, const struct cfg_check *c)
+static char *script_security(const struct hafd_config *cfg, const struct cfg_check *c)
 {
-	char prog[256], why[400];
-	const char *p = proc_command_program(c->command, prog, sizeof(prog));
+	char why[600];
 
-	if (!t->h->cfg->global.script_security || !p || p[0] != '/')
+	if (!cfg->global.script_security ||
+	    script_vet_command(&script_fs_sys, c->command, why, sizeof(why)) == 0)
 		return NULL;
-	if (proc_path_secure(p, why, sizeof(why)) == 0)
-		return NULL;
-	log_warnx("check %s: not running %s: %s (script_security)", c->name, p, why);
+	log_warnx("check %s: not running %s (script_security; %s:%d: [check %s] command)", c->name,
+		  why, cfg->path, c->command_line, c->name);
 	return strdup(why);
+}
+
+/* Decide whether a script check may run (r->insecure NULL) or not. */
+static void script_vet(struct track_ctx *t, const struct hafd_config *cfg, struct runner *r)
+{
+	free(r->insecure);
+	r->insecure = NULL;
+	if (r->cfg->type != CHECK_SCRIPT)
+		return;
+	r->insecure = t->user_ok ? script_security(cfg, r->cfg) :
+		strdup("script_user unknown or refused");
 }
 
 /* A new runner for check idx; its first run is now. NULL with errno. */
@@ -332,9 +347,7 @@ static struct runner *runner_new(struct track_ctx *t, const struct hafd_config *
 	health_init(&r->health, &hp, now);
 	timer_init(&r->tick, on_tick, r);
 	timer_init(&r->grace, on_grace, r);
-	if (c->type == CHECK_SCRIPT)
-		r->insecure = t->user_ok ? script_security(t, c) :
-			strdup("script_user unknown or refused");
+	script_vet(t, cfg, r);
 	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0) {
 		free(r->insecure);
 		free(r);
@@ -364,24 +377,31 @@ static bool have_scripts(const struct hafd_config *cfg)
 	return false;
 }
 
-static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg)
+/* Who the scripts run as. At start (given NULL) the user is resolved here,
+ * and one that cannot be only stops the scripts; a reload resolves it
+ * first and is refused as a whole when it cannot (reload.c), so that no
+ * check ever falls back to root. */
+static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg,
+			    const struct proc_user *given)
 {
-	const char *why;
+	char why[200];
 
-	t->user_ok = true;
+	t->user_ok = false;
 	if (!have_scripts(cfg))
 		return;
-	if (proc_user_lookup(cfg->global.script_user, &t->user) < 0) {
-		log_warn("script_user %s: check scripts will not run", cfg->global.script_user);
-		t->user_ok = false;
-	} else if ((why = proc_user_refused(&t->user, cfg->global.script_security))) {
-		log_warnx("script_user %s: check scripts will not run: %s", cfg->global.script_user,
-			  why);
-		t->user_ok = false;
-	} else if (!t->user.switch_user) {
+	if (given) {
+		t->user = *given;
+		t->user_ok = true;
+	} else if (proc_user_resolve(cfg->global.script_user, cfg->global.script_security,
+				     &t->user, why, sizeof(why)) < 0) {
+		log_warnx("script_user %s: check scripts will not run: %s",
+			  cfg->global.script_user, why);
+	} else {
+		t->user_ok = true;
+	}
+	if (t->user_ok && !t->user.switch_user)
 		log_notice("check scripts run as root, as script_user = %s asks",
 			   cfg->global.script_user);
-	}
 	state_dir_make(t);
 }
 
@@ -397,7 +417,7 @@ int track_start(struct hafd *h)
 	t->runners = calloc(h->cfg->n_checks ? h->cfg->n_checks : 1, sizeof(*t->runners));
 	if (!t->runners)
 		return -1;
-	scripts_prepare(t, h->cfg);
+	scripts_prepare(t, h->cfg, NULL);
 	for (size_t i = 0; i < h->cfg->n_checks; i++) {
 		t->runners[i] = runner_new(t, h->cfg, i, now);
 		if (!t->runners[i])
@@ -421,7 +441,7 @@ static struct runner *runner_reusable(struct track_ctx *t, const struct cfg_chec
 	return NULL;
 }
 
-int track_reload(struct hafd *h, const struct hafd_config *ncfg)
+int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
 {
 	struct track_ctx *t = h->track;
 	struct runner **nr = calloc(ncfg->n_checks ? ncfg->n_checks : 1, sizeof(*nr));
@@ -429,7 +449,7 @@ int track_reload(struct hafd *h, const struct hafd_config *ncfg)
 
 	if (!nr)
 		return -1;
-	scripts_prepare(t, ncfg);
+	scripts_prepare(t, ncfg, user);
 	for (size_t i = 0; i < ncfg->n_checks; i++) {
 		struct runner *r = runner_reusable(t, &ncfg->checks[i]);
 
@@ -439,6 +459,9 @@ int track_reload(struct hafd *h, const struct hafd_config *ncfg)
 			r->idx = i;
 			r->health.p.weight = r->cfg->weight;
 			r->health.p.degrade_weight = r->cfg->degrade_weight;
+			/* Vetted again: script_security or the files may have
+			 * changed, and it runs as the new user from its next run. */
+			script_vet(t, ncfg, r);
 		} else if (!(r = runner_new(t, ncfg, i, now))) {
 			log_warn("check %s", ncfg->checks[i].name);
 			continue;       /* its instances see it as absent */

@@ -36,6 +36,7 @@
 struct hafd;
 struct hafd_config;
 struct health;
+struct proc_user;
 
 /* Start the runners; after vrrp_start() (it applies the initial INIT
  * contributions to the instances) and proc_open(). 0 or -1/errno. */
@@ -43,8 +44,10 @@ int track_start(struct hafd *h);
 /* Reload: move to ncfg (before it replaces h->cfg). A check with the same
  * name and probe (config_check_same_probe) keeps its runner, state and
  * schedule, so its instances see no change; weights take the new values.
- * Other checks start afresh; removed ones stop. 0 or -1/errno. */
-int track_reload(struct hafd *h, const struct hafd_config *ncfg);
+ * Other checks start afresh; removed ones stop. Every script check, kept
+ * or new, runs as user from its next run (resolved by the caller; NULL
+ * when ncfg has no script check). 0 or -1/errno. */
+int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
 /* Recompute every instance's check delta and fault (after a reload). */
 void track_apply(struct hafd *h);
 /* Stop every runner, kill scripts in flight, free. */
