@@ -36,7 +36,7 @@ struct proc_user;
 struct vrrp_router;
 struct vrrp_actions;
 
-/* Before vrrp_start() (and after proc_open()). 0 or -1/errno. */
+/* Before vrrp_create() (and after proc_open()). 0 or -1/errno. */
 int notify_start(struct hafd *h);
 
 /* Reload: right after h->cfg became ncfg, before any event. Queues follow

@@ -16,8 +16,9 @@
  *    anything else FAILs. Refused, reset, bad status, timeouts are counted
  *    apart.
  *  - tcp: a connection accepted within `timeout` PASSes.
- *  - file: the file holds an integer: 0 PASSes, anything else FAILs.
- *    (keepalived's track_file weight multiplier is not implemented.)
+ *  - file: the file holds an integer: 0 PASSes, anything else FAILs; with a
+ *    negative weight the integer multiplies it, as keepalived's track_file
+ *    does (a product below -254 is FAULT).
  * A timeout is FAIL, or DEGRADED with on_timeout = degrade.
  *
  * After every result (and when a startup grace expires) each tracking
@@ -38,8 +39,9 @@ struct hafd_config;
 struct health;
 struct proc_user;
 
-/* Start the runners; after vrrp_start() (it applies the initial INIT
- * contributions to the instances) and proc_open(). 0 or -1/errno. */
+/* Start the runners; after vrrp_create() (it applies the initial INIT
+ * contributions to the routers, before vrrp_begin() starts them) and
+ * proc_open(). 0 or -1/errno. */
 int track_start(struct hafd *h);
 /* Reload: move to ncfg (before it replaces h->cfg). A check with the same
  * name and probe (config_check_same_probe) keeps its runner, state and

@@ -43,7 +43,7 @@ static void rx_log_warnings(struct vrrp_router *r, const struct vrrp_advert *adv
 {
 	char src[ADDR_STRLEN];
 
-	if (!(adv->warn & ~VRRP_WARN_NO_LL_FIRST) ||
+	if (!(adv->warn & ~(unsigned)VRRP_WARN_NO_LL_FIRST) ||
 	    !log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
 		return;
 	addr_ntop(&adv->src, src, sizeof(src));
