@@ -187,27 +187,39 @@ static void added_forget(struct vip_ctx *v, int ifindex, const struct hafd_addr 
 		*e = v->added[--v->n_added];
 }
 
-/* The journal's text, NUL-terminated; an absent journal reads as empty. */
+/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
+ * data, a line with one is malformed); an absent journal reads as empty. */
 static char *journal_load(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *buf = NULL, *grown;
+	size_t cap = 0, n = 0;
 	int err;
 
 	*len = 0;
 	if (!f)
 		return errno == ENOENT ? calloc(1, 1) : NULL;
-	n = getdelim(&buf, &cap, '\0', f);     /* the whole file: it has no NUL */
-	err = ferror(f) ? errno : 0;
+	/* The whole file, to its end: a NUL must not hide the lines after it. */
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (!(grown = realloc(buf, cap)))
+				break;
+			buf = grown;
+		}
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (feof(f) || ferror(f))
+			break;
+	}
+	err = ferror(f) ? errno : n + 1 >= cap ? ENOMEM : 0;
 	fclose(f);
-	if (n < 0 || err) {
+	if (err) {
 		free(buf);
 		errno = err;
-		return err ? NULL : calloc(1, 1);
+		return NULL;
 	}
-	*len = (size_t)n;
+	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
@@ -242,15 +254,16 @@ fail:
 	return -1;
 }
 
-/* The next line at *p, without its newline, or NULL at the end. */
-static const char *line_next(const char **p, size_t *len)
+/* The next line at *p (before end), without its newline, or NULL at the
+ * end. Bytes, not a string: a NUL does not end the text. */
+static const char *line_next(const char **p, const char *end, size_t *len)
 {
-	const char *s = *p, *nl = strchr(s, '\n');
+	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
 
-	if (!*s)
+	if (s >= end)
 		return NULL;
-	*len = nl ? (size_t)(nl - s) : strlen(s);
-	*p = nl ? nl + 1 : s + *len;
+	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	*p = nl ? nl + 1 : end;
 	return s;
 }
 
@@ -261,7 +274,7 @@ static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 	char buf[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN + 1];
 	int end = 0;
 
-	if (len >= sizeof(buf))
+	if (len >= sizeof(buf) || memchr(line, '\0', len))
 		return -1;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
@@ -287,7 +300,7 @@ static int journal_filter(const char *path, journal_keep_fn keep, void *arg, con
 
 	if (!text || !(out = malloc(len + xlen + 2)))
 		goto done;
-	for (p = text; (line = line_next(&p, &llen)) != NULL; ) {
+	for (p = text; (line = line_next(&p, text + len, &llen)) != NULL; ) {
 		if (!keep(line, llen, ++lineno, arg)) {
 			dirty = true;
 			continue;

@@ -155,6 +155,17 @@ t "cleanup emptied the journal" test ! -s "$J2"
 t "cleanup named the malformed line" grep -q "crashed:3: malformed.*this is not a VIP" "$TMP/c.err"
 t "cleanup of a missing journal removes 0" is "$(vt cleanup "$TMP/run/none")" 0
 
+# A NUL byte in a line (a torn write, a disk error) spoils that line only:
+# the VIP on the next line is still removed (issue 19, item 5).
+J3=$TMP/run/nul
+vt add "$J3" va 10.77.0.103/32 >/dev/null 2>&1
+printf 'va 10.77.0.1\0002/32\nva 10.77.0.103/32\n' >"$J3"
+vt cleanup "$J3" >"$TMP/c3.out" 2>"$TMP/c3.err"
+t "cleanup reads past a NUL byte: the VIP on the next line is removed" no_addr va 10.77.0.103/32
+t "... and counted" is "$(cat "$TMP/c3.out")" 1
+t "... the line with the NUL is named malformed" grep -q "nul:1: malformed" "$TMP/c3.err"
+t "... and the journal is emptied" test ! -s "$J3"
+
 # --- watch ------------------------------------------------------------------
 t "watch starts" watch_start va
 ip -n "$NSB" link set vb down
