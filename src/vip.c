@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/if_addr.h>
@@ -187,18 +188,43 @@ static void added_forget(struct vip_ctx *v, int ifindex, const struct hafd_addr 
 		*e = v->added[--v->n_added];
 }
 
-/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
- * data, a line with one is malformed); an absent journal reads as empty. */
-static char *journal_load(const char *path, size_t *len)
+/* The journal for reading, never through a symlink: one planted there
+ * would have us read addresses to delete from any file, or append to it.
+ * -1 with ELOOP for a symlink or anything but a regular file (a FIFO would
+ * block: O_NONBLOCK until fstat() says what it is). */
+static int journal_open_read(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = ELOOP;
+		return -1;
+	}
+	return fd;
+}
+
+/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
+ * data, a line with one is malformed); an absent journal reads as empty,
+ * and so does one that is not a regular file, with *foreign set (the
+ * caller replaces it). */
+static char *journal_load(const char *path, size_t *len, bool *foreign)
+{
+	int fd = journal_open_read(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *buf = NULL, *grown;
 	size_t cap = 0, n = 0;
 	int err;
 
 	*len = 0;
+	*foreign = fd < 0 && errno == ELOOP;
+	if (fd >= 0 && !f)
+		close(fd);
 	if (!f)
-		return errno == ENOENT ? calloc(1, 1) : NULL;
+		return errno == ENOENT || *foreign ? calloc(1, 1) : NULL;
 	/* The whole file, to its end: a NUL must not hide the lines after it. */
 	for (;;) {
 		if (n + 1 >= cap) {
@@ -292,14 +318,19 @@ typedef bool (*journal_keep_fn)(const char *line, size_t len, unsigned int linen
 static int journal_filter(const char *path, journal_keep_fn keep, void *arg, const char *extra)
 {
 	size_t len, llen, n = 0, xlen = extra ? strlen(extra) : 0;
-	char *text = journal_load(path, &len), *out = NULL;
+	bool foreign, dirty = extra != NULL;
+	char *text = journal_load(path, &len, &foreign), *out = NULL;
 	unsigned int lineno = 0;
-	bool dirty = extra != NULL;
 	const char *p, *line;
 	int rc = -1;
 
 	if (!text || !(out = malloc(len + xlen + 2)))
 		goto done;
+	if (foreign) {          /* rename() replaces the link, not its target */
+		log_warnx("VIP journal %s is not a regular file (a symbolic link?): not followed, "
+			  "replaced with an empty journal", path);
+		dirty = true;
+	}
 	for (p = text; (line = line_next(&p, text + len, &llen)) != NULL; ) {
 		if (!keep(line, llen, ++lineno, arg)) {
 			dirty = true;
@@ -328,7 +359,9 @@ static void journal_reopen(struct vip_ctx *v)
 {
 	if (v->journal_fd >= 0)
 		close(v->journal_fd);
-	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a symlink planted since would have us append to its target. */
+	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			     0600);
 }
 
 /* A VIP about to be added: one line at the end. A crash mid-write leaves
