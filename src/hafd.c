@@ -106,6 +106,23 @@ static struct hafd_config *config_read(const char *path)
 	return cfg;
 }
 
+/* path, made absolute against the working directory, in buf: a daemon
+ * changes to / (daemonize()), and reload re-reads the configuration file
+ * by the path it was given. Not realpath(): a symlink stays a symlink, so
+ * a reload follows it to wherever it points then. NULL stays NULL. */
+static const char *path_absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (!path || path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)))
+		fatal("making %s absolute: current directory", path);
+	if ((size_t)snprintf(buf, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= len)
+		fatalx("making %s absolute: path too long", path);
+	return buf;
+}
+
 static void on_stop_signal(int signo, void *arg)
 {
 	struct hafd *h = arg;
@@ -331,7 +348,7 @@ static void stop(struct hafd *h)
 int main(int argc, char **argv)
 {
 	struct hafd h = { 0 };
-	char pidpath[300], why[PATH_MAX + 160];
+	char pidpath[300], why[PATH_MAX + 160], conf_abs[PATH_MAX], pid_abs[PATH_MAX];
 	int pidfd;
 
 	opts_parse(argc, argv, &h.opts);
@@ -346,6 +363,8 @@ int main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	h.opts.config_file = path_absolute(h.opts.config_file, conf_abs, sizeof(conf_abs));
+	h.opts.pid_file = path_absolute(h.opts.pid_file, pid_abs, sizeof(pid_abs));
 	log_init("hafd", h.opts.log_console, h.opts.log_detail ?
 		 LOG_DEBUG : h.cfg->global.log_level);
 	/* Before forking: a refusal reaches the terminal that started us. */
