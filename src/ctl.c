@@ -223,6 +223,23 @@ static void on_client(int fd, uint32_t events, void *arg)
 		client_free(cl);
 }
 
+/* A client turned away: tell it why, in one non-blocking send, then close.
+ * What it already sent is read first: closing a unix socket with unread
+ * data resets it, and the client would see "Connection reset by peer"
+ * instead of the answer. */
+static void client_refuse(int fd)
+{
+	char buf[CTL_REQUEST_MAX];
+	int n;
+
+	for (int i = 0; i < 64 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
+	n = snprintf(buf, sizeof(buf), "busy\nhafd is busy: more than %d control clients "
+		     "at once; try again\n", CTL_MAX_CLIENTS);
+	send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
 static void client_new(struct ctl *c, int fd)
 {
 	struct client *cl;
@@ -231,7 +248,7 @@ static void client_new(struct ctl *c, int fd)
 		if (log_ratelimit_allow(&c->warn_log, loop_now(c->h->loop), NULL))
 			log_warnx("control socket: more than %d clients at once, closing one",
 				  CTL_MAX_CLIENTS);
-		close(fd);
+		client_refuse(fd);
 		return;
 	}
 	cl->c = c;

@@ -3,7 +3,8 @@
  * Protocol: the client connects to control_socket (a unix stream socket,
  * mode 0600: only root may talk to hafd), writes one request line, and
  * reads the answer until hafd closes the connection. The answer's first
- * line is "ok" or "error"; the rest is the body. Requests:
+ * line is "ok", "error" or "busy" (too many clients: nothing was done, try
+ * again); the rest is the body. Requests:
  *   status            a table of instances and checks (text)
  *   status --json     the same with every counter, one JSON object
  *   metrics           Prometheus text exposition format 0.0.4
@@ -13,7 +14,7 @@
  * client has one deadline (CTL_DEADLINE_US) for the whole exchange, the
  * answer is buffered (up to CTL_ANSWER_MAX) and written as the client
  * reads it, and at most CTL_MAX_CLIENTS are served at once (more are
- * closed at once).
+ * answered "busy", with a line for people, and closed at once).
  *
  * Under systemd (NOTIFY_SOCKET), the context also keeps the unit's STATUS=
  * line in step with the instances' states, checked once a second.

@@ -6,6 +6,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if_arp.h>
+#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,14 +27,23 @@ struct arp_eth_ipv4 {
 int garp_open(struct garp_ctx **out)
 {
 	struct garp_ctx *g = calloc(1, sizeof(*g));
+	struct icmp6_filter none;
 	int hops = 255;
 
 	if (!g)
 		return -1;
-	g->arp_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	/* Nothing is read from these sockets, and nothing may queue there
+	 * (it would sit in the receive buffer for the life of the daemon).
+	 * Protocol 0: a packet socket that receives no frames at all; each
+	 * sendto() names ETH_P_ARP. (shutdown() does nothing on packet
+	 * sockets.) The raw ICMPv6 socket would get a copy of every ICMPv6
+	 * message the host receives: a filter that passes no type. */
+	g->arp_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	g->nd_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	ICMP6_FILTER_SETBLOCKALL(&none);
 	/* ND messages must carry hop limit 255 or receivers drop them. */
 	if (g->arp_fd < 0 || g->nd_fd < 0 ||
+	    setsockopt(g->nd_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &none, sizeof(none)) < 0 ||
 	    setsockopt(g->nd_fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
 		int saved = errno;
 
@@ -41,8 +51,6 @@ int garp_open(struct garp_ctx **out)
 		errno = saved;
 		return -1;
 	}
-	/* Nothing is read from these sockets. */
-	shutdown(g->arp_fd, SHUT_RD);
 	*out = g;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* hafctl.c: the command-line client of hafd's control socket (protocol in
  * ctl.h), and the keepalived converter. Exit status: 0 done, 1 hafd
  * answered with an error (or a conversion failed), 2 usage, 3 hafd could
- * not be reached. */
+ * not be reached (or was busy: too many clients at once). */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -51,7 +51,8 @@ static void usage(FILE *out)
 		"  -w, --timeout=SECONDS     how long to wait for hafd (default 10)\n"
 		"  -V, --version             print hafctl's version and exit\n"
 		"  -h, --help                print this help and exit\n\n"
-		"Exit status: 0 done, 1 hafd answered with an error, 2 usage, 3 hafd not reached.\n",
+		"Exit status: 0 done, 1 hafd answered with an error, 2 usage, 3 hafd not reached\n"
+		"(or busy).\n",
 		DEFAULT_SOCKET, DEFAULT_CONFIG);
 }
 
@@ -127,8 +128,10 @@ static void exchange(const char *path, int timeout_ms, const char *req, struct s
 	int fd = connect_to(path, timeout_ms);
 	char buf[65536];
 
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+	/* A hafd that turned us away ("busy") may have closed already: its
+	 * answer is still there to read. */
+	if ((send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req) ||
+	     send(fd, "\n", 1, MSG_NOSIGNAL) != 1) && errno != EPIPE && errno != ECONNRESET)
 		unreachable(path, errno);
 	shutdown(fd, SHUT_WR);
 	for (;;) {
@@ -147,6 +150,10 @@ static void exchange(const char *path, int timeout_ms, const char *req, struct s
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A reset after the answer is the end of it; before, it is no
+		 * answer (request() says so). */
+		if (n < 0 && errno == ECONNRESET)
+			break;
 		if (n < 0)
 			unreachable(path, errno);
 		if (n == 0)
@@ -172,7 +179,12 @@ static int request(const struct opts *o, const char *req)
 	body = ans.p ? strchr(ans.p, '\n') : NULL;
 	if (!body) {
 		fprintf(stderr, "hafctl: hafd closed the connection without an answer (%s)\n",
-			ans.len ? "malformed" : "too many clients?");
+			ans.len ? "malformed" : "is it busy? too many clients at once");
+		sbuf_free(&ans);
+		return EXIT_UNREACHABLE;
+	}
+	if (!strncmp(ans.p, "busy\n", 5)) {        /* nothing was done: not reached */
+		fprintf(stderr, "hafctl: %s", *++body ? body : "hafd is busy; try again\n");
 		sbuf_free(&ans);
 		return EXIT_UNREACHABLE;
 	}

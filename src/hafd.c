@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 
 /* Errors and warnings go to stderr (the operator is looking; under
  * systemd, the journal). */
-static struct hafd_config *config_read(const char *path, bool quiet_ok)
+static struct hafd_config *config_read(const char *path)
 {
 	struct config_errors errs = { 0 };
 	struct hafd_config *cfg = NULL;
@@ -102,9 +103,24 @@ static struct hafd_config *config_read(const char *path, bool quiet_ok)
 	}
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		fprintf(stderr, "%s\n", cfg->warnings[i]);
-	if (!quiet_ok)
-		printf("configuration OK\n");
 	return cfg;
+}
+
+/* path, made absolute against the working directory, in buf: a daemon
+ * changes to / (daemonize()), and reload re-reads the configuration file
+ * by the path it was given. Not realpath(): a symlink stays a symlink, so
+ * a reload follows it to wherever it points then. NULL stays NULL. */
+static const char *path_absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (!path || path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)))
+		fatal("making %s absolute: current directory", path);
+	if ((size_t)snprintf(buf, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= len)
+		fatalx("making %s absolute: path too long", path);
+	return buf;
 }
 
 static void on_stop_signal(int signo, void *arg)
@@ -148,15 +164,52 @@ static int mkdir_p(const char *dir, mode_t mode)
 	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* runtime_dir holds what a new run acts on as root: the journals list
+ * addresses and links to delete, the pid file is truncated and written.
+ * Whoever may write there could make hafd delete any address or clobber a
+ * file, so it must be ours (root's) and writable by no one else. 0 when it
+ * is, or does not exist yet (mkdir_p makes it 0700); -1 with the reason in
+ * why (and errno EPERM, or stat's). */
+static int runtime_dir_check(const char *dir, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, len, "runtime_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	errno = EPERM;
+	if (!S_ISDIR(st.st_mode))
+		snprintf(why, len, "runtime_dir %s is not a directory", dir);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		snprintf(why, len, "runtime_dir %s is owned by uid %lu, not root: refusing it "
+			 "(chown root %s)", dir, (unsigned long)st.st_uid, dir);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(why, len, "runtime_dir %s is writable by group or others (mode %04o): "
+			 "refusing it (chmod go-w %s)", dir, (unsigned)(st.st_mode & 07777), dir);
+	else
+		return 0;
+	return -1;
+}
+
 /* The pid file stays locked while we run: a second hafd with the same
- * runtime directory refuses to start instead of fighting over the VIPs. */
+ * runtime directory refuses to start instead of fighting over the VIPs.
+ * A symlink there is not followed: it would have us truncate its target. */
 static int pidfile_open(const char *path)
 {
 	char buf[32];
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+		      0644);
 
+	if (fd < 0 && errno == ELOOP)
+		fatalx("pid file %s is a symbolic link: refusing to follow it", path);
 	if (fd < 0)
 		fatal("pid file %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		fatalx("pid file %s is not a regular file", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			fatalx("another hafd is running (pid file %s is locked)", path);
@@ -295,21 +348,35 @@ static void stop(struct hafd *h)
 int main(int argc, char **argv)
 {
 	struct hafd h = { 0 };
-	char pidpath[300];
+	char pidpath[300], why[PATH_MAX + 160], conf_abs[PATH_MAX], pid_abs[PATH_MAX];
 	int pidfd;
 
 	opts_parse(argc, argv, &h.opts);
-	h.cfg = config_read(h.opts.config_file, !h.opts.config_test);
-	if (h.opts.config_test)
-		return h.cfg ? 0 : 1;
+	h.cfg = config_read(h.opts.config_file);
 	if (!h.cfg)
 		return 1;
+	if (h.opts.config_test) {
+		if (runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0) {
+			fprintf(stderr, "hafd: %s\n", why);
+			return 1;
+		}
+		printf("configuration OK\n");
+		return 0;
+	}
+	h.opts.config_file = path_absolute(h.opts.config_file, conf_abs, sizeof(conf_abs));
+	h.opts.pid_file = path_absolute(h.opts.pid_file, pid_abs, sizeof(pid_abs));
 	log_init("hafd", h.opts.log_console, h.opts.log_detail ?
 		 LOG_DEBUG : h.cfg->global.log_level);
-	if (!h.opts.dont_fork)
-		daemonize();
+	/* Before forking: a refusal reaches the terminal that started us. */
 	if (mkdir_p(h.cfg->global.runtime_dir, 0700) < 0)
 		fatal("runtime directory %s", h.cfg->global.runtime_dir);
+	if (runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0) {
+		if (!h.opts.log_console)
+			fprintf(stderr, "hafd: %s\n", why);
+		fatalx("%s", why);
+	}
+	if (!h.opts.dont_fork)
+		daemonize();
 	snprintf(pidpath, sizeof(pidpath), "%s/hafd.pid", h.cfg->global.runtime_dir);
 	pidfd = pidfile_open(h.opts.pid_file ? h.opts.pid_file : pidpath);
 	log_notice("hafd %s starting (%s, %zu instance%s)", PACKAGE_VERSION, h.opts.config_file,

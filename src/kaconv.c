@@ -263,6 +263,9 @@ const char *kc_why(const char *keyword)
 {
 	size_t n = strlen(keyword);
 
+	/* strstr() finds "" everywhere and p += 0 never moves on. */
+	if (n == 0)
+		return NULL;
 	for (size_t i = 0; i < sizeof(no_equivalent) / sizeof(no_equivalent[0]); i++) {
 		for (const char *p = no_equivalent[i].keys; (p = strstr(p, keyword)); p += n)
 			if ((p == no_equivalent[i].keys || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
@@ -277,7 +280,9 @@ void kc_skip_node(struct kaconv *k, const struct ka_node *n, const char *where)
 
 	if (n->w[0][0] == '@' || n->w[0][0] == '$')
 		why = "keepalived's conditional lines and parameters are not supported";
-	kc_skip(k, n->line, "%s%s%s: %s", n->w[0], where ? " in " : "", where ? where : "",
+	else if (!n->w[0][0])
+		why = "an empty keyword";
+	kc_skip(k, n->line, "%s%s%s: %s", n->w[0][0] ? n->w[0] : "\"\"", where ? " in " : "", where ? where : "",
 		why ? why : "no hafd equivalent known to the converter");
 }
 
@@ -351,6 +356,8 @@ static void script_key(struct kaconv *k, const struct ka_node *s, const struct k
 	snprintf(where, sizeof(where), "vrrp_script %.60s", s->w[1]);
 	if (!strcmp(key, "init_fail")) {
 		kc_note(k, b, n->line, "init_fail: a hafd check always starts unproven (down)");
+	} else if (!*key) {
+		kc_skip_node(k, n, where);
 	} else if (n->n < 2) {
 		kc_skip(k, n->line, "%s in %s: no value", key, where);
 	} else if (!strcmp(key, "script")) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/if_addr.h>
@@ -187,27 +188,64 @@ static void added_forget(struct vip_ctx *v, int ifindex, const struct hafd_addr 
 		*e = v->added[--v->n_added];
 }
 
-/* The journal's text, NUL-terminated; an absent journal reads as empty. */
-static char *journal_load(const char *path, size_t *len)
+/* The journal for reading, never through a symlink: one planted there
+ * would have us read addresses to delete from any file, or append to it.
+ * -1 with ELOOP for a symlink or anything but a regular file (a FIFO would
+ * block: O_NONBLOCK until fstat() says what it is). */
+static int journal_open_read(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = ELOOP;
+		return -1;
+	}
+	return fd;
+}
+
+/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
+ * data, a line with one is malformed); an absent journal reads as empty,
+ * and so does one that is not a regular file, with *foreign set (the
+ * caller replaces it). */
+static char *journal_load(const char *path, size_t *len, bool *foreign)
+{
+	int fd = journal_open_read(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char *buf = NULL, *grown;
+	size_t cap = 0, n = 0;
 	int err;
 
 	*len = 0;
+	*foreign = fd < 0 && errno == ELOOP;
+	if (fd >= 0 && !f)
+		close(fd);
 	if (!f)
-		return errno == ENOENT ? calloc(1, 1) : NULL;
-	n = getdelim(&buf, &cap, '\0', f);     /* the whole file: it has no NUL */
-	err = ferror(f) ? errno : 0;
+		return errno == ENOENT || *foreign ? calloc(1, 1) : NULL;
+	/* The whole file, to its end: a NUL must not hide the lines after it. */
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (!(grown = realloc(buf, cap)))
+				break;
+			buf = grown;
+		}
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (feof(f) || ferror(f))
+			break;
+	}
+	err = ferror(f) ? errno : n + 1 >= cap ? ENOMEM : 0;
 	fclose(f);
-	if (n < 0 || err) {
+	if (err) {
 		free(buf);
 		errno = err;
-		return err ? NULL : calloc(1, 1);
+		return NULL;
 	}
-	*len = (size_t)n;
+	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
@@ -242,15 +280,16 @@ fail:
 	return -1;
 }
 
-/* The next line at *p, without its newline, or NULL at the end. */
-static const char *line_next(const char **p, size_t *len)
+/* The next line at *p (before end), without its newline, or NULL at the
+ * end. Bytes, not a string: a NUL does not end the text. */
+static const char *line_next(const char **p, const char *end, size_t *len)
 {
-	const char *s = *p, *nl = strchr(s, '\n');
+	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
 
-	if (!*s)
+	if (s >= end)
 		return NULL;
-	*len = nl ? (size_t)(nl - s) : strlen(s);
-	*p = nl ? nl + 1 : s + *len;
+	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	*p = nl ? nl + 1 : end;
 	return s;
 }
 
@@ -261,7 +300,7 @@ static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 	char buf[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN + 1];
 	int end = 0;
 
-	if (len >= sizeof(buf))
+	if (len >= sizeof(buf) || memchr(line, '\0', len))
 		return -1;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
@@ -279,15 +318,20 @@ typedef bool (*journal_keep_fn)(const char *line, size_t len, unsigned int linen
 static int journal_filter(const char *path, journal_keep_fn keep, void *arg, const char *extra)
 {
 	size_t len, llen, n = 0, xlen = extra ? strlen(extra) : 0;
-	char *text = journal_load(path, &len), *out = NULL;
+	bool foreign, dirty = extra != NULL;
+	char *text = journal_load(path, &len, &foreign), *out = NULL;
 	unsigned int lineno = 0;
-	bool dirty = extra != NULL;
 	const char *p, *line;
 	int rc = -1;
 
 	if (!text || !(out = malloc(len + xlen + 2)))
 		goto done;
-	for (p = text; (line = line_next(&p, &llen)) != NULL; ) {
+	if (foreign) {          /* rename() replaces the link, not its target */
+		log_warnx("VIP journal %s is not a regular file (a symbolic link?): not followed, "
+			  "replaced with an empty journal", path);
+		dirty = true;
+	}
+	for (p = text; (line = line_next(&p, text + len, &llen)) != NULL; ) {
 		if (!keep(line, llen, ++lineno, arg)) {
 			dirty = true;
 			continue;
@@ -315,7 +359,9 @@ static void journal_reopen(struct vip_ctx *v)
 {
 	if (v->journal_fd >= 0)
 		close(v->journal_fd);
-	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a symlink planted since would have us append to its target. */
+	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			     0600);
 }
 
 /* A VIP about to be added: one line at the end. A crash mid-write leaves

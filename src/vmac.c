@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
@@ -172,19 +173,46 @@ static void journal_path(char *buf, size_t len, const char *runtime_dir)
 	snprintf(buf, len, "%s/vmacs", runtime_dir);
 }
 
+/* The journal, never through a symlink (one planted there would have us
+ * delete the links its target names, or truncate it): mode "r" or "r+".
+ * NULL with ELOOP for a symlink or anything but a regular file. */
+static FILE *journal_fopen(const char *path, const char *mode)
+{
+	int fd = open(path, (mode[1] == '+' ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW |
+		      O_NONBLOCK);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = ELOOP;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, mode)))
+		close(fd);
+	return f;
+}
+
 /* Rewrite the journal without `drop` (may be NULL), then with `add` (may
- * be NULL); a new file renamed over the old, so a crash leaves one whole. */
+ * be NULL); a new file renamed over the old, so a crash leaves one whole
+ * (and a symlink in its place is replaced, its target untouched). */
 static int journal_edit(const char *path, const char *drop, const char *add)
 {
 	char tmp[PATH_MAX + 8], line[IFNAMSIZ + 2];
-	FILE *in = fopen(path, "re"), *out;
-	int rc = 0, saved;
+	FILE *in = journal_fopen(path, "r"), *out = NULL;
+	int rc = 0, saved, fd;
 
-	if (!in && errno != ENOENT)
+	if (!in && errno != ENOENT && errno != ELOOP)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(out = fopen(tmp, "we"))) {
+	unlink(tmp);            /* O_EXCL: never write through a planted link */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || !(out = fdopen(fd, "w"))) {
 		saved = errno;
+		if (fd >= 0)
+			close(fd);
 		if (in)
 			fclose(in);
 		errno = saved;
@@ -252,7 +280,12 @@ int vmac_journal_cleanup(const char *runtime_dir)
 	int removed = 0;
 
 	journal_path(path, sizeof(path), runtime_dir);
-	if (!(f = fopen(path, "re")))
+	if (!(f = journal_fopen(path, "r+")) && errno == ELOOP) {
+		log_warnx("macvlan journal %s is not a regular file (a symbolic link?): "
+			  "not followed, removed", path);
+		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	}
+	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	if (!(sk = nl_open())) {
 		fclose(f);
@@ -269,10 +302,11 @@ int vmac_journal_cleanup(const char *runtime_dir)
 			log_warnx("vmac journal lists %s, which is not a VRRP macvlan: left alone", line);
 		}
 	}
-	fclose(f);
 	nl_socket_free(sk);
-	if (truncate(path, 0) < 0)
+	/* The descriptor read from, not the path: it may have changed since. */
+	if (ftruncate(fileno(f), 0) < 0)
 		log_warn("emptying %s", path);
+	fclose(f);
 	return removed;
 }
 

@@ -367,6 +367,9 @@ on_exit "kill $idle"
 wait_until 5 test -e "$TMP/idle.up"
 "$HAFCTL" -s "$(sock n1)" -w 2 status >/dev/null 2>"$TMP/busy.err"
 check "with every slot taken, another client is turned away" test $? = 3
+diag "busy: $(cat "$TMP/busy.err")"
+check "... and told that hafd is busy (not 'Connection reset by peer')" \
+	grep -q "hafd is busy" "$TMP/busy.err"
 check "n1 stays master meanwhile (no flap on n2)" stays 2 is_state n2 BACKUP
 wait $idle
 read -r closed secs <"$TMP/idle.out"

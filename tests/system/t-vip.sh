@@ -155,6 +155,36 @@ t "cleanup emptied the journal" test ! -s "$J2"
 t "cleanup named the malformed line" grep -q "crashed:3: malformed.*this is not a VIP" "$TMP/c.err"
 t "cleanup of a missing journal removes 0" is "$(vt cleanup "$TMP/run/none")" 0
 
+# A NUL byte in a line (a torn write, a disk error) spoils that line only:
+# the VIP on the next line is still removed (issue 19, item 5).
+J3=$TMP/run/nul
+vt add "$J3" va 10.77.0.103/32 >/dev/null 2>&1
+printf 'va 10.77.0.1\0002/32\nva 10.77.0.103/32\n' >"$J3"
+vt cleanup "$J3" >"$TMP/c3.out" 2>"$TMP/c3.err"
+t "cleanup reads past a NUL byte: the VIP on the next line is removed" no_addr va 10.77.0.103/32
+t "... and counted" is "$(cat "$TMP/c3.out")" 1
+t "... the line with the NUL is named malformed" grep -q "nul:1: malformed" "$TMP/c3.err"
+t "... and the journal is emptied" test ! -s "$J3"
+
+# A symlink planted at the journal path is not followed (issue 19, item 3):
+# not to append to its target, not to read VIPs to remove from it. It is
+# replaced by a journal of our own.
+J4=$TMP/run/link
+: >"$TMP/victim"
+ln -s "$TMP/victim" "$J4"
+t "add with a symlink at the journal path" vt add "$J4" va 10.77.0.104/32
+t "... writes nothing to the link's target" test ! -s "$TMP/victim"
+t "... and journals the VIP in a file of its own" eval 'test ! -L "$J4" && jonce "$J4" "va 10.77.0.104/32"'
+vt del "$J4" va 10.77.0.104/32 >/dev/null 2>&1
+ip -n "$NSA" addr add 10.77.0.9/32 dev va
+echo "va 10.77.0.9/32" >"$TMP/victim2"
+rm -f "$J4" && ln -s "$TMP/victim2" "$J4"
+vt cleanup "$J4" >/dev/null 2>&1
+t "cleanup does not read VIPs through a symlink" has_addr va 10.77.0.9/32
+t "... leaves the link's target as it was" is "$(cat "$TMP/victim2")" "va 10.77.0.9/32"
+t "... and replaces the link" test ! -L "$J4"
+ip -n "$NSA" addr del 10.77.0.9/32 dev va
+
 # --- watch ------------------------------------------------------------------
 t "watch starts" watch_start va
 ip -n "$NSB" link set vb down

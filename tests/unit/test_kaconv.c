@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "json.h"
@@ -340,6 +342,46 @@ static void test_untranslated(void **state)
 	kaconv_list_free(&sk);
 }
 
+/* An empty quoted keyword ("") is skipped like any unknown one. The
+ * conversion runs in a child under alarm(): a converter that loops must
+ * fail this test, not hang the suite. */
+static void test_empty_keyword(void **state)
+{
+	static const char *const inputs[] = {
+		"\"\"\n",
+		"global_defs {\n\"\"\n}\n",
+		"vrrp_instance VI {\n\"\" 1\n}\n",
+		"vrrp_script s {\nscript /bin/true\n\"\"\n}\nvrrp_instance VI { track_script { s } }\n",
+	};
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(5);
+		for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+			struct kaconv_list sk;
+			char *o = conv_ok(inputs[i], &sk);
+
+			if (sk.n != 1 || strstr(sk.items[0].what, "empty keyword") == NULL) {
+				fprintf(stderr, "input %zu: %zu skipped, first: %s\n", i, sk.n,
+					sk.n ? sk.items[0].what : "-");
+				_exit(1);
+			}
+			free(o);
+			kaconv_list_free(&sk);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the converter was killed by signal %d (SIGALRM: it loops)",
+			 WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_braces),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_untranslated),
+		cmocka_unit_test(test_empty_keyword),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
