@@ -103,17 +103,29 @@ static int parse_ip4(const uint8_t *buf, size_t len, struct vrrp_pkt_info *info)
 	return (int)hl;
 }
 
+/* A control record that holds a datum of size bytes, inside the buffer:
+ * the kernel truncates control data it has no room for (MSG_CTRUNC), and
+ * nothing is read past a record or the buffer. */
+static bool cmsg_holds(const struct msghdr *mh, const struct cmsghdr *c, size_t size)
+{
+	const uint8_t *end = (const uint8_t *)mh->msg_control + mh->msg_controllen;
+
+	return c->cmsg_len >= CMSG_LEN(size) &&
+	       (size_t)(end - (const uint8_t *)c) >= CMSG_LEN(size);
+}
+
 static void cmsg_read6(struct msghdr *mh, struct vrrp_pkt_info *info)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level != IPPROTO_IPV6)
 			continue;
-		if (c->cmsg_type == IPV6_HOPLIMIT) {
+		if (c->cmsg_type == IPV6_HOPLIMIT && cmsg_holds(mh, c, sizeof(int))) {
 			int hl;
 
 			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
 			info->ttl = hl;
-		} else if (c->cmsg_type == IPV6_PKTINFO) {
+		} else if (c->cmsg_type == IPV6_PKTINFO &&
+			   cmsg_holds(mh, c, sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo pi;
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
@@ -147,6 +159,12 @@ static void sock_deliver(struct vrrp_sock *s, struct rx_slot *r, struct msghdr *
 		}
 		n = ntohs(((const struct iphdr *)(const void *)r->buf)->tot_len);
 	} else {
+		/* Truncated control data may have lost the hop limit or the
+		 * destination that V1 and unicast checks rely on: drop it. */
+		if (mh->msg_flags & MSG_CTRUNC) {
+			s->rx_errors++;
+			return;
+		}
 		addr_from_bytes(&info.src, AF_INET6, &r->from.v6.sin6_addr);
 		cmsg_read6(mh, &info);
 	}

@@ -156,13 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == sizeof(after) || (n == size && !memcmp(after, data, size)))
 		return 0;       /* too long to look at, or every line kept as it was */
 	/* A rewrite: only lines of the input survive, each with its newline
-	 * (of the input's text: the reader stops at a NUL, as it is no text). */
-	{
-		const uint8_t *nul = memchr(data, '\0', size);
-
-		if (nul)
-			size = (size_t)(nul - data);
-	}
+	 * (a line with a NUL in it is skipped, the ones after it are read). */
 	for (const char *p = after; p < after + n; ) {
 		const char *nl = memchr(p, '\n', (size_t)(after + n - p));
 		size_t len;
