@@ -431,7 +431,7 @@ static void test_preempt_delay(void **state)
 	/* preempt_delay plus the Skew_Time stagger (56/256 s) */
 	assert_int_equal(r.f.preempt_due_us, first + 5 * SEC + 218750);
 	assert_int_equal(r.f.down_due_us, first + 3218750);
-	for (int i = 1; i < 5; i++) {
+	for (unsigned i = 1; i < 5; i++) {
 		r.now = first + i * SEC;
 		step(&r, VRRP_EV_TIMER);
 		assert_int_equal(r.a.flags, 0);
@@ -807,7 +807,7 @@ static void test_master_cadence_no_drift(void **state)
 	rig_init(&r, 3, 100, 10);
 	start_master(&r);
 	base = r.f.adver_due_us;
-	for (int i = 0; i < 5; i++) {
+	for (unsigned i = 0; i < 5; i++) {
 		r.now = base + i * 100 * MS + 3 * MS;  /* 3 ms late each time */
 		step(&r, VRRP_EV_TIMER);
 		assert_int_equal(r.a.flags, VRRP_ACT_SEND_ADVERT);
