@@ -12,7 +12,8 @@ struct config_errors;
  * refused (errs filled, the old one keeps running), and so is one whose
  * script_user cannot be resolved or is refused by script_security while a
  * script check or notify hook would run as that user. Settings of [global]
- * that need a restart (runtime_dir, control_socket, nft_table, crash_guard)
+ * that need a restart (runtime_dir, control_socket, nft_table, crash_guard,
+ * realtime_priority)
  * are logged and left as they were. 0 or -1. */
 int hafd_reload(struct hafd *h, struct config_errors *errs);
 

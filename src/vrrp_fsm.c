@@ -1,7 +1,7 @@
 /* vrrp_fsm.c: the VRRP state machine (RFC 9568 §6.4) and hafd's extensions:
  * fast preemption, pair mode, stall, fault and sync-group events.
  * Pure: no I/O, no clock; the caller passes the time. Item numbers refer to
- * ../shared/reference/vrrp-rfc.md, section 1.4-1.5. */
+ * docs/vrrp-checklist.md, sections 1.4-1.5. */
 #include "vrrp_fsm.h"
 
 #include <string.h>

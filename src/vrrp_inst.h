@@ -15,7 +15,8 @@
  *   5. use_vmac: the macvlan goes down (our adverts left from its MAC)
  *   6. the VIPs are added (their first GARP / NA burst follows)
  *   7. a re-announcement (GARP / NA) while we hold them
- *   8. the state change (log, counters, notify, crash guard, nft)
+ *   8. the state change (log, counters, notify, crash guard, nft; the
+ *      daemon reports a new master's after its first GARP burst)
  *   9. the timer is re-armed
  *  10. sync-group siblings follow a member's own election
  *

@@ -1,6 +1,6 @@
 /* vrrp_pkt.c: VRRP advert codec, checksums, receive checks and counters.
  * Pure: no I/O, no clock. Item and check numbers (item 18, V9) refer to
- * ../shared/reference/vrrp-rfc.md. */
+ * docs/vrrp-checklist.md. */
 #include "vrrp_pkt.h"
 
 #include <arpa/inet.h>

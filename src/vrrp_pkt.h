@@ -1,7 +1,7 @@
 /* vrrp_pkt.h: VRRP advertisement codec (RFC 9568 v3 for IPv4/IPv6, RFC 3768 v2
  * for IPv4), checksums, receive validation (checklist V1-V14) and the RFC 6527
  * counters. Pure: no sockets, no clock. Item numbers refer to
- * ../shared/reference/vrrp-rfc.md. */
+ * docs/vrrp-checklist.md. */
 #ifndef HAFD_VRRP_PKT_H
 #define HAFD_VRRP_PKT_H
 
@@ -144,7 +144,7 @@ ssize_t vrrp_pkt_na_build(uint8_t *buf, size_t cap, const struct hafd_addr *targ
 			  const uint8_t mac[6]);
 
 /* RFC 1071 checksum of the VRRP message, with the pseudo-header when the
- * version/family/form call for one (items 16-20). The checksum field must be
+ * version/family/form call for one (items 16-20). The checksum field itself
  * is treated as zero. Returns the value as tshark shows it:
  * store it big-endian, buf[6] = v >> 8, buf[7] = v & 0xff. */
 uint16_t vrrp_pkt_csum(const uint8_t *msg, size_t len, uint8_t version, int family,

@@ -1,5 +1,5 @@
 /* VRRP state machine and sync-group rules on a fake clock. Item numbers
- * refer to ../shared/reference/vrrp-rfc.md (1.4-1.5). */
+ * refer to docs/vrrp-checklist.md (1.4-1.5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* VRRP advert codec: golden captures from keepalived 2.2.7 and FRR 8.4,
- * one test per receive check (V1-V14 of ../shared/reference/vrrp-rfc.md)
+ * one test per receive check (V1-V14 of docs/vrrp-checklist.md)
  * with the counters each one charges, round trips, the checksum forms
  * (items 16-20) and short buffers. */
 #include <setjmp.h>
