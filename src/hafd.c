@@ -356,12 +356,14 @@ int main(int argc, char **argv)
 	if (!h.cfg)
 		return 1;
 	if (h.opts.config_test) {
-		if (runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0) {
+		int bad = runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0;
+
+		if (bad)
 			fprintf(stderr, "hafd: %s\n", why);
-			return 1;
-		}
-		printf("configuration OK\n");
-		return 0;
+		else
+			printf("configuration OK\n");
+		config_free(h.cfg);     /* a sanitized hafd -t leaks nothing */
+		return bad;
 	}
 	h.opts.config_file = path_absolute(h.opts.config_file, conf_abs, sizeof(conf_abs));
 	h.opts.pid_file = path_absolute(h.opts.pid_file, pid_abs, sizeof(pid_abs));
