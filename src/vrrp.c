@@ -90,12 +90,10 @@ static void op_vips_add(struct vrrp_inst *i)
 	vrrp_vips_add(r);
 }
 
+/* The nft batch that marks them standby comes with the state change. */
 static void op_vips_del(struct vrrp_inst *i)
 {
-	struct vrrp_router *r = router_of(i);
-
-	nft_schedule(r->h->nft, r->h);
-	vrrp_vips_del(r);
+	vrrp_vips_del(router_of(i));
 }
 
 static void op_vmac_down(struct vrrp_inst *i)

@@ -297,34 +297,35 @@ static void backup_priority(struct vrrp_fsm *f, const struct vrrp_params *p,
 		f->preempt_due_us = 0;
 }
 
-/* Re-announce for the router whose advert ev is (NULL: a deferred one)
- * now, while this Active_Down_Interval's burst allows, else at its end.
- * Adverts that keep coming from the router answered last, each within two
- * intervals (its or ours, the shorter) of the one before, are one run: a
- * router that took over again was a Backup in between, silent for at
- * least three of the intervals it learned from us. (A fast lower master
- * that does not hear us, a backlog read after a stall): they must not use
- * up the burst, so one announcement at the end of the window covers them
- * (that router may have announced again meanwhile, for a third one). A
- * router that left and took over again was silent for longer, and is
- * answered at once. A flood of many addresses costs ANNOUNCE_BURST bursts
- * per window at most. */
+/* Adverts from the router answered last that keep coming, each within two
+ * intervals (its or ours, the shorter) of the one before: one run. A
+ * router that took over again was a silent Backup in between, for at
+ * least three of the intervals it learned from us. */
+static bool same_run(const struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
+		     const struct vrrp_event *ev)
+{
+	uint16_t cs = ev->adv_interval_cs && ev->adv_interval_cs < p->adver_int_cs ?
+		      ev->adv_interval_cs : p->adver_int_cs;
+
+	return addr_equal(&ev->adv_src, &f->announce_for) &&
+	       now < f->announce_for_us + 2u * (uint64_t)cs * US_PER_CS;
+}
+
+/* Re-announce for the router whose advert ev is (NULL: a deferred one):
+ * now while this Active_Down_Interval's burst allows, else at its end. A
+ * run of adverts from the router answered last (a fast lower master that
+ * does not hear us, a backlog read after a stall) must not use up the
+ * burst: one announcement at the end of the window covers it, as that
+ * router may have announced again meanwhile for a third one. A flood of
+ * many addresses costs ANNOUNCE_BURST bursts per window at most. */
 static void announce(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
 		     const struct vrrp_event *ev, struct vrrp_actions *out)
 {
-	uint64_t run = 0;
-
 	if (now >= f->announce_win_us) {
 		f->announce_win_us = now + f->master_down_us;
 		f->announces = 0;
 	}
-	if (ev) {
-		uint16_t cs = ev->adv_interval_cs && ev->adv_interval_cs < p->adver_int_cs ?
-			      ev->adv_interval_cs : p->adver_int_cs;
-
-		run = 2u * (uint64_t)cs * US_PER_CS;
-	}
-	if (ev && addr_equal(&ev->adv_src, &f->announce_for) && now < f->announce_for_us + run) {
+	if (ev && same_run(f, p, now, ev)) {
 		f->announce_for_us = now;
 		f->announce_due_us = f->announce_win_us;
 		return;
