@@ -141,8 +141,15 @@ static int want_router(struct nft_want *w, struct nft_addrs owned[2],
 		if (master)
 			rc |= addrs_push(&owned[c->family == AF_INET6], &c->vips[i]);
 	}
-	for (size_t i = 0; i < c->n_peers; i++)
+	for (size_t i = 0; i < c->n_peers; i++) {
 		rc |= addrs_push(&w->set[set_of(NSET_PEER4, c->family)], &c->peers[i]);
+		rc |= addrs_push(&w->set[set_of(NSET_KNOWN4, c->family)], &c->peers[i]);
+	}
+	/* The master a backup follows gets through a spoofed flood: its
+	 * adverts are what keeps the backup from taking over. */
+	if (!master && r->inst.fsm.master_prio && r->inst.fsm.master_addr.family == c->family)
+		rc |= addrs_push(&w->set[set_of(NSET_KNOWN4, c->family)],
+				 &r->inst.fsm.master_addr);
 	return rc;
 }
 
@@ -162,6 +169,7 @@ static int want_compute(struct nft_want *w, const struct hafd *h)
 		pps += (100 + cs - 1) / cs;
 	}
 	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
+	w->cap_pps = w->rate_pps;
 	for (int i = 0; i < NSET_N; i++)
 		addrs_sort(&w->set[i]);
 	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
@@ -180,7 +188,7 @@ static int want_compute(struct nft_want *w, const struct hafd *h)
 /* Rules depend on the rate and on whether each family has unicast peers. */
 static bool same_rules(const struct nft_want *a, const struct nft_want *b)
 {
-	return a->rate_pps == b->rate_pps &&
+	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
 }
@@ -566,8 +574,11 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 		rc |= jput_sets(n, &j, "vip_standby", NSET_STANDBY4);
 		rc |= jput_sets(n, &j, "vip_noaccept", NSET_NOACCEPT4);
 		rc |= jput_sets(n, &j, "unicast_peers", NSET_PEER4);
-		jput(&j, ",\"vrrp_rate_pps\":%u,\"vrrp_burst\":%u}", n->have.rate_pps,
+		rc |= jput_sets(n, &j, "vrrp_known", NSET_KNOWN4);
+		jput(&j, ",\"vrrp_rate_pps\":%u,\"vrrp_burst\":%u", n->have.rate_pps,
 		     2 * n->have.rate_pps);
+		jput(&j, ",\"vrrp_cap_pps\":%u,\"vrrp_cap_burst\":%u}", n->have.cap_pps,
+		     n->have.cap_pps);
 	}
 	if (rc)
 		return -1;

@@ -11,12 +11,19 @@
  *     set vip4_noaccept, vip6_noaccept  VIPs of non-owner masters with
  *                                       accept_mode = no
  *     set peer4, peer6                  every unicast_peer
+ *     set vrrp_known4, vrrp_known6      the VRRP sources hafd knows: every
+ *                                       unicast_peer, and the master each
+ *                                       backup instance follows
  *     set vrrp_rate4, vrrp_rate6        dynamic: one token bucket per source
  *     chain input   hook input, priority filter - 10, policy accept
  *       1 VRRP sent to this host (pkttype host) from an address not in
  *         peerN: drop; only while an instance of that family is unicast
  *         (multicast adverts are not addressed to the host)
  *       2 VRRP from one source beyond RATE/s, burst 2*RATE: drop
+ *       2b VRRP from sources not in vrrp_knownN beyond CAP/s, burst CAP, all
+ *         such sources together: drop. Rule 2 alone stops limiting once
+ *         spoofed sources fill its set (4096): then this one holds, and the
+ *         master a backup follows is not in the crowd that shares it
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
  *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
@@ -32,7 +39,10 @@
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets
- * it, a flood from one source cannot starve the daemon. Every drop counts,
+ * it, a flood from one source cannot starve the daemon. CAP is the same
+ * figure: what a new router (or one whose master hafd has not heard yet)
+ * sends fits in it many times over, and a spoofed flood reaches the daemon
+ * at no more than that rate, whatever the number of sources. Every drop counts,
  * and each rule carries a comment saying what it is for.
  *
  * hafd's own GARPs leave through AF_PACKET and never meet rule 7; its NAs
@@ -84,6 +94,8 @@ static const struct {
 	[NSET_NOACCEPT6] = { "vip6_noaccept", AF_INET6 },
 	[NSET_PEER4] = { "peer4", AF_INET },
 	[NSET_PEER6] = { "peer6", AF_INET6 },
+	[NSET_KNOWN4] = { "vrrp_known4", AF_INET },
+	[NSET_KNOWN6] = { "vrrp_known6", AF_INET6 },
 };
 
 const char *nft_set_name(enum nft_set_idx i)
@@ -364,6 +376,21 @@ static void over_rate(struct rule *ru, const char *set, unsigned pps)
 	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);     /* e owns lim now */
 }
 
+/* limit rate over pps/second burst pps packets: a token bucket that every
+ * packet reaching the rule shares. */
+static void over_cap(struct rule *ru, unsigned pps)
+{
+	struct nftnl_expr *e = expr_add(ru, "limit");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, pps);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, pps);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+}
+
 static void verdict(struct rule *ru, int v)
 {
 	struct nftnl_expr *e;
@@ -435,6 +462,13 @@ static void rules_vrrp(struct nft_batch *b, const char *table, int af,
 	over_rate(&ru, v4 ? "vrrp_rate4" : "vrrp_rate6", w->rate_pps);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, NFPROTO_INET, "hafd: VRRP flood from one source");
+	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 2b */
+	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_VRRP_);
+	load_addr(&ru, af, true);
+	in_set(&ru, nft_set_name(v4 ? NSET_KNOWN4 : NSET_KNOWN6), true);
+	over_cap(&ru, w->cap_pps);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: VRRP beyond the cap for unknown sources");
 }
 
 static void rules_vips(struct nft_batch *b, const char *table, int af)

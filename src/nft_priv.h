@@ -16,6 +16,7 @@ enum nft_set_idx {
 	NSET_STANDBY4, NSET_STANDBY6,   /* VIPs of instances that are not master */
 	NSET_NOACCEPT4, NSET_NOACCEPT6, /* VIPs of non-owner masters, accept_mode = no */
 	NSET_PEER4, NSET_PEER6,         /* unicast peers */
+	NSET_KNOWN4, NSET_KNOWN6,       /* VRRP sources exempt from the cap */
 	NSET_N,
 };
 
@@ -28,6 +29,8 @@ struct nft_addrs {
 struct nft_want {
 	struct nft_addrs set[NSET_N];
 	unsigned rate_pps;              /* VRRP packets/s per source; burst twice that */
+	unsigned cap_pps;               /* VRRP packets/s from unknown sources, all
+					 * together, per family; burst the same */
 };
 
 /* Messages named in error logs, by sequence number; later ones are not. */

@@ -6,6 +6,7 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
+#include "nft.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
 
@@ -61,6 +62,7 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 {
 	struct hafd *h = arg;
 	struct vrrp_advert adv = { 0 };
+	struct hafd_addr followed;
 	struct vrrp_router *r = len >= 2 ? router_by_vrid(h, s, pkt[1]) : NULL;
 	enum vrrp_rx_err err;
 
@@ -85,6 +87,11 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 		return;
 	}
 	rx_log_warnings(r, &adv);
+	followed = r->inst.fsm.master_addr;
 	vrrp_inst_advert(&r->inst, adv.priority, adv.adver_int_cs, &adv.src, loop_now(h->loop));
+	/* A backup follows another master: nft exempts it from the cap on
+	 * unknown sources (nft_build.c, rule 2b). */
+	if (!addr_equal(&followed, &r->inst.fsm.master_addr))
+		nft_schedule(h->nft, h);
 }
 
