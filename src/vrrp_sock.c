@@ -139,7 +139,13 @@ static void cmsg_read6(struct msghdr *mh, struct vrrp_pkt_info *info)
 
 struct rx_slot {
 	union { struct sockaddr_in v4; struct sockaddr_in6 v6; } from;
-	char cbuf[256];
+	/* Control records are read in place (CMSG_FIRSTHDR): the buffer must
+	 * be aligned as a cmsghdr is. After the 28-byte address it was not,
+	 * and UBSan stopped hafd at its first IPv6 advert. */
+	union {
+		char b[256];
+		struct cmsghdr align;
+	} cbuf;
 	uint8_t buf[VRRP_PKT_MAX + 128];
 	struct iovec iov;
 };
@@ -188,7 +194,7 @@ static void sock_readable(int fd, uint32_t events, void *arg)
 			mm[i].msg_hdr = (struct msghdr){
 				.msg_name = &slots[i].from, .msg_namelen = sizeof(slots[i].from),
 				.msg_iov = &slots[i].iov, .msg_iovlen = 1,
-				.msg_control = slots[i].cbuf, .msg_controllen = sizeof(slots[i].cbuf),
+				.msg_control = slots[i].cbuf.b, .msg_controllen = sizeof(slots[i].cbuf.b),
 			};
 		}
 		n = recvmmsg(s->fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
