@@ -17,6 +17,35 @@ TMP=$(mktemp -d /tmp/hafd-test.XXXXXX)
 _tap_n=0 _tap_fail=0 _lab_up=0
 _cleanups=()
 
+# A sanitized hafd (configure --enable-sanitizers; scripts/check runs a
+# third of the tests with build-asan/hafd): its reports go to stderr, which
+# the lab appends to the node's log. Before the lab goes (lab_down, or at
+# exit) every hafd node is stopped with SIGTERM, so LeakSanitizer runs at
+# its exit, and each node's log is scanned: a report is a failed test
+# point, with the report as diagnostics. UBSan aborts on its first report
+# (-fno-sanitize-recover).
+if grep -q __asan_init "$HAFD" 2>/dev/null; then
+	HAFD_SANITIZED=1
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:print_summary=1}
+else
+	HAFD_SANITIZED=0
+fi
+_SAN_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
+_san_scan() {
+	[ "$HAFD_SANITIZED" = 1 ] && [ $_lab_up = 1 ] || return 0
+	local d n
+	for d in "$HAFD_LAB_DIR/$PREFIX"/n[0-9]*; do
+		[ -d "$d" ] || continue
+		n=${d##*/}
+		[ "$(lab daemon "$n" 2>/dev/null)" = hafd ] && lab stop "$n" >/dev/null 2>&1
+		if grep -qE -- "$_SAN_RE" "$d/log" 2>/dev/null; then
+			ok 1 "sanitizer report in $n's log"
+			grep -E -A25 -- "$_SAN_RE" "$d/log" | head -60 | sed 's/^/# /'
+		fi
+	done
+}
+
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "1..0 # SKIP needs root (network namespaces)"
@@ -48,6 +77,7 @@ on_exit() { _cleanups+=("$*"); }
 
 _finish() {
 	local rc=$?
+	_san_scan
 	if [ $_tap_fail -gt 0 ] && [ $_lab_up = 1 ]; then
 		for i in 1 2 3; do
 			[ -f "$HAFD_LAB_DIR/$PREFIX/n$i/log" ] || continue
@@ -115,7 +145,7 @@ not() { ! "$@"; }
 
 # ---- state, time and packets (t-election, t-preempt, t-ipv6, ...) ----------
 
-lab_down() { lab down >/dev/null; _lab_up=0; }
+lab_down() { _san_scan; lab down >/dev/null; _lab_up=0; }
 # Append LINEs to NODE's generated configuration, so to its last section
 # (for a setting only one node has; use `lab up --no-start`, then start).
 node_conf_add() {   # NODE LINE...
