@@ -8,10 +8,10 @@
 #include "config.h"
 #include "ctl_priv.h"
 #include "hafd.h"
-#include "health.h"
+#include "check.h"
 #include "json.h"
 #include "notify.h"
-#include "track.h"
+#include "check_run.h"
 #include "vrrp.h"
 
 static void head(struct sbuf *out, const char *name, const char *type, const char *help)

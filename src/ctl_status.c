@@ -12,11 +12,11 @@
 #include "config.h"
 #include "ctl_priv.h"
 #include "hafd.h"
-#include "health.h"
+#include "check.h"
 #include "json.h"
 #include "nft.h"
 #include "notify.h"
-#include "track.h"
+#include "check_run.h"
 #include "vrrp.h"
 
 #define STAT(f) #f, offsetof(struct vrrp_router_stats, f)

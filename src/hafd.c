@@ -27,7 +27,7 @@
 #include "proc.h"
 #include "reload.h"
 #include "sdnotify.h"
-#include "track.h"
+#include "check_run.h"
 #include "vip.h"
 #include "vmac.h"
 #include "vrrp.h"

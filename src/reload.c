@@ -12,7 +12,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "sdnotify.h"
-#include "track.h"
+#include "check_run.h"
 #include "vrrp.h"
 
 static bool str_differs(const char *a, const char *b)

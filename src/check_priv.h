@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "health.h"
+#include "check.h"
 #include "log.h"
 #include "timerq.h"
 

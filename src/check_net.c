@@ -11,7 +11,7 @@
 #include "config.h"
 #include "http_parse.h"
 #include "loop.h"
-#include "track_priv.h"
+#include "check_priv.h"
 
 static void on_deadline(struct timer *tm, void *arg);
 

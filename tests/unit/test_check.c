@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "health.h"
+#include "check.h"
 
 #define S 1000000ull
 

@@ -1,6 +1,6 @@
 /* health.c: rise/fall hysteresis, startup grace and the contribution of a
  * check to its instances (the rules are in health.h). */
-#include "health.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* track.c: one runner per [check]: the schedule, script and file checks,
  * and the effect of results on the instances (rules in track.h and
  * health.h). The network checks are in track_net.c. */
-#include "track.h"
+#include "check_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include "loop.h"
 #include "proc.h"
 #include "script.h"
-#include "track_priv.h"
+#include "check_priv.h"
 #include "vrrp.h"
 
 struct track_ctx {
