@@ -1,11 +1,11 @@
-/* health.c: rise/fall hysteresis, startup grace and the contribution of a
- * check to its instances (the rules are in health.h). */
+/* check.c: rise/fall hysteresis, startup grace and the contribution of a
+ * check to its instances (the rules are in check.h). */
 #include "check.h"
 
 #include <stdio.h>
 #include <string.h>
 
-void health_init(struct health *h, const struct health_params *p, uint64_t now_us)
+void check_init(struct check *h, const struct check_params *p, uint64_t now_us)
 {
 	memset(h, 0, sizeof(*h));
 	h->p = *p;
@@ -13,51 +13,51 @@ void health_init(struct health *h, const struct health_params *p, uint64_t now_u
 		h->p.rise = 1;
 	if (h->p.fall < 1)
 		h->p.fall = 1;
-	h->state = HEALTH_ST_INIT;
+	h->state = CHECK_ST_INIT;
 	h->factor = 1;
 	h->grace_end_us = p->grace_us ? now_us + p->grace_us : 0;
 	h->grace_over = !p->grace_us;
 	h->since_us = now_us;
 }
 
-bool health_in_grace(const struct health *h, uint64_t now_us)
+bool check_in_grace(const struct check *h, uint64_t now_us)
 {
 	return !h->grace_over && now_us < h->grace_end_us;
 }
 
-uint64_t health_grace_due(const struct health *h)
+uint64_t check_grace_due(const struct check *h)
 {
 	return h->grace_over ? 0 : h->grace_end_us;
 }
 
-static void note_run(struct health *h, const struct health_run *run, uint64_t now_us)
+static void note_run(struct check *h, const struct check_outcome *run, uint64_t now_us)
 {
 	h->c.runs++;
-	if (run->kind < HEALTH_KIND_N)
+	if (run->kind < CHECK_KIND_N)
 		h->c.kinds[run->kind]++;
 	h->last = run->result;
 	h->last_kind = run->kind;
 	h->latency_us = run->latency_us;
 	h->last_run_us = now_us;
-	if (run->result == HEALTH_RES_FAIL)
+	if (run->result == CHECK_RES_FAIL)
 		h->factor = run->factor == 0 ? 1 : run->factor > 254 ? 254 :
 			run->factor < -254 ? -254 : (int)run->factor;
 	snprintf(h->reason, sizeof(h->reason), "%s", run->reason ? run->reason : "");
 }
 
-static void on_pass(struct health *h)
+static void on_pass(struct check *h)
 {
 	h->c.passes++;
 	h->nonpasses = 0;
 	if (h->passes < h->p.rise)
 		h->passes++;
 	if (h->passes >= h->p.rise)
-		h->state = HEALTH_ST_UP;
+		h->state = CHECK_ST_UP;
 }
 
-static void on_nonpass(struct health *h, enum health_result r)
+static void on_nonpass(struct check *h, enum check_result r)
 {
-	if (r == HEALTH_RES_DEGRADED)
+	if (r == CHECK_RES_DEGRADED)
 		h->c.degraded++;
 	else
 		h->c.fails++;
@@ -65,19 +65,19 @@ static void on_nonpass(struct health *h, enum health_result r)
 	if (h->nonpasses < h->p.fall)
 		h->nonpasses++;
 	if (h->nonpasses >= h->p.fall)
-		h->state = r == HEALTH_RES_DEGRADED ? HEALTH_ST_DEGRADED : HEALTH_ST_DOWN;
+		h->state = r == CHECK_RES_DEGRADED ? CHECK_ST_DEGRADED : CHECK_ST_DOWN;
 }
 
-bool health_record(struct health *h, const struct health_run *run, uint64_t now_us,
-		   enum health_state *from)
+bool check_record(struct check *h, const struct check_outcome *run, uint64_t now_us,
+		  enum check_state *from)
 {
-	enum health_state before = h->state;
-	bool pass = run->result == HEALTH_RES_PASS;
+	enum check_state before = h->state;
+	bool pass = run->result == CHECK_RES_PASS;
 
 	if (from)
 		*from = before;
 	note_run(h, run, now_us);
-	if (!pass && health_in_grace(h, now_us)) {
+	if (!pass && check_in_grace(h, now_us)) {
 		h->c.ignored++;
 		return false;
 	}
@@ -100,25 +100,25 @@ bool health_record(struct health *h, const struct health_run *run, uint64_t now_
 
 /* INIT counts as UP inside the grace, and after a PASS in the grace while
  * the check goes on passing towards rise. */
-static bool init_as_up(const struct health *h, uint64_t now_us)
+static bool init_as_up(const struct check *h, uint64_t now_us)
 {
-	return health_in_grace(h, now_us) || (h->grace_passed && h->passes > 0);
+	return check_in_grace(h, now_us) || (h->grace_passed && h->passes > 0);
 }
 
-void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *fault)
+void check_contrib(const struct check *h, uint64_t now_us, int *delta, bool *fault)
 {
 	bool up;
 
 	*delta = 0;
 	*fault = false;
 	switch (h->state) {
-	case HEALTH_ST_DEGRADED:
+	case CHECK_ST_DEGRADED:
 		*delta = h->p.degrade_weight;
 		return;
-	case HEALTH_ST_UP:
+	case CHECK_ST_UP:
 		up = true;
 		break;
-	case HEALTH_ST_INIT:
+	case CHECK_ST_INIT:
 		up = init_as_up(h, now_us);
 		break;
 	default:
@@ -137,8 +137,8 @@ void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *f
 		*delta = up ? h->p.weight : 0;
 }
 
-void health_sum(const struct health *const *checks, size_t n, uint64_t now_us,
-		int *delta, bool *fault)
+void check_sum(const struct check *const *checks, size_t n, uint64_t now_us,
+	       int *delta, bool *fault)
 {
 	*delta = 0;
 	*fault = false;
@@ -146,41 +146,41 @@ void health_sum(const struct health *const *checks, size_t n, uint64_t now_us,
 		int d;
 		bool f;
 
-		health_contrib(checks[i], now_us, &d, &f);
+		check_contrib(checks[i], now_us, &d, &f);
 		*delta += d;
 		*fault |= f;
 	}
 }
 
-const char *health_state_name(enum health_state s)
+const char *check_state_name(enum check_state s)
 {
 	static const char *const names[] = {
-		[HEALTH_ST_INIT] = "INIT", [HEALTH_ST_UP] = "UP",
-		[HEALTH_ST_DEGRADED] = "DEGRADED", [HEALTH_ST_DOWN] = "DOWN",
+		[CHECK_ST_INIT] = "INIT", [CHECK_ST_UP] = "UP",
+		[CHECK_ST_DEGRADED] = "DEGRADED", [CHECK_ST_DOWN] = "DOWN",
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-const char *health_result_name(enum health_result r)
+const char *check_result_name(enum check_result r)
 {
 	static const char *const names[] = {
-		[HEALTH_RES_NONE] = "none", [HEALTH_RES_PASS] = "pass",
-		[HEALTH_RES_DEGRADED] = "degraded", [HEALTH_RES_FAIL] = "fail",
+		[CHECK_RES_NONE] = "none", [CHECK_RES_PASS] = "pass",
+		[CHECK_RES_DEGRADED] = "degraded", [CHECK_RES_FAIL] = "fail",
 	};
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
-const char *health_kind_name(enum health_kind k)
+const char *check_kind_name(enum check_kind k)
 {
 	static const char *const names[] = {
-		[HEALTH_KIND_OK] = "ok", [HEALTH_KIND_EXIT] = "exit",
-		[HEALTH_KIND_TIMEOUT] = "timeout", [HEALTH_KIND_KILLED] = "killed",
-		[HEALTH_KIND_REFUSED] = "refused", [HEALTH_KIND_RESET] = "reset",
-		[HEALTH_KIND_BAD_STATUS] = "bad_status", [HEALTH_KIND_BAD_BODY] = "bad_body",
-		[HEALTH_KIND_BAD_REPLY] = "bad_reply", [HEALTH_KIND_ERROR] = "error",
+		[CHECK_KIND_OK] = "ok", [CHECK_KIND_EXIT] = "exit",
+		[CHECK_KIND_TIMEOUT] = "timeout", [CHECK_KIND_KILLED] = "killed",
+		[CHECK_KIND_REFUSED] = "refused", [CHECK_KIND_RESET] = "reset",
+		[CHECK_KIND_BAD_STATUS] = "bad_status", [CHECK_KIND_BAD_BODY] = "bad_body",
+		[CHECK_KIND_BAD_REPLY] = "bad_reply", [CHECK_KIND_ERROR] = "error",
 	};
 
-	return (unsigned)k < HEALTH_KIND_N ? names[k] : "?";
+	return (unsigned)k < CHECK_KIND_N ? names[k] : "?";
 }

@@ -1,4 +1,4 @@
-/* health.h: the state of one health check, from its results. Pure: no I/O,
+/* check.h: the state of one check, from its results. Pure: no I/O,
  * no clock; the caller passes the time (CLOCK_MONOTONIC microseconds).
  *
  * Each run of a check gives a result: PASS, DEGRADED or FAIL. The check's
@@ -31,43 +31,43 @@
  * The instance's check delta is the sum over its checks; it is in fault
  * when any of its weight-0 checks is DOWN (or INIT outside the grace).
  */
-#ifndef HAFD_HEALTH_H
-#define HAFD_HEALTH_H
+#ifndef HAFD_CHECK_H
+#define HAFD_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum health_result {
-	HEALTH_RES_NONE,        /* no run finished yet */
-	HEALTH_RES_PASS,
-	HEALTH_RES_DEGRADED,
-	HEALTH_RES_FAIL,
+enum check_result {
+	CHECK_RES_NONE,         /* no run finished yet */
+	CHECK_RES_PASS,
+	CHECK_RES_DEGRADED,
+	CHECK_RES_FAIL,
 };
 
-enum health_state {
-	HEALTH_ST_INIT,
-	HEALTH_ST_UP,
-	HEALTH_ST_DEGRADED,
-	HEALTH_ST_DOWN,
+enum check_state {
+	CHECK_ST_INIT,
+	CHECK_ST_UP,
+	CHECK_ST_DEGRADED,
+	CHECK_ST_DOWN,
 };
 
 /* What happened in one run, for the counters (the result decides). */
-enum health_kind {
-	HEALTH_KIND_OK,         /* the service answered as expected */
-	HEALTH_KIND_EXIT,       /* a script exited non-zero */
-	HEALTH_KIND_TIMEOUT,    /* no answer within the timeout */
-	HEALTH_KIND_KILLED,     /* a script killed by a signal (ours or not) */
-	HEALTH_KIND_REFUSED,    /* connection refused */
-	HEALTH_KIND_RESET,      /* connection reset or closed too early */
-	HEALTH_KIND_BAD_STATUS, /* HTTP status not expected */
-	HEALTH_KIND_BAD_BODY,   /* expect_body not found */
-	HEALTH_KIND_BAD_REPLY,  /* malformed HTTP response, bad file content */
-	HEALTH_KIND_ERROR,      /* could not run the check (fork, socket, file) */
-	HEALTH_KIND_N,
+enum check_kind {
+	CHECK_KIND_OK,          /* the service answered as expected */
+	CHECK_KIND_EXIT,        /* a script exited non-zero */
+	CHECK_KIND_TIMEOUT,     /* no answer within the timeout */
+	CHECK_KIND_KILLED,      /* a script killed by a signal (ours or not) */
+	CHECK_KIND_REFUSED,     /* connection refused */
+	CHECK_KIND_RESET,       /* connection reset or closed too early */
+	CHECK_KIND_BAD_STATUS, /* HTTP status not expected */
+	CHECK_KIND_BAD_BODY,    /* expect_body not found */
+	CHECK_KIND_BAD_REPLY,   /* malformed HTTP response, bad file content */
+	CHECK_KIND_ERROR,       /* could not run the check (fork, socket, file) */
+	CHECK_KIND_N,
 };
 
-struct health_params {
+struct check_params {
 	int rise, fall;                 /* >= 1 */
 	int weight;                     /* -254..254; 0 = DOWN means FAULT */
 	int degrade_weight;
@@ -75,67 +75,67 @@ struct health_params {
 };
 
 /* One finished run. */
-struct health_run {
-	enum health_result result;      /* PASS, DEGRADED or FAIL */
-	enum health_kind kind;
+struct check_outcome {
+	enum check_result result;       /* PASS, DEGRADED or FAIL */
+	enum check_kind kind;
 	const char *reason;             /* short text, copied; NULL = none */
 	uint64_t latency_us;
 	long factor;                    /* weight multiplier of a FAIL; 0 means 1 */
 };
 
-struct health_counters {
+struct check_counters {
 	uint64_t runs;                  /* every finished run */
 	uint64_t passes, fails, degraded;       /* counted results */
 	uint64_t ignored;               /* non-passes ignored during the grace */
-	uint64_t kinds[HEALTH_KIND_N];  /* every run, by what happened */
+	uint64_t kinds[CHECK_KIND_N];   /* every run, by what happened */
 	uint64_t transitions;           /* state changes */
 };
 
-#define HEALTH_REASON_MAX 160
+#define CHECK_REASON_MAX 160
 
-struct health {
-	struct health_params p;
-	enum health_state state;
+struct check {
+	struct check_params p;
+	enum check_state state;
 	int passes;                     /* PASSes in a row */
 	int nonpasses;                  /* DEGRADED/FAIL in a row */
 	uint64_t grace_end_us;          /* 0 = no grace */
 	bool grace_over;                /* ended by the first PASS or by time */
 	bool grace_passed;              /* the first PASS came inside the grace */
-	enum health_result last;
-	enum health_kind last_kind;
+	enum check_result last;
+	enum check_kind last_kind;
 	int factor;                     /* of the last FAIL, within -254..254 */
-	char reason[HEALTH_REASON_MAX]; /* of the last run */
+	char reason[CHECK_REASON_MAX]; /* of the last run */
 	uint64_t latency_us;            /* of the last run */
 	uint64_t last_run_us;           /* when the last run finished */
 	uint64_t since_us;              /* when the state last changed */
-	struct health_counters c;
+	struct check_counters c;
 };
 
 /* Start in INIT at now_us; the grace (if any) runs from now_us. */
-void health_init(struct health *h, const struct health_params *p, uint64_t now_us);
+void check_init(struct check *h, const struct check_params *p, uint64_t now_us);
 
 /* Record one finished run at now_us. Returns true when the state changed
  * (the old state is in *from when from is not NULL). */
-bool health_record(struct health *h, const struct health_run *run, uint64_t now_us,
-		   enum health_state *from);
+bool check_record(struct check *h, const struct check_outcome *run, uint64_t now_us,
+		  enum check_state *from);
 
 /* The grace is running at now_us (non-passes are ignored). */
-bool health_in_grace(const struct health *h, uint64_t now_us);
+bool check_in_grace(const struct check *h, uint64_t now_us);
 
 /* When the grace will expire by time, so the caller can re-evaluate the
  * contribution then; 0 when there is no grace or it is already over. */
-uint64_t health_grace_due(const struct health *h);
+uint64_t check_grace_due(const struct check *h);
 
 /* What the check contributes to a tracking instance at now_us: a priority
  * delta and whether it puts the instance in FAULT. */
-void health_contrib(const struct health *h, uint64_t now_us, int *delta, bool *fault);
+void check_contrib(const struct check *h, uint64_t now_us, int *delta, bool *fault);
 
-/* Sum of health_contrib() over n checks (an instance's tracked checks). */
-void health_sum(const struct health *const *checks, size_t n, uint64_t now_us,
-		int *delta, bool *fault);
+/* Sum of check_contrib() over n checks (an instance's tracked checks). */
+void check_sum(const struct check *const *checks, size_t n, uint64_t now_us,
+	       int *delta, bool *fault);
 
-const char *health_state_name(enum health_state s);     /* "INIT", "UP", ... */
-const char *health_result_name(enum health_result r);   /* "none", "pass", ... */
-const char *health_kind_name(enum health_kind k);       /* "ok", "timeout", ... */
+const char *check_state_name(enum check_state s);       /* "INIT", "UP", ... */
+const char *check_result_name(enum check_result r);     /* "none", "pass", ... */
+const char *check_kind_name(enum check_kind k);         /* "ok", "timeout", ... */
 
 #endif

@@ -1,4 +1,4 @@
-/* track_net.c: the http and tcp checks. One non-blocking socket per run and
+/* check_net.c: the http and tcp checks. One non-blocking socket per run and
  * one deadline for the whole exchange (connect, request, response). */
 #include <errno.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 
 static void on_deadline(struct timer *tm, void *arg);
 
-static void net_close(struct runner *r)
+static void net_close(struct check_runner *r)
 {
-	struct loop *l = track_loop(r);
+	struct loop *l = check_run_loop(r);
 
 	loop_timer_cancel(l, &r->deadline);
 	if (r->fd >= 0) {
@@ -27,14 +27,14 @@ static void net_close(struct runner *r)
 	}
 }
 
-/* Close first: runner_done() may start nothing, but the socket is done. */
+/* Close first: check_run_done() may start nothing, but the socket is done. */
 #define net_finish(r, res, kind, ...) \
-	do { net_close(r); runner_done(r, res, kind, __VA_ARGS__); } while (0)
+	do { net_close(r); check_run_done(r, res, kind, __VA_ARGS__); } while (0)
 
-static enum health_result timeout_result(const struct runner *r)
+static enum check_result timeout_result(const struct check_runner *r)
 {
-	return r->cfg->on_timeout == CHECK_TIMEOUT_DEGRADE ? HEALTH_RES_DEGRADED :
-		HEALTH_RES_FAIL;
+	return r->cfg->on_timeout == CHECK_TIMEOUT_DEGRADE ? CHECK_RES_DEGRADED :
+		CHECK_RES_FAIL;
 }
 
 /* ---- the request -------------------------------------------------------- */
@@ -51,7 +51,7 @@ static bool has_header(const struct cfg_check *c, const char *name)
 
 /* Configured Host and User-Agent replace ours; Connection and
  * Content-Length are always ours. */
-static int request_build(struct runner *r)
+static int request_build(struct check_runner *r)
 {
 	const struct cfg_check *c = r->cfg;
 	size_t body = c->body ? strlen(c->body) : 0;
@@ -89,7 +89,7 @@ static int request_build(struct runner *r)
 	return 0;
 }
 
-int net_prepare(struct runner *r)
+int check_net_prepare(struct check_runner *r)
 {
 	timer_init(&r->deadline, on_deadline, r);
 	if (r->cfg->type != CHECK_HTTP)
@@ -100,16 +100,16 @@ int net_prepare(struct runner *r)
 	return request_build(r);
 }
 
-void net_free(struct runner *r)
+void check_net_free(struct check_runner *r)
 {
-	net_abort(r);
+	check_net_abort(r);
 	free(r->http);
 	free(r->req);
 	r->http = NULL;
 	r->req = NULL;
 }
 
-void net_abort(struct runner *r)
+void check_net_abort(struct check_runner *r)
 {
 	if (r->cfg && (r->cfg->type == CHECK_HTTP || r->cfg->type == CHECK_TCP))
 		net_close(r);
@@ -125,34 +125,34 @@ static bool in_ranges(const struct cfg_range *rg, size_t n, int status)
 	return false;
 }
 
-static void http_evaluate(struct runner *r)
+static void http_evaluate(struct check_runner *r)
 {
 	const struct cfg_check *c = r->cfg;
 	int st = r->http->status;
 
 	if (in_ranges(c->expect_status, c->n_expect_status, st)) {
 		if (c->expect_body && !http_parse_body_contains(r->http, c->expect_body))
-			net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_BODY,
+			net_finish(r, CHECK_RES_FAIL, CHECK_KIND_BAD_BODY,
 				   "status %d, body lacks \"%.60s\"%s", st, c->expect_body,
 				   r->http->body_truncated ? " in its first 64 KiB" : "");
 		else
-			net_finish(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "status %d", st);
+			net_finish(r, CHECK_RES_PASS, CHECK_KIND_OK, "status %d", st);
 	} else if (in_ranges(c->degrade_status, c->n_degrade_status, st)) {
-		net_finish(r, HEALTH_RES_DEGRADED, HEALTH_KIND_BAD_STATUS, "status %d", st);
+		net_finish(r, CHECK_RES_DEGRADED, CHECK_KIND_BAD_STATUS, "status %d", st);
 	} else {
-		net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_STATUS, "status %d", st);
+		net_finish(r, CHECK_RES_FAIL, CHECK_KIND_BAD_STATUS, "status %d", st);
 	}
 }
 
 /* After the parser said something: finish the run when it is decided. */
-static bool http_progress(struct runner *r, enum http_status st)
+static bool http_progress(struct check_runner *r, enum http_status st)
 {
 	struct http_parser *p = r->http;
 
 	if (st == HTTP_ERROR) {
 		bool closed = !strncmp(p->error, "connection closed", 17);
 
-		net_finish(r, HEALTH_RES_FAIL, closed ? HEALTH_KIND_RESET : HEALTH_KIND_BAD_REPLY,
+		net_finish(r, CHECK_RES_FAIL, closed ? CHECK_KIND_RESET : CHECK_KIND_BAD_REPLY,
 			   "%s%s", closed ? "" : "bad response: ", p->error);
 		return true;
 	}
@@ -164,7 +164,7 @@ static bool http_progress(struct runner *r, enum http_status st)
 	return false;
 }
 
-static void http_recv(struct runner *r)
+static void http_recv(struct check_runner *r)
 {
 	char buf[16384];
 
@@ -182,15 +182,15 @@ static void http_recv(struct runner *r)
 		if (err == EAGAIN)
 			return;
 		if (err == ECONNRESET)
-			net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_RESET, "connection reset");
+			net_finish(r, CHECK_RES_FAIL, CHECK_KIND_RESET, "connection reset");
 		else
-			net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "recv: %s", strerror(err));
+			net_finish(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "recv: %s", strerror(err));
 		return;
 	}
 }
 
 /* Returns false when the run ended. */
-static bool http_send(struct runner *r)
+static bool http_send(struct check_runner *r)
 {
 	while (r->req_off < r->req_len) {
 		ssize_t n = send(r->fd, r->req + r->req_off, r->req_len - r->req_off,
@@ -202,7 +202,7 @@ static bool http_send(struct runner *r)
 		if (n < 0 && err == EAGAIN)
 			return true;
 		if (n < 0 && err != EPIPE && err != ECONNRESET) {
-			net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "send: %s", strerror(err));
+			net_finish(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "send: %s", strerror(err));
 			return false;
 		}
 		if (n < 0) {
@@ -212,27 +212,27 @@ static bool http_send(struct runner *r)
 		}
 		r->req_off += (size_t)n;
 	}
-	loop_fd_mod(track_loop(r), r->fd, EPOLLIN);
+	loop_fd_mod(check_run_loop(r), r->fd, EPOLLIN);
 	return true;
 }
 
 /* ---- connecting --------------------------------------------------------- */
 
-static void connect_failed(struct runner *r, int err)
+static void connect_failed(struct check_runner *r, int err)
 {
 	if (err == ECONNREFUSED)
-		net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_REFUSED, "connection refused");
+		net_finish(r, CHECK_RES_FAIL, CHECK_KIND_REFUSED, "connection refused");
 	else if (err == ECONNRESET)
-		net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_RESET, "connection reset");
+		net_finish(r, CHECK_RES_FAIL, CHECK_KIND_RESET, "connection reset");
 	else if (err == ETIMEDOUT)
-		net_finish(r, timeout_result(r), HEALTH_KIND_TIMEOUT, "connect: %s", strerror(err));
+		net_finish(r, timeout_result(r), CHECK_KIND_TIMEOUT, "connect: %s", strerror(err));
 	else
-		net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "connect: %s", strerror(err));
+		net_finish(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "connect: %s", strerror(err));
 }
 
 static void on_io(int fd, uint32_t events, void *arg)
 {
-	struct runner *r = arg;
+	struct check_runner *r = arg;
 
 	if (!r->connected) {
 		int err = 0;
@@ -248,10 +248,10 @@ static void on_io(int fd, uint32_t events, void *arg)
 			return;
 		r->connected = true;
 		if (r->cfg->type == CHECK_TCP) {
-			net_finish(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "connected");
+			net_finish(r, CHECK_RES_PASS, CHECK_KIND_OK, "connected");
 			return;
 		}
-		loop_fd_mod(track_loop(r), fd, EPOLLIN | EPOLLOUT);
+		loop_fd_mod(check_run_loop(r), fd, EPOLLIN | EPOLLOUT);
 	}
 	if ((events & EPOLLOUT) && !http_send(r))
 		return;
@@ -261,13 +261,13 @@ static void on_io(int fd, uint32_t events, void *arg)
 
 static void on_deadline(struct timer *tm, void *arg)
 {
-	struct runner *r = arg;
+	struct check_runner *r = arg;
 	const char *phase = !r->connected ? "connecting" :
 		r->req_off < r->req_len ? "sending the request" :
 		r->http && r->http->status ? "reading the response" : "waiting for the response";
 
 	(void)tm;
-	net_finish(r, timeout_result(r), HEALTH_KIND_TIMEOUT, "timed out after %llu ms %s",
+	net_finish(r, timeout_result(r), CHECK_KIND_TIMEOUT, "timed out after %llu ms %s",
 		   (unsigned long long)(r->cfg->timeout_us / 1000), phase);
 }
 
@@ -290,14 +290,14 @@ static socklen_t sockaddr_make(const struct hafd_addr *a, uint16_t port,
 	return sizeof(*s4);
 }
 
-void net_run(struct runner *r)
+void check_net_run(struct check_runner *r)
 {
 	const struct cfg_check *c = r->cfg;
 	bool http = c->type == CHECK_HTTP;
 	const struct hafd_addr *a = http ? &c->http_addr : &c->tcp_addr;
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_make(a, http ? c->http_port : c->tcp_port, &ss);
-	struct loop *l = track_loop(r);
+	struct loop *l = check_run_loop(r);
 
 	r->connected = false;
 	r->req_off = 0;
@@ -307,7 +307,7 @@ void net_run(struct runner *r)
 	if (r->fd < 0) {
 		int err = errno;
 
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "socket: %s", strerror(err));
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "socket: %s", strerror(err));
 		return;
 	}
 	loop_timer_in(l, &r->deadline, c->timeout_us);
@@ -318,6 +318,6 @@ void net_run(struct runner *r)
 	if (loop_fd_add(l, r->fd, EPOLLOUT, on_io, r) < 0) {
 		int err = errno;
 
-		net_finish(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "epoll: %s", strerror(err));
+		net_finish(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "epoll: %s", strerror(err));
 	}
 }

@@ -1,6 +1,6 @@
-/* track_priv.h: what track.c and track_net.c share about a runner. */
-#ifndef HAFD_TRACK_PRIV_H
-#define HAFD_TRACK_PRIV_H
+/* check_priv.h: what check_run.c and check_net.c share about a runner. */
+#ifndef HAFD_CHECK_PRIV_H
+#define HAFD_CHECK_PRIV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,13 +13,13 @@
 struct cfg_check;
 struct http_parser;
 struct proc;
-struct track_ctx;
+struct check_run_ctx;
 
-struct runner {
-	struct track_ctx *t;
+struct check_runner {
+	struct check_run_ctx *t;
 	const struct cfg_check *cfg;
 	size_t idx;                     /* index of cfg in the config's checks */
-	struct health health;
+	struct check check;
 	struct timer tick;              /* every interval */
 	struct timer grace;             /* when the startup grace expires */
 	bool busy;                      /* a run is in flight */
@@ -27,7 +27,7 @@ struct runner {
 	uint64_t started_us;
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;
-	long factor;                    /* file: the value read, for runner_done */
+	long factor;                    /* file: the value read, for check_run_done */
 	/* script */
 	struct proc *proc;
 	char *insecure;                 /* why it may not run (script_security) */
@@ -41,17 +41,17 @@ struct runner {
 };
 
 /* End the run in flight with a result; reason is printf-like. */
-void runner_done(struct runner *r, enum health_result res, enum health_kind kind,
-		 const char *fmt, ...) LOG_FMT(4, 5);
+void check_run_done(struct check_runner *r, enum check_result res, enum check_kind kind,
+		    const char *fmt, ...) LOG_FMT(4, 5);
 
 /* The loop of the daemon, for the network runners. */
-struct loop *track_loop(const struct runner *r);
+struct loop *check_run_loop(const struct check_runner *r);
 
-/* track_net.c: http and tcp. prepare once at start (0 or -1/errno), start
- * a run (it ends through runner_done()), abort one, free at stop. */
-int net_prepare(struct runner *r);
-void net_run(struct runner *r);
-void net_abort(struct runner *r);
-void net_free(struct runner *r);
+/* check_net.c: http and tcp. prepare once at start (0 or -1/errno), start
+ * a run (it ends through check_run_done()), abort one, free at stop. */
+int check_net_prepare(struct check_runner *r);
+void check_net_run(struct check_runner *r);
+void check_net_abort(struct check_runner *r);
+void check_net_free(struct check_runner *r);
 
 #endif

@@ -1,6 +1,6 @@
-/* track.c: one runner per [check]: the schedule, script and file checks,
- * and the effect of results on the instances (rules in track.h and
- * health.h). The network checks are in track_net.c. */
+/* check_run.c: one runner per [check]: the schedule, script and file checks,
+ * and the effect of results on the instances (rules in check_run.h and
+ * check.h). The network checks are in check_net.c. */
 #include "check_run.h"
 
 #include <errno.h>
@@ -20,9 +20,9 @@
 #include "check_priv.h"
 #include "vrrp.h"
 
-struct track_ctx {
+struct check_run_ctx {
 	struct hafd *h;
-	struct runner **runners;        /* one per cfg->checks[i]; pointers, so a
+	struct check_runner **runners;  /* one per cfg->checks[i]; pointers, so a
 					 * reload can keep a running check */
 	size_t n;
 	bool user_ok;                   /* user is resolved and allowed */
@@ -35,14 +35,14 @@ static const char *const type_names[] = {
 	[CHECK_FILE] = "file",
 };
 
-struct loop *track_loop(const struct runner *r)
+struct loop *check_run_loop(const struct check_runner *r)
 {
 	return r->t->h->loop;
 }
 
 /* ---- effect on the instances -------------------------------------------- */
 
-static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
+static void instance_apply(struct check_run_ctx *t, size_t i, uint64_t now)
 {
 	struct vrrp_router *r = t->h->routers[i];
 	const struct cfg_instance *c = r->cfg;
@@ -56,7 +56,7 @@ static void instance_apply(struct track_ctx *t, size_t i, uint64_t now)
 
 		if (!t->runners[c->tracks[k]])
 			continue;       /* could not start after a reload */
-		health_contrib(&t->runners[c->tracks[k]]->health, now, &d, &f);
+		check_contrib(&t->runners[c->tracks[k]]->check, now, &d, &f);
 		delta += d;
 		fault |= f;
 	}
@@ -78,7 +78,7 @@ static bool instance_tracks(const struct cfg_instance *c, size_t check)
 	return false;
 }
 
-static void instances_update(struct track_ctx *t, const struct runner *only)
+static void instances_update(struct check_run_ctx *t, const struct check_runner *only)
 {
 	uint64_t now = loop_now(t->h->loop);
 	size_t check = only ? only->idx : 0;
@@ -90,15 +90,15 @@ static void instances_update(struct track_ctx *t, const struct runner *only)
 
 /* ---- results ------------------------------------------------------------ */
 
-void runner_done(struct runner *r, enum health_result res, enum health_kind kind,
-		 const char *fmt, ...)
+void check_run_done(struct check_runner *r, enum check_result res, enum check_kind kind,
+		    const char *fmt, ...)
 {
-	struct loop *l = track_loop(r);
+	struct loop *l = check_run_loop(r);
 	uint64_t now = loop_update_now(l);
-	char raw[2 * HEALTH_REASON_MAX], reason[HEALTH_REASON_MAX];
-	struct health_run run = { .result = res, .kind = kind, .reason = reason,
+	char raw[2 * CHECK_REASON_MAX], reason[CHECK_REASON_MAX];
+	struct check_outcome run = { .result = res, .kind = kind, .reason = reason,
 				  .factor = r->factor };
-	enum health_state from;
+	enum check_state from;
 	uint64_t ignored;
 	va_list ap;
 
@@ -113,15 +113,15 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 	r->proc = NULL;
 	r->factor = 0;
 	run.latency_us = now - r->started_us;
-	ignored = r->health.c.ignored;
-	if (health_record(&r->health, &run, now, &from))
-		log_notice("check %s: %s -> %s (%s)", r->cfg->name, health_state_name(from),
-			   health_state_name(r->health.state), reason);
+	ignored = r->check.c.ignored;
+	if (check_record(&r->check, &run, now, &from))
+		log_notice("check %s: %s -> %s (%s)", r->cfg->name, check_state_name(from),
+			   check_state_name(r->check.state), reason);
 	else
-		log_debug("check %s: %s in %llu ms (%s)%s", r->cfg->name, health_result_name(res),
+		log_debug("check %s: %s in %llu ms (%s)%s", r->cfg->name, check_result_name(res),
 			  (unsigned long long)(run.latency_us / 1000), reason,
-			  r->health.c.ignored != ignored ? ", ignored in the startup grace" : "");
-	if (!health_grace_due(&r->health))
+			  r->check.c.ignored != ignored ? ", ignored in the startup grace" : "");
+	if (!check_grace_due(&r->check))
 		loop_timer_cancel(l, &r->grace);
 	instances_update(r->t, r);
 	if (r->late) {
@@ -134,12 +134,12 @@ void runner_done(struct runner *r, enum health_result res, enum health_kind kind
 
 static void on_grace(struct timer *tm, void *arg)
 {
-	struct runner *r = arg;
+	struct check_runner *r = arg;
 
 	(void)tm;
-	if (r->health.state == HEALTH_ST_INIT)
+	if (r->check.state == CHECK_ST_INIT)
 		log_notice("check %s: startup grace over without a pass: %s counts as down",
-			   r->cfg->name, health_state_name(r->health.state));
+			   r->cfg->name, check_state_name(r->check.state));
 	instances_update(r->t, r);
 }
 
@@ -147,7 +147,7 @@ static void on_grace(struct timer *tm, void *arg)
 
 static void script_done(const struct proc_result *res, void *arg)
 {
-	struct runner *r = arg;
+	struct check_runner *r = arg;
 	const struct cfg_check *c = r->cfg;
 	const char *line = res->line;
 	const char *sep = *line ? ": " : "";
@@ -155,26 +155,27 @@ static void script_done(const struct proc_result *res, void *arg)
 	if (res->killed)
 		r->sigkilled++;
 	if (res->timed_out)
-		runner_done(r, c->on_timeout == CHECK_TIMEOUT_DEGRADE ? HEALTH_RES_DEGRADED :
-			    HEALTH_RES_FAIL, HEALTH_KIND_TIMEOUT, "timed out after %llu ms%s",
-			    (unsigned long long)(c->timeout_us / 1000),
-			    res->killed ? ", killed" : "");
+		check_run_done(r, c->on_timeout == CHECK_TIMEOUT_DEGRADE ? CHECK_RES_DEGRADED :
+			       CHECK_RES_FAIL, CHECK_KIND_TIMEOUT, "timed out after %llu ms%s",
+			       (unsigned long long)(c->timeout_us / 1000),
+			       res->killed ? ", killed" : "");
 	else if (res->signo)
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_KILLED, "killed by signal %d%s%s",
-			    res->signo, sep, line);
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_KILLED, "killed by signal %d%s%s",
+			       res->signo, sep, line);
 	else if (res->exit_code == 0)
-		runner_done(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "%s", *line ? line : "exit 0");
+		check_run_done(r, CHECK_RES_PASS, CHECK_KIND_OK, "%s", *line ? line : "exit 0");
 	else if (res->exit_code == 2)
-		runner_done(r, HEALTH_RES_DEGRADED, HEALTH_KIND_EXIT, "exit 2%s%s", sep, line);
+		check_run_done(r, CHECK_RES_DEGRADED, CHECK_KIND_EXIT, "exit 2%s%s", sep, line);
 	else
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_EXIT, "exit %d%s%s%s", res->exit_code,
-			    sep, line, *line ? "" : res->exit_code == 127 ? ": command not found" :
-			    res->exit_code == 126 ? ": could not run" : "");
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_EXIT, "exit %d%s%s%s", res->exit_code,
+			       sep, line, *line ? "" :
+			       res->exit_code == 127 ? ": command not found" :
+			       res->exit_code == 126 ? ": could not run" : "");
 }
 
-static void script_run(struct runner *r)
+static void script_run(struct check_runner *r)
 {
-	struct track_ctx *t = r->t;
+	struct check_run_ctx *t = r->t;
 	char name[200], timeout[64], state[sizeof(t->state_dir) + 20];
 	const char *env[4] = { name, timeout, NULL, NULL };
 	struct proc_spec s = {
@@ -183,8 +184,9 @@ static void script_run(struct runner *r)
 	};
 
 	if (r->insecure || !t->user_ok) {   /* never as root by default */
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "refused by script_security: %s",
-			    r->insecure ? r->insecure : "script_user unknown or refused");
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_ERROR,
+			       "refused by script_security: %s",
+			       r->insecure ? r->insecure : "script_user unknown or refused");
 		return;
 	}
 	snprintf(name, sizeof(name), "HAFD_CHECK=%s", r->cfg->name);
@@ -197,14 +199,14 @@ static void script_run(struct runner *r)
 	}
 	r->proc = proc_run(t->h->proc, &s, script_done, r);
 	if (!r->proc)
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "cannot start: %s",
-			    strerror(errno));
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "cannot start: %s",
+			       strerror(errno));
 }
 
 /* ---- file --------------------------------------------------------------- */
 
 /* A small local file: read at once (keepalived's track_file does the same). */
-static void file_run(struct runner *r)
+static void file_run(struct check_runner *r)
 {
 	char buf[64], *end;
 	int fd = open(r->cfg->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -212,8 +214,8 @@ static void file_run(struct runner *r)
 	long v;
 
 	if (n < 0) {
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_ERROR, "%s: %s", r->cfg->path,
-			    strerror(errno));
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_ERROR, "%s: %s", r->cfg->path,
+			       strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -224,13 +226,13 @@ static void file_run(struct runner *r)
 	v = strtol(buf, &end, 10);
 	end += strspn(end, " \t\r\n");
 	if (end == buf || *end || errno)
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_REPLY, "%s: not an integer",
-			    r->cfg->path);
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_BAD_REPLY, "%s: not an integer",
+			       r->cfg->path);
 	else if (v == 0)
-		runner_done(r, HEALTH_RES_PASS, HEALTH_KIND_OK, "value 0");
+		check_run_done(r, CHECK_RES_PASS, CHECK_KIND_OK, "value 0");
 	else {
 		r->factor = v;  /* multiplies a negative weight, as in keepalived */
-		runner_done(r, HEALTH_RES_FAIL, HEALTH_KIND_BAD_REPLY, "value %ld", v);
+		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_BAD_REPLY, "value %ld", v);
 	}
 }
 
@@ -238,8 +240,8 @@ static void file_run(struct runner *r)
 
 static void on_tick(struct timer *tm, void *arg)
 {
-	struct runner *r = arg;
-	struct loop *l = track_loop(r);
+	struct check_runner *r = arg;
+	struct loop *l = check_run_loop(r);
 	uint64_t now = loop_now(l), next = tm->due_us + r->cfg->interval_us;
 
 	/* Fixed rate; after a stall, start again from now. */
@@ -260,7 +262,7 @@ static void on_tick(struct timer *tm, void *arg)
 		file_run(r);
 		break;
 	default:
-		net_run(r);
+		check_net_run(r);
 		break;
 	}
 }
@@ -269,7 +271,7 @@ static void on_tick(struct timer *tm, void *arg)
 
 /* Scripts run as script_user, who may not enter the runtime directory
  * (0700): their state goes beside it, in RUNTIME_DIR-state, owned by them. */
-static void state_dir_make(struct track_ctx *t)
+static void state_dir_make(struct check_run_ctx *t)
 {
 	const char *rt = t->h->cfg->global.runtime_dir;
 	size_t n = strlen(rt);
@@ -317,7 +319,8 @@ static char *script_security(const struct hafd_config *cfg, const struct cfg_che
 }
 
 /* Decide whether a script check may run (r->insecure NULL) or not. */
-static void script_vet(struct track_ctx *t, const struct hafd_config *cfg, struct runner *r)
+static void script_vet(struct check_run_ctx *t, const struct hafd_config *cfg,
+		       struct check_runner *r)
 {
 	free(r->insecure);
 	r->insecure = NULL;
@@ -328,15 +331,15 @@ static void script_vet(struct track_ctx *t, const struct hafd_config *cfg, struc
 }
 
 /* A new runner for check idx; its first run is now. NULL with errno. */
-static struct runner *runner_new(struct track_ctx *t, const struct hafd_config *cfg, size_t idx,
-				 uint64_t now)
+static struct check_runner *runner_new(struct check_run_ctx *t, const struct hafd_config *cfg,
+				       size_t idx, uint64_t now)
 {
 	const struct cfg_check *c = &cfg->checks[idx];
-	struct health_params hp = {
+	struct check_params hp = {
 		.rise = c->rise, .fall = c->fall, .weight = c->weight,
 		.degrade_weight = c->degrade_weight, .grace_us = c->startup_grace_us,
 	};
-	struct runner *r = calloc(1, sizeof(*r));
+	struct check_runner *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
@@ -344,27 +347,27 @@ static struct runner *runner_new(struct track_ctx *t, const struct hafd_config *
 	r->cfg = c;
 	r->idx = idx;
 	r->fd = -1;
-	health_init(&r->health, &hp, now);
+	check_init(&r->check, &hp, now);
 	timer_init(&r->tick, on_tick, r);
 	timer_init(&r->grace, on_grace, r);
 	script_vet(t, cfg, r);
-	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && net_prepare(r) < 0) {
+	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && check_net_prepare(r) < 0) {
 		free(r->insecure);
 		free(r);
 		return NULL;
 	}
 	if (c->startup_grace_us)
-		loop_timer_at(t->h->loop, &r->grace, health_grace_due(&r->health));
+		loop_timer_at(t->h->loop, &r->grace, check_grace_due(&r->check));
 	loop_timer_at(t->h->loop, &r->tick, now);
 	return r;
 }
 
-static void runner_free(struct track_ctx *t, struct runner *r)
+static void runner_free(struct check_run_ctx *t, struct check_runner *r)
 {
 	loop_timer_cancel(t->h->loop, &r->tick);
 	loop_timer_cancel(t->h->loop, &r->grace);
 	proc_cancel(r->proc);
-	net_free(r);
+	check_net_free(r);
 	free(r->insecure);
 	free(r);
 }
@@ -381,7 +384,7 @@ static bool have_scripts(const struct hafd_config *cfg)
  * and one that cannot be only stops the scripts; a reload resolves it
  * first and is refused as a whole when it cannot (reload.c), so that no
  * check ever falls back to root. */
-static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg,
+static void scripts_prepare(struct check_run_ctx *t, const struct hafd_config *cfg,
 			    const struct proc_user *given)
 {
 	char why[200];
@@ -405,14 +408,14 @@ static void scripts_prepare(struct track_ctx *t, const struct hafd_config *cfg,
 	state_dir_make(t);
 }
 
-int track_start(struct hafd *h)
+int check_run_start(struct hafd *h)
 {
-	struct track_ctx *t = calloc(1, sizeof(*t));
+	struct check_run_ctx *t = calloc(1, sizeof(*t));
 	uint64_t now = loop_now(h->loop);
 
 	if (!t)
 		return -1;
-	h->track = t;
+	h->checks = t;
 	t->h = h;
 	t->runners = calloc(h->cfg->n_checks ? h->cfg->n_checks : 1, sizeof(*t->runners));
 	if (!t->runners)
@@ -430,10 +433,10 @@ int track_start(struct hafd *h)
 }
 
 /* The runner of an old check that the new one can continue, or NULL. */
-static struct runner *runner_reusable(struct track_ctx *t, const struct cfg_check *c)
+static struct check_runner *runner_reusable(struct check_run_ctx *t, const struct cfg_check *c)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		struct runner *r = t->runners[i];
+		struct check_runner *r = t->runners[i];
 
 		if (r && !strcmp(r->cfg->name, c->name) && config_check_same_probe(r->cfg, c))
 			return r;
@@ -441,24 +444,24 @@ static struct runner *runner_reusable(struct track_ctx *t, const struct cfg_chec
 	return NULL;
 }
 
-int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
+int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
 {
-	struct track_ctx *t = h->track;
-	struct runner **nr = calloc(ncfg->n_checks ? ncfg->n_checks : 1, sizeof(*nr));
+	struct check_run_ctx *t = h->checks;
+	struct check_runner **nr = calloc(ncfg->n_checks ? ncfg->n_checks : 1, sizeof(*nr));
 	uint64_t now = loop_now(h->loop);
 
 	if (!nr)
 		return -1;
 	scripts_prepare(t, ncfg, user);
 	for (size_t i = 0; i < ncfg->n_checks; i++) {
-		struct runner *r = runner_reusable(t, &ncfg->checks[i]);
+		struct check_runner *r = runner_reusable(t, &ncfg->checks[i]);
 
 		if (r) {        /* keeps its state and schedule; weights may move */
 			t->runners[r->idx] = NULL;
 			r->cfg = &ncfg->checks[i];
 			r->idx = i;
-			r->health.p.weight = r->cfg->weight;
-			r->health.p.degrade_weight = r->cfg->degrade_weight;
+			r->check.p.weight = r->cfg->weight;
+			r->check.p.degrade_weight = r->cfg->degrade_weight;
 			/* Vetted again: script_security or the files may have
 			 * changed, and it runs as the new user from its next run. */
 			script_vet(t, ncfg, r);
@@ -477,15 +480,15 @@ int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct pr
 	return 0;
 }
 
-void track_apply(struct hafd *h)
+void check_run_apply(struct hafd *h)
 {
-	if (h->track)
-		instances_update(h->track, NULL);
+	if (h->checks)
+		instances_update(h->checks, NULL);
 }
 
-void track_stop(struct hafd *h)
+void check_run_stop(struct hafd *h)
 {
-	struct track_ctx *t = h->track;
+	struct check_run_ctx *t = h->checks;
 
 	if (!t)
 		return;
@@ -494,31 +497,31 @@ void track_stop(struct hafd *h)
 			runner_free(t, t->runners[i]);
 	free(t->runners);
 	free(t);
-	h->track = NULL;
+	h->checks = NULL;
 }
 
 /* ---- status ------------------------------------------------------------- */
 
-size_t track_count(const struct hafd *h)
+size_t check_run_count(const struct hafd *h)
 {
-	return h->track ? h->track->n : 0;
+	return h->checks ? h->checks->n : 0;
 }
 
-int track_status(const struct hafd *h, size_t i, struct track_status *out)
+int check_run_status(const struct hafd *h, size_t i, struct check_run_status *out)
 {
-	const struct runner *r;
+	const struct check_runner *r;
 
-	if (i >= track_count(h)) {
+	if (i >= check_run_count(h)) {
 		errno = ENOENT;
 		return -1;
 	}
-	r = h->track->runners[i];
+	r = h->checks->runners[i];
 	if (!r) {
 		errno = ENOENT;
 		return -1;
 	}
-	*out = (struct track_status){
-		.name = r->cfg->name, .type = type_names[r->cfg->type], .health = &r->health,
+	*out = (struct check_run_status){
+		.name = r->cfg->name, .type = type_names[r->cfg->type], .check = &r->check,
 		.running = r->busy, .next_run_us = r->tick.due_us, .skipped = r->skipped,
 		.sigkilled = r->sigkilled,
 	};

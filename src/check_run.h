@@ -1,4 +1,4 @@
-/* track.h: the runners of the [check] sections, and what their results do
+/* check_run.h: the runners of the [check] sections, and what their results do
  * to the instances that track them.
  *
  * One runner per [check], however many instances track it. Each runs every
@@ -22,13 +22,13 @@
  * A timeout is FAIL, or DEGRADED with on_timeout = degrade.
  *
  * After every result (and when a startup grace expires) each tracking
- * instance's check delta and fault are recomputed (health.h) and handed
+ * instance's check delta and fault are recomputed (check.h) and handed
  * to vrrp_check_delta_set() / vrrp_fault_update(VRRP_FAULT_CHECK) when
  * they changed. A check that changes state logs one line:
  *   check vllm: UP -> DOWN (connection refused)
  */
-#ifndef HAFD_TRACK_H
-#define HAFD_TRACK_H
+#ifndef HAFD_CHECK_RUN_H
+#define HAFD_CHECK_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,39 +36,39 @@
 
 struct hafd;
 struct hafd_config;
-struct health;
+struct check;
 struct proc_user;
 
 /* Start the runners; after vrrp_create() (it applies the initial INIT
  * contributions to the routers, before vrrp_begin() starts them) and
  * proc_open(). 0 or -1/errno. */
-int track_start(struct hafd *h);
+int check_run_start(struct hafd *h);
 /* Reload: move to ncfg (before it replaces h->cfg). A check with the same
  * name and probe (config_check_same_probe) keeps its runner, state and
  * schedule, so its instances see no change; weights take the new values.
  * Other checks start afresh; removed ones stop. Every script check, kept
  * or new, runs as user from its next run (resolved by the caller; NULL
  * when ncfg has no script check). 0 or -1/errno. */
-int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
+int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
 /* Recompute every instance's check delta and fault (after a reload). */
-void track_apply(struct hafd *h);
+void check_run_apply(struct hafd *h);
 /* Stop every runner, kill scripts in flight, free. */
-void track_stop(struct hafd *h);
+void check_run_stop(struct hafd *h);
 
 /* For the control socket. */
-struct track_status {
+struct check_run_status {
 	const char *name;
 	const char *type;               /* "script", "http", "tcp", "file" */
-	const struct health *health;    /* state, last result, reason, latency,
-					 * counters (health.h) */
+	const struct check *check;      /* state, last result, reason, latency,
+					 * counters (check.h) */
 	bool running;                   /* a run is in flight */
 	uint64_t next_run_us;           /* CLOCK_MONOTONIC */
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;             /* scripts that needed SIGKILL */
 };
 
-size_t track_count(const struct hafd *h);
+size_t check_run_count(const struct hafd *h);
 /* 0, or -1 with ENOENT when i is out of range. */
-int track_status(const struct hafd *h, size_t i, struct track_status *out);
+int check_run_status(const struct hafd *h, size_t i, struct check_run_status *out);
 
 #endif

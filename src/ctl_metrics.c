@@ -170,38 +170,38 @@ static void globals(const struct hafd *h, struct sbuf *out)
 /* One series per check: the value comes from pick(). */
 static void check_family(const struct hafd *h, struct sbuf *out, const char *name,
 			 const char *type, const char *help,
-			 void (*pick)(struct sbuf *, const char *, const struct track_status *))
+			 void (*pick)(struct sbuf *, const char *, const struct check_run_status *))
 {
-	struct track_status ts;
+	struct check_run_status ts;
 
 	head(out, name, type, help);
-	for (size_t i = 0; i < track_count(h); i++)
-		if (track_status(h, i, &ts) == 0)
+	for (size_t i = 0; i < check_run_count(h); i++)
+		if (check_run_status(h, i, &ts) == 0)
 			pick(out, name, &ts);
 }
 
-static void check_series(struct sbuf *out, const char *name, const struct track_status *ts)
+static void check_series(struct sbuf *out, const char *name, const struct check_run_status *ts)
 {
 	sbuf_printf(out, "%s{", name);
 	label(out, "check", ts->name, true);
 	label(out, "type", ts->type, false);
 }
 
-static void pick_up(struct sbuf *out, const char *name, const struct track_status *ts)
+static void pick_up(struct sbuf *out, const char *name, const struct check_run_status *ts)
 {
 	check_series(out, name, ts);
-	sbuf_printf(out, "} %d\n", ts->health->state == HEALTH_ST_UP);
+	sbuf_printf(out, "} %d\n", ts->check->state == CHECK_ST_UP);
 }
 
-static void pick_latency(struct sbuf *out, const char *name, const struct track_status *ts)
+static void pick_latency(struct sbuf *out, const char *name, const struct check_run_status *ts)
 {
 	check_series(out, name, ts);
-	sbuf_printf(out, "} %.6f\n", (double)ts->health->latency_us / 1e6);
+	sbuf_printf(out, "} %.6f\n", (double)ts->check->latency_us / 1e6);
 }
 
-static void pick_runs(struct sbuf *out, const char *name, const struct track_status *ts)
+static void pick_runs(struct sbuf *out, const char *name, const struct check_run_status *ts)
 {
-	const struct health_counters *c = &ts->health->c;
+	const struct check_counters *c = &ts->check->c;
 	const char *const results[] = { "pass", "fail", "degraded", "ignored" };
 	const uint64_t vals[] = { c->passes, c->fails, c->degraded, c->ignored };
 
@@ -212,15 +212,15 @@ static void pick_runs(struct sbuf *out, const char *name, const struct track_sta
 	}
 }
 
-static void pick_transitions(struct sbuf *out, const char *name, const struct track_status *ts)
+static void pick_transitions(struct sbuf *out, const char *name, const struct check_run_status *ts)
 {
 	check_series(out, name, ts);
-	sbuf_printf(out, "} %llu\n", (unsigned long long)ts->health->c.transitions);
+	sbuf_printf(out, "} %llu\n", (unsigned long long)ts->check->c.transitions);
 }
 
 static void checks(const struct hafd *h, struct sbuf *out)
 {
-	if (!track_count(h))
+	if (!check_run_count(h))
 		return;
 	check_family(h, out, "hafd_check_up", "gauge",
 		     "1 when the check is UP, 0 when it is INIT, DEGRADED or DOWN.", pick_up);

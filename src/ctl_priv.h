@@ -43,7 +43,7 @@ const char *ctl_master_addr(const struct vrrp_router *r, char *buf, size_t len);
 const char *ctl_new_master_reason(int reason);
 const char *ctl_proto_err_reason(int reason);
 /* A check's status by name: 0, or -1 when it has none (not running). */
-struct track_status;
-int ctl_check_find(const struct hafd *h, const char *name, struct track_status *out);
+struct check_run_status;
+int ctl_check_find(const struct hafd *h, const char *name, struct check_run_status *out);
 
 #endif

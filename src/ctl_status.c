@@ -103,10 +103,10 @@ const char *ctl_proto_err_reason(int reason)
 	return reason >= 0 && reason < 5 ? names[reason] : "unknown";
 }
 
-int ctl_check_find(const struct hafd *h, const char *name, struct track_status *out)
+int ctl_check_find(const struct hafd *h, const char *name, struct check_run_status *out)
 {
-	for (size_t i = 0; i < track_count(h); i++)
-		if (track_status(h, i, out) == 0 && !strcmp(out->name, name))
+	for (size_t i = 0; i < check_run_count(h); i++)
+		if (check_run_status(h, i, out) == 0 && !strcmp(out->name, name))
 			return 0;
 	return -1;
 }
@@ -203,13 +203,13 @@ free:
 static void instance_checks_text(const struct hafd *h, const struct cfg_instance *c,
 				 struct sbuf *b)
 {
-	struct track_status ts;
+	struct check_run_status ts;
 
 	for (size_t k = 0; k < c->n_tracks; k++) {
 		const char *name = h->cfg->checks[c->tracks[k]].name;
 
 		sbuf_printf(b, "%s%s:%s", k ? "," : "", name, ctl_check_find(h, name, &ts) == 0 ?
-			    health_state_name(ts.health->state) : "-");
+			    check_state_name(ts.check->state) : "-");
 	}
 	if (!c->n_tracks)
 		sbuf_puts(b, "-");
@@ -250,23 +250,23 @@ static void checks_text(const struct ctl_view *v, struct sbuf *out)
 	static const char *const head[] = { "CHECK", "TYPE", "STATE", "LAST", "SINCE",
 					    "LATENCY", "REASON", NULL };
 	struct table t = { .ncols = 7, .right = "lllllrl" };
-	struct track_status ts;
+	struct check_run_status ts;
 	char a[32], l[32];
 
 	for (const char *const *c = head; *c; c++)
 		cell(&t, "%s", *c);
-	for (size_t i = 0; i < track_count(v->h); i++) {
-		const struct health *hs;
+	for (size_t i = 0; i < check_run_count(v->h); i++) {
+		const struct check *hs;
 
-		if (track_status(v->h, i, &ts) < 0)
+		if (check_run_status(v->h, i, &ts) < 0)
 			continue;
-		hs = ts.health;
+		hs = ts.check;
 		cell(&t, "%s", ts.name);
 		cell(&t, "%s", ts.type);
-		cell(&t, "%s", health_state_name(hs->state));
-		cell(&t, "%s", health_result_name(hs->last));
+		cell(&t, "%s", check_state_name(hs->state));
+		cell(&t, "%s", check_result_name(hs->last));
 		cell(&t, "%s", fmt_age(age(v->now_us, hs->since_us), a, sizeof(a)));
-		cell(&t, "%s", hs->last == HEALTH_RES_NONE ? "-" : fmt_age(hs->latency_us, l, sizeof(l)));
+		cell(&t, "%s", hs->last == CHECK_RES_NONE ? "-" : fmt_age(hs->latency_us, l, sizeof(l)));
 		cell(&t, "%s", hs->reason[0] ? hs->reason : "-");
 	}
 	table_print(&t, out);
@@ -288,7 +288,7 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	for (size_t i = 0; i < h->n_routers; i++)
 		instance_row(v, h->routers[i], &t);
 	table_print(&t, out);
-	if (track_count(h)) {
+	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
 		checks_text(v, out);
 	}
@@ -326,7 +326,7 @@ static void json_router_stats(struct json *j, const struct vrrp_router_stats *s)
 static void json_instance_checks(struct json *j, const struct hafd *h,
 				 const struct cfg_instance *c)
 {
-	struct track_status ts;
+	struct check_run_status ts;
 
 	json_arr_begin(j, "checks");
 	for (size_t k = 0; k < c->n_tracks; k++) {
@@ -335,7 +335,7 @@ static void json_instance_checks(struct json *j, const struct hafd *h,
 		json_obj_begin(j, NULL);
 		json_str(j, "name", chk->name);
 		json_str(j, "state", ctl_check_find(h, chk->name, &ts) == 0 ?
-			 health_state_name(ts.health->state) : NULL);
+			 check_state_name(ts.check->state) : NULL);
 		json_int(j, "weight", chk->weight);
 		json_obj_end(j);
 	}
@@ -393,9 +393,9 @@ static void json_instance(struct json *j, const struct ctl_view *v, const struct
 	json_obj_end(j);
 }
 
-static void json_check_counters(struct json *j, const struct track_status *ts)
+static void json_check_counters(struct json *j, const struct check_run_status *ts)
 {
-	const struct health_counters *k = &ts->health->c;
+	const struct check_counters *k = &ts->check->c;
 
 	json_obj_begin(j, "counters");
 	json_uint(j, "runs", k->runs);
@@ -407,25 +407,25 @@ static void json_check_counters(struct json *j, const struct track_status *ts)
 	json_uint(j, "skipped", ts->skipped);
 	json_uint(j, "sigkilled", ts->sigkilled);
 	json_obj_begin(j, "kinds");
-	for (int i = 0; i < HEALTH_KIND_N; i++)
-		json_uint(j, health_kind_name((enum health_kind)i), k->kinds[i]);
+	for (int i = 0; i < CHECK_KIND_N; i++)
+		json_uint(j, check_kind_name((enum check_kind)i), k->kinds[i]);
 	json_obj_end(j);
 	json_obj_end(j);
 }
 
-static void json_check(struct json *j, const struct ctl_view *v, const struct track_status *ts)
+static void json_check(struct json *j, const struct ctl_view *v, const struct check_run_status *ts)
 {
-	const struct health *hs = ts->health;
-	bool ran = hs->last != HEALTH_RES_NONE;
+	const struct check *hs = ts->check;
+	bool ran = hs->last != CHECK_RES_NONE;
 
 	json_obj_begin(j, NULL);
 	json_str(j, "name", ts->name);
 	json_str(j, "type", ts->type);
-	json_str(j, "state", health_state_name(hs->state));
+	json_str(j, "state", check_state_name(hs->state));
 	json_fixed(j, "time_in_state_s", (double)age(v->now_us, hs->since_us) / 1e6, 3);
-	json_bool(j, "in_grace", health_in_grace(hs, v->now_us));
-	json_str(j, "last_result", health_result_name(hs->last));
-	json_str(j, "last_kind", ran ? health_kind_name(hs->last_kind) : NULL);
+	json_bool(j, "in_grace", check_in_grace(hs, v->now_us));
+	json_str(j, "last_result", check_result_name(hs->last));
+	json_str(j, "last_kind", ran ? check_kind_name(hs->last_kind) : NULL);
 	json_str(j, "reason", ran ? hs->reason : NULL);
 	if (ran) {
 		json_fixed(j, "latency_ms", (double)hs->latency_us / 1e3, 3);
@@ -495,7 +495,7 @@ static void json_nft(struct json *j, const struct hafd *h)
 void ctl_status_json(const struct ctl_view *v, struct sbuf *out)
 {
 	const struct hafd *h = v->h;
-	struct track_status ts;
+	struct check_run_status ts;
 	struct json j;
 
 	json_init(&j, out);
@@ -506,8 +506,8 @@ void ctl_status_json(const struct ctl_view *v, struct sbuf *out)
 		json_instance(&j, v, h->routers[i]);
 	json_arr_end(&j);
 	json_arr_begin(&j, "checks");
-	for (size_t i = 0; i < track_count(h); i++)
-		if (track_status(h, i, &ts) == 0)
+	for (size_t i = 0; i < check_run_count(h); i++)
+		if (check_run_status(h, i, &ts) == 0)
 			json_check(&j, v, &ts);
 	json_arr_end(&j);
 	json_global(&j, h);

@@ -310,8 +310,8 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (track_start(h) < 0)
-		fatal("health checks");
+	if (check_run_start(h) < 0)
+		fatal("checks");
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
 	realtime_set(g->realtime_priority);
@@ -334,7 +334,7 @@ static void stop(struct hafd *h)
 	sd_notify_stopping();
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
-	track_stop(h);
+	check_run_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);
 	notify_stop(h);         /* runs the loop while the STOP hooks finish */

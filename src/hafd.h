@@ -17,7 +17,7 @@ struct guard;
 struct vrrp_sock;
 struct vrrp_router;
 struct proc_ctx;
-struct track_ctx;
+struct check_run_ctx;
 struct notify_ctx;
 struct nft_ctx;
 struct ctl;
@@ -43,7 +43,7 @@ struct hafd {
 	size_t n_routers;
 	unsigned next_router_id;        /* routers keep their id across reloads */
 	struct proc_ctx *proc;          /* child processes (proc.c) */
-	struct track_ctx *track;        /* health checks (track.c) */
+	struct check_run_ctx *checks;   /* the check runners (check_run.c) */
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
 	struct ctl *ctl;                /* control socket (ctl.c) */

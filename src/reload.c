@@ -92,14 +92,14 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 		return -1;
 	}
 	global_keep(&ncfg->global, &old->global);
-	if (vrrp_reload(h, ncfg) < 0 || track_reload(h, ncfg, user) < 0)
+	if (vrrp_reload(h, ncfg) < 0 || check_run_reload(h, ncfg, user) < 0)
 		fatal("reload: out of memory halfway");   /* no consistent state is left */
 	h->cfg = ncfg;
 	if (notify_reload(h, ncfg, user) < 0)
 		fatal("reload: out of memory halfway");
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
-	track_apply(h);
+	check_run_apply(h);
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
 	config_free(old);

@@ -1,4 +1,4 @@
-/* Health-check state: rise/fall, DEGRADED, startup grace, contributions,
+/* A check's state (check.c): rise/fall, DEGRADED, startup grace, contributions,
  * counters. Pure, on a fake clock (microseconds). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,90 +14,92 @@
 
 static uint64_t now;
 
-static void init(struct health *h, int rise, int fall, int weight, int dweight, uint64_t grace)
+static void init(struct check *h, int rise, int fall, int weight, int dweight, uint64_t grace)
 {
-	struct health_params p = {
+	struct check_params p = {
 		.rise = rise, .fall = fall, .weight = weight, .degrade_weight = dweight,
 		.grace_us = grace,
 	};
 
 	now = 1000 * S;
-	health_init(h, &p, now);
+	check_init(h, &p, now);
 }
 
 /* Feed one result a second later; returns whether the state changed. */
-static bool feed(struct health *h, enum health_result r)
+static bool feed(struct check *h, enum check_result r)
 {
-	struct health_run run = {
+	struct check_outcome run = {
 		.result = r, .latency_us = 1234,
-		.kind = r == HEALTH_RES_PASS ? HEALTH_KIND_OK : HEALTH_KIND_REFUSED,
-		.reason = r == HEALTH_RES_PASS ? "ok" : "connection refused",
+		.kind = r == CHECK_RES_PASS ? CHECK_KIND_OK : CHECK_KIND_REFUSED,
+		.reason = r == CHECK_RES_PASS ? "ok" : "connection refused",
 	};
 
 	now += S;
-	return health_record(h, &run, now, NULL);
+	return check_record(h, &run, now, NULL);
 }
 
-static void feed_n(struct health *h, enum health_result r, int n)
+static void feed_n(struct check *h, enum check_result r, int n)
 {
 	while (n-- > 0)
 		feed(h, r);
 }
 
-static void expect_contrib(const struct health *h, int delta, bool fault)
+static void expect_contrib(const struct check *h, int delta, bool fault)
 {
 	int d;
 	bool f;
 
-	health_contrib(h, now, &d, &f);
+	check_contrib(h, now, &d, &f);
 	assert_int_equal(d, delta);
 	assert_int_equal(f, fault);
 }
 
-#define P HEALTH_RES_PASS
-#define D HEALTH_RES_DEGRADED
-#define F HEALTH_RES_FAIL
+#define P CHECK_RES_PASS
+#define D CHECK_RES_DEGRADED
+#define F CHECK_RES_FAIL
 
 static void test_rise_from_init(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 3, 2, 0, 0, 0);
-	assert_int_equal(h.state, HEALTH_ST_INIT);
+	assert_int_equal(h.state, CHECK_ST_INIT);
 	assert_false(feed(&h, P));
 	assert_false(feed(&h, P));
-	assert_int_equal(h.state, HEALTH_ST_INIT);
+	assert_int_equal(h.state, CHECK_ST_INIT);
 	assert_true(feed(&h, P));
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 	assert_false(feed(&h, P));
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
 static void test_fall_to_down(void **state)
 {
-	struct health h;
-	enum health_state from;
-	struct health_run run = { .result = F, .kind = HEALTH_KIND_TIMEOUT, .reason = "timed out" };
+	struct check h;
+	enum check_state from;
+	struct check_outcome run = {
+		.result = F, .kind = CHECK_KIND_TIMEOUT, .reason = "timed out",
+	};
 
 	(void)state;
 	init(&h, 1, 3, 0, 0, 0);
 	feed(&h, P);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 	assert_false(feed(&h, F));
 	assert_false(feed(&h, F));
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 	now += S;
-	assert_true(health_record(&h, &run, now, &from));
-	assert_int_equal(from, HEALTH_ST_UP);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_true(check_record(&h, &run, now, &from));
+	assert_int_equal(from, CHECK_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 	assert_string_equal(h.reason, "timed out");
-	assert_int_equal(h.last_kind, HEALTH_KIND_TIMEOUT);
+	assert_int_equal(h.last_kind, CHECK_KIND_TIMEOUT);
 }
 
 static void test_pass_interrupts_fall(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 2, 0, 0, 0);
@@ -105,96 +107,96 @@ static void test_pass_interrupts_fall(void **state)
 	feed(&h, F);
 	feed(&h, P);            /* resets the non-pass run */
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_nonpass_interrupts_rise(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 3, 5, -10, 0, 0);
 	feed_n(&h, F, 5);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 	feed_n(&h, P, 2);
 	feed(&h, D);            /* DEGRADED resets the pass count too */
 	feed_n(&h, P, 2);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 	feed(&h, P);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
 static void test_degraded_after_fall(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 2, 0, -20, 0);
 	feed_n(&h, P, 2);
 	feed(&h, D);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 	assert_true(feed(&h, D));
-	assert_int_equal(h.state, HEALTH_ST_DEGRADED);
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
 	/* A mixed run counts as one run of non-passes: state follows the latest. */
 	assert_true(feed(&h, F));
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 	assert_true(feed(&h, D));
-	assert_int_equal(h.state, HEALTH_ST_DEGRADED);
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
 	/* rise passes bring it UP from DEGRADED. */
 	feed(&h, P);
-	assert_int_equal(h.state, HEALTH_ST_DEGRADED);
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
 	feed(&h, P);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
 static void test_mixed_run_reaches_fall(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 2, 0, 0, 0);
 	feed(&h, P);
 	feed(&h, F);
 	feed(&h, D);            /* second non-pass, latest is DEGRADED */
-	assert_int_equal(h.state, HEALTH_ST_DEGRADED);
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
 
 	init(&h, 1, 2, 0, 0, 0);
 	feed(&h, P);
 	feed(&h, D);
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_short_run_after_pass_keeps_state(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 2, 0, 0, 0);
 	feed_n(&h, F, 2);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 	feed(&h, P);
 	feed(&h, D);            /* new run of one: below fall, state stays DOWN */
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_fall_from_init(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 2, 0, 0, 0);
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_INIT);
+	assert_int_equal(h.state, CHECK_ST_INIT);
 	assert_true(feed(&h, F));
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_contrib_weight_zero(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 1, 0, -30, 0);
@@ -209,7 +211,7 @@ static void test_contrib_weight_zero(void **state)
 
 static void test_contrib_negative_weight(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 1, -50, -10, 0);
@@ -224,7 +226,7 @@ static void test_contrib_negative_weight(void **state)
 
 static void test_contrib_positive_weight(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 1, 40, 5, 0);
@@ -238,20 +240,20 @@ static void test_contrib_positive_weight(void **state)
 }
 
 /* Feed a FAIL that reports a factor (a file check's value). */
-static void feed_factor(struct health *h, long factor)
+static void feed_factor(struct check *h, long factor)
 {
-	struct health_run run = {
-		.result = F, .kind = HEALTH_KIND_BAD_REPLY, .reason = "value", .factor = factor,
+	struct check_outcome run = {
+		.result = F, .kind = CHECK_KIND_BAD_REPLY, .reason = "value", .factor = factor,
 	};
 
 	now += S;
-	health_record(h, &run, now, NULL);
+	check_record(h, &run, now, NULL);
 }
 
 /* keepalived's track_file: the value read multiplies a negative weight. */
 static void test_contrib_file_factor(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 1, 1, -20, -5, 0);
@@ -290,27 +292,27 @@ static void test_contrib_file_factor(void **state)
 
 static void test_grace_ignores_failures(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 1, 0, -5, 60 * S);
-	assert_true(health_in_grace(&h, now));
+	assert_true(check_in_grace(&h, now));
 	expect_contrib(&h, 0, false);           /* INIT counts as UP in the grace */
 	feed_n(&h, F, 5);
 	feed(&h, D);
-	assert_int_equal(h.state, HEALTH_ST_INIT);
+	assert_int_equal(h.state, CHECK_ST_INIT);
 	assert_int_equal(h.c.ignored, 6);
 	assert_int_equal(h.c.fails, 0);
 	assert_int_equal(h.c.degraded, 0);
 	assert_int_equal(h.c.runs, 6);
-	assert_int_equal(h.c.kinds[HEALTH_KIND_REFUSED], 6);
+	assert_int_equal(h.c.kinds[CHECK_KIND_REFUSED], 6);
 	assert_string_equal(h.reason, "connection refused");  /* still shown */
 	expect_contrib(&h, 0, false);
 }
 
 static void test_grace_positive_weight_counts_up(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 1, 25, 0, 10 * S);
@@ -321,44 +323,44 @@ static void test_grace_positive_weight_counts_up(void **state)
 
 static void test_grace_expires_by_time(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 2, 0, 0, 10 * S);
-	assert_int_equal(health_grace_due(&h), now + 10 * S);
+	assert_int_equal(check_grace_due(&h), now + 10 * S);
 	feed_n(&h, F, 9);                       /* t+1..t+9: ignored */
 	assert_int_equal(h.c.ignored, 9);
 	now += S;                               /* t+10: over, no run yet */
-	assert_false(health_in_grace(&h, now));
+	assert_false(check_in_grace(&h, now));
 	expect_contrib(&h, 0, true);            /* INIT outside grace: FAULT */
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_INIT);      /* first counted failure */
-	assert_int_equal(health_grace_due(&h), 0);
+	assert_int_equal(h.state, CHECK_ST_INIT);       /* first counted failure */
+	assert_int_equal(check_grace_due(&h), 0);
 	assert_true(feed(&h, F));
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_first_pass_ends_grace(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 3, 1, 0, 0, 600 * S);
 	feed(&h, F);
 	feed(&h, P);                            /* grace over */
-	assert_false(health_in_grace(&h, now));
-	assert_int_equal(health_grace_due(&h), 0);
+	assert_false(check_in_grace(&h, now));
+	assert_int_equal(check_grace_due(&h), 0);
 	/* Still INIT but passing towards rise: counts as UP, no flap to FAULT. */
 	expect_contrib(&h, 0, false);
 	feed(&h, P);
 	expect_contrib(&h, 0, false);
 	assert_true(feed(&h, P));
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
 static void test_failure_after_grace_pass_counts(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 3, 2, -20, 0, 600 * S);
@@ -369,12 +371,12 @@ static void test_failure_after_grace_pass_counts(void **state)
 	assert_int_equal(h.c.ignored, 0);
 	expect_contrib(&h, -20, false);
 	feed(&h, F);
-	assert_int_equal(h.state, HEALTH_ST_DOWN);
+	assert_int_equal(h.state, CHECK_ST_DOWN);
 }
 
 static void test_pass_after_grace_expiry_is_unproven(void **state)
 {
-	struct health h;
+	struct check h;
 
 	(void)state;
 	init(&h, 2, 2, 0, 0, 5 * S);
@@ -383,14 +385,14 @@ static void test_pass_after_grace_expiry_is_unproven(void **state)
 	expect_contrib(&h, 0, true);
 	feed(&h, P);
 	expect_contrib(&h, 0, false);
-	assert_int_equal(h.state, HEALTH_ST_UP);
+	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
 static void test_counters_and_last(void **state)
 {
-	struct health h;
-	struct health_run run = {
-		.result = F, .kind = HEALTH_KIND_BAD_STATUS, .reason = "status 500",
+	struct check h;
+	struct check_outcome run = {
+		.result = F, .kind = CHECK_KIND_BAD_STATUS, .reason = "status 500",
 		.latency_us = 777,
 	};
 
@@ -399,15 +401,15 @@ static void test_counters_and_last(void **state)
 	feed(&h, P);
 	feed(&h, D);
 	now += S;
-	health_record(&h, &run, now, NULL);
+	check_record(&h, &run, now, NULL);
 	assert_int_equal(h.c.runs, 3);
 	assert_int_equal(h.c.passes, 1);
 	assert_int_equal(h.c.degraded, 1);
 	assert_int_equal(h.c.fails, 1);
-	assert_int_equal(h.c.kinds[HEALTH_KIND_BAD_STATUS], 1);
-	assert_int_equal(h.c.kinds[HEALTH_KIND_OK], 1);
+	assert_int_equal(h.c.kinds[CHECK_KIND_BAD_STATUS], 1);
+	assert_int_equal(h.c.kinds[CHECK_KIND_OK], 1);
 	assert_int_equal(h.c.transitions, 3);   /* INIT->UP->DEGRADED->DOWN */
-	assert_int_equal(h.last, HEALTH_RES_FAIL);
+	assert_int_equal(h.last, CHECK_RES_FAIL);
 	assert_int_equal(h.latency_us, 777);
 	assert_int_equal(h.last_run_us, now);
 	assert_int_equal(h.since_us, now);
@@ -416,22 +418,22 @@ static void test_counters_and_last(void **state)
 
 static void test_long_reason_truncated(void **state)
 {
-	struct health h;
+	struct check h;
 	char big[600];
-	struct health_run run = { .result = F, .kind = HEALTH_KIND_EXIT, .reason = big };
+	struct check_outcome run = { .result = F, .kind = CHECK_KIND_EXIT, .reason = big };
 
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	init(&h, 1, 1, 0, 0, 0);
-	health_record(&h, &run, now, NULL);
-	assert_int_equal(strlen(h.reason), HEALTH_REASON_MAX - 1);
+	check_record(&h, &run, now, NULL);
+	assert_int_equal(strlen(h.reason), CHECK_REASON_MAX - 1);
 }
 
 static void test_sum_over_checks(void **state)
 {
-	struct health a, b, c;
-	const struct health *all[3] = { &a, &b, &c };
+	struct check a, b, c;
+	const struct check *all[3] = { &a, &b, &c };
 	int d;
 	bool f;
 
@@ -442,21 +444,21 @@ static void test_sum_over_checks(void **state)
 	feed(&a, P);
 	feed(&b, P);
 	feed(&c, P);
-	health_sum(all, 3, now, &d, &f);
+	check_sum(all, 3, now, &d, &f);
 	assert_int_equal(d, 20);
 	assert_false(f);
 	feed(&a, D);
 	feed(&c, D);
-	health_sum(all, 3, now, &d, &f);
+	check_sum(all, 3, now, &d, &f);
 	assert_int_equal(d, -7 + 20 - 3);
 	assert_false(f);
 	feed(&a, F);
 	feed(&b, F);
 	feed(&c, F);
-	health_sum(all, 3, now, &d, &f);
+	check_sum(all, 3, now, &d, &f);
 	assert_int_equal(d, -30);
 	assert_true(f);
-	health_sum(all, 0, now, &d, &f);
+	check_sum(all, 0, now, &d, &f);
 	assert_int_equal(d, 0);
 	assert_false(f);
 }
@@ -464,11 +466,11 @@ static void test_sum_over_checks(void **state)
 static void test_names(void **state)
 {
 	(void)state;
-	assert_string_equal(health_state_name(HEALTH_ST_DEGRADED), "DEGRADED");
-	assert_string_equal(health_state_name(HEALTH_ST_DOWN), "DOWN");
-	assert_string_equal(health_result_name(HEALTH_RES_PASS), "pass");
-	assert_string_equal(health_kind_name(HEALTH_KIND_TIMEOUT), "timeout");
-	assert_string_equal(health_kind_name(HEALTH_KIND_N), "?");
+	assert_string_equal(check_state_name(CHECK_ST_DEGRADED), "DEGRADED");
+	assert_string_equal(check_state_name(CHECK_ST_DOWN), "DOWN");
+	assert_string_equal(check_result_name(CHECK_RES_PASS), "pass");
+	assert_string_equal(check_kind_name(CHECK_KIND_TIMEOUT), "timeout");
+	assert_string_equal(check_kind_name(CHECK_KIND_N), "?");
 }
 
 int main(void)
