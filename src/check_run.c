@@ -1,6 +1,7 @@
-/* check_run.c: one runner per [check]: the schedule, script and file checks,
- * and the effect of results on the instances (rules in check_run.h and
- * check.h). The network checks are in check_net.c. */
+/* check_run.c: one runner per [check]: the schedule, and the script and
+ * file checks (rules in check_run.h); the network checks are in
+ * check_net.c. What a check's state contributes is check.h's rule; what
+ * the contributions do to the instances is the glue's (vrrp.c). */
 #include "check_run.h"
 
 #include <errno.h>
@@ -12,16 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_priv.h"
 #include "config.h"
 #include "hafd.h"
 #include "loop.h"
 #include "proc.h"
 #include "script.h"
-#include "check_priv.h"
-#include "vrrp.h"
 
 struct check_run_ctx {
 	struct hafd *h;
+	check_run_changed_fn *changed;  /* the glue, told of new contributions */
 	struct check_runner **runners;  /* one per cfg->checks[i]; pointers, so a
 					 * reload can keep a running check */
 	size_t n;
@@ -40,52 +41,10 @@ struct loop *check_run_loop(const struct check_runner *r)
 	return r->t->h->loop;
 }
 
-/* ---- effect on the instances -------------------------------------------- */
-
-static void instance_apply(struct check_run_ctx *t, size_t i, uint64_t now)
+/* The glue re-sums this check into the instances that track it. */
+static void contrib_changed(const struct check_runner *r)
 {
-	struct vrrp_router *r = t->h->routers[i];
-	const struct cfg_instance *c = r->cfg;
-	bool was_fault = r->inst.faults & VRRP_FAULT_CHECK;
-	int delta = 0;
-	bool fault = false;
-
-	for (size_t k = 0; k < c->n_tracks; k++) {
-		int d;
-		bool f;
-
-		if (!t->runners[c->tracks[k]])
-			continue;       /* could not start after a reload */
-		check_contrib(&t->runners[c->tracks[k]]->check, now, &d, &f);
-		delta += d;
-		fault |= f;
-	}
-	/* Into fault first, out of it last: the router never advertises a
-	 * priority that is about to be overridden. */
-	if (fault && !was_fault)
-		vrrp_fault_update(r, VRRP_FAULT_CHECK, true);
-	if (delta != r->check_delta)
-		vrrp_check_delta_set(r, delta);
-	if (!fault && was_fault)
-		vrrp_fault_update(r, VRRP_FAULT_CHECK, false);
-}
-
-static bool instance_tracks(const struct cfg_instance *c, size_t check)
-{
-	for (size_t k = 0; k < c->n_tracks; k++)
-		if (c->tracks[k] == check)
-			return true;
-	return false;
-}
-
-static void instances_update(struct check_run_ctx *t, const struct check_runner *only)
-{
-	uint64_t now = loop_now(t->h->loop);
-	size_t check = only ? only->idx : 0;
-
-	for (size_t i = 0; i < t->h->n_routers; i++)
-		if (!only || instance_tracks(t->h->routers[i]->cfg, check))
-			instance_apply(t, i, now);
+	r->t->changed(r->t->h, r->idx);
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -123,7 +82,7 @@ void check_run_done(struct check_runner *r, enum check_result res, enum check_ki
 			  r->check.c.ignored != ignored ? ", ignored in the startup grace" : "");
 	if (!check_grace_due(&r->check))
 		loop_timer_cancel(l, &r->grace);
-	instances_update(r->t, r);
+	contrib_changed(r);
 	if (r->late) {
 		/* A tick came while this run was in flight (timeout > interval):
 		 * run again now, so detection takes fall x timeout, not more. */
@@ -140,7 +99,7 @@ static void on_grace(struct timer *tm, void *arg)
 	if (r->check.state == CHECK_ST_INIT)
 		log_notice("check %s: startup grace over without a pass: %s counts as down",
 			   r->cfg->name, check_state_name(r->check.state));
-	instances_update(r->t, r);
+	contrib_changed(r);
 }
 
 /* ---- script ------------------------------------------------------------- */
@@ -408,7 +367,7 @@ static void scripts_prepare(struct check_run_ctx *t, const struct hafd_config *c
 	state_dir_make(t);
 }
 
-int check_run_start(struct hafd *h)
+int check_run_start(struct hafd *h, check_run_changed_fn *changed)
 {
 	struct check_run_ctx *t = calloc(1, sizeof(*t));
 	uint64_t now = loop_now(h->loop);
@@ -417,6 +376,7 @@ int check_run_start(struct hafd *h)
 		return -1;
 	h->checks = t;
 	t->h = h;
+	t->changed = changed;
 	t->runners = calloc(h->cfg->n_checks ? h->cfg->n_checks : 1, sizeof(*t->runners));
 	if (!t->runners)
 		return -1;
@@ -427,8 +387,6 @@ int check_run_start(struct hafd *h)
 			return -1;
 		t->n++;
 	}
-	/* Unproven checks count now: INIT is DOWN outside a grace. */
-	instances_update(t, NULL);
 	return 0;
 }
 
@@ -480,12 +438,6 @@ int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struc
 	return 0;
 }
 
-void check_run_apply(struct hafd *h)
-{
-	if (h->checks)
-		instances_update(h->checks, NULL);
-}
-
 void check_run_stop(struct hafd *h)
 {
 	struct check_run_ctx *t = h->checks;
@@ -500,7 +452,21 @@ void check_run_stop(struct hafd *h)
 	h->checks = NULL;
 }
 
-/* ---- status ------------------------------------------------------------- */
+/* ---- what the checks hand out -------------------------------------------- */
+
+int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delta, bool *fault)
+{
+	const struct check_runner *r = i < check_run_count(h) ? h->checks->runners[i] : NULL;
+
+	*delta = 0;
+	*fault = false;
+	if (!r) {       /* could not start after a reload: counts as absent */
+		errno = ENOENT;
+		return -1;
+	}
+	check_contrib(&r->check, now_us, delta, fault);
+	return 0;
+}
 
 size_t check_run_count(const struct hafd *h)
 {

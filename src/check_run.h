@@ -1,5 +1,6 @@
-/* check_run.h: the runners of the [check] sections, and what their results do
- * to the instances that track them.
+/* check_run.h: the runners of the [check] sections: they run each check
+ * and keep its state (check.h); the glue that owns the routers reads what
+ * each check contributes and applies it to the instances that track it.
  *
  * One runner per [check], however many instances track it. Each runs every
  * `interval` on a loop timer, the first time at start. Runs are never
@@ -21,10 +22,11 @@
  *    does (a product below -254 is FAULT).
  * A timeout is FAIL, or DEGRADED with on_timeout = degrade.
  *
- * After every result (and when a startup grace expires) each tracking
- * instance's check delta and fault are recomputed (check.h) and handed
- * to vrrp_check_delta_set() / vrrp_fault_update(VRRP_FAULT_CHECK) when
- * they changed. A check that changes state logs one line:
+ * After every result, and when a startup grace expires by time, the runner
+ * tells the glue through the check_run_changed_fn it was started with; the
+ * glue reads the contribution (check_run_contrib()) of every check an
+ * instance tracks and decides the instance's fault and priority (vrrp.c).
+ * A check that changes state logs one line:
  *   check vllm: UP -> DOWN (connection refused)
  */
 #ifndef HAFD_CHECK_RUN_H
@@ -39,10 +41,15 @@ struct hafd_config;
 struct check;
 struct proc_user;
 
-/* Start the runners; after vrrp_create() (it applies the initial INIT
- * contributions to the routers, before vrrp_begin() starts them) and
- * proc_open(). 0 or -1/errno. */
-int check_run_start(struct hafd *h);
+/* What the glue is told when check (its index in the configuration's
+ * checks) may contribute something new to the instances that track it. */
+typedef void check_run_changed_fn(struct hafd *h, size_t check);
+
+/* Start the runners, after proc_open(); their first runs start from the
+ * loop. changed is called on every later result. The runners apply
+ * nothing themselves: the glue reads the initial (INIT) contributions
+ * once this returns. 0 or -1/errno. */
+int check_run_start(struct hafd *h, check_run_changed_fn *changed);
 /* Reload: move to ncfg (before it replaces h->cfg). A check with the same
  * name and probe (config_check_same_probe) keeps its runner, state and
  * schedule, so its instances see no change; weights take the new values.
@@ -50,8 +57,11 @@ int check_run_start(struct hafd *h);
  * or new, runs as user from its next run (resolved by the caller; NULL
  * when ncfg has no script check). 0 or -1/errno. */
 int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
-/* Recompute every instance's check delta and fault (after a reload). */
-void check_run_apply(struct hafd *h);
+/* What check i contributes at now_us to each instance that tracks it: a
+ * priority delta and whether it holds the instance in FAULT (the table in
+ * check.h). 0, or -1 with ENOENT (and nothing contributed) when i is out
+ * of range or its runner could not start after a reload. */
+int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delta, bool *fault);
 /* Stop every runner, kill scripts in flight, free. */
 void check_run_stop(struct hafd *h);
 

@@ -310,8 +310,9 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (check_run_start(h) < 0)
+	if (check_run_start(h, vrrp_check_changed) < 0)
 		fatal("checks");
+	vrrp_checks_apply(h);
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
 	realtime_set(g->realtime_priority);

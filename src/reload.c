@@ -99,7 +99,7 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 		fatal("reload: out of memory halfway");
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
-	check_run_apply(h);
+	vrrp_checks_apply(h);
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
 	config_free(old);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_run.h"
 #include "config.h"
 #include "hafd.h"
 #include "log.h"
@@ -229,10 +230,60 @@ void vrrp_priority_update(struct vrrp_router *r)
 	vrrp_inst_priority(&r->inst, p, loop_now(r->h->loop));
 }
 
-void vrrp_check_delta_set(struct vrrp_router *r, int delta)
+/* ---- checks: what the runners' contributions do to the routers -------- */
+
+/* Sum what r's tracked checks contribute (check_run_contrib) and apply it
+ * in an order that never advertises a priority about to be overridden:
+ * into fault first, then the delta, out of fault last. */
+static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 {
-	r->check_delta = delta;
-	vrrp_priority_update(r);
+	const struct cfg_instance *c = r->cfg;
+	bool was_fault = r->inst.faults & VRRP_FAULT_CHECK;
+	int delta = 0;
+	bool fault = false;
+
+	for (size_t k = 0; k < c->n_tracks; k++) {
+		int d;
+		bool f;
+
+		if (check_run_contrib(r->h, c->tracks[k], now, &d, &f) < 0)
+			continue;       /* could not start after a reload */
+		delta += d;
+		fault |= f;
+	}
+	if (fault && !was_fault)
+		vrrp_fault_update(r, VRRP_FAULT_CHECK, true);
+	if (delta != r->check_delta) {
+		r->check_delta = delta;
+		vrrp_priority_update(r);
+	}
+	if (!fault && was_fault)
+		vrrp_fault_update(r, VRRP_FAULT_CHECK, false);
+}
+
+static bool router_tracks(const struct vrrp_router *r, size_t check)
+{
+	for (size_t k = 0; k < r->cfg->n_tracks; k++)
+		if (r->cfg->tracks[k] == check)
+			return true;
+	return false;
+}
+
+void vrrp_check_changed(struct hafd *h, size_t check)
+{
+	uint64_t now = loop_now(h->loop);
+
+	for (size_t i = 0; i < h->n_routers; i++)
+		if (router_tracks(h->routers[i], check))
+			router_checks_apply(h->routers[i], now);
+}
+
+void vrrp_checks_apply(struct hafd *h)
+{
+	uint64_t now = loop_now(h->loop);
+
+	for (size_t i = 0; i < h->n_routers; i++)
+		router_checks_apply(h->routers[i], now);
 }
 
 /* Sync groups: a ring per configured group, rebuilt from the

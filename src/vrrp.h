@@ -1,9 +1,10 @@
 /* vrrp.h: one virtual router per configured instance, and the glue between
- * sockets, timers, netlink events, health tracking and the pure FSM. */
+ * sockets, timers, netlink events, checks and the pure FSM. */
 #ifndef HAFD_VRRP_H
 #define HAFD_VRRP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "log.h"
@@ -69,8 +70,16 @@ void vrrp_link_change(void *arg, int ifindex, const char *ifname, bool exists, b
 void vrrp_addr_deleted(void *arg, int ifindex, const struct hafd_addr *a);
 void vrrp_addr_change(void *arg, int ifindex);
 
-/* Health tracking: set or clear one fault reason; change a priority delta. */
+/* Set or clear one fault reason (enum vrrp_fault). */
 void vrrp_fault_update(struct vrrp_router *r, unsigned reason, bool on);
-void vrrp_check_delta_set(struct vrrp_router *r, int delta);
+
+/* Checks (check_run.h): check may contribute something new; re-sum it into
+ * the instances that track it, fault first and out of fault last. Given
+ * to check_run_start(). */
+void vrrp_check_changed(struct hafd *h, size_t check);
+/* The same for every instance and all its checks: at start, once the
+ * runners exist (an unproven check already holds its instances), and
+ * after a reload. */
+void vrrp_checks_apply(struct hafd *h);
 
 #endif
