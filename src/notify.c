@@ -15,7 +15,6 @@
 #include "loop.h"
 #include "proc.h"
 #include "script.h"
-#include "vrrp.h"
 
 enum { ENV_N = 11, ENV_LEN = 200 };
 
@@ -51,7 +50,6 @@ struct notify_ctx {
 	struct hafd *h;
 	struct queue **inst, **grp;     /* in the order of the configuration */
 	size_t n_inst, n_grp;
-	enum vrrp_state *state;         /* last state of each instance */
 	struct proc_user user;
 	bool user_ok;
 	bool draining;
@@ -209,34 +207,16 @@ static void queue_push(struct queue *q, const struct job *j)
 
 /* ---- transitions -------------------------------------------------------- */
 
-/* A group's state from its members' (NULL: no change to report). */
-static const char *group_state(const struct notify_ctx *n, const struct cfg_group *g)
-{
-	size_t master = 0, backup = 0, stopped = 0;
-
-	for (size_t k = 0; k < g->n_instances; k++) {
-		enum vrrp_state s = n->state[g->instances[k]];
-
-		if (s == VRRP_STATE_FAULT)
-			return "FAULT";
-		master += s == VRRP_STATE_MASTER;
-		backup += s == VRRP_STATE_BACKUP;
-		stopped += s == VRRP_STATE_INIT;
-	}
-	if (master == g->n_instances)
-		return "MASTER";
-	if (backup == g->n_instances)
-		return "BACKUP";
-	return stopped == g->n_instances ? "STOP" : NULL;
-}
-
-static void group_update(struct notify_ctx *n, long gi, const struct job *member)
+/* The group's hooks run when the group as a whole changes state; a first
+ * STOP (the group never started) is not one. */
+static void group_update(struct notify_ctx *n, size_t gi, const struct notify_event *ev,
+			 const struct job *member)
 {
 	struct queue *q = n->grp[gi];
-	const char *st = group_state(n, &n->h->cfg->groups[gi]);
+	const char *st = state_word(ev->group_state);
 	struct job j = *member;
 
-	if (!st || (q->last_state && !strcmp(st, q->last_state)) ||
+	if (!ev->group_agrees || (q->last_state && !strcmp(st, q->last_state)) ||
 	    (!q->last_state && !strcmp(st, "STOP")))
 		return;
 	snprintf(j.prev, sizeof(j.prev), "%s", q->last_state ? q->last_state : "INIT");
@@ -246,25 +226,22 @@ static void group_update(struct notify_ctx *n, long gi, const struct job *member
 	queue_push(q, &j);
 }
 
-void notify_state(struct vrrp_router *r, const struct vrrp_actions *a)
+void notify_state(struct hafd *h, const struct notify_event *ev)
 {
-	struct notify_ctx *n = r->h->notify;
-	size_t i;
-	struct job j = { .priority = r->inst.params.priority };
+	struct notify_ctx *n = h->notify;
+	struct job j = { .priority = ev->priority };
+	long g;
 
-	if (!n)
+	if (!n || ev->instance >= n->n_inst)
 		return;
-	i = (size_t)(r->cfg - n->h->cfg->instances);
-	if (i >= n->n_inst)
-		return;
-	n->state[i] = a->to;
-	snprintf(j.state, sizeof(j.state), "%s", state_word(a->to));
-	snprintf(j.prev, sizeof(j.prev), "%s", vrrp_state_name(a->from));
-	snprintf(j.member, sizeof(j.member), "%s", r->cfg->name);
-	snprintf(j.cause, sizeof(j.cause), "%s", vrrp_cause_name(a->cause));
-	queue_push(n->inst[i], &j);
-	if (r->cfg->group >= 0 && (size_t)r->cfg->group < n->n_grp)
-		group_update(n, r->cfg->group, &j);
+	snprintf(j.state, sizeof(j.state), "%s", state_word(ev->to));
+	snprintf(j.prev, sizeof(j.prev), "%s", vrrp_state_name(ev->from));
+	snprintf(j.member, sizeof(j.member), "%s", n->inst[ev->instance]->name);
+	snprintf(j.cause, sizeof(j.cause), "%s", vrrp_cause_name(ev->cause));
+	queue_push(n->inst[ev->instance], &j);
+	g = h->cfg->instances[ev->instance].group;
+	if (g >= 0 && (size_t)g < n->n_grp)
+		group_update(n, (size_t)g, ev, &j);
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -438,8 +415,7 @@ int notify_start(struct hafd *h)
 	timer_init(&n->drain_timer, on_drain_timeout, n);
 	n->inst = calloc(cfg->n_instances + 1, sizeof(*n->inst));
 	n->grp = calloc(cfg->n_groups + 1, sizeof(*n->grp));
-	n->state = calloc(cfg->n_instances + 1, sizeof(*n->state));
-	if (!n->inst || !n->grp || !n->state)
+	if (!n->inst || !n->grp)
 		return -1;
 	if (inst_queues(n, cfg, NULL, 0) < 0 || group_queues(n, cfg, NULL, 0) < 0)
 		return -1;
@@ -467,24 +443,17 @@ int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct p
 {
 	struct notify_ctx *n = h->notify;
 	struct queue **oi, **og;
-	enum vrrp_state *ost;
 	size_t noi, nog;
 
 	if (!n)
 		return 0;
-	oi = n->inst, og = n->grp, ost = n->state;
+	oi = n->inst, og = n->grp;
 	noi = n->n_inst, nog = n->n_grp;
 	n->inst = calloc(ncfg->n_instances + 1, sizeof(*n->inst));
 	n->grp = calloc(ncfg->n_groups + 1, sizeof(*n->grp));
-	n->state = calloc(ncfg->n_instances + 1, sizeof(*n->state));
 	n->n_inst = n->n_grp = 0;
-	if (!n->inst || !n->grp || !n->state)
+	if (!n->inst || !n->grp)
 		return -1;
-	/* A kept instance keeps its last state, so group hooks stay right. */
-	for (size_t i = 0; i < ncfg->n_instances; i++)
-		for (size_t k = 0; k < noi; k++)
-			if (oi[k] && !strcmp(oi[k]->name, ncfg->instances[i].name))
-				n->state[i] = ost[k];
 	if (inst_queues(n, ncfg, oi, noi) < 0 || group_queues(n, ncfg, og, nog) < 0)
 		return -1;
 	/* Every hook from now on, of a kept queue or a new one, runs as the
@@ -501,7 +470,6 @@ int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct p
 	queues_retire(og, nog);
 	free(oi);
 	free(og);
-	free(ost);
 	return 0;
 }
 
@@ -524,7 +492,6 @@ void notify_stop(struct hafd *h)
 		queue_free(n->grp[i]);
 	free(n->inst);
 	free(n->grp);
-	free(n->state);
 	free(n);
 	h->notify = NULL;
 }

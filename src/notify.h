@@ -25,18 +25,35 @@
 #ifndef HAFD_NOTIFY_H
 #define HAFD_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vrrp_fsm.h"
 
 #define NOTIFY_TIMEOUT_US (10 * 1000000ull)
 
 struct hafd;
 struct hafd_config;
 struct proc_user;
-struct vrrp_router;
-struct vrrp_actions;
 
-/* Before vrrp_create() (and after proc_open()). 0 or -1/errno. */
+/* One state change of an instance, as the glue that owns the routers
+ * reports it. notify keeps no state of its own about the routers: what a
+ * group as a whole is comes with the event. */
+struct notify_event {
+	size_t instance;                /* index in h->cfg->instances */
+	enum vrrp_state from, to;       /* to INIT: a graceful stop (STOP) */
+	enum vrrp_cause cause;
+	int priority;                   /* the instance's priority now */
+	/* Its sync group as a whole, counting this change: FAULT when any
+	 * member is in FAULT, MASTER or BACKUP when all members are, INIT
+	 * when all have stopped; group_agrees is false otherwise (and
+	 * without a group). */
+	bool group_agrees;
+	enum vrrp_state group_state;
+};
+
+/* After proc_open(), before any state change. 0 or -1/errno. */
 int notify_start(struct hafd *h);
 
 /* Reload: right after h->cfg became ncfg, before any event. Queues follow
@@ -46,8 +63,8 @@ int notify_start(struct hafd *h);
  * hook). 0 or -1. */
 int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
 
-/* From the glue on every state change of r (VRRP_ACT_STATE). */
-void notify_state(struct vrrp_router *r, const struct vrrp_actions *a);
+/* From the glue on every state change it reports (VRRP_ACT_STATE). */
+void notify_state(struct hafd *h, const struct notify_event *ev);
 
 /* After vrrp_stop(): run the loop until the STOP hooks have finished (each
  * within its deadline, or until a second SIGTERM), then kill what is left

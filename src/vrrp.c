@@ -110,9 +110,53 @@ static void op_announce(struct vrrp_inst *i)
 		vrrp_garp_burst(r);  /* another master's clients come back */
 }
 
+/* The state of r's sync group as a whole, from what its members last
+ * reported: FAULT when any is in FAULT, MASTER or BACKUP when all are,
+ * INIT when all have stopped. False when they differ, or without a group. */
+static bool group_state(const struct vrrp_router *r, enum vrrp_state *out)
+{
+	const struct hafd *h = r->h;
+	const struct cfg_group *g;
+	size_t master = 0, backup = 0, stopped = 0;
+
+	if (r->cfg->group < 0 || (size_t)r->cfg->group >= h->cfg->n_groups)
+		return false;
+	g = &h->cfg->groups[r->cfg->group];
+	for (size_t k = 0; k < g->n_instances; k++) {
+		size_t i = g->instances[k];
+		enum vrrp_state s = i < h->n_routers ? h->routers[i]->reported : VRRP_STATE_INIT;
+
+		if (s == VRRP_STATE_FAULT) {
+			*out = VRRP_STATE_FAULT;
+			return true;
+		}
+		master += s == VRRP_STATE_MASTER;
+		backup += s == VRRP_STATE_BACKUP;
+		stopped += s == VRRP_STATE_INIT;
+	}
+	*out = master == g->n_instances ? VRRP_STATE_MASTER :
+		backup == g->n_instances ? VRRP_STATE_BACKUP : VRRP_STATE_INIT;
+	return master == g->n_instances || backup == g->n_instances ||
+		stopped == g->n_instances;
+}
+
+/* The notify hooks: an event with what the instance and its group are. */
+static void state_notify(struct vrrp_router *r, const struct vrrp_actions *a)
+{
+	struct notify_event ev = {
+		.instance = (size_t)(r->cfg - r->h->cfg->instances),
+		.from = a->from, .to = a->to, .cause = a->cause,
+		.priority = r->inst.params.priority,
+	};
+
+	ev.group_agrees = group_state(r, &ev.group_state);
+	notify_state(r->h, &ev);
+}
+
 /* The log line, counters, notify hooks and crash guard of a state change. */
 static void state_report(struct vrrp_router *r, const struct vrrp_actions *a)
 {
+	r->reported = a->to;
 	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
 		vrrp_guard_update(r);
 	log_notice("[%s] %s -> %s (%s)", r->label, vrrp_state_name(a->from),
@@ -123,7 +167,7 @@ static void state_report(struct vrrp_router *r, const struct vrrp_actions *a)
 	} else if (a->from == VRRP_STATE_MASTER) {
 		r->stats.new_master_reason = VRRP_NMR_NOT_MASTER;
 	}
-	notify_state(r, a);
+	state_notify(r, a);
 }
 
 void vrrp_state_report_pending(struct vrrp_router *r)

@@ -36,6 +36,8 @@ struct vrrp_router {
 	bool garp_second_done;
 	bool state_pending;             /* becoming master: reported after the first GARP */
 	struct vrrp_actions pending_state;
+	enum vrrp_state reported;       /* the state last reported (log, hooks):
+					 * behind inst's while state_pending */
 	bool vips_up;                   /* the VIPs are ours to keep */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
