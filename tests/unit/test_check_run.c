@@ -1,0 +1,376 @@
+/* The check runners (check_run.c, check_net.c) in process, with their I/O
+ * replaced by fakes defined here, as chrony's unit tests do: a loop whose
+ * clock the test sets and whose timers it fires, processes that never
+ * start (proc_run() hands the test its callback) and a glue that records
+ * what it is told. What is checked: a result changes the contribution the
+ * glue reads, a tick never doubles a run in flight, a file check's value
+ * multiplies its weight, and stopping cancels what runs. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "check.h"
+#include "check_run.h"
+#include "config.h"
+#include "hafd.h"
+#include "loop.h"
+#include "proc.h"
+
+#define S 1000000ull
+
+/* ---- the fake loop: a clock, and the armed timers ------------------------ */
+
+static uint64_t now = 1000 * S;
+static struct timer *armed[32];
+
+uint64_t loop_now(const struct loop *l)
+{
+	(void)l;
+	return now;
+}
+
+uint64_t loop_update_now(struct loop *l)
+{
+	(void)l;
+	return now;
+}
+
+void loop_timer_cancel(struct loop *l, struct timer *t)
+{
+	(void)l;
+	for (size_t i = 0; i < sizeof(armed) / sizeof(armed[0]); i++)
+		if (armed[i] == t)
+			armed[i] = NULL;
+	t->idx = SIZE_MAX;
+}
+
+int loop_timer_at(struct loop *l, struct timer *t, uint64_t due_us)
+{
+	loop_timer_cancel(l, t);
+	for (size_t i = 0; i < sizeof(armed) / sizeof(armed[0]); i++)
+		if (!armed[i]) {
+			armed[i] = t;
+			t->due_us = due_us;
+			t->idx = i;
+			return 0;
+		}
+	fail_msg("too many timers");
+	return -1;
+}
+
+int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us)
+{
+	return loop_timer_at(l, t, now + delay_us);
+}
+
+/* The network checks are linked but not run here. */
+int loop_fd_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *arg)
+{
+	(void)l, (void)fd, (void)events, (void)cb, (void)arg;
+	errno = ENOSYS;
+	return -1;
+}
+
+int loop_fd_mod(struct loop *l, int fd, uint32_t events)
+{
+	(void)l, (void)fd, (void)events;
+	return 0;
+}
+
+void loop_fd_del(struct loop *l, int fd)
+{
+	(void)l, (void)fd;
+}
+
+/* Run the earliest timer due by now; false when none is. */
+static bool fire_one(void)
+{
+	struct timer *t = NULL;
+
+	for (size_t i = 0; i < sizeof(armed) / sizeof(armed[0]); i++)
+		if (armed[i] && armed[i]->due_us <= now && (!t || armed[i]->due_us < t->due_us))
+			t = armed[i];
+	if (!t)
+		return false;
+	loop_timer_cancel(NULL, t);
+	t->cb(t, t->arg);
+	return true;
+}
+
+static void fire_due(void)
+{
+	while (fire_one())
+		;
+}
+
+/* ---- fake processes ------------------------------------------------------ */
+
+struct proc {
+	int unused;
+};
+
+static struct proc the_proc;
+static int runs, cancels;
+static char run_command[200], run_env0[200];
+static proc_done_cb run_cb;
+static void *run_arg;
+
+struct proc *proc_run(struct proc_ctx *c, const struct proc_spec *s, proc_done_cb cb, void *arg)
+{
+	(void)c;
+	runs++;
+	snprintf(run_command, sizeof(run_command), "%s", s->command);
+	snprintf(run_env0, sizeof(run_env0), "%s", s->env && s->env[0] ? s->env[0] : "");
+	run_cb = cb;
+	run_arg = arg;
+	return &the_proc;
+}
+
+void proc_cancel(struct proc *p)
+{
+	if (p)
+		cancels++;
+}
+
+int proc_user_resolve(const char *name, bool script_security, struct proc_user *u, char *why,
+		      size_t why_len)
+{
+	(void)name, (void)script_security, (void)why, (void)why_len;
+	memset(u, 0, sizeof(*u));
+	return 0;
+}
+
+/* End the script in flight. */
+static void script_exits(int code)
+{
+	struct proc_result res = { .exited = true, .exit_code = code };
+
+	assert_non_null(run_cb);
+	run_cb(&res, run_arg);
+}
+
+/* ---- the fake glue ------------------------------------------------------- */
+
+static int changes;
+static size_t changed_check;
+
+static void glue_changed(struct hafd *h, size_t check)
+{
+	(void)h;
+	changes++;
+	changed_check = check;
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static char rundir[64];
+static struct hafd h;
+
+static void start(const char *checks)
+{
+	struct config_errors errs;
+	char text[2048];
+	FILE *f;
+
+	snprintf(rundir, sizeof(rundir), "/tmp/test_check_run.XXXXXX");
+	assert_non_null(mkdtemp(rundir));
+	snprintf(text, sizeof(text),
+		 "[global]\nruntime_dir = %s\nscript_security = no\nnft_table = none\n"
+		 "[instance web]\ninterface = lo\nvrid = 1\nvirtual_ip = 192.0.2.1/24\n"
+		 "track = a\n%s", rundir, checks);
+	f = fmemopen(text, strlen(text), "r");
+	assert_non_null(f);
+	memset(&h, 0, sizeof(h));
+	if (config_load_stream(f, "t.conf", &h.cfg, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			print_message("%s\n", errs.msgs[i]);
+		fail();
+	}
+	fclose(f);
+	memset(armed, 0, sizeof(armed));
+	runs = cancels = changes = 0;
+	run_cb = NULL;
+	changed_check = SIZE_MAX;
+	assert_int_equal(check_run_start(&h, glue_changed), 0);
+}
+
+static int stop(void **state)
+{
+	char dir[80];
+
+	(void)state;
+	check_run_stop(&h);
+	config_free(h.cfg);
+	h.cfg = NULL;
+	snprintf(dir, sizeof(dir), "%s-state", rundir);
+	rmdir(dir);
+	rmdir(rundir);
+	return 0;
+}
+
+static void contrib(size_t i, int delta, bool fault)
+{
+	int d = 99;
+	bool f = !fault;
+
+	assert_int_equal(check_run_contrib(&h, i, now, &d, &f), 0);
+	assert_int_equal(d, delta);
+	assert_int_equal(f, fault);
+}
+
+static const struct check *state_of(size_t i)
+{
+	struct check_run_status st;
+
+	assert_int_equal(check_run_status(&h, i, &st), 0);
+	return st.check;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_result_changes_contribution(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = script\ncommand = probe\ninterval = 1s\ntimeout = 500ms\n"
+	      "rise = 1\nfall = 1\nweight = 0\n");
+	/* Unproven, no grace: INIT counts as DOWN, a weight-0 check faults. */
+	contrib(0, 0, true);
+	assert_int_equal(changes, 0);   /* the glue reads it itself at start */
+
+	fire_due();                     /* the first run is due at once */
+	assert_int_equal(runs, 1);
+	assert_string_equal(run_command, "probe");
+	assert_string_equal(run_env0, "HAFD_CHECK=a");
+	script_exits(0);
+	assert_int_equal(changes, 1);
+	assert_int_equal(changed_check, 0);
+	assert_int_equal(state_of(0)->state, CHECK_ST_UP);
+	contrib(0, 0, false);
+
+	now += S;
+	fire_due();
+	script_exits(1);
+	assert_int_equal(changes, 2);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	assert_string_equal(state_of(0)->reason, "exit 1");
+	contrib(0, 0, true);
+}
+
+static void test_weights(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = script\ncommand = probe\ninterval = 1s\ntimeout = 500ms\n"
+	      "rise = 1\nfall = 1\nweight = 20\ndegrade_weight = -5\n");
+	contrib(0, 0, false);           /* a positive weight adds nothing until UP */
+	fire_due();
+	script_exits(0);
+	contrib(0, 20, false);
+	now += S;
+	fire_due();
+	script_exits(2);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DEGRADED);
+	contrib(0, -5, false);
+}
+
+static void test_run_in_flight_not_doubled(void **state)
+{
+	struct check_run_status st;
+
+	(void)state;
+	start("[check a]\ntype = script\ncommand = slow\ninterval = 1s\ntimeout = 3s\n");
+	fire_due();
+	assert_int_equal(runs, 1);
+	now += S;
+	fire_due();                     /* a tick while the run is in flight */
+	now += S;
+	fire_due();
+	assert_int_equal(runs, 1);
+	assert_int_equal(check_run_status(&h, 0, &st), 0);
+	assert_true(st.running);
+	assert_int_equal(st.skipped, 2);
+
+	/* The late run starts as soon as this one ends, once. */
+	script_exits(0);
+	assert_int_equal(state_of(0)->c.runs, 1);
+	fire_due();
+	assert_int_equal(runs, 2);
+	assert_int_equal(check_run_status(&h, 0, &st), 0);
+	assert_true(st.running);
+	assert_int_equal(st.next_run_us, now + S);
+}
+
+static void test_file_value_multiplies_weight(void **state)
+{
+	char path[80], conf[200];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/test_check_run.file.%ld", (long)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("3\n", f);
+	fclose(f);
+	snprintf(conf, sizeof(conf), "[check a]\ntype = file\npath = %s\ninterval = 1s\n"
+		 "rise = 1\nfall = 1\nweight = -10\n", path);
+	start(conf);
+	fire_due();                     /* read at once: no process */
+	assert_int_equal(runs, 0);
+	assert_int_equal(changes, 1);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	contrib(0, -30, false);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0\n", f);
+	fclose(f);
+	now += S;
+	fire_due();
+	contrib(0, 0, false);
+	unlink(path);
+}
+
+static void test_unknown_check_contributes_nothing(void **state)
+{
+	int d = 7;
+	bool f = true;
+
+	(void)state;
+	start("[check a]\ntype = script\ncommand = probe\n");
+	errno = 0;
+	assert_int_equal(check_run_contrib(&h, 1, now, &d, &f), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(d, 0);
+	assert_false(f);
+}
+
+static void test_stop_cancels_the_run(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = script\ncommand = slow\n");
+	fire_due();
+	assert_int_equal(runs, 1);
+	check_run_stop(&h);
+	assert_int_equal(cancels, 1);
+	assert_int_equal(check_run_count(&h), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_result_changes_contribution, stop),
+		cmocka_unit_test_teardown(test_weights, stop),
+		cmocka_unit_test_teardown(test_run_in_flight_not_doubled, stop),
+		cmocka_unit_test_teardown(test_file_value_multiplies_weight, stop),
+		cmocka_unit_test_teardown(test_unknown_check_contributes_nothing, stop),
+		cmocka_unit_test_teardown(test_stop_cancels_the_run, stop),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
