@@ -113,6 +113,107 @@ write_template() {   # NAME: stdin to $TMP/NAME, prints the path
 }
 not() { ! "$@"; }
 
+# ---- configuration templates (lab_conf) -----------------------------------
+# lab_conf NAME [LINES...]: write $TMP/NAME, a hafd.conf template for
+# `lab_up -c`, and print its path. It is hafd-lab's default template
+# (`hafd-lab template`: [global] router_id = @NODE@; [instance lab] on
+# eth0, vrid 51, priority @PRIO@, advert_interval 100ms, virtual_ip
+# @VIP4@/24) with LINES merged in, so that a test states only what it
+# changes:
+#
+#   tpl=$(lab_conf v2.conf '[instance web]' 'version = 2' 'advert_interval = 1s')
+#   tpl=$(lab_conf flag.conf - <<T
+#   [check flag]
+#   type = file
+#   ...
+#   [instance web]
+#   track = flag
+#   T
+#   )
+#
+# Each argument holds one line or several; "-" stands for stdin's lines.
+# Blank lines are dropped; the others are hafd.conf lines:
+#   [global], [check X], [group X]...  what follows goes in that section.
+#           A section the template lacks is added, after [global] and
+#           before the instances, in the order given.
+#   [instance X]  the first one names the template's instance X; each
+#           later one is a new instance, after the others, that starts as
+#           a copy of the template's (set at least its vrid and virtual_ip).
+#   key = value   in the current section (the template's instance before
+#           any header): replaces the template's line for key, or else is
+#           added at the section's end (a repeatable key given twice: the
+#           first replaces the template's line, the second adds one).
+#   key =         removes the template's line for key (e.g. priority, for
+#           one set later per node with node_conf_add).
+#   others (comments, @PEERS4@ lines without a key...) are added as they are.
+lab_conf() {   # NAME [LINES... | -]
+	local name=$1 a text; shift
+	for a in "$@"; do
+		if [ "$a" = - ]; then cat; else printf '%s\n' "$a"; fi
+	done >"$TMP/$name.lines"
+	text=$("$LAB" template hafd | awk "$_LAB_CONF_AWK" - "$TMP/$name.lines") ||
+		{ echo "lab_conf $name: cannot merge its lines" >&2; return 1; }
+	rm -f "$TMP/$name.lines"
+	write_template "$name" <<<"$text"
+}
+# File 1: the template; file 2: the test's lines. Sections are numbered in
+# order of appearance: kind[s] (global, other, instance), hdr[s] (what is
+# between the brackets), line[s, i] and mine[s, i] (1: from the template,
+# still to be replaced; -1: removed).
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+_LAB_CONF_AWK='
+function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); return x }
+function section(h,    s) {
+	for (s = 1; s <= ns; s++) if (hdr[s] == h) return s
+	ns++; hdr[ns] = h; n[ns] = 0
+	kind[ns] = h == "global" ? "global" : h ~ /^instance[ \t]/ ? "instance" : "other"
+	return ns
+}
+function add(s, l, tmpl) { n[s]++; line[s, n[s]] = l; mine[s, n[s]] = tmpl }
+function keyof(l) { return l ~ /^[A-Za-z0-9_-]+[ \t]*=/ ? trim(substr(l, 1, index(l, "=") - 1)) : "" }
+{ l = trim($0) }
+FNR == NR {   # the template
+	if (l == "") next
+	if (l ~ /^\[.*\]$/) {
+		cur = section(trim(substr(l, 2, length(l) - 2)))
+		if (kind[cur] == "instance" && !ti) ti = cur
+	} else add(cur, l, 1)
+	next
+}
+!started { started = 1; cur = ti; nt = n[ti]; for (i = 1; i <= nt; i++) tl[i] = line[ti, i] }
+l == "" { next }
+l ~ /^\[.*\]$/ {
+	h = trim(substr(l, 2, length(l) - 2))
+	if (h ~ /^instance[ \t]/ && !named) { named = 1; hdr[ti] = h; cur = ti; next }
+	known = 0; for (s = 1; s <= ns; s++) if (hdr[s] == h) known = 1
+	cur = section(h)
+	if (!known && kind[cur] == "instance")
+		for (i = 1; i <= nt; i++) add(cur, tl[i], 1)
+	next
+}
+{
+	k = keyof(l); v = k == "" ? "" : trim(substr(l, index(l, "=") + 1))
+	for (i = 1; k != "" && i <= n[cur]; i++)
+		if (mine[cur, i] == 1 && keyof(line[cur, i]) == k) break
+	if (k != "" && i <= n[cur]) {
+		if (v == "") mine[cur, i] = -1
+		else { line[cur, i] = l; mine[cur, i] = 0 }
+	} else if (k != "" && v == "") {
+		print "lab_conf: no template line for \"" k "\" to remove in [" hdr[cur] "]" > "/dev/stderr"; bad = 1
+	} else add(cur, l, 0)
+}
+END {
+	if (bad) exit 1
+	first = 1
+	for (pass = 1; pass <= 3; pass++)
+		for (s = 1; s <= ns; s++) {
+			if (kind[s] != (pass == 1 ? "global" : pass == 2 ? "other" : "instance")) continue
+			if (!first) print ""
+			first = 0; print "[" hdr[s] "]"
+			for (i = 1; i <= n[s]; i++) if (mine[s, i] != -1) print line[s, i]
+		}
+}'
+
 # ---- state, time and packets (t-election, t-preempt, t-ipv6, ...) ----------
 
 lab_down() { lab down >/dev/null; _lab_up=0; }
