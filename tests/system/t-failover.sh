@@ -5,18 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template failover.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf failover.conf '[instance web]')
 
 start_pair() {
 	lab_up -n 2 -c "$tpl"

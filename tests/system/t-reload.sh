@@ -7,16 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template reload.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf reload.conf - <<'T'
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 notify = /bin/sh -c 'echo "$1 $2" >> @RUNDIR@/../notify.log' notify
 T
 )
