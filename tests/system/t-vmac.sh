@@ -25,19 +25,7 @@ fdb_port() {   # MAC: the switch port the bridge learned it on
 client_neigh_is_vmac() { [ "$(neigh_mac client "$1")" = "$2" ]; }   # ADDR VMAC
 
 # --- IPv4 -----------------------------------------------------------------------
-tpl=$(write_template vmac4.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-use_vmac = yes
-T
-)
+tpl=$(lab_conf vmac4.conf '[instance web]' 'use_vmac = yes')
 lab_up -n 2 -c "$tpl" --no-start
 [ $WIRE = 1 ] && capture_start vmac4
 lab start n1; lab start n2
@@ -103,19 +91,7 @@ fi
 lab_down
 
 # --- IPv6 -----------------------------------------------------------------------
-tpl=$(write_template vmac6.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web6]
-interface = eth0
-vrid = 61
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = fd77::100/64
-use_vmac = yes
-T
-)
+tpl=$(lab_conf vmac6.conf '[instance web6]' 'vrid = 61' 'virtual_ip = fd77::100/64' 'use_vmac = yes')
 lab_up -n 2 -c "$tpl" --no-start
 [ $WIRE = 1 ] && capture_start vmac6
 lab start n1; lab start n2
@@ -150,21 +126,14 @@ lab_down
 
 # --- one VRID on two interfaces ---------------------------------------------------
 # Names must not collide: each macvlan is then vrrp.VRID.IFINDEX.
-tpl=$(write_template vmac2.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf vmac2.conf - <<'T'
 [instance a]
-interface = eth0
-vrid = 51
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
+priority =
 use_vmac = yes
 
 [instance b]
 interface = x0
-vrid = 51
-advert_interval = 100ms
+priority =
 virtual_ip = 10.79.0.100/24
 use_vmac = yes
 T
