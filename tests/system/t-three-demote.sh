@@ -29,10 +29,7 @@ MAX_OUTAGE_US=$((SKEW2_US + TOL_US))
 for n in n1 n2 n3; do echo 0 >"$TMP/$n.flag"; done
 # garp_delay = 0s: only the burst on becoming master, no second one 5 s
 # later that could straddle the demotion.
-tpl=$(write_template three.conf <<T
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf three.conf - <<T
 [check demote]
 type = file
 path = $TMP/@NODE@.flag
@@ -42,9 +39,6 @@ fall = 1
 weight = -150
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
 advert_interval = ${INT_MS}ms
 virtual_ip = $VIP/24
 track = demote
