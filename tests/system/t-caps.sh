@@ -28,9 +28,8 @@ ls -l /proc/self/fd >"$d/fd.tmp" && mv -f "$d/fd.tmp" "$d/fds"
 cut -d' ' -f40,41 /proc/self/stat >"$d/sched.tmp" && mv -f "$d/sched.tmp" "$d/sched"
 S
 chmod 755 "$TMP/self.sh"
-tpl=$(write_template caps.conf <<T
+tpl=$(lab_conf caps.conf - <<T
 [global]
-router_id = @NODE@
 script_user = nobody
 
 [check self]
@@ -49,11 +48,6 @@ timeout = 300ms
 weight = -1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = self
 track = hang
 T

@@ -185,10 +185,7 @@ listen() {   # ADDR OUT LOG [NAMESPACE]: start a listener, wait until it is boun
 	wait_until 5 test -e "$2.bound"
 }
 
-tpl=$(write_template ctl.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf ctl.conf - <<'T'
 [check alive]
 type = script
 command = /bin/true
@@ -196,11 +193,6 @@ interval = 200ms
 rise = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = alive
 T
 )

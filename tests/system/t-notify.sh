@@ -21,9 +21,8 @@ EOF
 chmod 755 "$TMP/hook.sh"
 echo 0 >"$TMP/flag"
 
-tpl=$(write_template notify.conf <<T
+tpl=$(lab_conf notify.conf - <<T
 [global]
-router_id = @NODE@
 script_user = root
 
 [check flag]
@@ -34,11 +33,6 @@ rise = 1
 fall = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = flag
 notify = $TMP/hook.sh $TMP/web.log notify
 notify_master = $TMP/hook.sh $TMP/web.log master
@@ -84,9 +78,8 @@ lab down >/dev/null; _lab_up=0
 
 # --- a sync group ---------------------------------------------------------------------
 echo 0 >"$TMP/flag"
-tpl=$(write_template group.conf <<T
+tpl=$(lab_conf group.conf - <<T
 [global]
-router_id = @NODE@
 script_user = root
 
 [check flag]
@@ -97,19 +90,11 @@ rise = 1
 fall = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = flag
 notify = $TMP/hook.sh $TMP/member.log notify
 
 [instance api]
-interface = eth0
 vrid = 52
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = 10.77.0.101/24
 
 [group pair]

@@ -16,9 +16,8 @@ EOF
 chmod 755 "$TMP/out.sh"
 want='A\x1b]0;pwned\x07\x1b[31mred\x01 tab\there \\ café \xff'
 
-tpl=$(write_template out.conf <<T
+tpl=$(lab_conf out.conf - <<T
 [global]
-router_id = @NODE@
 script_user = nobody
 
 [check out]
@@ -29,11 +28,6 @@ rise = 1
 fall = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = out
 T
 )

@@ -25,9 +25,8 @@ EOF
 chmod 755 "$TMP/id.sh"
 echo 0 >"$TMP/flag"
 
-tpl=$(write_template user.conf <<T
+tpl=$(lab_conf user.conf - <<T
 [global]
-router_id = @NODE@
 script_user = nobody
 
 [check who]
@@ -45,11 +44,6 @@ rise = 1
 fall = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = flag
 notify = $TMP/id.sh hook
 T
