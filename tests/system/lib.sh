@@ -156,6 +156,18 @@ lab_conf() {   # NAME [LINES... | -]
 	rm -f "$TMP/$name.lines"
 	write_template "$name" <<<"$text"
 }
+# The hafd side of an interop lab (t-interop-*): instance LABEL<VRID_A>,
+# priority 150, and LABEL<VRID_B>, priority 100, with VERSION and INT_MS;
+# GLOBAL_LINE goes in [global], INSTANCE_LINE in both instances.
+interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL_LINE [INSTANCE_LINE]]
+	local name=$1 label=$2 ver=$3 ms=$4 args=('[global]' "${9:-}") vrid prio vip
+	while read -r vrid prio vip; do
+		args+=("[instance $label$vrid]" "vrid = $vrid" "priority = $prio" "version = $ver"
+			"advert_interval = ${ms}ms" "virtual_ip = $vip" "${10:-}")
+	done <<<"$5 150 $6
+$7 100 $8"
+	lab_conf "$name" "${args[@]}"
+}
 # File 1: the template; file 2: the test's lines. Sections are numbered in
 # order of appearance: kind[s] (global, other, instance), hdr[s] (what is
 # between the brackets), line[s, i] and mine[s, i] (1: from the template,
