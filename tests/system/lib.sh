@@ -168,6 +168,17 @@ interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL
 $7 100 $8"
 	lab_conf "$name" "${args[@]}"
 }
+# Lines for lab_conf: [check NAME], a file check of PATH every 50 ms that
+# goes down and up at once (rise 1, fall 1), then LINEs.
+flag_check() {   # NAME PATH [LINE...]
+	printf '%s\n' "[check $1]" 'type = file' "path = $2" 'interval = 50ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+# Lines for lab_conf: [check NAME], a script check running COMMAND every
+# 200 ms that goes down and up at once (rise 1, fall 1), then LINEs.
+script_check() {   # NAME COMMAND [LINE...]
+	printf '%s\n' "[check $1]" 'type = script' "command = $2" 'interval = 200ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+
 # File 1: the template; file 2: the test's lines. Sections are numbered in
 # order of appearance: kind[s] (global, other, instance), hdr[s] (what is
 # between the brackets), line[s, i] and mine[s, i] (1: from the template,

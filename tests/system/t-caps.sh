@@ -28,18 +28,8 @@ ls -l /proc/self/fd >"$d/fd.tmp" && mv -f "$d/fd.tmp" "$d/fds"
 cut -d' ' -f40,41 /proc/self/stat >"$d/sched.tmp" && mv -f "$d/sched.tmp" "$d/sched"
 S
 chmod 755 "$TMP/self.sh"
-tpl=$(lab_conf caps.conf - <<T
-[global]
-script_user = nobody
-
-[check self]
-type = script
-command = $TMP/self.sh
-interval = 200ms
-timeout = 2s
-rise = 1
-fall = 1
-
+tpl=$(lab_conf caps.conf '[global]' 'script_user = nobody' \
+	"$(script_check self "$TMP/self.sh" 'timeout = 2s')" - <<T
 [check hang]
 type = script
 command = exec sleep 86397

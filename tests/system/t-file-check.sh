@@ -12,19 +12,8 @@ D="$HAFD_LAB_DIR/$PREFIX"
 echo 0 >"$TMP/n1.flag"
 echo 0 >"$TMP/n2.flag"
 
-tpl=$(lab_conf file.conf - <<T
-[check flag]
-type = file
-path = $TMP/@NODE@.flag
-interval = 50ms
-rise = 1
-fall = 1
-weight = -30
-
-[instance web]
-track = flag
-T
-)
+tpl=$(lab_conf file.conf "$(flag_check flag "$TMP/@NODE@.flag" 'weight = -30')" \
+	'[instance web]' 'track = flag')
 
 # NODE: the effective priority hafctl reports for its instance.
 eff() {
