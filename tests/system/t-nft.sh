@@ -69,26 +69,12 @@ for i in range(count):
 PY
 }
 
-base=$(write_template nft.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-
-[instance web6]
-interface = eth0
-vrid = 52
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP6/64
-T
-)
+# The templates: hafd-lab's default with nft_table = $T, the instance
+# named web, and LINES.
+nft_conf() {   # NAME [LINES...]
+	lab_conf "$1" '[global]' "nft_table = $T" '[instance web]' "${@:2}"
+}
+base=$(nft_conf nft.conf '[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64")
 
 # --- Backup and Master ------------------------------------------------------
 lab_up -n 2 -c "$base"
@@ -162,20 +148,7 @@ check "restart: the leftover chain and element are gone" eval '[ -n "$(nftj n1)"
 lab_down
 
 # --- accept_mode = no -----------------------------------------------------------
-noacc=$(write_template noaccept.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-accept_mode = no
-T
-)
+noacc=$(nft_conf noaccept.conf 'accept_mode = no')
 lab_up -n 2 -c "$noacc"
 wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
 ok $? "accept_mode = no: n1 master, n2 backup"
@@ -194,20 +167,7 @@ check "VRRP flows: n1 stays master and n2 backup" \
 lab_down
 
 # --- unicast: adverts from a non-peer --------------------------------------------
-uni=$(write_template unicast.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-unicast_peer = @PEERS4@
-T
-)
+uni=$(nft_conf unicast.conf 'unicast_peer = @PEERS4@')
 lab_up -n 2 -c "$uni"
 wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
 ok $? "unicast: n1 master, n2 backup"
@@ -231,19 +191,7 @@ check "n1 stays master, n2 backup" eval 'is_state n1 MASTER && is_state n2 BACKU
 lab_down
 
 # --- rate limit: 10 ms adverts pass, a flood does not ------------------------------
-fast=$(write_template fast.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 10ms
-virtual_ip = $VIP/24
-T
-)
+fast=$(nft_conf fast.conf 'advert_interval = 10ms')
 lab_up -n 2 -c "$fast"
 wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
 ok $? "10 ms adverts: n1 master, n2 backup"
@@ -261,19 +209,7 @@ check "the master's 10 ms adverts kept passing: n2 stayed backup, n1 master" \
 lab_down
 
 # --- nft_table = none -----------------------------------------------------------------
-none=$(write_template none.conf <<T
-[global]
-router_id = @NODE@
-nft_table = none
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-T
-)
+none=$(lab_conf none.conf '[global]' 'nft_table = none' '[instance web]')
 lab_up -n 1 -c "$none"
 wait_log n1 'BACKUP -> MASTER' 5
 ok $? "nft_table = none: n1 runs and becomes master"
