@@ -168,6 +168,16 @@ interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL
 $7 100 $8"
 	lab_conf "$name" "${args[@]}"
 }
+# pair_up [--probes] [LAB_UP_OPTION...]: a two-node lab (lab_up -n 2 ...),
+# probes served on both nodes with --probes; true once n1 is master and
+# n2 backup, false if either takes more than 5 s (for ok $?).
+pair_up() {
+	local probes=0
+	[ "${1:-}" = --probes ] && { probes=1; shift; }
+	lab_up -n 2 "$@"
+	[ $probes = 1 ] && serve_probes n1 n2
+	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+}
 # Lines for lab_conf: [check NAME], a file check of PATH every 50 ms that
 # goes down and up at once (rise 1, fall 1), then LINEs.
 flag_check() {   # NAME PATH [LINE...]

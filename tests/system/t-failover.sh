@@ -7,11 +7,7 @@ need_root
 
 tpl=$(lab_conf failover.conf '[instance web]')
 
-start_pair() {
-	lab_up -n 2 -c "$tpl"
-	serve_probes n1 n2
-	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
-}
+start_pair() { pair_up --probes -c "$tpl"; }
 
 # --- SIGKILL ---------------------------------------------------------------
 start_pair

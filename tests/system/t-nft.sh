@@ -149,8 +149,7 @@ lab_down
 
 # --- accept_mode = no -----------------------------------------------------------
 noacc=$(nft_conf noaccept.conf 'accept_mode = no')
-lab_up -n 2 -c "$noacc"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+pair_up -c "$noacc"
 ok $? "accept_mode = no: n1 master, n2 backup"
 check "master (not owner): vip4_noaccept holds the VIP" test "$(elems n1 vip4_noaccept)" = $VIP
 check "the master holds the VIP" wait_holds n1
@@ -168,8 +167,7 @@ lab_down
 
 # --- unicast: adverts from a non-peer --------------------------------------------
 uni=$(nft_conf unicast.conf 'unicast_peer = @PEERS4@')
-lab_up -n 2 -c "$uni"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+pair_up -c "$uni"
 ok $? "unicast: n1 master, n2 backup"
 check "peer4 holds the other node on each" \
 	test "$(elems n1 peer4)/$(elems n2 peer4)" = "10.77.0.12/10.77.0.11"
@@ -192,8 +190,7 @@ lab_down
 
 # --- rate limit: 10 ms adverts pass, a flood does not ------------------------------
 fast=$(nft_conf fast.conf 'advert_interval = 10ms')
-lab_up -n 2 -c "$fast"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+pair_up -c "$fast"
 ok $? "10 ms adverts: n1 master, n2 backup"
 check "one instance at 10 ms: 200/s per source, burst 400" \
 	eval 'in_ns n2 nft list chain inet "$T" input | grep -q "limit rate over 200/second burst 400 packets"'

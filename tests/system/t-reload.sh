@@ -26,9 +26,7 @@ reload() {   # NODE: SIGHUP, then wait for the result line
 }
 transitions() { count_in_log "$1" ' -> (MASTER|BACKUP|FAULT|INIT)'; }
 
-lab_up -n 2 -c "$tpl"
-serve_probes n1 n2
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+pair_up --probes -c "$tpl"
 ok $? "n1 master, n2 backup"
 in_ns client "$PROBE" ready 10.77.0.100 7777 -t 5 >/dev/null
 
