@@ -156,70 +156,6 @@ lab_conf() {   # NAME [LINES... | -]
 	rm -f "$TMP/$name.lines"
 	write_template "$name" <<<"$text"
 }
-# The hafd side of an interop lab (t-interop-*): instance LABEL<VRID_A>,
-# priority 150, and LABEL<VRID_B>, priority 100, with VERSION and INT_MS;
-# GLOBAL_LINE goes in [global], INSTANCE_LINE in both instances.
-interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL_LINE [INSTANCE_LINE]]
-	local name=$1 label=$2 ver=$3 ms=$4 args=('[global]' "${9:-}") vrid prio vip
-	while read -r vrid prio vip; do
-		args+=("[instance $label$vrid]" "vrid = $vrid" "priority = $prio" "version = $ver"
-			"advert_interval = ${ms}ms" "virtual_ip = $vip" "${10:-}")
-	done <<<"$5 150 $6
-$7 100 $8"
-	lab_conf "$name" "${args[@]}"
-}
-# pair_up [--probes] [LAB_UP_OPTION...]: a two-node lab (lab_up -n 2 ...),
-# probes served on both nodes with --probes; true once n1 is master and
-# n2 backup, false if either takes more than 5 s (for ok $?).
-pair_up() {
-	local probes=0
-	[ "${1:-}" = --probes ] && { probes=1; shift; }
-	lab_up -n 2 "$@"
-	[ $probes = 1 ] && serve_probes n1 n2
-	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
-}
-# Lines for lab_conf: [check NAME], a file check of PATH every 50 ms that
-# goes down and up at once (rise 1, fall 1), then LINEs.
-flag_check() {   # NAME PATH [LINE...]
-	printf '%s\n' "[check $1]" 'type = file' "path = $2" 'interval = 50ms' 'rise = 1' 'fall = 1' "${@:3}"
-}
-# Lines for lab_conf: [check NAME], a script check running COMMAND every
-# 200 ms that goes down and up at once (rise 1, fall 1), then LINEs.
-script_check() {   # NAME COMMAND [LINE...]
-	printf '%s\n' "[check $1]" 'type = script' "command = $2" 'interval = 200ms' 'rise = 1' 'fall = 1' "${@:3}"
-}
-
-# ---- hafd outside the lab (t-ctl, t-relconf, t-runtime-dir) ----------------
-# solo_ns TAG [VAR...]: a namespace pair of the test's own, NS_A and NS_B
-# ($PREFIX-TAGa, -TAGb), joined by a veth pair (eth0 in each; NS_A's has
-# 10.79.0.1/24), for a hafd the test runs itself. On exit the pids held in
-# the variables VAR... then every process left in NS_A are killed, and
-# both namespaces removed.
-solo_ns() {   # TAG [VAR...]
-	NS_A="$PREFIX-${1}a" NS_B="$PREFIX-${1}b"; shift
-	on_exit "_solo_cleanup $NS_A $NS_B $*"
-	ip netns add "$NS_A" && ip netns add "$NS_B" &&
-		ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
-		ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
-		ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
-	ok $? "a namespace pair of our own"
-}
-_solo_cleanup() {   # NS_A NS_B [VAR...]
-	local _sa=$1 _sb=$2 _sv _sp; shift 2
-	for _sv in "$@"; do for _sp in ${!_sv}; do kill -KILL "$_sp"; done; done
-	for _sp in $(ip netns pids "$_sa"); do kill -KILL "$_sp"; done
-	ip netns del "$_sa"
-	ip netns del "$_sb"
-}
-# solo_conf NAME RUNDIR [LINES...]: $TMP/NAME (printed), a configuration for
-# hafd in NS_A: runtime_dir RUNDIR, no nftables table, one instance
-# "solo" on eth0 (VRID 9, 100 ms adverts, VIP 10.79.0.100/24, the default
-# priority); LINES are merged as lab_conf merges them.
-solo_conf() {   # NAME RUNDIR [LINES...]
-	local name=$1 run=$2; shift 2
-	lab_conf "$name" '[global]' 'router_id =' "runtime_dir = $run" 'nft_table = none' \
-		'[instance solo]' 'vrid = 9' 'priority =' 'virtual_ip = 10.79.0.100/24' "$@"
-}
 # File 1: the template; file 2: the test's lines. Sections are numbered in
 # order of appearance: kind[s] (global, other, instance), hdr[s] (what is
 # between the brackets), line[s, i] and mine[s, i] (1: from the template,
@@ -277,6 +213,72 @@ END {
 			for (i = 1; i <= n[s]; i++) if (mine[s, i] != -1) print line[s, i]
 		}
 }'
+# Lines for lab_conf: [check NAME], a file check of PATH every 50 ms that
+# goes down and up at once (rise 1, fall 1), then LINEs.
+flag_check() {   # NAME PATH [LINE...]
+	printf '%s\n' "[check $1]" 'type = file' "path = $2" 'interval = 50ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+# Lines for lab_conf: [check NAME], a script check running COMMAND every
+# 200 ms that goes down and up at once (rise 1, fall 1), then LINEs.
+script_check() {   # NAME COMMAND [LINE...]
+	printf '%s\n' "[check $1]" 'type = script' "command = $2" 'interval = 200ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+# The hafd side of an interop lab (t-interop-*): instance LABEL<VRID_A>,
+# priority 150, and LABEL<VRID_B>, priority 100, with VERSION and INT_MS;
+# GLOBAL_LINE goes in [global], INSTANCE_LINE in both instances.
+interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL_LINE [INSTANCE_LINE]]
+	local name=$1 label=$2 ver=$3 ms=$4 args=('[global]' "${9:-}") vrid prio vip
+	while read -r vrid prio vip; do
+		args+=("[instance $label$vrid]" "vrid = $vrid" "priority = $prio" "version = $ver"
+			"advert_interval = ${ms}ms" "virtual_ip = $vip" "${10:-}")
+	done <<<"$5 150 $6
+$7 100 $8"
+	lab_conf "$name" "${args[@]}"
+}
+
+# ---- the usual start ------------------------------------------------------
+# pair_up [--probes] [LAB_UP_OPTION...]: a two-node lab (lab_up -n 2 ...),
+# probes served on both nodes with --probes; true once n1 is master and
+# n2 backup, false if either takes more than 5 s (for ok $?).
+pair_up() {
+	local probes=0
+	[ "${1:-}" = --probes ] && { probes=1; shift; }
+	lab_up -n 2 "$@"
+	[ $probes = 1 ] && serve_probes n1 n2
+	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+}
+
+# ---- hafd outside the lab (t-ctl, t-relconf, t-runtime-dir) ----------------
+# solo_ns TAG [VAR...]: a namespace pair of the test's own, NS_A and NS_B
+# ($PREFIX-TAGa, -TAGb), joined by a veth pair (eth0 in each; NS_A's has
+# 10.79.0.1/24), for a hafd the test runs itself. On exit the pids held in
+# the variables VAR... then every process left in NS_A are killed, and
+# both namespaces removed.
+solo_ns() {   # TAG [VAR...]
+	NS_A="$PREFIX-${1}a" NS_B="$PREFIX-${1}b"; shift
+	on_exit "_solo_cleanup $NS_A $NS_B $*"
+	ip netns add "$NS_A" && ip netns add "$NS_B" &&
+		ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
+		ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
+		ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
+	ok $? "a namespace pair of our own"
+}
+_solo_cleanup() {   # NS_A NS_B [VAR...]
+	local _sa=$1 _sb=$2 _sv _sp; shift 2
+	for _sv in "$@"; do for _sp in ${!_sv}; do kill -KILL "$_sp"; done; done
+	for _sp in $(ip netns pids "$_sa"); do kill -KILL "$_sp"; done
+	ip netns del "$_sa"
+	ip netns del "$_sb"
+}
+# solo_conf NAME RUNDIR [LINES...]: $TMP/NAME (printed), a configuration for
+# hafd in NS_A: runtime_dir RUNDIR, no nftables table, one instance
+# "solo" on eth0 (VRID 9, 100 ms adverts, VIP 10.79.0.100/24, the default
+# priority); LINES are merged as lab_conf merges them.
+solo_conf() {   # NAME RUNDIR [LINES...]
+	local name=$1 run=$2; shift 2
+	lab_conf "$name" '[global]' 'router_id =' "runtime_dir = $run" 'nft_table = none' \
+		'[instance solo]' 'vrid = 9' 'priority =' 'virtual_ip = 10.79.0.100/24' "$@"
+}
 
 # ---- state, time and packets (t-election, t-preempt, t-ipv6, ...) ----------
 
