@@ -143,6 +143,173 @@ write_template() {   # NAME: stdin to $TMP/NAME, prints the path
 }
 not() { ! "$@"; }
 
+# ---- configuration templates (lab_conf) -----------------------------------
+# lab_conf NAME [LINES...]: write $TMP/NAME, a hafd.conf template for
+# `lab_up -c`, and print its path. It is hafd-lab's default template
+# (`hafd-lab template`: [global] router_id = @NODE@; [instance lab] on
+# eth0, vrid 51, priority @PRIO@, advert_interval 100ms, virtual_ip
+# @VIP4@/24) with LINES merged in, so that a test states only what it
+# changes:
+#
+#   tpl=$(lab_conf v2.conf '[instance web]' 'version = 2' 'advert_interval = 1s')
+#   tpl=$(lab_conf flag.conf - <<T
+#   [check flag]
+#   type = file
+#   ...
+#   [instance web]
+#   track = flag
+#   T
+#   )
+#
+# Each argument holds one line or several; "-" stands for stdin's lines.
+# Blank lines are dropped; the others are hafd.conf lines:
+#   [global], [check X], [group X]...  what follows goes in that section.
+#           A section the template lacks is added, after [global] and
+#           before the instances, in the order given.
+#   [instance X]  the first one names the template's instance X; each
+#           later one is a new instance, after the others, that starts as
+#           a copy of the template's (set at least its vrid and virtual_ip).
+#   key = value   in the current section (the template's instance before
+#           any header): replaces the template's line for key, or else is
+#           added at the section's end (a repeatable key given twice: the
+#           first replaces the template's line, the second adds one).
+#   key =         removes the template's line for key (e.g. priority, for
+#           one set later per node with node_conf_add).
+#   others (comments, @PEERS4@ lines without a key...) are added as they are.
+lab_conf() {   # NAME [LINES... | -]
+	local name=$1 a text; shift
+	for a in "$@"; do
+		if [ "$a" = - ]; then cat; else printf '%s\n' "$a"; fi
+	done >"$TMP/$name.lines"
+	text=$("$LAB" template hafd | awk "$_LAB_CONF_AWK" - "$TMP/$name.lines") ||
+		{ echo "lab_conf $name: cannot merge its lines" >&2; return 1; }
+	rm -f "$TMP/$name.lines"
+	write_template "$name" <<<"$text"
+}
+# File 1: the template; file 2: the test's lines. Sections are numbered in
+# order of appearance: kind[s] (global, other, instance), hdr[s] (what is
+# between the brackets), line[s, i] and mine[s, i] (1: from the template,
+# still to be replaced; -1: removed).
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+_LAB_CONF_AWK='
+function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); return x }
+function section(h,    s) {
+	for (s = 1; s <= ns; s++) if (hdr[s] == h) return s
+	ns++; hdr[ns] = h; n[ns] = 0
+	kind[ns] = h == "global" ? "global" : h ~ /^instance[ \t]/ ? "instance" : "other"
+	return ns
+}
+function add(s, l, tmpl) { n[s]++; line[s, n[s]] = l; mine[s, n[s]] = tmpl }
+function keyof(l) { return l ~ /^[A-Za-z0-9_-]+[ \t]*=/ ? trim(substr(l, 1, index(l, "=") - 1)) : "" }
+{ l = trim($0) }
+FNR == NR {   # the template
+	if (l == "") next
+	if (l ~ /^\[.*\]$/) {
+		cur = section(trim(substr(l, 2, length(l) - 2)))
+		if (kind[cur] == "instance" && !ti) ti = cur
+	} else add(cur, l, 1)
+	next
+}
+!started { started = 1; cur = ti; nt = n[ti]; for (i = 1; i <= nt; i++) tl[i] = line[ti, i] }
+l == "" { next }
+l ~ /^\[.*\]$/ {
+	h = trim(substr(l, 2, length(l) - 2))
+	if (h ~ /^instance[ \t]/ && !named) { named = 1; hdr[ti] = h; cur = ti; next }
+	known = 0; for (s = 1; s <= ns; s++) if (hdr[s] == h) known = 1
+	cur = section(h)
+	if (!known && kind[cur] == "instance")
+		for (i = 1; i <= nt; i++) add(cur, tl[i], 1)
+	next
+}
+{
+	k = keyof(l); v = k == "" ? "" : trim(substr(l, index(l, "=") + 1))
+	for (i = 1; k != "" && i <= n[cur]; i++)
+		if (mine[cur, i] == 1 && keyof(line[cur, i]) == k) break
+	if (k != "" && i <= n[cur]) {
+		if (v == "") mine[cur, i] = -1
+		else { line[cur, i] = l; mine[cur, i] = 0 }
+	} else if (k != "" && v == "") {
+		print "lab_conf: no template line for \"" k "\" to remove in [" hdr[cur] "]" > "/dev/stderr"; bad = 1
+	} else add(cur, l, 0)
+}
+END {
+	if (bad) exit 1
+	first = 1
+	for (pass = 1; pass <= 3; pass++)
+		for (s = 1; s <= ns; s++) {
+			if (kind[s] != (pass == 1 ? "global" : pass == 2 ? "other" : "instance")) continue
+			if (!first) print ""
+			first = 0; print "[" hdr[s] "]"
+			for (i = 1; i <= n[s]; i++) if (mine[s, i] != -1) print line[s, i]
+		}
+}'
+# Lines for lab_conf: [check NAME], a file check of PATH every 50 ms that
+# goes down and up at once (rise 1, fall 1), then LINEs.
+flag_check() {   # NAME PATH [LINE...]
+	printf '%s\n' "[check $1]" 'type = file' "path = $2" 'interval = 50ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+# Lines for lab_conf: [check NAME], a script check running COMMAND every
+# 200 ms that goes down and up at once (rise 1, fall 1), then LINEs.
+script_check() {   # NAME COMMAND [LINE...]
+	printf '%s\n' "[check $1]" 'type = script' "command = $2" 'interval = 200ms' 'rise = 1' 'fall = 1' "${@:3}"
+}
+# The hafd side of an interop lab (t-interop-*): instance LABEL<VRID_A>,
+# priority 150, and LABEL<VRID_B>, priority 100, with VERSION and INT_MS;
+# GLOBAL_LINE goes in [global], INSTANCE_LINE in both instances.
+interop_conf() {   # NAME LABEL VERSION INT_MS VRID_A VIP_A VRID_B VIP_B [GLOBAL_LINE [INSTANCE_LINE]]
+	local name=$1 label=$2 ver=$3 ms=$4 args=('[global]' "${9:-}") vrid prio vip
+	while read -r vrid prio vip; do
+		args+=("[instance $label$vrid]" "vrid = $vrid" "priority = $prio" "version = $ver"
+			"advert_interval = ${ms}ms" "virtual_ip = $vip" "${10:-}")
+	done <<<"$5 150 $6
+$7 100 $8"
+	lab_conf "$name" "${args[@]}"
+}
+
+# ---- the usual start ------------------------------------------------------
+# pair_up [--probes] [LAB_UP_OPTION...]: a two-node lab (lab_up -n 2 ...),
+# probes served on both nodes with --probes; true once n1 is master and
+# n2 backup, false if either takes more than 5 s (for ok $?).
+pair_up() {
+	local probes=0
+	[ "${1:-}" = --probes ] && { probes=1; shift; }
+	lab_up -n 2 "$@"
+	[ $probes = 1 ] && serve_probes n1 n2
+	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+}
+
+# ---- hafd outside the lab (t-ctl, t-relconf, t-runtime-dir) ----------------
+# solo_ns TAG [VAR...]: a namespace pair of the test's own, NS_A and NS_B
+# ($PREFIX-TAGa, -TAGb), joined by a veth pair (eth0 in each; NS_A's has
+# 10.79.0.1/24), for a hafd the test runs itself. On exit the pids held in
+# the variables VAR... then every process left in NS_A are killed, and
+# both namespaces removed.
+solo_ns() {   # TAG [VAR...]
+	NS_A="$PREFIX-${1}a" NS_B="$PREFIX-${1}b"; shift
+	on_exit "_solo_cleanup $NS_A $NS_B $*"
+	ip netns add "$NS_A" && ip netns add "$NS_B" &&
+		ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
+		ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
+		ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
+	ok $? "a namespace pair of our own"
+}
+_solo_cleanup() {   # NS_A NS_B [VAR...]
+	local _sa=$1 _sb=$2 _sv _sp; shift 2
+	for _sv in "$@"; do for _sp in ${!_sv}; do kill -KILL "$_sp"; done; done
+	for _sp in $(ip netns pids "$_sa"); do kill -KILL "$_sp"; done
+	ip netns del "$_sa"
+	ip netns del "$_sb"
+}
+# solo_conf NAME RUNDIR [LINES...]: $TMP/NAME (printed), a configuration for
+# hafd in NS_A: runtime_dir RUNDIR, no nftables table, one instance
+# "solo" on eth0 (VRID 9, 100 ms adverts, VIP 10.79.0.100/24, the default
+# priority); LINES are merged as lab_conf merges them.
+solo_conf() {   # NAME RUNDIR [LINES...]
+	local name=$1 run=$2; shift 2
+	lab_conf "$name" '[global]' 'router_id =' "runtime_dir = $run" 'nft_table = none' \
+		'[instance solo]' 'vrid = 9' 'priority =' 'virtual_ip = 10.79.0.100/24' "$@"
+}
+
 # ---- state, time and packets (t-election, t-preempt, t-ipv6, ...) ----------
 
 lab_down() { _san_scan; lab down >/dev/null; _lab_up=0; }

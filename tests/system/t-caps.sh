@@ -28,19 +28,8 @@ ls -l /proc/self/fd >"$d/fd.tmp" && mv -f "$d/fd.tmp" "$d/fds"
 cut -d' ' -f40,41 /proc/self/stat >"$d/sched.tmp" && mv -f "$d/sched.tmp" "$d/sched"
 S
 chmod 755 "$TMP/self.sh"
-tpl=$(write_template caps.conf <<T
-[global]
-router_id = @NODE@
-script_user = nobody
-
-[check self]
-type = script
-command = $TMP/self.sh
-interval = 200ms
-timeout = 2s
-rise = 1
-fall = 1
-
+tpl=$(lab_conf caps.conf '[global]' 'script_user = nobody' \
+	"$(script_check self "$TMP/self.sh" 'timeout = 2s')" - <<T
 [check hang]
 type = script
 command = exec sleep 86397
@@ -49,11 +38,6 @@ timeout = 300ms
 weight = -1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = self
 track = hang
 T

@@ -7,18 +7,7 @@
 need_root
 
 template() {   # CRASH_GUARD
-	write_template "crash-$1.conf" <<T
-[global]
-router_id = @NODE@
-crash_guard = $1
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-T
+	lab_conf "crash-$1.conf" '[global]' "crash_guard = $1" '[instance web]'
 }
 
 # --- SIGKILL with the guard (default) ------------------------------------------

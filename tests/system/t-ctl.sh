@@ -185,10 +185,7 @@ listen() {   # ADDR OUT LOG [NAMESPACE]: start a listener, wait until it is boun
 	wait_until 5 test -e "$2.bound"
 }
 
-tpl=$(write_template ctl.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf ctl.conf - <<'T'
 [check alive]
 type = script
 command = /bin/true
@@ -196,11 +193,6 @@ interval = 200ms
 rise = 1
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = alive
 T
 )
@@ -392,32 +384,10 @@ check "the socket is removed on a graceful stop" test ! -e "$(sock n1)"
 lab_down
 
 # ---- outside the lab: abstract NOTIFY_SOCKET and daemon mode --------------------------
-NS_A="$PREFIX-ca" NS_B="$PREFIX-cb" solo="" dpid=""
-solo_cleanup() {
-	local p
-	for p in $solo $dpid; do kill -KILL "$p"; done
-	for p in $(ip netns pids "$NS_A"); do kill -KILL "$p"; done
-	ip netns del "$NS_A"
-	ip netns del "$NS_B"
-}
-on_exit solo_cleanup
-ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
-	ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
-	ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
-ok $? "a namespace pair of our own"
+solo="" dpid=""
+solo_ns c solo dpid
 mkdir -p "$TMP/solo/run"
-cat >"$TMP/solo.conf" <<EOF
-[global]
-runtime_dir = $TMP/solo/run
-nft_table = none
-
-[instance solo]
-interface = eth0
-vrid = 9
-advert_interval = 100ms
-virtual_ip = 10.79.0.100/24
-EOF
+solo_conf solo.conf "$TMP/solo/run" >/dev/null
 abstract="@hafd-test-$PREFIX"
 listen "$abstract" "$TMP/notify-solo" "$TMP/solo.log" "$NS_A"
 ip netns exec "$NS_A" env NOTIFY_SOCKET="$abstract" "$HAFD" -n -l -f "$TMP/solo.conf" \

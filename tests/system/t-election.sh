@@ -7,17 +7,7 @@
 need_root
 
 template() {   # ADVERT_INTERVAL
-	write_template "election-$1.conf" <<T
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = $1
-virtual_ip = 10.77.0.100/24
-T
+	lab_conf "election-$1.conf" '[instance web]' "advert_interval = $1"
 }
 only_holder() { holds "$1" && ! holds "$2"; }   # NODE OTHER
 

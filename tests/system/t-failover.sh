@@ -5,24 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template failover.conf <<'T'
-[global]
-router_id = @NODE@
+tpl=$(lab_conf failover.conf '[instance web]')
 
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-T
-)
-
-start_pair() {
-	lab_up -n 2 -c "$tpl"
-	serve_probes n1 n2
-	wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
-}
+start_pair() { pair_up --probes -c "$tpl"; }
 
 # --- SIGKILL ---------------------------------------------------------------
 start_pair

@@ -12,27 +12,8 @@ D="$HAFD_LAB_DIR/$PREFIX"
 echo 0 >"$TMP/n1.flag"
 echo 0 >"$TMP/n2.flag"
 
-tpl=$(write_template file.conf <<T
-[global]
-router_id = @NODE@
-
-[check flag]
-type = file
-path = $TMP/@NODE@.flag
-interval = 50ms
-rise = 1
-fall = 1
-weight = -30
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-track = flag
-T
-)
+tpl=$(lab_conf file.conf "$(flag_check flag "$TMP/@NODE@.flag" 'weight = -30')" \
+	'[instance web]' 'track = flag')
 
 # NODE: the effective priority hafctl reports for its instance.
 eff() {

@@ -9,27 +9,18 @@
 need_root
 
 A=10.77.0.100 B=10.77.0.101
-# The group goes first so that instance b (its priority added per node
-# with node_conf_add) is the last section.
+# lab_conf puts the group before the instances, so that instance b (no
+# priority in the template: it is added per node with node_conf_add) is
+# the last section.
 template() {   # GROUP_SECTION
-	write_template "group-$RANDOM.conf" <<T
-[global]
-router_id = @NODE@
-
-$1
-
+	lab_conf "group-$RANDOM.conf" "$1" - <<T
 [instance a]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = $A/24
 track_interface = trk0
 
 [instance b]
-interface = eth0
 vrid = 52
-advert_interval = 100ms
+priority =
 virtual_ip = $B/24
 T
 }

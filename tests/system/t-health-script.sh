@@ -34,9 +34,8 @@ chmod 755 "$TMP/bin/nvidia-smi"
 fake_smi() { echo "$2" >"$TMP/smi-$1"; }   # NODE FIXTURE
 for n in n1 n2; do echo ok >"$TMP/hang-$n"; fake_smi $n healthy.csv; done
 
-tpl=$(write_template script.conf <<T
+tpl=$(lab_conf script.conf - <<T
 [global]
-router_id = @NODE@
 script_user = nobody
 
 [check hang]
@@ -60,11 +59,6 @@ type = script
 command = $TMP/unsafe/hang.sh @NODE@
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = hang
 track = gpu
 T

@@ -10,10 +10,7 @@
 need_root
 . "$(dirname "$0")/health-lib.sh"
 
-tpl=$(write_template health.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf health.conf - <<'T'
 [check gen]
 type = http
 url = http://127.0.0.1:8000/v1/completions
@@ -28,11 +25,6 @@ rise = 3
 degrade_weight = -60
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 track = gen
 T
 )

@@ -29,27 +29,18 @@ if [ ! -x "$FLOOD" ] || [ ! -x "$HAFCTL" ]; then
 fi
 
 template() {   # NFT_TABLE
-	write_template "hostile-$1.conf" <<T
-[global]
-router_id = @NODE@
-nft_table = $1
-
+	lab_conf "hostile-$1.conf" '[global]' "nft_table = $1" - <<T
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
 advert_interval = ${AI_MS}ms
-virtual_ip = 10.77.0.100/24
 
 [instance uni]
-interface = eth0
 vrid = 52
-priority = @PRIO@
 advert_interval = ${AI_MS}ms
 virtual_ip = 10.77.0.101/24
 unicast_peer = @PEERS4@
 T
 }
+
 
 ctl() { local node=$1; shift; "$HAFCTL" -s "$D/$node/run/hafd.sock" "$@"; }
 # counter NODE KEY: an instance's counter ("web.ip_ttl_errors") or a global

@@ -25,30 +25,7 @@ have_tshark || { WIRE=0; diag "tshark or tcpdump missing: wire checks skipped"; 
 templates() {   # FAM VERSION INT_MS VMAC(yes|no) VRID_A VRID_B VIP_A VIP_B [EXTRA_GLOBAL]
 	local fam=$1 ver=$2 ms=$3 vmac=$4 a=$5 b=$6 va=$7 vb=$8 pfx=24 kw=ip
 	[ "$fam" = 6 ] && { pfx=64; kw=ipv6; }
-	HTPL=$(write_template "hafd-$fam-$ver-$vmac.conf" <<EOF
-[global]
-router_id = @NODE@
-${9:-}
-
-[instance frr$a]
-interface = eth0
-vrid = $a
-priority = 150
-version = $ver
-advert_interval = ${ms}ms
-virtual_ip = $va/$pfx
-use_vmac = $vmac
-
-[instance frr$b]
-interface = eth0
-vrid = $b
-priority = 100
-version = $ver
-advert_interval = ${ms}ms
-virtual_ip = $vb/$pfx
-use_vmac = $vmac
-EOF
-)
+	HTPL=$(interop_conf "hafd-$fam-$ver-$vmac.conf" frr "$ver" "$ms" "$a" "$va/$pfx" "$b" "$vb/$pfx" "${9:-}" "use_vmac = $vmac")
 	FTPL=$(write_template "frr-$fam-$ver.conf" <<EOF
 frr defaults traditional
 hostname @NODE@

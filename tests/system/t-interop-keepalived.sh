@@ -30,30 +30,7 @@ templates() {   # FAM VERSION INT_MS CAST VRID_A VRID_B VIP_A VIP_B [EXTRA_GLOBA
 		hpeers="unicast_peer = @PEERS$fam@"
 		kpeers=$(printf '    unicast_src_ip @ADDR%s@\n    unicast_peer {\n        @PEERS%s@\n    }' "$fam" "$fam")
 	fi
-	HTPL=$(write_template "hafd-$fam-$ver-$cast.conf" <<EOF
-[global]
-router_id = @NODE@
-${9:-}
-
-[instance ka$a]
-interface = eth0
-vrid = $a
-priority = 150
-version = $ver
-advert_interval = ${ms}ms
-virtual_ip = $va/$pfx
-$hpeers
-
-[instance ka$b]
-interface = eth0
-vrid = $b
-priority = 100
-version = $ver
-advert_interval = ${ms}ms
-virtual_ip = $vb/$pfx
-$hpeers
-EOF
-)
+	HTPL=$(interop_conf "hafd-$fam-$ver-$cast.conf" ka "$ver" "$ms" "$a" "$va/$pfx" "$b" "$vb/$pfx" "${9:-}" "$hpeers")
 	KTPL=$(write_template "ka-$fam-$ver-$cast.conf" <<EOF
 global_defs {
     router_id @NODE@

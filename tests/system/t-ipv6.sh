@@ -7,18 +7,7 @@
 need_root
 
 VIP=fd77::100
-tpl=$(write_template ipv6.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web6]
-interface = eth0
-vrid = 61
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = fd77::100/64
-T
-)
+tpl=$(lab_conf ipv6.conf '[instance web6]' 'vrid = 61' 'virtual_ip = fd77::100/64')
 link_local() { in_ns "$1" ip -6 -o addr show dev eth0 scope link | awk '{ sub("/.*", "", $4); print $4 }'; }
 client_neigh_is() { [ "$(neigh_mac client $VIP)" = "$(mac_of "$1")" ]; }   # NODE
 

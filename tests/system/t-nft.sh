@@ -69,26 +69,12 @@ for i in range(count):
 PY
 }
 
-base=$(write_template nft.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-
-[instance web6]
-interface = eth0
-vrid = 52
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP6/64
-T
-)
+# The templates: hafd-lab's default with nft_table = $T, the instance
+# named web, and LINES.
+nft_conf() {   # NAME [LINES...]
+	lab_conf "$1" '[global]' "nft_table = $T" '[instance web]' "${@:2}"
+}
+base=$(nft_conf nft.conf '[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64")
 
 # --- Backup and Master ------------------------------------------------------
 lab_up -n 2 -c "$base"
@@ -162,22 +148,8 @@ check "restart: the leftover chain and element are gone" eval '[ -n "$(nftj n1)"
 lab_down
 
 # --- accept_mode = no -----------------------------------------------------------
-noacc=$(write_template noaccept.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-accept_mode = no
-T
-)
-lab_up -n 2 -c "$noacc"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+noacc=$(nft_conf noaccept.conf 'accept_mode = no')
+pair_up -c "$noacc"
 ok $? "accept_mode = no: n1 master, n2 backup"
 check "master (not owner): vip4_noaccept holds the VIP" test "$(elems n1 vip4_noaccept)" = $VIP
 check "the master holds the VIP" wait_holds n1
@@ -194,22 +166,8 @@ check "VRRP flows: n1 stays master and n2 backup" \
 lab_down
 
 # --- unicast: adverts from a non-peer --------------------------------------------
-uni=$(write_template unicast.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-unicast_peer = @PEERS4@
-T
-)
-lab_up -n 2 -c "$uni"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+uni=$(nft_conf unicast.conf 'unicast_peer = @PEERS4@')
+pair_up -c "$uni"
 ok $? "unicast: n1 master, n2 backup"
 check "peer4 holds the other node on each" \
 	test "$(elems n1 peer4)/$(elems n2 peer4)" = "10.77.0.12/10.77.0.11"
@@ -231,21 +189,8 @@ check "n1 stays master, n2 backup" eval 'is_state n1 MASTER && is_state n2 BACKU
 lab_down
 
 # --- rate limit: 10 ms adverts pass, a flood does not ------------------------------
-fast=$(write_template fast.conf <<T
-[global]
-router_id = @NODE@
-nft_table = $T
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 10ms
-virtual_ip = $VIP/24
-T
-)
-lab_up -n 2 -c "$fast"
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+fast=$(nft_conf fast.conf 'advert_interval = 10ms')
+pair_up -c "$fast"
 ok $? "10 ms adverts: n1 master, n2 backup"
 check "one instance at 10 ms: 200/s per source, burst 400" \
 	eval 'in_ns n2 nft list chain inet "$T" input | grep -q "limit rate over 200/second burst 400 packets"'
@@ -261,19 +206,7 @@ check "the master's 10 ms adverts kept passing: n2 stayed backup, n1 master" \
 lab_down
 
 # --- nft_table = none -----------------------------------------------------------------
-none=$(write_template none.conf <<T
-[global]
-router_id = @NODE@
-nft_table = none
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = $VIP/24
-T
-)
+none=$(lab_conf none.conf '[global]' 'nft_table = none' '[instance web]')
 lab_up -n 1 -c "$none"
 wait_log n1 'BACKUP -> MASTER' 5
 ok $? "nft_table = none: n1 runs and becomes master"

@@ -21,25 +21,9 @@ EOF
 chmod 755 "$TMP/hook.sh"
 echo 0 >"$TMP/flag"
 
-tpl=$(write_template notify.conf <<T
-[global]
-router_id = @NODE@
-script_user = root
-
-[check flag]
-type = file
-path = $TMP/flag
-interval = 50ms
-rise = 1
-fall = 1
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-track = flag
+# Both templates: hooks as root, and the instance web tracks $TMP/flag.
+flagged=('[global]' 'script_user = root' "$(flag_check flag "$TMP/flag")" '[instance web]' 'track = flag')
+tpl=$(lab_conf notify.conf "${flagged[@]}" - <<T
 notify = $TMP/hook.sh $TMP/web.log notify
 notify_master = $TMP/hook.sh $TMP/web.log master
 notify_stop = $TMP/hook.sh $TMP/web.log stop
@@ -84,32 +68,11 @@ lab down >/dev/null; _lab_up=0
 
 # --- a sync group ---------------------------------------------------------------------
 echo 0 >"$TMP/flag"
-tpl=$(write_template group.conf <<T
-[global]
-router_id = @NODE@
-script_user = root
-
-[check flag]
-type = file
-path = $TMP/flag
-interval = 50ms
-rise = 1
-fall = 1
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-track = flag
+tpl=$(lab_conf group.conf "${flagged[@]}" - <<T
 notify = $TMP/hook.sh $TMP/member.log notify
 
 [instance api]
-interface = eth0
 vrid = 52
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = 10.77.0.101/24
 
 [group pair]

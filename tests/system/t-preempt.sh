@@ -6,18 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template preempt.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf preempt.conf '[instance web]')
 STARTED='INIT -> BACKUP \(startup\)'
 PREEMPTS='BACKUP -> MASTER \(preempting lower priority master\)'
 YIELDS='MASTER -> BACKUP \(higher priority advert\)'

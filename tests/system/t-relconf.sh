@@ -7,38 +7,15 @@ need_root
 
 HAFCTL=${HAFCTL:-$BUILDDIR/hafctl}
 PY=${PYTHON:-python3}
-NS_A="$PREFIX-la" NS_B="$PREFIX-lb" dpid=""
+dpid=""
 quiet() { "$@" >/dev/null 2>&1; }
-solo_cleanup() {
-	local p
-	[ -n "$dpid" ] && kill -KILL "$dpid"
-	for p in $(ip netns pids "$NS_A"); do kill -KILL "$p"; done
-	ip netns del "$NS_A"
-	ip netns del "$NS_B"
-}
-on_exit solo_cleanup
-ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
-	ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
-	ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
-ok $? "a namespace pair of our own"
+solo_ns l dpid
 
 RUN=$TMP/rel/run
 SOCK=$RUN/hafd.sock
 mkdir -p "$TMP/rel/etc"
 write_conf() {   # PRIORITY
-	cat >"$TMP/rel/etc/hafd.conf" <<EOF
-[global]
-runtime_dir = $RUN
-nft_table = none
-
-[instance solo]
-interface = eth0
-vrid = 9
-priority = $1
-advert_interval = 100ms
-virtual_ip = 10.79.0.100/24
-EOF
+	solo_conf rel/etc/hafd.conf "$RUN" "priority = $1" >/dev/null
 }
 priority() {
 	"$HAFCTL" -s "$SOCK" status --json 2>/dev/null |

@@ -7,16 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template reload.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf reload.conf - <<'T'
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 notify = /bin/sh -c 'echo "$1 $2" >> @RUNDIR@/../notify.log' notify
 T
 )
@@ -34,9 +26,7 @@ reload() {   # NODE: SIGHUP, then wait for the result line
 }
 transitions() { count_in_log "$1" ' -> (MASTER|BACKUP|FAULT|INIT)'; }
 
-lab_up -n 2 -c "$tpl"
-serve_probes n1 n2
-wait_log n1 'BACKUP -> MASTER' 5 && wait_log n2 'INIT -> BACKUP' 5
+pair_up --probes -c "$tpl"
 ok $? "n1 master, n2 backup"
 in_ns client "$PROBE" ready 10.77.0.100 7777 -t 5 >/dev/null
 

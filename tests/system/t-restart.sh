@@ -11,20 +11,7 @@ need_root
 # off: this test is about what the next start does.
 guard=""
 hafd_accepts_global crash_guard no && guard="crash_guard = no"
-tpl=$(write_template restart.conf <<T
-[global]
-router_id = @NODE@
-$guard
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-preempt = no
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf restart.conf '[global]' "$guard" '[instance web]' 'preempt = no')
 LINE="eth0 10.77.0.100/24"
 REMOVED='removed 1 VIP left by an earlier run'
 STARTED='INIT -> BACKUP \(startup\)'

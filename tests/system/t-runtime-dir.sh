@@ -7,37 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-NS_A="$PREFIX-ra" NS_B="$PREFIX-rb" pid=""
+pid=""
 quiet() { "$@" >/dev/null 2>&1; }
-solo_cleanup() {
-	local p
-	[ -n "$pid" ] && kill -KILL "$pid"
-	for p in $(ip netns pids "$NS_A"); do kill -KILL "$p"; done
-	ip netns del "$NS_A"
-	ip netns del "$NS_B"
-}
-on_exit solo_cleanup
-ip netns add "$NS_A" && ip netns add "$NS_B" &&
-	ip link add eth0 netns "$NS_A" type veth peer name eth0 netns "$NS_B" &&
-	ip -n "$NS_A" link set lo up && ip -n "$NS_A" link set eth0 up &&
-	ip -n "$NS_B" link set eth0 up && ip -n "$NS_A" addr add 10.79.0.1/24 dev eth0
-ok $? "a namespace pair of our own"
+solo_ns r pid
 
 conf() {   # DIR: a configuration with runtime_dir DIR, prints its path
-	cat >"$TMP/$(basename "$1").conf" <<EOF
-[global]
-runtime_dir = $1
-control_socket = $1/hafd.sock
-nft_table = none
-crash_guard = no
-
-[instance solo]
-interface = eth0
-vrid = 9
-advert_interval = 100ms
-virtual_ip = 10.79.0.100/24
-EOF
-	echo "$TMP/$(basename "$1").conf"
+	solo_conf "$(basename "$1").conf" "$1" '[global]' "control_socket = $1/hafd.sock" 'crash_guard = no'
 }
 # hafd in the foreground: must give up at once (a hafd that starts is
 # killed after 5 s: exit 124).

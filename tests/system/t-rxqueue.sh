@@ -9,25 +9,7 @@
 need_root
 
 HAFCTL=${HAFCTL:-$BUILDDIR/hafctl}
-tpl=$(write_template rxq.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web4]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-
-[instance web6]
-interface = eth0
-vrid = 61
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = fd77::100/64
-T
-)
+tpl=$(lab_conf rxq.conf '[instance web4]' '[instance web6]' 'vrid = 61' 'virtual_ip = fd77::100/64')
 # Bytes queued on NODE's packet sockets (/proc/net/packet: Rmem, column 7),
 # and on its raw ICMPv6 sockets (/proc/net/raw6, port 003A: rx_queue).
 packet_rmem() { in_ns "$1" awk 'NR > 1 { s += $7 } END { print s + 0 }' /proc/net/packet; }

@@ -16,27 +16,8 @@ EOF
 chmod 755 "$TMP/out.sh"
 want='A\x1b]0;pwned\x07\x1b[31mred\x01 tab\there \\ café \xff'
 
-tpl=$(write_template out.conf <<T
-[global]
-router_id = @NODE@
-script_user = nobody
-
-[check out]
-type = script
-command = $TMP/out.sh
-interval = 200ms
-rise = 1
-fall = 1
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-track = out
-T
-)
+tpl=$(lab_conf out.conf '[global]' 'script_user = nobody' "$(script_check out "$TMP/out.sh")" \
+	'[instance web]' 'track = out')
 ctl() { "$HAFCTL" -s "$D/n1/run/hafd.sock" "$@"; }
 no_ctrl() { ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; }   # < TEXT
 

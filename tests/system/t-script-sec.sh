@@ -18,9 +18,8 @@ ln -s /bin/true "$TMP/links/true"
 chown -h nobody "$TMP/links/true"
 chmod 755 "$TMP/root"
 
-tpl=$(write_template sec.conf <<T
+tpl=$(lab_conf sec.conf - <<T
 [global]
-router_id = @NODE@
 script_user = root
 
 [check ok]
@@ -44,11 +43,6 @@ command = /bin/sh -c '$TMP/u/x.sh shc'
 interval = 200ms
 
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 notify_master = bash $TMP/u/x.sh hook
 T
 )

@@ -25,35 +25,9 @@ EOF
 chmod 755 "$TMP/id.sh"
 echo 0 >"$TMP/flag"
 
-tpl=$(write_template user.conf <<T
-[global]
-router_id = @NODE@
-script_user = nobody
-
-[check who]
-type = script
-command = $TMP/id.sh check
-interval = 200ms
-rise = 1
-fall = 1
-
-[check flag]
-type = file
-path = $TMP/flag
-interval = 50ms
-rise = 1
-fall = 1
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-track = flag
-notify = $TMP/id.sh hook
-T
-)
+tpl=$(lab_conf user.conf '[global]' 'script_user = nobody' \
+	"$(script_check who "$TMP/id.sh check")" "$(flag_check flag "$TMP/flag")" \
+	'[instance web]' 'track = flag' "notify = $TMP/id.sh hook")
 conf() { echo "$D/n1/hafd.conf"; }
 set_user() { sed -i "s/^script_user = .*/script_user = $1/" "$(conf)"; }
 ctl_reload() { OUT=$("$HAFCTL" -s "$D/n1/run/hafd.sock" reload 2>&1); RC=$?; }

@@ -18,18 +18,7 @@
 need_root
 
 N1=10.77.0.11
-tpl=$(write_template stall.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 1s
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf stall.conf '[instance web]' 'advert_interval = 1s')
 TRANSITION='\] [A-Z]+ -> [A-Z]+ '
 
 lab_up -n 2 -P 200,100 -c "$tpl"

@@ -29,22 +29,8 @@ MAX_OUTAGE_US=$((SKEW2_US + TOL_US))
 for n in n1 n2 n3; do echo 0 >"$TMP/$n.flag"; done
 # garp_delay = 0s: only the burst on becoming master, no second one 5 s
 # later that could straddle the demotion.
-tpl=$(write_template three.conf <<T
-[global]
-router_id = @NODE@
-
-[check demote]
-type = file
-path = $TMP/@NODE@.flag
-interval = 50ms
-rise = 1
-fall = 1
-weight = -150
-
+tpl=$(lab_conf three.conf "$(flag_check demote "$TMP/@NODE@.flag" 'weight = -150')" - <<T
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
 advert_interval = ${INT_MS}ms
 virtual_ip = $VIP/24
 track = demote

@@ -21,25 +21,16 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template tiebreak.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf tiebreak.conf - <<'T'
 [instance web6]
-interface = eth0
 vrid = 52
 priority = 100
-advert_interval = 100ms
 virtual_ip = fd77::100/64
 unicast_src = SRC6
 unicast_peer = PEER6
 
 [instance web4]
-interface = eth0
-vrid = 51
 priority = 100
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
 unicast_src = SRC4
 unicast_peer = PEER4
 T

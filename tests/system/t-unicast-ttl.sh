@@ -16,21 +16,14 @@ if ! have_scapy; then
 fi
 
 tpl() {   # YES|NO: the unicast_ttl_check line, or none for the default
-	write_template "ttl-$1.conf" <<T
-[global]
-router_id = @NODE@
-
+	lab_conf "ttl-$1.conf" - "$([ "$1" = yes ] && echo "unicast_ttl_check = yes")" <<'T'
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = 10.77.0.100/32
 unicast_src = @ADDR4@
 unicast_peer = @PEERS4@
-$([ "$1" = yes ] && echo "unicast_ttl_check = yes")
 T
 }
+
 N1=10.77.0.11
 ttl_drop() { echo "dropped VRRP packet from ${1//./\\.} \\(VRID 51\\): TTL/hop limit not 255"; }
 # forge NODE-ADDR AS-ADDR PRIO: from the client, TTL 254, claiming AS-ADDR.

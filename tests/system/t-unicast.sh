@@ -10,15 +10,8 @@
 need_root
 
 # A /32 VIP: the nodes sit on different subnets (no route side effects).
-tpl=$(write_template unicast.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf unicast.conf - <<'T'
 [instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = 10.77.0.100/32
 unicast_src = @ADDR4@
 unicast_peer = @PEERS4@

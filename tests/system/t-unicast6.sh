@@ -8,15 +8,9 @@
 need_root
 
 # A /128 VIP: the nodes sit on different subnets.
-tpl=$(write_template unicast6.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf unicast6.conf - <<'T'
 [instance web6]
-interface = eth0
 vrid = 52
-priority = @PRIO@
-advert_interval = 100ms
 virtual_ip = fd77::100/128
 unicast_src = @ADDR6@
 unicast_peer = @PEERS6@

@@ -5,19 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-tpl=$(write_template v2.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-version = 2
-priority = @PRIO@
-advert_interval = 1s
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf v2.conf '[instance web]' 'version = 2' 'advert_interval = 1s')
 
 lab_up -n 2 -c "$tpl"
 serve_probes n1 n2

@@ -23,27 +23,20 @@ fdb_port() {   # MAC: the switch port the bridge learned it on
 	in_ns sw bridge fdb show br br0 | awk -v m="$1" '$1 == m { print $3; exit }'
 }
 client_neigh_is_vmac() { [ "$(neigh_mac client "$1")" = "$2" ]; }   # ADDR VMAC
+# A two-node lab from TEMPLATE, captured from the start to NAME.pcap
+# (WIRE), probes served; n1 becomes master and n2 backup.
+start_pair() {   # TEMPLATE NAME
+	lab_up -n 2 -c "$1" --no-start
+	[ $WIRE = 1 ] && capture_start "$2"
+	lab start n1; lab start n2
+	serve_probes n1 n2
+	wait_state n1 MASTER 5 && wait_state n2 BACKUP 5
+}
 
 # --- IPv4 -----------------------------------------------------------------------
-tpl=$(write_template vmac4.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
-use_vmac = yes
-T
-)
-lab_up -n 2 -c "$tpl" --no-start
-[ $WIRE = 1 ] && capture_start vmac4
-lab start n1; lab start n2
-serve_probes n1 n2
-check "n1 (150) becomes master, n2 (100) backup" \
-	eval "wait_state n1 MASTER 5 && wait_state n2 BACKUP 5"
+tpl=$(lab_conf vmac4.conf '[instance web]' 'use_vmac = yes')
+start_pair "$tpl" vmac4
+ok $? "n1 (150) becomes master, n2 (100) backup"
 check "n1 logs its virtual MAC" wait_log n1 "\[web/VRID 51\] virtual MAC $VMAC4 on vrrp.51" 1
 check "n1 has macvlan vrrp.51 with MAC $VMAC4" test "$(link_mac n1 vrrp.51)" = $VMAC4
 check "vrrp.51 is a macvlan in bridge mode on eth0" \
@@ -103,25 +96,9 @@ fi
 lab_down
 
 # --- IPv6 -----------------------------------------------------------------------
-tpl=$(write_template vmac6.conf <<'T'
-[global]
-router_id = @NODE@
-
-[instance web6]
-interface = eth0
-vrid = 61
-priority = @PRIO@
-advert_interval = 100ms
-virtual_ip = fd77::100/64
-use_vmac = yes
-T
-)
-lab_up -n 2 -c "$tpl" --no-start
-[ $WIRE = 1 ] && capture_start vmac6
-lab start n1; lab start n2
-serve_probes n1 n2
-check "IPv6: n1 (150) becomes master, n2 (100) backup" \
-	eval "wait_state n1 MASTER 5 && wait_state n2 BACKUP 5"
+tpl=$(lab_conf vmac6.conf '[instance web6]' 'vrid = 61' 'virtual_ip = fd77::100/64' 'use_vmac = yes')
+start_pair "$tpl" vmac6
+ok $? "IPv6: n1 (150) becomes master, n2 (100) backup"
 check "IPv6: n1 has vrrp6.61 with MAC $VMAC6" test "$(link_mac n1 vrrp6.61)" = $VMAC6
 check "IPv6: vrrp6.61 holds the VIP" wait_until 2 eval "addrs_on n1 vrrp6.61 | grep -qw fd77::100"
 ll1=$(node_vrrp_src n1 6)
@@ -150,21 +127,14 @@ lab_down
 
 # --- one VRID on two interfaces ---------------------------------------------------
 # Names must not collide: each macvlan is then vrrp.VRID.IFINDEX.
-tpl=$(write_template vmac2.conf <<'T'
-[global]
-router_id = @NODE@
-
+tpl=$(lab_conf vmac2.conf - <<'T'
 [instance a]
-interface = eth0
-vrid = 51
-advert_interval = 100ms
-virtual_ip = 10.77.0.100/24
+priority =
 use_vmac = yes
 
 [instance b]
 interface = x0
-vrid = 51
-advert_interval = 100ms
+priority =
 virtual_ip = 10.79.0.100/24
 use_vmac = yes
 T
