@@ -124,6 +124,10 @@ in_ns n1 "${PYTHON:-python3}" "$FAKE_INFER" --port 8000 --control "$TMP/mode" >"
 on_exit "kill $!"
 mode() {   # MODE...: switch fake-infer and wait until it answers accordingly
 	echo "$*" >"$TMP/mode"
+	# fake-infer reads the file every 50 ms: a switch between two modes
+	# whose /health answers alike (healthy, wedged) shows nowhere, so
+	# give it two reads before looking.
+	sleep 0.12
 	local want=200 t=0
 	case $1 in loading|engine-dead) want=503 ;; dead) want=000 ;; esac
 	while [ $t -lt 100 ]; do
