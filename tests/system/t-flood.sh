@@ -39,18 +39,7 @@ print(json.load(sys.stdin)["nft"][sys.argv[1]])' "$2"
 }
 transitions() { count_in_log "$1" '\] [A-Z]+ -> [A-Z]+ \('; }
 
-tpl=$(write_template flood.conf <<T
-[global]
-router_id = @NODE@
-
-[instance web]
-interface = eth0
-vrid = 51
-priority = @PRIO@
-advert_interval = ${AI_MS}ms
-virtual_ip = 10.77.0.100/24
-T
-)
+tpl=$(lab_conf flood.conf '[instance web]' "advert_interval = ${AI_MS}ms")
 lab_up -n 2 -c "$tpl"
 wait_state n1 MASTER 10 web && wait_state n2 BACKUP 10 web
 ok $? "n1 is master, n2 backup" || exit 1
