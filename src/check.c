@@ -20,6 +20,11 @@ void check_init(struct check *h, const struct check_params *p, uint64_t now_us)
 	h->since_us = now_us;
 }
 
+bool check_unproven(const struct check *h)
+{
+	return h->state == CHECK_ST_INIT;
+}
+
 bool check_in_grace(const struct check *h, uint64_t now_us)
 {
 	return !h->grace_over && now_us < h->grace_end_us;

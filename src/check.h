@@ -119,6 +119,14 @@ void check_init(struct check *h, const struct check_params *p, uint64_t now_us);
 bool check_record(struct check *h, const struct check_outcome *run, uint64_t now_us,
 		  enum check_state *from);
 
+/* The check has not reached a state yet (INIT): its service is unproven.
+ * Whatever INIT counts as for the priority, an instance that tracks an
+ * unproven check does not preempt a master it hears (vrrp_fsm.h,
+ * unproven): in the grace INIT counts as UP so that a cold start still
+ * elects a master, but a node booting beside a live master waits for its
+ * checks to rise. */
+bool check_unproven(const struct check *h);
+
 /* The grace is running at now_us (non-passes are ignored). */
 bool check_in_grace(const struct check *h, uint64_t now_us);
 

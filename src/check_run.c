@@ -468,6 +468,13 @@ int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delt
 	return 0;
 }
 
+bool check_run_unproven(const struct hafd *h, size_t i)
+{
+	const struct check_runner *r = i < check_run_count(h) ? h->checks->runners[i] : NULL;
+
+	return r && check_unproven(&r->check);
+}
+
 size_t check_run_count(const struct hafd *h)
 {
 	return h->checks ? h->checks->n : 0;

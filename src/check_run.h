@@ -62,6 +62,9 @@ int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struc
  * check.h). 0, or -1 with ENOENT (and nothing contributed) when i is out
  * of range or its runner could not start after a reload. */
 int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delta, bool *fault);
+/* Check i has not reached a state yet (check_unproven()); false when i is
+ * out of range or its runner could not start. */
+bool check_run_unproven(const struct hafd *h, size_t i);
 /* Stop every runner, kill scripts in flight, free. */
 void check_run_stop(struct hafd *h);
 

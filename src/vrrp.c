@@ -284,7 +284,7 @@ static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 	const struct cfg_instance *c = r->cfg;
 	bool was_fault = r->inst.faults & VRRP_FAULT_CHECK;
 	int delta = 0;
-	bool fault = false;
+	bool fault = false, unproven = false;
 
 	for (size_t k = 0; k < c->n_tracks; k++) {
 		int d;
@@ -294,7 +294,13 @@ static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 			continue;       /* could not start after a reload */
 		delta += d;
 		fault |= f;
+		unproven |= check_run_unproven(r->h, c->tracks[k]);
 	}
+	if (unproven != r->inst.params.unproven)
+		log_info("[%s] %s", r->label, unproven ?
+			 "a tracked check has not passed yet: no preemption" :
+			 "every tracked check has passed: preemption allowed");
+	vrrp_inst_unproven(&r->inst, unproven);
 	if (fault && !was_fault)
 		vrrp_fault_update(r, VRRP_FAULT_CHECK, true);
 	if (delta != r->check_delta) {

@@ -56,7 +56,7 @@ static void recompute(struct vrrp_fsm *f, const struct vrrp_params *p)
 /* The owner always preempts (item 29). */
 static bool may_preempt(const struct vrrp_params *p)
 {
-	return (p->preempt || p->priority == 255) && !p->preempt_blocked;
+	return (p->preempt || p->priority == 255) && !p->preempt_blocked && !p->unproven;
 }
 
 /* ---- transitions ------------------------------------------------------ */

@@ -66,6 +66,9 @@ struct vrrp_params {
 	uint64_t preempt_delay_us;
 	bool pair;                      /* only backup: no Skew_Time on priority 0 */
 	bool preempt_blocked;           /* sync group: do not preempt now */
+	bool unproven;                  /* a tracked check has not passed yet: a
+					 * node whose engine may still be loading
+					 * never preempts a master it hears */
 	struct hafd_addr primary;       /* our primary address (tie-break) */
 };
 

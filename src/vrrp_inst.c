@@ -227,6 +227,11 @@ void vrrp_inst_fault(struct vrrp_inst *i, unsigned reason, bool on, uint64_t now
 		fault_sync(s, now);
 }
 
+void vrrp_inst_unproven(struct vrrp_inst *i, bool unproven)
+{
+	i->params.unproven = unproven;
+}
+
 void vrrp_inst_priority(struct vrrp_inst *i, uint8_t priority, uint64_t now)
 {
 	i->params.priority = priority;

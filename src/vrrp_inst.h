@@ -101,6 +101,10 @@ void vrrp_inst_timer(struct vrrp_inst *i, uint64_t now);
 void vrrp_inst_fault(struct vrrp_inst *i, unsigned reason, bool on, uint64_t now);
 /* A new effective priority (or preempt / pair settings in params). */
 void vrrp_inst_priority(struct vrrp_inst *i, uint8_t priority, uint64_t now);
+/* Whether a check the instance tracks has not passed yet (struct
+ * vrrp_params, unproven). Takes effect at the next event: a backup that
+ * is proven preempts at the next advert of a worse master. */
+void vrrp_inst_unproven(struct vrrp_inst *i, bool unproven);
 
 /* Sync-group rules, exposed for tests. */
 bool vrrp_inst_group_fault(const struct vrrp_inst *i);        /* any member's own fault */

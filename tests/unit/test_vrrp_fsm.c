@@ -485,6 +485,46 @@ static void test_preempt_blocked(void **state)
 	assert_int_equal(r.f.master_prio, 100);
 }
 
+/* Issue 16: a node whose checks have not passed yet (its engine may still
+ * be loading) follows the master it hears, even a worse one, and keeps its
+ * down timer fed by it; once its checks pass, the next advert of the worse
+ * master makes it preempt. */
+static void test_unproven_does_not_preempt(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, 3, 150, 100);
+	r.p.pair = true;                /* would preempt on the first packet */
+	r.p.unproven = true;
+	start_backup(&r);
+	for (int k = 0; k < 5; k++) {
+		advert(&r, 100, 100, "10.0.0.9");
+		assert_int_equal(r.a.flags, 0);
+		assert_int_equal(r.f.state, VRRP_STATE_BACKUP);
+		assert_int_equal(r.f.preempt_due_us, 0);
+		assert_int_equal(r.f.down_due_us, r.now + r.f.master_down_us);
+		r.now += SEC;
+	}
+	r.p.unproven = false;
+	advert(&r, 100, 100, "10.0.0.9");
+	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_PREEMPT);
+}
+
+/* With no master to hear (a cold start of both nodes), an unproven node
+ * still takes over when its down timer runs out: one of them is master. */
+static void test_unproven_still_elected(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, 3, 150, 100);
+	r.p.unproven = true;
+	start_backup(&r);
+	fire(&r);
+	assert_transition(&r, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, VRRP_CAUSE_MASTER_DOWN);
+}
+
 /* A delayed preemption re-checks its reasons when it fires (hafd: a sync
  * group may have blocked it since, with no event for this member). */
 static void test_preempt_delay_revalidated(void **state)
@@ -1204,6 +1244,8 @@ int main(void)
 		cmocka_unit_test(test_preempt_delay),
 		cmocka_unit_test(test_preempt_delay_cancelled),
 		cmocka_unit_test(test_preempt_blocked),
+		cmocka_unit_test(test_unproven_does_not_preempt),
+		cmocka_unit_test(test_unproven_still_elected),
 		cmocka_unit_test(test_preempt_delay_revalidated),
 		cmocka_unit_test(test_fast_preemption),
 		cmocka_unit_test(test_backup_priority_raise_preempts),
