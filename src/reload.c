@@ -96,7 +96,7 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	/* One pairing of old and new sections for every path below. */
 	if (config_match(old, ncfg, &diff) < 0)
 		fatal("reload: out of memory");
-	if (vrrp_reload(h, ncfg, &diff.instances) < 0 || track_reload(h, ncfg, user) < 0)
+	if (vrrp_reload(h, ncfg, &diff.instances) < 0 || track_reload(h, ncfg, &diff.checks, user) < 0)
 		fatal("reload: out of memory halfway");   /* no consistent state is left */
 	h->cfg = ncfg;
 	if (notify_reload(h, ncfg, user) < 0)

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 struct hafd;
+struct config_match;
 struct hafd_config;
 struct health;
 struct proc_user;
@@ -43,13 +44,15 @@ struct proc_user;
  * contributions to the routers, before vrrp_begin() starts them) and
  * proc_open(). 0 or -1/errno. */
 int track_start(struct hafd *h);
-/* Reload: move to ncfg (before it replaces h->cfg). A check with the same
- * name and probe (config_check_same_probe) keeps its runner, state and
- * schedule, so its instances see no change; weights take the new values.
- * Other checks start afresh; removed ones stop. Every script check, kept
- * or new, runs as user from its next run (resolved by the caller; NULL
- * when ncfg has no script check). 0 or -1/errno. */
-int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
+/* Reload: move to ncfg (before it replaces h->cfg), as m (config_match's
+ * checks) pairs them. A KEPT check (same name and probe,
+ * config_check_same_probe) keeps its runner, state and schedule, so its
+ * instances see no change; weights take the new values. Other checks
+ * start afresh; removed ones stop. Every script check, kept or new, runs
+ * as user from its next run (resolved by the caller; NULL when ncfg has
+ * no script check). 0 or -1/errno. */
+int track_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_match *m,
+		 const struct proc_user *user);
 /* Recompute every instance's check delta and fault (after a reload). */
 void track_apply(struct hafd *h);
 /* Stop every runner, kill scripts in flight, free. */
