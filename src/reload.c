@@ -99,7 +99,7 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	if (vrrp_reload(h, ncfg, &diff.instances) < 0 || track_reload(h, ncfg, &diff.checks, user) < 0)
 		fatal("reload: out of memory halfway");   /* no consistent state is left */
 	h->cfg = ncfg;
-	if (notify_reload(h, ncfg, user) < 0)
+	if (notify_reload(h, ncfg, &diff, user) < 0)
 		fatal("reload: out of memory halfway");
 	config_match_free(&diff);
 	if (!h->opts.log_detail)
