@@ -19,6 +19,8 @@ struct journal {
 	int fd;                 /* append descriptor; -1: opened at need */
 };
 
+static int fd_ready(struct journal *j);
+
 struct journal *journal_open(const char *path, const char *what, bool keep_open)
 {
 	struct journal *j = calloc(1, sizeof(*j));
@@ -32,6 +34,8 @@ struct journal *journal_open(const char *path, const char *what, bool keep_open)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (keep_open)
+		fd_ready(j);    /* ahead of need; a failure is retried at the first append */
 	return j;
 }
 

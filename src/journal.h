@@ -22,11 +22,12 @@
 
 struct journal;
 
-/* The journal at path; nothing is opened yet. what names it in log lines
- * ("VIP", "macvlan"). keep_open: keep the append descriptor open between
- * appends (and reopen it after a rewrite), for a caller on a hot path: a
- * takeover then journals its VIPs with one write(), no open(). NULL with
- * errno. */
+/* The journal at path. what names it in log lines ("VIP", "macvlan").
+ * keep_open: open the append descriptor now (creating the file) and keep
+ * it open between appends, reopened after a rewrite, for a caller on a hot
+ * path: a takeover then journals its VIPs with one write(), no open().
+ * Otherwise nothing is opened until needed, and nothing stays open. NULL
+ * with errno. */
 struct journal *journal_open(const char *path, const char *what, bool keep_open);
 void journal_close(struct journal *j);
 const char *journal_path(const struct journal *j);

@@ -5,15 +5,11 @@
 #include "vip.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +19,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
 
@@ -40,8 +37,7 @@ struct vip_ent {
 struct vip_ctx {
 	struct loop *loop;
 	struct vip_events ev;
-	char *journal;                  /* NULL: no journal */
-	int journal_fd;                 /* the journal, O_APPEND; -1: open at the next add */
+	struct journal *journal;        /* NULL: no journal */
 	struct nl_sock *ev_sk;          /* the manager's: events only */
 	struct nl_sock *req_sk;         /* requests and resync dumps */
 	struct nl_cache_mngr *mngr;
@@ -188,111 +184,6 @@ static void added_forget(struct vip_ctx *v, int ifindex, const struct hafd_addr 
 		*e = v->added[--v->n_added];
 }
 
-/* The journal for reading, never through a symlink: one planted there
- * would have us read addresses to delete from any file, or append to it.
- * -1 with ELOOP for a symlink or anything but a regular file (a FIFO would
- * block: O_NONBLOCK until fstat() says what it is). */
-static int journal_open_read(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = ELOOP;
-		return -1;
-	}
-	return fd;
-}
-
-/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
- * data, a line with one is malformed); an absent journal reads as empty,
- * and so does one that is not a regular file, with *foreign set (the
- * caller replaces it). */
-static char *journal_load(const char *path, size_t *len, bool *foreign)
-{
-	int fd = journal_open_read(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	char *buf = NULL, *grown;
-	size_t cap = 0, n = 0;
-	int err;
-
-	*len = 0;
-	*foreign = fd < 0 && errno == ELOOP;
-	if (fd >= 0 && !f)
-		close(fd);
-	if (!f)
-		return errno == ENOENT || *foreign ? calloc(1, 1) : NULL;
-	/* The whole file, to its end: a NUL must not hide the lines after it. */
-	for (;;) {
-		if (n + 1 >= cap) {
-			cap = cap ? 2 * cap : 4096;
-			if (!(grown = realloc(buf, cap)))
-				break;
-			buf = grown;
-		}
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (feof(f) || ferror(f))
-			break;
-	}
-	err = ferror(f) ? errno : n + 1 >= cap ? ENOMEM : 0;
-	fclose(f);
-	if (err) {
-		free(buf);
-		errno = err;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* Replace the journal: write a new file and rename it over the old one, so
- * a crash leaves either journal whole, never half of one. */
-static int journal_store(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	FILE *f = NULL;
-	bool ok;
-	int fd, err;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	unlink(tmp);            /* a leftover would keep its mode: make a 0600 one */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		goto fail;
-	}
-	ok = fwrite(data, 1, len, f) == len;
-	if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
-		return 0;
-fail:
-	err = errno;
-	unlink(tmp);
-	errno = err;
-	return -1;
-}
-
-/* The next line at *p (before end), without its newline, or NULL at the
- * end. Bytes, not a string: a NUL does not end the text. */
-static const char *line_next(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
-
-	if (s >= end)
-		return NULL;
-	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-	*p = nl ? nl + 1 : end;
-	return s;
-}
-
 /* "IFNAME ADDR/PREFIX" (len bytes) into its parts; -1 when malformed. */
 static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 			 struct hafd_addr *a)
@@ -311,78 +202,14 @@ static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 	return addr_parse(abuf, a);
 }
 
-typedef bool (*journal_keep_fn)(const char *line, size_t len, unsigned int lineno, void *arg);
-
-/* Rewrite the journal with the lines keep() wants, then extra (a line, or
- * NULL). The file is replaced only when that changes it. */
-static int journal_filter(const char *path, journal_keep_fn keep, void *arg, const char *extra)
-{
-	size_t len, llen, n = 0, xlen = extra ? strlen(extra) : 0;
-	bool foreign, dirty = extra != NULL;
-	char *text = journal_load(path, &len, &foreign), *out = NULL;
-	unsigned int lineno = 0;
-	const char *p, *line;
-	int rc = -1;
-
-	if (!text || !(out = malloc(len + xlen + 2)))
-		goto done;
-	if (foreign) {          /* rename() replaces the link, not its target */
-		log_warnx("VIP journal %s is not a regular file (a symbolic link?): not followed, "
-			  "replaced with an empty journal", path);
-		dirty = true;
-	}
-	for (p = text; (line = line_next(&p, text + len, &llen)) != NULL; ) {
-		if (!keep(line, llen, ++lineno, arg)) {
-			dirty = true;
-			continue;
-		}
-		memcpy(out + n, line, llen);
-		n += llen;
-		out[n++] = '\n';
-	}
-	if (extra) {
-		memcpy(out + n, extra, xlen);
-		n += xlen;
-		out[n++] = '\n';
-	}
-	rc = dirty ? journal_store(path, out, n) : 0;
-done:
-	free(text);
-	free(out);
-	return rc;
-}
-
-/* The journal's append descriptor, opened ahead of need: a takeover adds
- * its VIPs with one write(), not open + write + close on the way to its
- * first GARP. Reopened after every rewrite, which renames a new file in. */
-static void journal_reopen(struct vip_ctx *v)
-{
-	if (v->journal_fd >= 0)
-		close(v->journal_fd);
-	/* O_NOFOLLOW: a symlink planted since would have us append to its target. */
-	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			     0600);
-}
-
 /* A VIP about to be added: one line at the end. A crash mid-write leaves
  * a malformed last line that cleanup skips, for an address not yet added. */
-static int journal_append(struct vip_ctx *v, const char *ifname, const struct hafd_addr *a)
+static int journal_add(struct vip_ctx *v, const char *ifname, const struct hafd_addr *a)
 {
 	char line[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN];
-	int n, err;
 
-	n = snprintf(line, sizeof(line), "%s %s\n", ifname, addr_format(a, abuf, sizeof(abuf)));
-	if (v->journal_fd < 0)
-		journal_reopen(v);
-	if (v->journal_fd < 0)
-		return -1;
-	if (write(v->journal_fd, line, (size_t)n) == n)
-		return 0;
-	err = errno ? errno : EIO;
-	close(v->journal_fd);   /* the next add tries a fresh descriptor */
-	v->journal_fd = -1;
-	errno = err;
-	return -1;
+	snprintf(line, sizeof(line), "%s %s", ifname, addr_format(a, abuf, sizeof(abuf)));
+	return journal_append(v->journal, line);
 }
 
 /* The journal rewritten as the VIPs hafd holds (added[]). Lines of VIPs
@@ -409,8 +236,7 @@ static void journal_due(struct timer *t, void *arg)
 
 	(void)t;
 	if (journal_compact(v) < 0)
-		log_warn("vip: rewriting journal %s", v->journal);
-	journal_reopen(v);      /* the file just renamed in, or a retry */
+		log_warn("vip: rewriting journal %s", journal_path(v->journal));
 }
 
 /* Once the timers due now have run: a mass failover rewrites it once. */
@@ -472,17 +298,22 @@ static bool cleanup_line(const char *line, size_t len, unsigned int lineno, void
 int vip_journal_cleanup(const char *path)
 {
 	struct cleanup c = { .path = path };
+	struct journal *j;
 	int err;
 
+	if (!(j = journal_open(path, "VIP", false)))
+		return -1;
 	if (!(c.sk = nl_socket_alloc())) {
+		journal_close(j);
 		errno = ENOMEM;
 		return -1;
 	}
 	if ((err = nl_connect(c.sk, NETLINK_ROUTE)) < 0)
 		nl_fail("connect", err);
 	else
-		err = journal_filter(path, cleanup_line, &c, NULL);
+		err = journal_replay(j, cleanup_line, &c);
 	nl_socket_free(c.sk);
+	journal_close(j);
 	return err < 0 ? -1 : c.removed;
 }
 
@@ -603,7 +434,7 @@ static void resync_due(struct timer *t, void *arg)
 	resync(arg);
 }
 
-int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
+int vip_open(struct vip_ctx **out, struct loop *loop, const char *jpath,
 	     const struct vip_events *ev)
 {
 	struct vip_ctx *v = calloc(1, sizeof(*v));
@@ -613,13 +444,13 @@ int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
 		return -1;
 	v->loop = loop;
 	v->fd = -1;
-	v->journal_fd = -1;
 	timer_init(&v->resync_retry, resync_due, v);
 	timer_init(&v->journal_due, journal_due, v);
 	timer_init(&v->change_due, change_due, v);
 	if (ev)
 		v->ev = *ev;
-	if (journal_path && !(v->journal = strdup(journal_path)))
+	/* Kept open: a takeover journals its VIPs with one write(). */
+	if (jpath && !(v->journal = journal_open(jpath, "VIP", true)))
 		goto fail;
 	if (!(v->ev_sk = nl_socket_alloc()) || !(v->req_sk = nl_socket_alloc())) {
 		errno = ENOMEM;
@@ -639,10 +470,8 @@ int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
 	if (loop_fd_add(loop, fd, EPOLLIN, events_ready, v) < 0)
 		goto fail;
 	v->fd = fd;
-	if (v->journal) {
-		journal_filter(v->journal, adopt_line, v, NULL);
-		journal_reopen(v);      /* a failure here is retried at the first add */
-	}
+	if (v->journal)
+		journal_replay(v->journal, adopt_line, v);
 	*out = v;
 	return 0;
 fail_nl:
@@ -666,8 +495,6 @@ void vip_close(struct vip_ctx *v)
 		loop_timer_cancel(v->loop, &v->journal_due);
 		journal_due(&v->journal_due, v);
 	}
-	if (v->journal_fd >= 0)
-		close(v->journal_fd);
 	nl_cache_mngr_free(v->mngr);    /* closes ev_sk, frees the caches */
 	if (v->ev_sk)
 		nl_socket_free(v->ev_sk);
@@ -675,7 +502,7 @@ void vip_close(struct vip_ctx *v)
 		nl_socket_free(v->req_sk);
 	free(v->added);
 	free(v->changed);
-	free(v->journal);
+	journal_close(v->journal);
 	free(v);
 }
 
@@ -762,7 +589,7 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	/* Journal first: a crash in between leaves a line for an absent
 	 * address, which cleanup ignores; the other order can leak a VIP.
 	 * A VIP in added[] has its line already. */
-	if (v->journal && !added_find(v, ifindex, a) && journal_append(v, ifname, a) < 0)
+	if (v->journal && !added_find(v, ifindex, a) && journal_add(v, ifname, a) < 0)
 		return -1;
 	if (!(ra = addr_tmpl(ifindex, a)))
 		goto undo;
