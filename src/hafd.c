@@ -283,7 +283,7 @@ static void start(struct hafd *h)
 	if (vmac_journal_cleanup(g->runtime_dir) < 0)   /* and use_vmac macvlans */
 		log_warn("macvlan journal in %s", g->runtime_dir);
 	if (g->crash_guard) {
-		if (guard_start(&h->guard, h->journal_path) < 0)
+		if (guard_start(&h->guard, h->journal_path, g->runtime_dir) < 0)
 			fatal("starting the crash guard");
 		log_info("crash guard started (pid %ld)", (long)guard_pid(h->guard));
 	}
