@@ -28,7 +28,7 @@
 #include "reload.h"
 #include "sdnotify.h"
 #include "track.h"
-#include "vip.h"
+#include "ifcache.h"
 #include "vmac.h"
 #include "vrrp.h"
 

@@ -14,7 +14,7 @@
 #include "loop.h"
 #include "nft.h"
 #include "notify.h"
-#include "vip.h"
+#include "ifcache.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "hafd.h"
 #include "log.h"
-#include "vip.h"
+#include "ifcache.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"

@@ -16,7 +16,7 @@
 #include "addr.h"
 #include "log.h"
 #include "loop.h"
-#include "vip.h"
+#include "ifcache.h"
 
 struct watch {
 	struct vip_ctx *vip;

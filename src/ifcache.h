@@ -2,8 +2,8 @@
  * reports link and address events, finds an interface's primary addresses,
  * and keeps a journal of the VIPs hafd added, so that VIPs left by a run
  * that died are removed at the next start (or by the crash guard). */
-#ifndef HAFD_VIP_H
-#define HAFD_VIP_H
+#ifndef HAFD_IFCACHE_H
+#define HAFD_IFCACHE_H
 
 #include <stdbool.h>
 

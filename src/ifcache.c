@@ -1,8 +1,8 @@
-/* vip.c: VIPs, links and addresses through libnl-route. A cache manager
+/* ifcache.c: links and addresses through libnl-route (see ifcache.h). A cache manager
  * keeps link and address caches current from rtnetlink events read on the
  * loop; requests go through a second, plain socket. The journal records a
  * VIP before it is added, so that a crashed run's VIPs can be removed. */
-#include "vip.h"
+#include "ifcache.h"
 
 #include <errno.h>
 #include <net/if.h>
