@@ -15,7 +15,7 @@
 
 #include "caps.h"
 #include "log.h"
-#include "ifcache.h"
+#include "vip.h"
 #include "vmac.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"

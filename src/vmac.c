@@ -32,7 +32,7 @@
 #include "config.h"
 #include "journal.h"
 #include "log.h"
-#include "ifcache.h"
+#include "vip.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
 

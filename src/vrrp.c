@@ -10,11 +10,11 @@
 
 #include "config.h"
 #include "hafd.h"
+#include "ifcache.h"
 #include "log.h"
 #include "loop.h"
 #include "nft.h"
 #include "notify.h"
-#include "ifcache.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
@@ -280,14 +280,14 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 static void router_begin(struct vrrp_router *r)
 {
 	r->begun = true;
-	int idx = vip_ifindex(r->h->vip, r->cfg->ifname);
+	int idx = ifcache_ifindex(r->h->ifc, r->cfg->ifname);
 
 	if (idx)
 		vrrp_router_attach(r, idx);
 	else
 		log_warnx("[%s] interface %s does not exist (yet)", r->label, r->cfg->ifname);
 	/* Fault events in INIT are only remembered: STARTUP then enters FAULT. */
-	vrrp_fault_update(r, VRRP_FAULT_LINK, !(idx && vip_link_up(r->h->vip, idx)));
+	vrrp_fault_update(r, VRRP_FAULT_LINK, !(idx && ifcache_link_up(r->h->ifc, idx)));
 	vrrp_primary_refresh(r);
 	vrrp_track_if_update(r);
 	r->state_since_us = loop_now(r->h->loop);

@@ -8,7 +8,7 @@
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
-#include "ifcache.h"
+#include "vip.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"

@@ -25,7 +25,7 @@
 #include <netlink/route/addr.h>
 
 #include "log.h"
-#include "ifcache.h"
+#include "vip.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
