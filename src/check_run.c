@@ -390,19 +390,8 @@ int check_run_start(struct hafd *h, check_run_changed_fn *changed)
 	return 0;
 }
 
-/* The runner of an old check that the new one can continue, or NULL. */
-static struct check_runner *runner_reusable(struct check_run_ctx *t, const struct cfg_check *c)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		struct check_runner *r = t->runners[i];
-
-		if (r && !strcmp(r->cfg->name, c->name) && config_check_same_probe(r->cfg, c))
-			return r;
-	}
-	return NULL;
-}
-
-int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
+int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_match *m,
+		     const struct proc_user *user)
 {
 	struct check_run_ctx *t = h->checks;
 	struct check_runner **nr = calloc(ncfg->n_checks ? ncfg->n_checks : 1, sizeof(*nr));
@@ -412,7 +401,10 @@ int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struc
 		return -1;
 	scripts_prepare(t, ncfg, user);
 	for (size_t i = 0; i < ncfg->n_checks; i++) {
-		struct check_runner *r = runner_reusable(t, &ncfg->checks[i]);
+		const struct config_pair *p = config_match_old(m, i);
+		/* runners[k] runs old check k, or is NULL (it could not start). */
+		struct check_runner *r = p && p->fate == CONFIG_KEPT && p->old_idx < t->n ?
+					 t->runners[p->old_idx] : NULL;
 
 		if (r) {        /* keeps its state and schedule; weights may move */
 			t->runners[r->idx] = NULL;

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct hafd;
+struct config_match;
 struct hafd_config;
 struct check;
 struct proc_user;
@@ -50,13 +51,15 @@ typedef void check_run_changed_fn(struct hafd *h, size_t check);
  * nothing themselves: the glue reads the initial (INIT) contributions
  * once this returns. 0 or -1/errno. */
 int check_run_start(struct hafd *h, check_run_changed_fn *changed);
-/* Reload: move to ncfg (before it replaces h->cfg). A check with the same
- * name and probe (config_check_same_probe) keeps its runner, state and
- * schedule, so its instances see no change; weights take the new values.
- * Other checks start afresh; removed ones stop. Every script check, kept
- * or new, runs as user from its next run (resolved by the caller; NULL
- * when ncfg has no script check). 0 or -1/errno. */
-int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
+/* Reload: move to ncfg (before it replaces h->cfg), as m (config_match's
+ * checks) pairs them. A KEPT check (same name and probe,
+ * config_check_same_probe) keeps its runner, state and schedule, so its
+ * instances see no change; weights take the new values. Other checks
+ * start afresh; removed ones stop. Every script check, kept or new, runs
+ * as user from its next run (resolved by the caller; NULL when ncfg has
+ * no script check). 0 or -1/errno. */
+int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_match *m,
+		     const struct proc_user *user);
 /* What check i contributes at now_us to each instance that tracks it: a
  * priority delta and whether it holds the instance in FAULT (the table in
  * check.h). 0, or -1 with ENOENT (and nothing contributed) when i is out

@@ -174,4 +174,42 @@ bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_i
  * reload keeps the running check and its state (weights may differ). */
 bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *b);
 
+/* ---- what a reload changes (config_match.c) ---------------------------- */
+
+/* A section of the new configuration and the old one's of the same name. */
+enum config_fate {
+	CONFIG_ADDED,           /* only in the new one */
+	CONFIG_KEPT,            /* in both, and the running one can carry on:
+				   config_instance_compatible, config_check_same_probe,
+				   a group with the same members */
+	CONFIG_CHANGED,         /* in both, but it must start again */
+	CONFIG_REMOVED,         /* only in the old one */
+};
+
+struct config_pair {
+	enum config_fate fate;
+	size_t old_idx;         /* index in the old configuration (not ADDED) */
+	size_t new_idx;         /* index in the new one (not REMOVED) */
+};
+
+/* The sections of one kind: pairs[k] for new section k (k < n_new), in the
+ * new order, then the REMOVED ones in the old order, up to n. */
+struct config_match {
+	struct config_pair *pairs;
+	size_t n, n_new;
+};
+
+struct config_diff {
+	struct config_match instances, checks, groups;
+};
+
+/* Pair the sections of old (NULL: none, every section is ADDED) and new by
+ * name, for each kind. 0, or -1 with ENOMEM. Free with config_match_free. */
+int config_match(const struct hafd_config *old, const struct hafd_config *new,
+		 struct config_diff *out);
+void config_match_free(struct config_diff *d);
+/* The pair of new section new_idx when the old configuration had one of
+ * its name (KEPT or CHANGED), else NULL. */
+const struct config_pair *config_match_old(const struct config_match *m, size_t new_idx);
+
 #endif

@@ -85,30 +85,17 @@ static void table_add(struct guard_table *t, const struct guard_msg *m)
 	memcpy(e->pkt, m->pkt, m->len);
 }
 
-/* use_vmac macvlans: a dead node must stop taking the virtual MAC's frames.
- * Their journal is beside the VIPs' (runtime_dir). */
-static void guard_vmacs_remove(const char *journal)
-{
-	char dir[256];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", journal);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	vmac_journal_cleanup(dir);
-}
-
 /* hafd is gone: stop holding its VIPs, then resign for it (so that the
  * backup that takes over on the priority-0 advert never shares a VIP with
  * us), then remove its macvlans (adverts of a use_vmac instance leave
- * from its macvlan). */
-static void guard_act(const struct guard_table *t, const char *journal)
+ * from its macvlan; a dead node must stop taking the virtual MAC's
+ * frames). */
+static void guard_act(const struct guard_table *t, const char *vip_journal,
+		      const char *runtime_dir)
 {
 	int fd4 = -1, fd6 = -1, sent = 0, removed;
 
-	removed = vip_journal_cleanup(journal);
+	removed = vip_journal_cleanup(vip_journal);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct guard_entry *e = &t->e[i];
 		int *fd = e->family == AF_INET ? &fd4 : &fd6;
@@ -119,12 +106,13 @@ static void guard_act(const struct guard_table *t, const char *journal)
 						 e->pkt, e->len) == 0)
 			sent++;
 	}
-	guard_vmacs_remove(journal);
+	vmac_journal_cleanup(runtime_dir);
 	log_warnx("guard: hafd died; removed %d VIP%s, sent %d priority-0 advert%s",
 		  removed < 0 ? 0 : removed, removed == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
 }
 
-static __attribute__((noreturn)) void guard_main(int fd, const char *journal)
+static __attribute__((noreturn)) void guard_main(int fd, const char *vip_journal,
+						 const char *runtime_dir)
 {
 	struct guard_table t = { 0 };
 	struct guard_msg m;
@@ -153,11 +141,11 @@ static __attribute__((noreturn)) void guard_main(int fd, const char *journal)
 		    (size_t)n >= offsetof(struct guard_msg, pkt) + m.len)
 			table_add(&t, &m);
 	}
-	guard_act(&t, journal);
+	guard_act(&t, vip_journal, runtime_dir);
 	_exit(0);
 }
 
-int guard_start(struct guard **out, const char *journal_path)
+int guard_start(struct guard **out, const char *vip_journal, const char *runtime_dir)
 {
 	struct guard *g = calloc(1, sizeof(*g));
 	int sv[2];
@@ -187,7 +175,7 @@ int guard_start(struct guard **out, const char *journal_path)
 		/* It needs only raw sockets and netlink (caps.h); a failure
 		 * leaves it as it was, which still works. */
 		caps_restrict();
-		guard_main(sv[1], journal_path);
+		guard_main(sv[1], vip_journal, runtime_dir);
 	}
 	close(sv[1]);
 	g->fd = sv[0];

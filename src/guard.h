@@ -16,9 +16,11 @@
 
 struct guard;
 
-/* Fork the guard. The journal path is where hafd records its VIPs.
- * 0 or -1/errno. */
-int guard_start(struct guard **out, const char *journal_path);
+/* Fork the guard. vip_journal: where hafd records its VIPs (the guard
+ * empties it with vip_journal_cleanup); runtime_dir: where use_vmac
+ * macvlans are journaled (vmac_journal_cleanup). The daemon names both:
+ * the guard derives no path of its own. 0 or -1/errno. */
+int guard_start(struct guard **out, const char *vip_journal, const char *runtime_dir);
 /* Instance id is master: these are the priority-0 adverts to send for it
  * if hafd dies (one per destination). Replaces what id had before. */
 int guard_arm(struct guard *g, unsigned id, int ifindex, int family,

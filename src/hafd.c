@@ -20,6 +20,7 @@
 #include "guard.h"
 #include "ctl.h"
 #include "hafd.h"
+#include "ifcache.h"
 #include "log.h"
 #include "loop.h"
 #include "nft.h"
@@ -267,7 +268,7 @@ static void realtime_set(int priority)
 static void start(struct hafd *h)
 {
 	const struct cfg_global *g = &h->cfg->global;
-	struct vip_events ev = {
+	struct ifcache_events ev = {
 		.link_change = vrrp_link_change, .addr_deleted = vrrp_addr_deleted,
 		.addr_change = vrrp_addr_change, .arg = h,
 	};
@@ -283,7 +284,7 @@ static void start(struct hafd *h)
 	if (vmac_journal_cleanup(g->runtime_dir) < 0)   /* and use_vmac macvlans */
 		log_warn("macvlan journal in %s", g->runtime_dir);
 	if (g->crash_guard) {
-		if (guard_start(&h->guard, h->journal_path) < 0)
+		if (guard_start(&h->guard, h->journal_path, g->runtime_dir) < 0)
 			fatal("starting the crash guard");
 		log_info("crash guard started (pid %ld)", (long)guard_pid(h->guard));
 	}
@@ -300,7 +301,8 @@ static void start(struct hafd *h)
 		fatal("control socket %s", g->control_socket);
 	if (garp_open(&h->garp) < 0)
 		fatal("GARP/NA sockets");
-	if (vip_open(&h->vip, h->loop, h->journal_path, &ev) < 0)
+	if (ifcache_open(&h->ifc, h->loop, &ev) < 0 ||
+	    vip_open(&h->vip, h->ifc, h->loop, h->journal_path) < 0)
 		fatal("netlink");
 	if (proc_open(&h->proc, h->loop) < 0 || notify_start(h) < 0)
 		fatal("child processes");
@@ -341,6 +343,7 @@ static void stop(struct hafd *h)
 	notify_stop(h);         /* runs the loop while the STOP hooks finish */
 	proc_close(h->proc);
 	vip_close(h->vip);
+	ifcache_close(h->ifc);
 	garp_close(h->garp);
 	guard_stop(h->guard);   /* everything is clean: the guard leaves quietly */
 	loop_destroy(h->loop);

@@ -11,6 +11,7 @@
 
 struct loop;
 struct hafd_config;
+struct ifcache;
 struct vip_ctx;
 struct garp_ctx;
 struct guard;
@@ -35,7 +36,8 @@ struct hafd {
 	struct hafd_opts opts;
 	struct hafd_config *cfg;
 	struct loop *loop;
-	struct vip_ctx *vip;
+	struct ifcache *ifc;            /* links and addresses */
+	struct vip_ctx *vip;            /* the VIPs hafd added */
 	struct garp_ctx *garp;
 	struct guard *guard;            /* crash guard, NULL when off */
 	struct vrrp_sock *socks;        /* one per (interface, family), a list */

@@ -302,23 +302,19 @@ static int queue_set(struct notify_ctx *n, struct queue *q, const char *kind, co
 	return q->name ? 0 : -1;
 }
 
-static struct queue *queue_find(struct queue **qs, size_t nq, const char *name)
-{
-	for (size_t i = 0; i < nq; i++)
-		if (qs[i] && !strcmp(qs[i]->name, name))
-			return qs[i];
-	return NULL;
-}
-
-/* The queue for name: the old one (taken out of old[]) or a new one. */
+/* The queue of new section k: the old section's of the same name (taken
+ * out of old[]; m pairs them, NULL at start) or a new one. old[i] is the
+ * queue of old section i. */
 static struct queue *queue_take(struct notify_ctx *n, struct queue **old, size_t nold,
-				const char *name)
+				const struct config_match *m, size_t k)
 {
-	struct queue *q = queue_find(old, nold, name);
+	const struct config_pair *p = m ? config_match_old(m, k) : NULL;
+	struct queue *q = NULL;
 
-	for (size_t i = 0; q && i < nold; i++)
-		if (old[i] == q)
-			old[i] = NULL;
+	if (p && p->old_idx < nold) {
+		q = old[p->old_idx];
+		old[p->old_idx] = NULL;
+	}
 	if (!q && (q = calloc(1, sizeof(*q)))) {
 		q->n = n;
 		q->step = 2;
@@ -327,14 +323,14 @@ static struct queue *queue_take(struct notify_ctx *n, struct queue **old, size_t
 }
 
 static int inst_queues(struct notify_ctx *n, const struct hafd_config *cfg, struct queue **old,
-		       size_t nold)
+		       size_t nold, const struct config_match *m)
 {
 	for (size_t i = 0; i < cfg->n_instances; i++) {
 		const struct cfg_instance *c = &cfg->instances[i];
 		const char *cmds[5] = {
 			c->notify_master, c->notify_backup, c->notify_fault, c->notify_stop, c->notify,
 		};
-		struct queue *q = queue_take(n, old, nold, c->name);
+		struct queue *q = queue_take(n, old, nold, m, i);
 
 		if (!q || queue_set(n, q, "instance", c->name, cmds, c->hook_lines) < 0)
 			return -1;
@@ -349,14 +345,14 @@ static int inst_queues(struct notify_ctx *n, const struct hafd_config *cfg, stru
 }
 
 static int group_queues(struct notify_ctx *n, const struct hafd_config *cfg, struct queue **old,
-			size_t nold)
+			size_t nold, const struct config_match *m)
 {
 	for (size_t i = 0; i < cfg->n_groups; i++) {
 		const struct cfg_group *g = &cfg->groups[i];
 		const char *cmds[5] = {
 			g->notify_master, g->notify_backup, g->notify_fault, NULL, g->notify,
 		};
-		struct queue *q = queue_take(n, old, nold, g->name);
+		struct queue *q = queue_take(n, old, nold, m, i);
 
 		if (!q || queue_set(n, q, "group", g->name, cmds, g->hook_lines) < 0)
 			return -1;
@@ -417,7 +413,7 @@ int notify_start(struct hafd *h)
 	n->grp = calloc(cfg->n_groups + 1, sizeof(*n->grp));
 	if (!n->inst || !n->grp)
 		return -1;
-	if (inst_queues(n, cfg, NULL, 0) < 0 || group_queues(n, cfg, NULL, 0) < 0)
+	if (inst_queues(n, cfg, NULL, 0, NULL) < 0 || group_queues(n, cfg, NULL, 0, NULL) < 0)
 		return -1;
 	if (!any_hook(n))
 		return 0;
@@ -439,7 +435,8 @@ static void queue_free(struct queue *q)
 	free(q);
 }
 
-int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user)
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_diff *d,
+		  const struct proc_user *user)
 {
 	struct notify_ctx *n = h->notify;
 	struct queue **oi, **og;
@@ -454,7 +451,8 @@ int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct p
 	n->n_inst = n->n_grp = 0;
 	if (!n->inst || !n->grp)
 		return -1;
-	if (inst_queues(n, ncfg, oi, noi) < 0 || group_queues(n, ncfg, og, nog) < 0)
+	if (inst_queues(n, ncfg, oi, noi, &d->instances) < 0 ||
+	    group_queues(n, ncfg, og, nog, &d->groups) < 0)
 		return -1;
 	/* Every hook from now on, of a kept queue or a new one, runs as the
 	 * user the new configuration names (reload.c resolved it, or refused

@@ -34,6 +34,7 @@
 #define NOTIFY_TIMEOUT_US (10 * 1000000ull)
 
 struct hafd;
+struct config_diff;
 struct hafd_config;
 struct proc_user;
 
@@ -57,11 +58,13 @@ struct notify_event {
 int notify_start(struct hafd *h);
 
 /* Reload: right after h->cfg became ncfg, before any event. Queues follow
- * instances and groups by name: a kept one keeps its order and any hook in
- * flight; a removed one finishes its running hook, then goes. Every hook
- * from then on runs as user (resolved by the caller; NULL when ncfg has no
- * hook). 0 or -1. */
-int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct proc_user *user);
+ * instances and groups by name, as d (config_match) pairs them: one whose
+ * name stays (KEPT or CHANGED) keeps its order and any hook in flight; a
+ * removed one finishes its running hook, then goes. Every hook from then
+ * on runs as user (resolved by the caller; NULL when ncfg has no hook).
+ * 0 or -1. */
+int notify_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_diff *d,
+		  const struct proc_user *user);
 
 /* From the glue on every state change it reports (VRRP_ACT_STATE). */
 void notify_state(struct hafd *h, const struct notify_event *ev);

@@ -78,6 +78,7 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	struct hafd_config *ncfg = NULL, *old = h->cfg;
 	const struct proc_user *user = NULL;
 	struct proc_user ubuf;
+	struct config_diff diff;
 
 	log_notice("reloading %s", h->opts.config_file);
 	sd_notify_reloading();
@@ -92,11 +93,16 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 		return -1;
 	}
 	global_keep(&ncfg->global, &old->global);
-	if (vrrp_reload(h, ncfg) < 0 || check_run_reload(h, ncfg, user) < 0)
+	/* One pairing of old and new sections for every path below. */
+	if (config_match(old, ncfg, &diff) < 0)
+		fatal("reload: out of memory");
+	if (vrrp_reload(h, ncfg, &diff.instances) < 0 ||
+	    check_run_reload(h, ncfg, &diff.checks, user) < 0)
 		fatal("reload: out of memory halfway");   /* no consistent state is left */
 	h->cfg = ncfg;
-	if (notify_reload(h, ncfg, user) < 0)
+	if (notify_reload(h, ncfg, &diff, user) < 0)
 		fatal("reload: out of memory halfway");
+	config_match_free(&diff);
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
 	vrrp_checks_apply(h);

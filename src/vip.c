@@ -1,35 +1,27 @@
-/* vip.c: VIPs, links and addresses through libnl-route. A cache manager
- * keeps link and address caches current from rtnetlink events read on the
- * loop; requests go through a second, plain socket. The journal records a
- * VIP before it is added, so that a crashed run's VIPs can be removed. */
+/* vip.c: the VIPs hafd adds and removes (see vip.h). Each is journaled
+ * before it is added (journal.c), so that the crash guard or the next
+ * start removes what a dead run left, and remembered, so that the primary
+ * address search passes over it. Links and addresses are looked up in the
+ * cache (ifcache.c); requests go through a netlink socket of our own. */
 #include "vip.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
-#include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
-#include <netlink/route/link.h>
 
+#include "ifcache.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
-
-/* Room for a burst of events (a link flap with many addresses) between two
- * loop turns; an overrun costs a full resync. */
-#define VIP_RCVBUF (4 << 20)
-#define RESYNC_RETRY_US 1000000u
 
 struct vip_ent {
 	int ifindex;
@@ -37,62 +29,16 @@ struct vip_ent {
 	struct hafd_addr a;
 };
 
+
 struct vip_ctx {
+	struct ifcache *ifc;
 	struct loop *loop;
-	struct vip_events ev;
-	char *journal;                  /* NULL: no journal */
-	int journal_fd;                 /* the journal, O_APPEND; -1: open at the next add */
-	struct nl_sock *ev_sk;          /* the manager's: events only */
-	struct nl_sock *req_sk;         /* requests and resync dumps */
-	struct nl_cache_mngr *mngr;
-	struct nl_cache *links, *addrs; /* owned by mngr */
-	int fd;                         /* ev_sk's, watched by the loop; -1 */
-	struct timer resync_retry;
+	struct journal *journal;        /* NULL: no journal */
+	struct nl_sock *req_sk;         /* add and delete requests */
 	struct vip_ent *added;          /* VIPs hafd added: never a primary */
 	size_t n_added;
 	struct timer journal_due;       /* rewrite the journal as added[] */
-	struct timer change_due;        /* report the interfaces in changed[] */
-	int *changed;
-	size_t n_changed;
 };
-
-static void resync(struct vip_ctx *v);
-
-static const int nle_errno[][2] = {
-	{ NLE_NOMEM, ENOMEM }, { NLE_EXIST, EEXIST }, { NLE_NOADDR, EADDRNOTAVAIL },
-	{ NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NODEV, ENODEV }, { NLE_PERM, EPERM },
-	{ NLE_NOACCESS, EACCES }, { NLE_INVAL, EINVAL }, { NLE_RANGE, ERANGE },
-	{ NLE_BUSY, EBUSY }, { NLE_AGAIN, EAGAIN }, { NLE_INTR, EINTR },
-	{ NLE_OPNOTSUPP, EOPNOTSUPP }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
-	{ NLE_BAD_SOCK, EBADF },
-};
-
-/* errno from a libnl error (-NLE_*); what has no errno of its own is EIO,
- * logged with libnl's words. Returns -1. */
-static int nl_fail(const char *what, int err)
-{
-	errno = EIO;
-	for (size_t i = 0; i < sizeof(nle_errno) / sizeof(nle_errno[0]); i++)
-		if (nle_errno[i][0] == -err)
-			errno = nle_errno[i][1];
-	if (errno == EIO)
-		log_warnx("netlink: %s: %s", what, nl_geterror(err));
-	return -1;
-}
-
-/* The local address of an rtnl_addr; false for anything but IPv4/IPv6. */
-static bool addr_get(struct rtnl_addr *ra, struct hafd_addr *out)
-{
-	struct nl_addr *local = rtnl_addr_get_local(ra);
-	int family = local ? nl_addr_get_family(local) : 0;
-	unsigned int len = local ? nl_addr_get_len(local) : 0;
-
-	if (!((family == AF_INET && len == 4) || (family == AF_INET6 && len == 16)))
-		return false;
-	addr_from_bytes(out, family, nl_addr_get_binary_addr(local));
-	out->prefix = (uint8_t)rtnl_addr_get_prefixlen(ra);
-	return true;
-}
 
 /* A request: ifindex, family, local address and prefix. */
 static struct rtnl_addr *addr_tmpl(int ifindex, const struct hafd_addr *a)
@@ -110,7 +56,7 @@ static struct rtnl_addr *addr_tmpl(int ifindex, const struct hafd_addr *a)
 	if (err < 0) {
 		if (ra)
 			rtnl_addr_put(ra);
-		nl_fail("address", err);
+		ifcache_nl_fail("address", err);
 		return NULL;
 	}
 	rtnl_addr_set_ifindex(ra, ifindex);
@@ -131,30 +77,11 @@ static int addr_remove(struct nl_sock *sk, int ifindex, const struct hafd_addr *
 	rtnl_addr_put(ra);
 	if (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return 0;
-	return err < 0 ? nl_fail("delete address", err) : 1;
+	return err < 0 ? ifcache_nl_fail("delete address", err) : 1;
 }
 
-static bool link_is_up(struct rtnl_link *l)
-{
-	unsigned int flags = rtnl_link_get_flags(l);
 
-	/* IFF_RUNNING follows the operational state: a veth whose peer is down
-	 * is IFF_UP without it, and must count as down. */
-	return (flags & IFF_UP) && (flags & IFF_RUNNING);
-}
-
-static int link_name(struct vip_ctx *v, int ifindex, char name[IFNAMSIZ])
-{
-	if (rtnl_link_i2name(v->links, ifindex, name, IFNAMSIZ))
-		return 0;
-	/* The cache lags a link created a moment ago. */
-	if (if_indextoname((unsigned int)ifindex, name))
-		return 0;
-	errno = ENODEV;
-	return -1;
-}
-
-static struct vip_ent *added_find(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
+static struct vip_ent *added_find(const struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 {
 	for (size_t i = 0; i < v->n_added; i++)
 		if (v->added[i].ifindex == ifindex && addr_equal(&v->added[i].a, a))
@@ -188,111 +115,6 @@ static void added_forget(struct vip_ctx *v, int ifindex, const struct hafd_addr 
 		*e = v->added[--v->n_added];
 }
 
-/* The journal for reading, never through a symlink: one planted there
- * would have us read addresses to delete from any file, or append to it.
- * -1 with ELOOP for a symlink or anything but a regular file (a FIFO would
- * block: O_NONBLOCK until fstat() says what it is). */
-static int journal_open_read(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = ELOOP;
-		return -1;
-	}
-	return fd;
-}
-
-/* The journal's bytes (NUL-terminated for convenience: a NUL inside is
- * data, a line with one is malformed); an absent journal reads as empty,
- * and so does one that is not a regular file, with *foreign set (the
- * caller replaces it). */
-static char *journal_load(const char *path, size_t *len, bool *foreign)
-{
-	int fd = journal_open_read(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	char *buf = NULL, *grown;
-	size_t cap = 0, n = 0;
-	int err;
-
-	*len = 0;
-	*foreign = fd < 0 && errno == ELOOP;
-	if (fd >= 0 && !f)
-		close(fd);
-	if (!f)
-		return errno == ENOENT || *foreign ? calloc(1, 1) : NULL;
-	/* The whole file, to its end: a NUL must not hide the lines after it. */
-	for (;;) {
-		if (n + 1 >= cap) {
-			cap = cap ? 2 * cap : 4096;
-			if (!(grown = realloc(buf, cap)))
-				break;
-			buf = grown;
-		}
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (feof(f) || ferror(f))
-			break;
-	}
-	err = ferror(f) ? errno : n + 1 >= cap ? ENOMEM : 0;
-	fclose(f);
-	if (err) {
-		free(buf);
-		errno = err;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* Replace the journal: write a new file and rename it over the old one, so
- * a crash leaves either journal whole, never half of one. */
-static int journal_store(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	FILE *f = NULL;
-	bool ok;
-	int fd, err;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	unlink(tmp);            /* a leftover would keep its mode: make a 0600 one */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		goto fail;
-	}
-	ok = fwrite(data, 1, len, f) == len;
-	if (fclose(f) == 0 && ok && rename(tmp, path) == 0)
-		return 0;
-fail:
-	err = errno;
-	unlink(tmp);
-	errno = err;
-	return -1;
-}
-
-/* The next line at *p (before end), without its newline, or NULL at the
- * end. Bytes, not a string: a NUL does not end the text. */
-static const char *line_next(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
-
-	if (s >= end)
-		return NULL;
-	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-	*p = nl ? nl + 1 : end;
-	return s;
-}
-
 /* "IFNAME ADDR/PREFIX" (len bytes) into its parts; -1 when malformed. */
 static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 			 struct hafd_addr *a)
@@ -311,78 +133,14 @@ static int journal_parse(const char *line, size_t len, char ifname[IFNAMSIZ],
 	return addr_parse(abuf, a);
 }
 
-typedef bool (*journal_keep_fn)(const char *line, size_t len, unsigned int lineno, void *arg);
-
-/* Rewrite the journal with the lines keep() wants, then extra (a line, or
- * NULL). The file is replaced only when that changes it. */
-static int journal_filter(const char *path, journal_keep_fn keep, void *arg, const char *extra)
-{
-	size_t len, llen, n = 0, xlen = extra ? strlen(extra) : 0;
-	bool foreign, dirty = extra != NULL;
-	char *text = journal_load(path, &len, &foreign), *out = NULL;
-	unsigned int lineno = 0;
-	const char *p, *line;
-	int rc = -1;
-
-	if (!text || !(out = malloc(len + xlen + 2)))
-		goto done;
-	if (foreign) {          /* rename() replaces the link, not its target */
-		log_warnx("VIP journal %s is not a regular file (a symbolic link?): not followed, "
-			  "replaced with an empty journal", path);
-		dirty = true;
-	}
-	for (p = text; (line = line_next(&p, text + len, &llen)) != NULL; ) {
-		if (!keep(line, llen, ++lineno, arg)) {
-			dirty = true;
-			continue;
-		}
-		memcpy(out + n, line, llen);
-		n += llen;
-		out[n++] = '\n';
-	}
-	if (extra) {
-		memcpy(out + n, extra, xlen);
-		n += xlen;
-		out[n++] = '\n';
-	}
-	rc = dirty ? journal_store(path, out, n) : 0;
-done:
-	free(text);
-	free(out);
-	return rc;
-}
-
-/* The journal's append descriptor, opened ahead of need: a takeover adds
- * its VIPs with one write(), not open + write + close on the way to its
- * first GARP. Reopened after every rewrite, which renames a new file in. */
-static void journal_reopen(struct vip_ctx *v)
-{
-	if (v->journal_fd >= 0)
-		close(v->journal_fd);
-	/* O_NOFOLLOW: a symlink planted since would have us append to its target. */
-	v->journal_fd = open(v->journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			     0600);
-}
-
 /* A VIP about to be added: one line at the end. A crash mid-write leaves
  * a malformed last line that cleanup skips, for an address not yet added. */
-static int journal_append(struct vip_ctx *v, const char *ifname, const struct hafd_addr *a)
+static int journal_add(struct vip_ctx *v, const char *ifname, const struct hafd_addr *a)
 {
 	char line[IFNAMSIZ + ADDR_STRLEN + 2], abuf[ADDR_STRLEN];
-	int n, err;
 
-	n = snprintf(line, sizeof(line), "%s %s\n", ifname, addr_format(a, abuf, sizeof(abuf)));
-	if (v->journal_fd < 0)
-		journal_reopen(v);
-	if (v->journal_fd < 0)
-		return -1;
-	if (write(v->journal_fd, line, (size_t)n) == n)
-		return 0;
-	err = errno ? errno : EIO;
-	close(v->journal_fd);   /* the next add tries a fresh descriptor */
-	v->journal_fd = -1;
-	errno = err;
-	return -1;
+	snprintf(line, sizeof(line), "%s %s", ifname, addr_format(a, abuf, sizeof(abuf)));
+	return journal_append(v->journal, line);
 }
 
 /* The journal rewritten as the VIPs hafd holds (added[]). Lines of VIPs
@@ -409,8 +167,7 @@ static void journal_due(struct timer *t, void *arg)
 
 	(void)t;
 	if (journal_compact(v) < 0)
-		log_warn("vip: rewriting journal %s", v->journal);
-	journal_reopen(v);      /* the file just renamed in, or a retry */
+		log_warn("vip: rewriting journal %s", journal_path(v->journal));
 }
 
 /* Once the timers due now have run: a mass failover rewrites it once. */
@@ -429,7 +186,7 @@ static bool adopt_line(const char *line, size_t len, unsigned int lineno, void *
 	int ifindex;
 
 	if (journal_parse(line, len, name, &a) == 0 &&
-	    (ifindex = rtnl_link_name2i(v->links, name)) > 0)
+	    (ifindex = ifcache_ifindex(v->ifc, name)) > 0)
 		added_remember(v, ifindex, name, &a);
 	return true;
 }
@@ -472,181 +229,50 @@ static bool cleanup_line(const char *line, size_t len, unsigned int lineno, void
 int vip_journal_cleanup(const char *path)
 {
 	struct cleanup c = { .path = path };
+	struct journal *j;
 	int err;
 
+	if (!(j = journal_open(path, "VIP", false)))
+		return -1;
 	if (!(c.sk = nl_socket_alloc())) {
+		journal_close(j);
 		errno = ENOMEM;
 		return -1;
 	}
 	if ((err = nl_connect(c.sk, NETLINK_ROUTE)) < 0)
-		nl_fail("connect", err);
+		ifcache_nl_fail("connect", err);
 	else
-		err = journal_filter(path, cleanup_line, &c, NULL);
+		err = journal_replay(j, cleanup_line, &c);
 	nl_socket_free(c.sk);
+	journal_close(j);
 	return err < 0 ? -1 : c.removed;
 }
 
-static void link_report(struct vip_ctx *v, struct rtnl_link *l, bool exists)
-{
-	const char *name = rtnl_link_get_name(l);
-
-	/* Bridge port records share the port's ifindex: not links of their own. */
-	if (!v->ev.link_change || rtnl_link_get_family(l) == AF_BRIDGE)
-		return;
-	v->ev.link_change(v->ev.arg, rtnl_link_get_ifindex(l), name ? name : "", exists,
-			  exists && link_is_up(l));
-}
-
-static void link_event(struct nl_cache *c, struct nl_object *obj, int act, void *arg)
-{
-	link_report(arg, (struct rtnl_link *)obj, act != NL_ACT_DEL);
-}
-
-static void change_due(struct timer *t, void *arg)
-{
-	struct vip_ctx *v = arg;
-	size_t n = v->n_changed;
-
-	(void)t;
-	v->n_changed = 0;
-	for (size_t i = 0; i < n; i++)
-		v->ev.addr_change(v->ev.arg, v->changed[i]);
-}
-
-/* addr_change once per interface and loop turn: adding or removing many
- * VIPs at once must not cost a primary-address search per address. */
-static void change_later(struct vip_ctx *v, int ifindex)
-{
-	int *grown;
-
-	for (size_t i = 0; i < v->n_changed; i++)
-		if (v->changed[i] == ifindex)
-			return;
-	if (!(grown = realloc(v->changed, (v->n_changed + 1) * sizeof(*grown)))) {
-		v->ev.addr_change(v->ev.arg, ifindex);  /* no room: at once */
-		return;
-	}
-	v->changed = grown;
-	v->changed[v->n_changed++] = ifindex;
-	loop_timer_soon(v->loop, &v->change_due);
-}
-
-static void addr_event(struct nl_cache *c, struct nl_object *obj, int act, void *arg)
-{
-	struct vip_ctx *v = arg;
-	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
-	int ifindex = rtnl_addr_get_ifindex(ra);
-	struct hafd_addr a;
-
-	if (act == NL_ACT_DEL && v->ev.addr_deleted && addr_get(ra, &a))
-		v->ev.addr_deleted(v->ev.arg, ifindex, &a);
-	/* CHANGE too: a link-local that finished DAD can become the primary. */
-	if (v->ev.addr_change)
-		change_later(v, ifindex);
-}
-
-static void events_ready(int fd, uint32_t events, void *arg)
-{
-	struct vip_ctx *v = arg;
-	int err = nl_cache_mngr_data_ready(v->mngr);
-
-	if (err >= 0)
-		return;
-	/* ENOBUFS comes back as NLE_NOMEM: the kernel dropped events. */
-	if (err == -NLE_NOMEM)
-		log_warnx("netlink: events lost (receive buffer overrun), resyncing links and addresses");
-	else
-		log_warnx("netlink: reading events: %s; resyncing links and addresses",
-			  nl_geterror(err));
-	resync(v);
-}
-
-/* Drop what is queued: events older than the dump would replay stale state. */
-static void events_drain(int fd)
-{
-	char buf[4096];
-
-	for (int i = 0; i < 100000; i++)
-		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) < 0 &&
-		    errno != ENOBUFS && errno != EINTR)
-			break;
-}
-
-/* After lost events: dump both caches again. nl_cache_resync() reports the
- * differences through the usual callbacks (links and addresses that went
- * away unseen included); then every link is reported, for the daemon to
- * re-read what it depends on. */
-static void resync(struct vip_ctx *v)
-{
-	struct nl_object *o;
-	int err;
-
-	events_drain(v->fd);
-	if ((err = nl_cache_resync(v->req_sk, v->links, link_event, v)) < 0 ||
-	    (err = nl_cache_resync(v->req_sk, v->addrs, addr_event, v)) < 0) {
-		log_warnx("netlink: resync failed: %s; retrying", nl_geterror(err));
-		loop_timer_in(v->loop, &v->resync_retry, RESYNC_RETRY_US);
-		return;
-	}
-	loop_timer_cancel(v->loop, &v->resync_retry);
-	for (o = nl_cache_get_first(v->links); o; o = nl_cache_get_next(o)) {
-		struct rtnl_link *l = (struct rtnl_link *)o;
-
-		link_report(v, l, true);
-		if (v->ev.addr_change && rtnl_link_get_family(l) != AF_BRIDGE)
-			v->ev.addr_change(v->ev.arg, rtnl_link_get_ifindex(l));
-	}
-}
-
-static void resync_due(struct timer *t, void *arg)
-{
-	resync(arg);
-}
-
-int vip_open(struct vip_ctx **out, struct loop *loop, const char *journal_path,
-	     const struct vip_events *ev)
+int vip_open(struct vip_ctx **out, struct ifcache *ifc, struct loop *loop, const char *jpath)
 {
 	struct vip_ctx *v = calloc(1, sizeof(*v));
-	int err, fd, rcvbuf = VIP_RCVBUF;
+	int err;
 
 	if (!v)
 		return -1;
+	v->ifc = ifc;
 	v->loop = loop;
-	v->fd = -1;
-	v->journal_fd = -1;
-	timer_init(&v->resync_retry, resync_due, v);
 	timer_init(&v->journal_due, journal_due, v);
-	timer_init(&v->change_due, change_due, v);
-	if (ev)
-		v->ev = *ev;
-	if (journal_path && !(v->journal = strdup(journal_path)))
+	/* Kept open: a takeover journals its VIPs with one write(). */
+	if (jpath && !(v->journal = journal_open(jpath, "VIP", true)))
 		goto fail;
-	if (!(v->ev_sk = nl_socket_alloc()) || !(v->req_sk = nl_socket_alloc())) {
+	if (!(v->req_sk = nl_socket_alloc())) {
 		errno = ENOMEM;
 		goto fail;
 	}
-	if ((err = nl_connect(v->req_sk, NETLINK_ROUTE)) < 0 ||
-	    (err = nl_cache_mngr_alloc(v->ev_sk, NETLINK_ROUTE, NL_AUTO_PROVIDE, &v->mngr)) < 0)
-		goto fail_nl;
-	/* FORCE passes net.core.rmem_max, for root; others get what it allows. */
-	fd = nl_socket_get_fd(v->ev_sk);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	/* Links first: the address cache resolves names through it. */
-	if ((err = nl_cache_mngr_add(v->mngr, "route/link", link_event, v, &v->links)) < 0 ||
-	    (err = nl_cache_mngr_add(v->mngr, "route/addr", addr_event, v, &v->addrs)) < 0)
-		goto fail_nl;
-	if (loop_fd_add(loop, fd, EPOLLIN, events_ready, v) < 0)
+	if ((err = nl_connect(v->req_sk, NETLINK_ROUTE)) < 0) {
+		ifcache_nl_fail("open", err);
 		goto fail;
-	v->fd = fd;
-	if (v->journal) {
-		journal_filter(v->journal, adopt_line, v, NULL);
-		journal_reopen(v);      /* a failure here is retried at the first add */
 	}
+	if (v->journal)
+		journal_replay(v->journal, adopt_line, v);
 	*out = v;
 	return 0;
-fail_nl:
-	nl_fail("open", err);
 fail:
 	err = errno;
 	vip_close(v);
@@ -658,93 +284,20 @@ void vip_close(struct vip_ctx *v)
 {
 	if (!v)
 		return;
-	if (v->fd >= 0)
-		loop_fd_del(v->loop, v->fd);
-	loop_timer_cancel(v->loop, &v->resync_retry);
-	loop_timer_cancel(v->loop, &v->change_due);
 	if (timer_armed(&v->journal_due)) {     /* a graceful stop leaves it empty */
 		loop_timer_cancel(v->loop, &v->journal_due);
 		journal_due(&v->journal_due, v);
 	}
-	if (v->journal_fd >= 0)
-		close(v->journal_fd);
-	nl_cache_mngr_free(v->mngr);    /* closes ev_sk, frees the caches */
-	if (v->ev_sk)
-		nl_socket_free(v->ev_sk);
 	if (v->req_sk)
 		nl_socket_free(v->req_sk);
 	free(v->added);
-	free(v->changed);
-	free(v->journal);
+	journal_close(v->journal);
 	free(v);
 }
 
-int vip_ifindex(struct vip_ctx *v, const char *ifname)
+bool vip_held(const struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 {
-	int ifindex = rtnl_link_name2i(v->links, ifname);
-
-	if (ifindex <= 0) {
-		errno = ENODEV;
-		return 0;
-	}
-	return ifindex;
-}
-
-bool vip_link_up(struct vip_ctx *v, int ifindex)
-{
-	struct rtnl_link *l = rtnl_link_get(v->links, ifindex);
-	bool up = l && link_is_up(l);
-
-	if (l)
-		rtnl_link_put(l);
-	return up;
-}
-
-int vip_link_mac(struct vip_ctx *v, int ifindex, unsigned char mac[6])
-{
-	struct rtnl_link *l = rtnl_link_get(v->links, ifindex);
-	struct nl_addr *hw = l ? rtnl_link_get_addr(l) : NULL;
-	bool ok = hw && nl_addr_get_len(hw) == 6;
-
-	if (ok)
-		memcpy(mac, nl_addr_get_binary_addr(hw), 6);
-	else
-		errno = l ? EADDRNOTAVAIL : ENODEV;
-	if (l)
-		rtnl_link_put(l);
-	return ok ? 0 : -1;
-}
-
-int vip_primary(struct vip_ctx *v, int ifindex, int family, struct hafd_addr *out)
-{
-	struct hafd_addr a, second = { 0 };
-	struct nl_object *o;
-
-	for (o = nl_cache_get_first(v->addrs); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr *ra = (struct rtnl_addr *)o;
-		unsigned int flags = rtnl_addr_get_flags(ra);
-
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != family ||
-		    !addr_get(ra, &a) || added_find(v, ifindex, &a))
-			continue;
-		if (family == AF_INET6) {
-			if (!addr_is_linklocal6(&a) || (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
-				continue;
-		} else if (flags & IFA_F_SECONDARY) {
-			/* Secondary only because a VIP came first in its subnet. */
-			if (!second.family)
-				second = a;
-			continue;
-		}
-		*out = a;
-		return 0;
-	}
-	if (second.family) {
-		*out = second;
-		return 0;
-	}
-	errno = EADDRNOTAVAIL;
-	return -1;
+	return added_find(v, ifindex, a) != NULL;
 }
 
 int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
@@ -757,12 +310,12 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 		errno = EINVAL;
 		return -1;
 	}
-	if (link_name(v, ifindex, ifname) < 0)
+	if (ifcache_ifname(v->ifc, ifindex, ifname) < 0)
 		return -1;
 	/* Journal first: a crash in between leaves a line for an absent
 	 * address, which cleanup ignores; the other order can leak a VIP.
 	 * A VIP in added[] has its line already. */
-	if (v->journal && !added_find(v, ifindex, a) && journal_append(v, ifname, a) < 0)
+	if (v->journal && !added_find(v, ifindex, a) && journal_add(v, ifname, a) < 0)
 		return -1;
 	if (!(ra = addr_tmpl(ifindex, a)))
 		goto undo;
@@ -773,7 +326,7 @@ int vip_add(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	err = rtnl_addr_add(v->req_sk, ra, NLM_F_REPLACE);
 	rtnl_addr_put(ra);
 	if (err < 0 && err != -NLE_EXIST) {
-		nl_fail("add address", err);
+		ifcache_nl_fail("add address", err);
 		goto undo;
 	}
 	if (added_remember(v, ifindex, ifname, a) < 0)
@@ -799,16 +352,3 @@ int vip_del(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
 	return 0;
 }
 
-bool vip_present(struct vip_ctx *v, int ifindex, const struct hafd_addr *a)
-{
-	struct nl_object *o;
-	struct hafd_addr b;
-
-	for (o = nl_cache_get_first(v->addrs); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr *ra = (struct rtnl_addr *)o;
-
-		if (rtnl_addr_get_ifindex(ra) == ifindex && addr_get(ra, &b) && addr_equal(&b, a))
-			return true;
-	}
-	return false;
-}

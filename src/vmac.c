@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
@@ -31,6 +30,7 @@
 #include <netlink/route/link/macvlan.h>
 
 #include "config.h"
+#include "journal.h"
 #include "log.h"
 #include "vip.h"
 #include "vrrp_pkt.h"
@@ -38,7 +38,7 @@
 
 struct vmac {
 	struct nl_sock *sk;
-	char journal[PATH_MAX];
+	struct journal *journal;
 	char name[IFNAMSIZ];
 	int ifindex;                    /* the macvlan's */
 	int base_ifindex;
@@ -166,76 +166,17 @@ static struct nl_sock *nl_open(void)
 	return sk;
 }
 
-/* ---- the journal: one macvlan name per line ----------------------------- */
+/* ---- the journal: one macvlan name per line (journal.c) ---------------- */
 
-static void journal_path(char *buf, size_t len, const char *runtime_dir)
+static struct journal *vmac_journal(const char *runtime_dir)
 {
-	snprintf(buf, len, "%s/vmacs", runtime_dir);
-}
+	char path[PATH_MAX];
 
-/* The journal, never through a symlink (one planted there would have us
- * delete the links its target names, or truncate it): mode "r" or "r+".
- * NULL with ELOOP for a symlink or anything but a regular file. */
-static FILE *journal_fopen(const char *path, const char *mode)
-{
-	int fd = open(path, (mode[1] == '+' ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW |
-		      O_NONBLOCK);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = ELOOP;
+	if ((size_t)snprintf(path, sizeof(path), "%s/vmacs", runtime_dir) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	if (!(f = fdopen(fd, mode)))
-		close(fd);
-	return f;
-}
-
-/* Rewrite the journal without `drop` (may be NULL), then with `add` (may
- * be NULL); a new file renamed over the old, so a crash leaves one whole
- * (and a symlink in its place is replaced, its target untouched). */
-static int journal_edit(const char *path, const char *drop, const char *add)
-{
-	char tmp[PATH_MAX + 8], line[IFNAMSIZ + 2];
-	FILE *in = journal_fopen(path, "r"), *out = NULL;
-	int rc = 0, saved, fd;
-
-	if (!in && errno != ENOENT && errno != ELOOP)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);            /* O_EXCL: never write through a planted link */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || !(out = fdopen(fd, "w"))) {
-		saved = errno;
-		if (fd >= 0)
-			close(fd);
-		if (in)
-			fclose(in);
-		errno = saved;
-		return -1;
-	}
-	while (in && fgets(line, sizeof(line), in)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line && (!drop || strcmp(line, drop)) && (!add || strcmp(line, add)))
-			fprintf(out, "%s\n", line);
-	}
-	if (add)
-		fprintf(out, "%s\n", add);
-	if (in)
-		fclose(in);
-	if (ferror(out))
-		rc = -1;
-	if (fclose(out) != 0 || rc < 0 || rename(tmp, path) < 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	return journal_open(path, "macvlan", false);
 }
 
 /* A link of ours: a macvlan with a VRRP MAC (and, when base > 0, on base). */
@@ -272,42 +213,57 @@ static int link_remove(struct nl_sock *sk, const char *name, int base)
 	return err < 0 ? nl_err("deleting", name, err) : 1;
 }
 
+struct cleanup {
+	struct nl_sock *sk;
+	const char *path;
+	int removed;
+};
+
+/* Remove one journaled macvlan if it is ours. Every line goes, as before
+ * the journal was shared: a macvlan that would not go is one the next
+ * vmac_create of that name replaces. */
+static bool cleanup_line(const char *line, size_t len, unsigned int lineno, void *arg)
+{
+	struct cleanup *c = arg;
+	char name[IFNAMSIZ];
+
+	if (len == 0)
+		return false;
+	/* A name is shorter than IFNAMSIZ and holds no NUL: anything else is
+	 * no link's, and no piece of it is taken for one. */
+	if (len >= IFNAMSIZ || memchr(line, '\0', len)) {
+		log_warnx("%s:%u: malformed macvlan journal line skipped: %.*s", c->path, lineno,
+			  (int)(len > 80 ? 80 : len), line);
+		return false;
+	}
+	memcpy(name, line, len);
+	name[len] = '\0';
+	if (link_remove(c->sk, name, 0) > 0) {
+		log_warnx("removed macvlan %s (listed in the macvlan journal)", name);
+		c->removed++;
+	} else if (errno == EEXIST) {
+		log_warnx("vmac journal lists %s, which is not a VRRP macvlan: left alone", name);
+	}
+	return false;
+}
+
 int vmac_journal_cleanup(const char *runtime_dir)
 {
-	char path[PATH_MAX], line[IFNAMSIZ + 2];
-	struct nl_sock *sk;
-	FILE *f;
-	int removed = 0;
+	struct journal *j = vmac_journal(runtime_dir);
+	struct cleanup c = { 0 };
+	int rc;
 
-	journal_path(path, sizeof(path), runtime_dir);
-	if (!(f = journal_fopen(path, "r+")) && errno == ELOOP) {
-		log_warnx("macvlan journal %s is not a regular file (a symbolic link?): "
-			  "not followed, removed", path);
-		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-	}
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
-	if (!(sk = nl_open())) {
-		fclose(f);
+	if (!j)
+		return -1;
+	if (!(c.sk = nl_open())) {
+		journal_close(j);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!*line)
-			continue;
-		if (link_remove(sk, line, 0) > 0) {
-			log_warnx("removed macvlan %s (listed in the macvlan journal)", line);
-			removed++;
-		} else if (errno == EEXIST) {
-			log_warnx("vmac journal lists %s, which is not a VRRP macvlan: left alone", line);
-		}
-	}
-	nl_socket_free(sk);
-	/* The descriptor read from, not the path: it may have changed since. */
-	if (ftruncate(fileno(f), 0) < 0)
-		log_warn("emptying %s", path);
-	fclose(f);
-	return removed;
+	c.path = journal_path(j);
+	rc = journal_replay(j, cleanup_line, &c);
+	nl_socket_free(c.sk);
+	journal_close(j);
+	return rc < 0 ? -1 : c.removed;
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -408,12 +364,11 @@ int vmac_create(struct vmac **out, const char *runtime_dir, const char *name,
 	vm->base_ifindex = base_ifindex;
 	vm->family = family;
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
-	journal_path(vm->journal, sizeof(vm->journal), runtime_dir);
 	vmac_mac(family, vrid, vm->mac);
-	if (!(vm->sk = nl_open()))
+	if (!(vm->journal = vmac_journal(runtime_dir)) || !(vm->sk = nl_open()))
 		goto fail;
 	/* Journal first: a crash in between leaves a line for nothing. */
-	if (journal_edit(vm->journal, NULL, vm->name) < 0)
+	if (journal_append(vm->journal, vm->name) < 0)
 		goto fail;
 	vm->journaled = true;
 	/* One left by a run whose journal was lost: ours by every sign. */
@@ -439,8 +394,9 @@ void vmac_destroy(struct vmac *vm)
 	if (vm->sk && vm->ifindex > 0 && link_remove(vm->sk, vm->name, vm->base_ifindex) < 0 &&
 	    errno != EEXIST)
 		log_warn("vmac: removing %s", vm->name);
-	if (vm->journaled && journal_edit(vm->journal, vm->name, NULL) < 0)
-		log_warn("vmac: journal %s", vm->journal);
+	if (vm->journaled && journal_remove(vm->journal, vm->name) < 0)
+		log_warn("vmac: journal %s", journal_path(vm->journal));
+	journal_close(vm->journal);
 	if (vm->sk)
 		nl_socket_free(vm->sk);
 	free(vm);

@@ -5,8 +5,9 @@
  * the VIPs live on it, adverts to the group, GARPs and NAs leave from it
  * with the VMAC as source (items 14, 15, 32-34), and a backup's NIC drops
  * frames for the VMAC (RFC 9568 §6.4.2). The sysctls it needs are set when
- * it is made. Macvlans are journaled (<runtime_dir>/vmacs) so that a run
- * that died leaves none behind once hafd starts again. */
+ * it is made. Macvlans are journaled (<runtime_dir>/vmacs, through
+ * journal.c) so that a run that died leaves none behind once hafd starts
+ * again. */
 #ifndef HAFD_VMAC_H
 #define HAFD_VMAC_H
 

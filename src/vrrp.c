@@ -11,11 +11,11 @@
 #include "check_run.h"
 #include "config.h"
 #include "hafd.h"
+#include "ifcache.h"
 #include "log.h"
 #include "loop.h"
 #include "nft.h"
 #include "notify.h"
-#include "vip.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
@@ -381,14 +381,14 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 static void router_begin(struct vrrp_router *r)
 {
 	r->begun = true;
-	int idx = vip_ifindex(r->h->vip, r->cfg->ifname);
+	int idx = ifcache_ifindex(r->h->ifc, r->cfg->ifname);
 
 	if (idx)
 		vrrp_router_attach(r, idx);
 	else
 		log_warnx("[%s] interface %s does not exist (yet)", r->label, r->cfg->ifname);
 	/* Fault events in INIT are only remembered: STARTUP then enters FAULT. */
-	vrrp_fault_update(r, VRRP_FAULT_LINK, !(idx && vip_link_up(r->h->vip, idx)));
+	vrrp_fault_update(r, VRRP_FAULT_LINK, !(idx && ifcache_link_up(r->h->ifc, idx)));
 	vrrp_primary_refresh(r);
 	vrrp_track_if_update(r);
 	r->state_since_us = loop_now(r->h->loop);
@@ -457,20 +457,6 @@ void vrrp_stop(struct hafd *h)
 	h->n_routers = 0;
 }
 
-/* The running router that can carry on as instance c, or NULL. */
-static struct vrrp_router *router_reusable(struct hafd *h, const struct cfg_instance *c,
-					   const bool *taken)
-{
-	for (size_t i = 0; i < h->n_routers; i++) {
-		struct vrrp_router *r = h->routers[i];
-
-		if (!taken[i] && !strcmp(r->cfg->name, c->name) &&
-		    config_instance_compatible(r->cfg, c))
-			return r;
-	}
-	return NULL;
-}
-
 /* A kept router takes the new settings that can change live: priority
  * (advertised at once), preemption, pair, tracked interfaces. */
 static void router_retune(struct vrrp_router *r, const struct cfg_instance *c)
@@ -490,7 +476,7 @@ static void router_retune(struct vrrp_router *r, const struct cfg_instance *c)
 	}
 }
 
-int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg)
+int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_match *m)
 {
 	struct vrrp_router **nr = calloc(ncfg->n_instances ? ncfg->n_instances : 1, sizeof(*nr));
 	bool *taken = calloc(h->n_routers ? h->n_routers : 1, sizeof(*taken));
@@ -502,10 +488,15 @@ int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg)
 		free(taken);
 		return -1;
 	}
-	for (size_t i = 0; i < ncfg->n_instances; i++) {
-		nr[i] = router_reusable(h, &ncfg->instances[i], taken);
-		for (size_t k = 0; nr[i] && k < old_n; k++)
-			taken[k] |= old[k] == nr[i];
+	/* routers[k] runs old instance k (those after a failed router_new
+	 * are missing, and start anew). */
+	for (size_t i = 0; i < m->n_new; i++) {
+		const struct config_pair *p = &m->pairs[i];
+
+		if (p->fate == CONFIG_KEPT && p->old_idx < old_n) {
+			nr[i] = old[p->old_idx];
+			taken[p->old_idx] = true;
+		}
 	}
 	/* Removed or changed beyond what can change live: stop them while
 	 * the old configuration (their sync groups) still holds. */

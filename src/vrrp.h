@@ -14,6 +14,7 @@
 #include "vrrp_pkt.h"
 
 struct hafd;
+struct config_match;
 struct hafd_config;
 struct cfg_instance;
 struct vrrp_sock;
@@ -52,12 +53,12 @@ struct vrrp_router {
 int vrrp_create(struct hafd *h);
 /* Start them: sockets, initial faults, STARTUP. */
 void vrrp_begin(struct hafd *h);
-/* Reload, step 1: move the routers to ncfg (before it replaces h->cfg).
- * An instance with the same name and compatible settings
- * (config_instance_compatible) keeps its router: same state, no flap, no
- * GARP, no notify. Removed or incompatible ones stop gracefully (priority
- * 0, VIPs removed); new ones are created in INIT. 0 or -1/errno. */
-int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg);
+/* Reload, step 1: move the routers to ncfg (before it replaces h->cfg),
+ * as m (config_match's instances) pairs them. A KEPT instance keeps its
+ * router: same state, no flap, no GARP, no notify. REMOVED and CHANGED
+ * ones stop gracefully (priority 0, VIPs removed); new ones are created in
+ * INIT. 0 or -1/errno. */
+int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg, const struct config_match *m);
 /* Step 2, once h->cfg is ncfg and checks are re-applied: start the new
  * routers; kept ones take the new priority (advertised at once if it
  * changed), preemption and tracked interfaces. */

@@ -7,11 +7,18 @@
 
 #include "config.h"
 #include "hafd.h"
+#include "ifcache.h"
 #include "log.h"
 #include "vip.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
+
+/* The VIPs hafd holds are never the primary address. */
+static bool held(void *arg, int ifindex, const struct hafd_addr *a)
+{
+	return arg && vip_held(arg, ifindex, a);
+}
 
 /* Re-read the primary address; without one we cannot send (FAULT).
  * params.primary is what our adverts carry as their source, so also what
@@ -24,7 +31,8 @@ void vrrp_primary_refresh(struct vrrp_router *r)
 {
 	const struct cfg_instance *c = r->cfg;
 	struct hafd_addr a = { 0 };
-	bool have_if = r->ifindex && vip_primary(r->h->vip, r->ifindex, c->family, &a) == 0;
+	bool have_if = r->ifindex && ifcache_primary(r->h->ifc, r->ifindex, c->family, held,
+						     r->h->vip, &a) == 0;
 	bool have = have_if;
 	struct hafd_addr src;
 	char buf[ADDR_STRLEN];
@@ -71,7 +79,7 @@ void vrrp_router_attach(struct vrrp_router *r, int ifindex)
 	struct hafd *h = r->h;
 
 	r->ifindex = ifindex;
-	if (vip_link_mac(h->vip, ifindex, r->mac) < 0)
+	if (ifcache_link_mac(h->ifc, ifindex, r->mac) < 0)
 		memset(r->mac, 0, sizeof(r->mac));
 	r->sock = vrrp_sock_get(&h->socks, h->loop, ifindex, r->cfg->ifname, r->cfg->family,
 				vrrp_rx_packet, h);
@@ -98,9 +106,9 @@ void vrrp_track_if_update(struct vrrp_router *r)
 	int delta = 0;
 
 	for (size_t i = 0; i < c->n_track_ifs; i++) {
-		int idx = vip_ifindex(r->h->vip, c->track_ifs[i].ifname);
+		int idx = ifcache_ifindex(r->h->ifc, c->track_ifs[i].ifname);
 
-		if (idx && vip_link_up(r->h->vip, idx))
+		if (idx && ifcache_link_up(r->h->ifc, idx))
 			continue;
 		if (c->track_ifs[i].weight == 0)
 			fault = true;

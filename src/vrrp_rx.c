@@ -63,11 +63,15 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 	struct hafd *h = arg;
 	struct vrrp_advert adv = { 0 };
 	struct hafd_addr followed;
-	struct vrrp_router *r = len >= 2 ? router_by_vrid(h, s, pkt[1]) : NULL;
+	struct vrrp_router *r;
 	enum vrrp_rx_err err;
 
 	/* V1 in unicast mode (adverts that crossed a router): vrrp_pkt_check(). */
 	err = vrrp_pkt_decode(pkt, len, info, &adv);
+	/* The decoder fills the VRID even for a packet it rejects, so that
+	 * router's counters are charged; too short to carry one reads as
+	 * VRID 0, which no router has (vrid is 1..255). */
+	r = router_by_vrid(h, s, adv.vrid);
 	if (err == VRRP_RX_OK && !r)
 		err = VRRP_RX_VRID;
 	if (err == VRRP_RX_OK) {

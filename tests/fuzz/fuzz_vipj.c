@@ -1,5 +1,6 @@
-/* libFuzzer target: the VIP journal reader, through vip_journal_cleanup()
- * on a file holding the input. The netlink calls it makes are replaced
+/* libFuzzer target: the VIP journal reader (journal.c's replay and
+ * vip.c's line callback), through vip_journal_cleanup() on a file holding
+ * the input. The netlink calls it makes are replaced
  * here (this executable's definitions win over libnl's and libc's), so
  * nothing on the host changes, and their answers come from the line:
  *   interface "gone*": no such link (the line goes), "err*": lookup fails

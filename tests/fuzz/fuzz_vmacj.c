@@ -1,14 +1,16 @@
-/* libFuzzer target: the macvlan journal reader, through
- * vmac_journal_cleanup() on a runtime directory whose journal holds the
- * input. The netlink calls it makes are replaced here (this executable's
+/* libFuzzer target: the macvlan journal reader (journal.c's replay and
+ * vmac.c's line callback), through vmac_journal_cleanup() on a runtime
+ * directory whose journal holds the input. The netlink calls it makes are replaced here (this executable's
  * definitions win over libnl's), so no link on the host is touched, and
  * what the kernel would say comes from the name:
  *   "gone*" no such link, "nodev*" no such device, "err*" lookup refused,
  *   "vrrp*" a macvlan with a VRRP MAC (ours), "mv*" a macvlan with another
  *   MAC, anything else a plain link.
  *   delete: by name length % 3: done, already gone, refused.
- * Then: only links of ours were deleted, the count returned is theirs, and
- * the journal is left empty. */
+ * Then: only links of ours were deleted, no lookup saw anything but a
+ * whole line that can be a name (shorter than IFNAMSIZ: a long line is
+ * never cut into pieces that could each name a link), the count returned
+ * is theirs, and the journal is left empty. */
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
@@ -50,7 +52,7 @@ int rtnl_link_get_kernel(struct nl_sock *sk, int ifindex, const char *name,
 	struct nl_addr *hw;
 
 	(void)sk;
-	if (ifindex != 0 || !name || strlen(name) >= IFNAMSIZ + 2)
+	if (ifindex != 0 || !name || strlen(name) >= IFNAMSIZ)
 		__builtin_trap();
 	if (!strncmp(name, "gone", 4))
 		return -NLE_OBJ_NOTFOUND;
@@ -96,7 +98,11 @@ int rtnl_link_delete(struct nl_sock *sk, const struct rtnl_link *l)
 
 static void cleanup_dir(void)
 {
+	char tmp[128];
+
 	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);     /* journal.c's rewrite */
+	unlink(tmp);
 	rmdir(dir);
 }
 

@@ -1,4 +1,4 @@
-/* viptool: drive vip.c by hand or from tests/system/t-vip.sh.
+/* viptool: drive vip.c and ifcache.c by hand or from tests/system/t-vip.sh.
  *
  *   viptool add JOURNAL IFNAME ADDR/PFX
  *   viptool del JOURNAL IFNAME ADDR/PFX
@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "addr.h"
+#include "ifcache.h"
 #include "log.h"
 #include "loop.h"
 #include "vip.h"
 
 struct watch {
-	struct vip_ctx *vip;
+	struct ifcache *ifc;
 	const char *ifname;
 	int ifindex;
 	struct loop *loop;
@@ -67,7 +68,8 @@ static void on_timeout(struct timer *t, void *arg)
 static int watch(struct loop *loop, const char *journal, const char *ifname, const char *secs)
 {
 	struct watch w = { .ifname = ifname, .loop = loop };
-	struct vip_events ev = {
+	struct vip_ctx *vip;
+	struct ifcache_events ev = {
 		.link_change = on_link, .addr_deleted = on_addr_deleted, .arg = &w,
 	};
 	struct timer t;
@@ -76,41 +78,59 @@ static int watch(struct loop *loop, const char *journal, const char *ifname, con
 
 	if (*end || s <= 0)
 		return usage();
-	if (vip_open(&w.vip, loop, journal, &ev) < 0) {
-		log_warn("vip_open");
+	if (ifcache_open(&w.ifc, loop, &ev) < 0) {
+		log_warn("ifcache_open");
 		return 1;
 	}
-	w.ifindex = vip_ifindex(w.vip, ifname);
+	if (vip_open(&vip, w.ifc, loop, journal) < 0) {
+		log_warn("vip_open");
+		ifcache_close(w.ifc);
+		return 1;
+	}
+	w.ifindex = ifcache_ifindex(w.ifc, ifname);
 	timer_init(&t, on_timeout, loop);
 	loop_timer_in(loop, &t, (uint64_t)(s * 1e6));
 	fprintf(stderr, "viptool: watching %s (ifindex %d) for %s s\n", ifname, w.ifindex, secs);
 	if (loop_run(loop) < 0)
 		log_warn("loop_run");
-	vip_close(w.vip);
+	vip_close(vip);
+	ifcache_close(w.ifc);
 	return 0;
 }
 
-/* add, del, primary: one request against a fresh vip_ctx. */
+/* The VIPs a journal names are not primaries (ifcache_primary). */
+static bool held(void *arg, int ifindex, const struct hafd_addr *a)
+{
+	return vip_held(arg, ifindex, a);
+}
+
+/* add, del, primary: one request against a fresh cache and vip_ctx. */
 static int one_shot(struct loop *loop, const char *cmd, const char *journal,
 		    const char *ifname, const char *arg)
 {
+	struct ifcache *ifc;
 	struct vip_ctx *vip;
 	struct hafd_addr a;
 	char buf[ADDR_STRLEN];
 	int ifindex, rc = 1;
 
-	if (vip_open(&vip, loop, journal, NULL) < 0) {
-		log_warn("vip_open");
+	if (ifcache_open(&ifc, loop, NULL) < 0) {
+		log_warn("ifcache_open");
 		return 1;
 	}
-	if (!(ifindex = vip_ifindex(vip, ifname))) {
+	if (vip_open(&vip, ifc, loop, journal) < 0) {
+		log_warn("vip_open");
+		ifcache_close(ifc);
+		return 1;
+	}
+	if (!(ifindex = ifcache_ifindex(ifc, ifname))) {
 		log_warnx("%s: no such interface", ifname);
 	} else if (!strcmp(cmd, "primary")) {
 		int family = !strcmp(arg, "4") ? AF_INET : !strcmp(arg, "6") ? AF_INET6 : 0;
 
 		if (!family)
 			rc = usage();
-		else if (vip_primary(vip, ifindex, family, &a) < 0)
+		else if (ifcache_primary(ifc, ifindex, family, held, vip, &a) < 0)
 			log_warn("primary IPv%s address of %s", arg, ifname);
 		else
 			rc = printf("%s\n", addr_ntop(&a, buf, sizeof(buf))) < 0;
@@ -122,6 +142,7 @@ static int one_shot(struct loop *loop, const char *cmd, const char *journal,
 		rc = 0;
 	}
 	vip_close(vip);
+	ifcache_close(ifc);
 	return rc;
 }
 

@@ -1211,6 +1211,75 @@ static void test_load_file(void **state)
 	unlink(path);
 }
 
+/* The one pairing every reload path uses: by name, whatever the order. */
+static void test_match(void **state)
+{
+	static const char old_text[] =
+		"[instance a]\ninterface = eth0\nvrid = 1\nvirtual_ip = 192.0.2.1\n"
+		"[instance b]\ninterface = eth0\nvrid = 2\nvirtual_ip = 192.0.2.2\n"
+		"[instance c]\ninterface = eth0\nvrid = 3\nvirtual_ip = 192.0.2.3\n"
+		"[check x]\ntype = file\npath = /run/x\n"
+		"[check y]\ntype = file\npath = /run/y\n"
+		"[group g]\ninstance = a\ninstance = b\n"
+		"[group h]\ninstance = c\n";
+	/* b moved first and only its priority changed (kept); a changed VRID
+	 * (changed); c gone, d new; check x kept with a new weight, y probes
+	 * another file; group g the same members, h gone, k new. */
+	static const char new_text[] =
+		"[instance b]\ninterface = eth0\nvrid = 2\nvirtual_ip = 192.0.2.2\npriority = 200\n"
+		"[instance a]\ninterface = eth0\nvrid = 9\nvirtual_ip = 192.0.2.1\n"
+		"[instance d]\ninterface = eth0\nvrid = 4\nvirtual_ip = 192.0.2.4\n"
+		"[check y]\ntype = file\npath = /run/other\n"
+		"[check x]\ntype = file\npath = /run/x\nweight = -10\n"
+		"[group k]\ninstance = d\n"
+		"[group g]\ninstance = a\ninstance = b\n";
+	struct hafd_config *o = load_ok(old_text), *n = load_ok(new_text);
+	struct config_diff d;
+	const struct config_pair *p;
+
+	(void)state;
+	assert_int_equal(config_match(o, n, &d), 0);
+	assert_int_equal(d.instances.n_new, 3);
+	assert_int_equal(d.instances.n, 4);
+	p = d.instances.pairs;
+	assert_int_equal(p[0].fate, CONFIG_KEPT);
+	assert_int_equal(p[0].old_idx, 1);
+	assert_int_equal(p[0].new_idx, 0);
+	assert_int_equal(p[1].fate, CONFIG_CHANGED);
+	assert_int_equal(p[1].old_idx, 0);
+	assert_int_equal(p[2].fate, CONFIG_ADDED);
+	assert_int_equal(p[2].new_idx, 2);
+	assert_int_equal(p[3].fate, CONFIG_REMOVED);
+	assert_int_equal(p[3].old_idx, 2);
+	assert_null(config_match_old(&d.instances, 2));
+	assert_null(config_match_old(&d.instances, 3));
+	assert_int_equal(config_match_old(&d.instances, 1)->old_idx, 0);
+
+	assert_int_equal(d.checks.n, 2);
+	assert_int_equal(d.checks.pairs[0].fate, CONFIG_CHANGED);
+	assert_int_equal(d.checks.pairs[0].old_idx, 1);
+	assert_int_equal(d.checks.pairs[1].fate, CONFIG_KEPT);
+	assert_int_equal(d.checks.pairs[1].old_idx, 0);
+
+	assert_int_equal(d.groups.n, 3);
+	assert_int_equal(d.groups.pairs[0].fate, CONFIG_ADDED);
+	/* g's members moved (a is now index 1, b index 0): the same group. */
+	assert_int_equal(d.groups.pairs[1].fate, CONFIG_KEPT);
+	assert_int_equal(d.groups.pairs[1].old_idx, 0);
+	assert_int_equal(d.groups.pairs[2].fate, CONFIG_REMOVED);
+	assert_int_equal(d.groups.pairs[2].old_idx, 1);
+	config_match_free(&d);
+
+	/* No old configuration: everything is new. */
+	assert_int_equal(config_match(NULL, n, &d), 0);
+	assert_int_equal(d.instances.n, 3);
+	for (size_t i = 0; i < d.instances.n; i++)
+		assert_int_equal(d.instances.pairs[i].fate, CONFIG_ADDED);
+	config_match_free(&d);
+	config_free(o);
+	config_free(n);
+}
+
 static void test_compatible(void **state)
 {
 	static const char base[] = INST "unicast_src = 192.0.2.2\nunicast_peer = 192.0.2.3\n";
@@ -1303,6 +1372,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_compatible),
+		cmocka_unit_test(test_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
