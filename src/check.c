@@ -73,14 +73,44 @@ static void on_nonpass(struct check *h, enum check_result r)
 		h->state = r == CHECK_RES_DEGRADED ? CHECK_ST_DEGRADED : CHECK_ST_DOWN;
 }
 
-bool check_record(struct check *h, const struct check_outcome *run, uint64_t now_us,
+/* What the service's answer means beyond what the runner saw: a pass slower
+ * than slow_after is saturation (DEGRADED), and a run of degraded timeouts
+ * as long as timeout_fall is a wedge (FAIL). out->reason may point at buf. */
+static void outcome_judge(struct check *h, const struct check_outcome *run,
+			  struct check_outcome *out, char *buf, size_t len)
+{
+	const char *why = run->reason ? run->reason : "";
+
+	*out = *run;
+	h->timeouts = run->kind == CHECK_KIND_TIMEOUT ? h->timeouts + 1 : 0;
+	if (run->result == CHECK_RES_PASS && h->p.slow_after_us &&
+	    run->latency_us > h->p.slow_after_us) {
+		out->result = CHECK_RES_DEGRADED;
+		out->kind = CHECK_KIND_SLOW;
+		snprintf(buf, len, "%s%sslow: %llu ms, slow_after %llu ms", why, *why ? ", " : "",
+			 (unsigned long long)(run->latency_us / 1000),
+			 (unsigned long long)(h->p.slow_after_us / 1000));
+		out->reason = buf;
+	} else if (run->result == CHECK_RES_DEGRADED && run->kind == CHECK_KIND_TIMEOUT &&
+		   h->p.timeout_fall && h->timeouts >= h->p.timeout_fall) {
+		out->result = CHECK_RES_FAIL;
+		snprintf(buf, len, "%s (%d timeouts in a row)", why, h->timeouts);
+		out->reason = buf;
+	}
+}
+
+bool check_record(struct check *h, const struct check_outcome *in, uint64_t now_us,
 		  enum check_state *from)
 {
 	enum check_state before = h->state;
-	bool pass = run->result == CHECK_RES_PASS;
+	char buf[CHECK_REASON_MAX];
+	struct check_outcome judged, *run = &judged;
+	bool pass;
 
 	if (from)
 		*from = before;
+	outcome_judge(h, in, &judged, buf, sizeof(buf));
+	pass = run->result == CHECK_RES_PASS;
 	note_run(h, run, now_us);
 	if (!pass && check_in_grace(h, now_us)) {
 		h->c.ignored++;
@@ -185,6 +215,7 @@ const char *check_kind_name(enum check_kind k)
 		[CHECK_KIND_REFUSED] = "refused", [CHECK_KIND_RESET] = "reset",
 		[CHECK_KIND_BAD_STATUS] = "bad_status", [CHECK_KIND_BAD_BODY] = "bad_body",
 		[CHECK_KIND_BAD_REPLY] = "bad_reply", [CHECK_KIND_ERROR] = "error",
+		[CHECK_KIND_SLOW] = "slow",
 	};
 
 	return (unsigned)k < CHECK_KIND_N ? names[k] : "?";

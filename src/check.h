@@ -64,6 +64,7 @@ enum check_kind {
 	CHECK_KIND_BAD_BODY,    /* expect_body not found */
 	CHECK_KIND_BAD_REPLY,   /* malformed HTTP response, bad file content */
 	CHECK_KIND_ERROR,       /* could not run the check (fork, socket, file) */
+	CHECK_KIND_SLOW,        /* it passed, slower than slow_after */
 	CHECK_KIND_N,
 };
 
@@ -72,6 +73,10 @@ struct check_params {
 	int weight;                     /* -254..254; 0 = DOWN means FAULT */
 	int degrade_weight;
 	uint64_t grace_us;              /* startup_grace; 0 = none */
+	int timeout_fall;               /* a degraded timeout this many times in a
+					 * row is a FAIL (a wedge); 0 = never */
+	uint64_t slow_after_us;         /* a PASS slower than this is DEGRADED
+					 * (saturated, not dead); 0 = off */
 };
 
 /* One finished run. */
@@ -98,6 +103,7 @@ struct check {
 	enum check_state state;
 	int passes;                     /* PASSes in a row */
 	int nonpasses;                  /* DEGRADED/FAIL in a row */
+	int timeouts;                   /* timeouts in a row */
 	uint64_t grace_end_us;          /* 0 = no grace */
 	bool grace_over;                /* ended by the first PASS or by time */
 	bool grace_passed;              /* the first PASS came inside the grace */

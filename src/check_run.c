@@ -73,12 +73,15 @@ void check_run_done(struct check_runner *r, enum check_result res, enum check_ki
 	r->factor = 0;
 	run.latency_us = now - r->started_us;
 	ignored = r->check.c.ignored;
+	/* The logs say what check_record() made of the run (a slow pass is
+	 * degraded, a run of timeouts fails): its result and reason. */
 	if (check_record(&r->check, &run, now, &from))
 		log_notice("check %s: %s -> %s (%s)", r->cfg->name, check_state_name(from),
-			   check_state_name(r->check.state), reason);
+			   check_state_name(r->check.state), r->check.reason);
 	else
-		log_debug("check %s: %s in %llu ms (%s)%s", r->cfg->name, check_result_name(res),
-			  (unsigned long long)(run.latency_us / 1000), reason,
+		log_debug("check %s: %s in %llu ms (%s)%s", r->cfg->name,
+			  check_result_name(r->check.last),
+			  (unsigned long long)(run.latency_us / 1000), r->check.reason,
 			  r->check.c.ignored != ignored ? ", ignored in the startup grace" : "");
 	if (!check_grace_due(&r->check))
 		loop_timer_cancel(l, &r->grace);
@@ -297,6 +300,8 @@ static struct check_runner *runner_new(struct check_run_ctx *t, const struct haf
 	struct check_params hp = {
 		.rise = c->rise, .fall = c->fall, .weight = c->weight,
 		.degrade_weight = c->degrade_weight, .grace_us = c->startup_grace_us,
+		.timeout_fall = c->on_timeout == CHECK_TIMEOUT_DEGRADE ? c->timeout_fall : 0,
+		.slow_after_us = c->slow_after_us,
 	};
 	struct check_runner *r = calloc(1, sizeof(*r));
 
@@ -412,6 +417,9 @@ int check_run_reload(struct hafd *h, const struct hafd_config *ncfg, const struc
 			r->idx = i;
 			r->check.p.weight = r->cfg->weight;
 			r->check.p.degrade_weight = r->cfg->degrade_weight;
+			r->check.p.timeout_fall = r->cfg->on_timeout == CHECK_TIMEOUT_DEGRADE ?
+						  r->cfg->timeout_fall : 0;
+			r->check.p.slow_after_us = r->cfg->slow_after_us;
 			/* Vetted again: script_security or the files may have
 			 * changed, and it runs as the new user from its next run. */
 			script_vet(t, ncfg, r);

@@ -49,6 +49,9 @@ struct cfg_check {
 	int degrade_weight;             /* -254..254 */
 	uint64_t startup_grace_us;
 	enum check_on_timeout on_timeout;
+	int timeout_fall;               /* with on_timeout = degrade: this many
+					 * timeouts in a row fail; 0 = never */
+	uint64_t slow_after_us;         /* a pass slower than this is degraded; 0 = off */
 	/* script */
 	char *command;                  /* whole command line as written */
 	int command_line;               /* the line of command */

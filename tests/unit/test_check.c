@@ -388,6 +388,77 @@ static void test_pass_after_grace_expiry_is_unproven(void **state)
 	assert_int_equal(h.state, CHECK_ST_UP);
 }
 
+/* Feed one run with its own kind and latency, a second later. */
+static bool feed_run(struct check *h, enum check_result r, enum check_kind k, uint64_t lat_us,
+		     const char *reason)
+{
+	struct check_outcome run = { .result = r, .kind = k, .latency_us = lat_us,
+				     .reason = reason };
+
+	now += S;
+	return check_record(h, &run, now, NULL);
+}
+
+/* Issue 16: on_timeout = degrade kept a wedged engine DEGRADED forever;
+ * timeout_fall timeouts in a row are a FAIL, and the check goes DOWN. */
+static void test_timeout_fall_escalates(void **state)
+{
+	struct check h;
+
+	(void)state;
+	init(&h, 1, 1, 0, -30, 0);
+	h.p.timeout_fall = 3;
+	feed(&h, P);
+	feed_run(&h, D, CHECK_KIND_TIMEOUT, 2 * S, "timed out after 1000 ms");
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
+	expect_contrib(&h, -30, false);
+	feed_run(&h, D, CHECK_KIND_TIMEOUT, 2 * S, "timed out after 1000 ms");
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
+	assert_true(feed_run(&h, D, CHECK_KIND_TIMEOUT, 2 * S, "timed out after 1000 ms"));
+	assert_int_equal(h.state, CHECK_ST_DOWN);
+	assert_int_equal(h.last, F);
+	assert_string_equal(h.reason, "timed out after 1000 ms (3 timeouts in a row)");
+	expect_contrib(&h, 0, true);
+	/* An answer breaks the run: the next timeout is degraded again. */
+	feed(&h, P);
+	feed_run(&h, D, CHECK_KIND_TIMEOUT, 2 * S, "timed out");
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
+}
+
+/* timeout_fall = 0 keeps the old meaning: degraded for ever. */
+static void test_timeout_fall_zero(void **state)
+{
+	struct check h;
+
+	(void)state;
+	init(&h, 1, 1, 0, -30, 0);
+	feed(&h, P);
+	for (int k = 0; k < 10; k++)
+		feed_run(&h, D, CHECK_KIND_TIMEOUT, 2 * S, "timed out");
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
+}
+
+/* Issue 16: slow but answering is saturation, not death. */
+static void test_slow_after_degrades(void **state)
+{
+	struct check h;
+
+	(void)state;
+	init(&h, 1, 1, 0, -30, 0);
+	h.p.slow_after_us = S / 2;
+	feed_run(&h, P, CHECK_KIND_OK, S / 4, "status 200");
+	assert_int_equal(h.state, CHECK_ST_UP);
+	assert_true(feed_run(&h, P, CHECK_KIND_OK, 800000, "status 200"));
+	assert_int_equal(h.state, CHECK_ST_DEGRADED);
+	assert_int_equal(h.last_kind, CHECK_KIND_SLOW);
+	assert_string_equal(h.reason, "status 200, slow: 800 ms, slow_after 500 ms");
+	expect_contrib(&h, -30, false);        /* never FAULT, even with weight 0 */
+	assert_int_equal(h.c.kinds[CHECK_KIND_SLOW], 1);
+	feed_run(&h, P, CHECK_KIND_OK, S / 4, "status 200");
+	assert_int_equal(h.state, CHECK_ST_UP);
+	assert_string_equal(check_kind_name(CHECK_KIND_SLOW), "slow");
+}
+
 static void test_counters_and_last(void **state)
 {
 	struct check h;
@@ -495,6 +566,9 @@ int main(void)
 		cmocka_unit_test(test_failure_after_grace_pass_counts),
 		cmocka_unit_test(test_pass_after_grace_expiry_is_unproven),
 		cmocka_unit_test(test_counters_and_last),
+		cmocka_unit_test(test_timeout_fall_escalates),
+		cmocka_unit_test(test_timeout_fall_zero),
+		cmocka_unit_test(test_slow_after_degrades),
 		cmocka_unit_test(test_long_reason_truncated),
 		cmocka_unit_test(test_sum_over_checks),
 		cmocka_unit_test(test_names),

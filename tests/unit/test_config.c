@@ -975,6 +975,32 @@ static void test_check_values(void **state)
 	       "t.conf:14: [check c] startup_grace: 1441m is out of range (allowed: 0s..1440m)");
 }
 
+/* Issue 16: timeout_fall (default 3) and slow_after (default off). */
+static void test_check_overload_keys(void **state)
+{
+	struct hafd_config *cfg = load_ok(HTTP "on_timeout = degrade\ntimeout_fall = 5\n"
+					  "slow_after = 750ms\n"
+					  "[check s]\ntype = script\ncommand = /bin/true\n");
+	const struct cfg_check *c = config_check(cfg, "c");
+
+	(void)state;
+	assert_int_equal(c->timeout_fall, 5);
+	assert_int_equal(c->slow_after_us, 750000);
+	c = config_check(cfg, "s");
+	assert_int_equal(c->timeout_fall, 3);
+	assert_int_equal(c->slow_after_us, 0);
+	config_free(cfg);
+	EXPECT(HTTP "timeout_fall = 101\nslow_after = 2h\n"
+	       "[check f]\ntype = file\npath = /tmp/x\ntimeout_fall = 2\nslow_after = 1s\n",
+	       "t.conf:8: [check c] timeout_fall: value 101 out of range (allowed: 0..100)",
+	       "t.conf:9: [check c] slow_after: '2h' is not a duration (allowed: a number with ms, "
+	       "s or m, e.g. 100ms, 1.5s, 2m)",
+	       "t.conf:13: [check f] timeout_fall: key is only valid for types script and http "
+	       "(this check is type file)",
+	       "t.conf:14: [check f] slow_after: key is only valid for types script, http and tcp "
+	       "(this check is type file)");
+}
+
 static void test_check_type_keys(void **state)
 {
 	/* type may come last; keys of another type are each named. */
@@ -1363,6 +1389,7 @@ int main(void)
 		cmocka_unit_test(test_global),
 		cmocka_unit_test(test_check_values),
 		cmocka_unit_test(test_check_type_keys),
+		cmocka_unit_test(test_check_overload_keys),
 		cmocka_unit_test(test_http_url),
 		cmocka_unit_test(test_http_other),
 		cmocka_unit_test(test_tcp_and_file),
