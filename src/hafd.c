@@ -306,7 +306,7 @@ static void start(struct hafd *h)
 		fatal("netlink");
 	if (proc_open(&h->proc, h->loop) < 0 || notify_start(h) < 0)
 		fatal("child processes");
-	if (nft_open(&h->nft, g->nft_table) < 0)
+	if (nft_open(&h->nft, g->nft_table, vrrp_nft_describe) < 0)
 		fatal("nftables table %s (nft_table = none runs without one)", g->nft_table);
 	if (vrrp_create(h) < 0)
 		fatal("starting instances");

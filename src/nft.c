@@ -1,8 +1,9 @@
-/* nft.c: hafd's nftables tables. Works out what they should hold from the
- * routers' states, and sends the difference as one atomic batch: the whole
- * tables (replaced, never edited in place) the first time and after a
- * failure, only the changed sets (flushed and refilled) after that. The
- * rule set itself is built, and described, in nft_build.c. */
+/* nft.c: hafd's nftables tables. Asks the glue to describe the instances,
+ * works out what the tables should hold from that (nft_want.c), and sends
+ * the difference as one atomic batch: the whole tables (replaced, never
+ * edited in place) the first time and after a failure, only the changed
+ * sets (flushed and refilled) after that. The rule set itself is built,
+ * and described, in nft_build.c. */
 #include "nft.h"
 
 #include <errno.h>
@@ -22,15 +23,12 @@
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
 
-#include "config.h"
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
 #include "nft_priv.h"
-#include "vrrp.h"
 
 #define RETRY_US 1000000u               /* a failed batch is tried again */
-#define RATE_MIN_PPS 100                /* per source: 10 ms adverts fit */
 #define SNDBUF_BIG (128u << 10)         /* batches beyond this get a bigger buffer */
 #define DUMP_BUF 32768                  /* one datagram of a set dump */
 
@@ -39,6 +37,7 @@ struct nft_ctx {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
+	nft_describe_fn *describe;      /* the glue: what the instances are now */
 	struct nft_want have;           /* what the tables hold, once built */
 	bool built;                     /* they hold sets, chains and rules */
 	struct hafd *h;                 /* for the retry timer */
@@ -46,161 +45,6 @@ struct nft_ctx {
 	struct timer flush;             /* nft_schedule(): one batch per loop turn */
 	struct log_ratelimit warn_log;
 };
-
-/* ---- address lists -------------------------------------------------------- */
-
-static int addrs_push(struct nft_addrs *s, const struct hafd_addr *a)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		struct hafd_addr *p = realloc(s->a, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		s->a = p;
-		s->cap = cap;
-	}
-	s->a[s->n++] = *a;
-	s->a[s->n - 1].prefix = 0;      /* sets hold addresses, not prefixes */
-	return 0;
-}
-
-static int addr_qcmp(const void *a, const void *b)
-{
-	return addr_cmp(a, b);
-}
-
-/* Sort and drop duplicates, so that two lists compare element by element. */
-static void addrs_sort(struct nft_addrs *s)
-{
-	size_t k = 0;
-
-	if (!s->n)
-		return;
-	qsort(s->a, s->n, sizeof(*s->a), addr_qcmp);
-	for (size_t i = 1; i < s->n; i++)
-		if (!addr_equal(&s->a[i], &s->a[k]))
-			s->a[++k] = s->a[i];
-	s->n = k + 1;
-}
-
-/* Remove from s (sorted) every address in gone (sorted). */
-static void addrs_minus(struct nft_addrs *s, const struct nft_addrs *gone)
-{
-	size_t k = 0, j = 0;
-
-	for (size_t i = 0; i < s->n; i++) {
-		while (j < gone->n && addr_cmp(&gone->a[j], &s->a[i]) < 0)
-			j++;
-		if (j < gone->n && addr_equal(&gone->a[j], &s->a[i]))
-			continue;
-		s->a[k++] = s->a[i];
-	}
-	s->n = k;
-}
-
-static bool addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!addr_equal(&a->a[i], &b->a[i]))
-			return false;
-	return true;
-}
-
-static void want_free(struct nft_want *w)
-{
-	for (int i = 0; i < NSET_N; i++)
-		free(w->set[i].a);
-	memset(w, 0, sizeof(*w));
-}
-
-/* ---- what the tables should hold ------------------------------------------ */
-
-static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
-{
-	return family == AF_INET ? v4 : v4 + 1;
-}
-
-static int want_router(struct nft_want *w, struct nft_addrs owned[2],
-		       const struct vrrp_router *r)
-{
-	const struct cfg_instance *c = r->cfg;
-	bool master = r->inst.fsm.state == VRRP_STATE_MASTER;
-	struct nft_addrs *vips = NULL;
-	int rc = 0;
-
-	if (!master)
-		vips = &w->set[set_of(NSET_STANDBY4, c->family)];
-	else if (c->priority != 255 && !c->accept_mode)
-		vips = &w->set[set_of(NSET_NOACCEPT4, c->family)];
-	for (size_t i = 0; i < c->n_vips; i++) {
-		if (vips)
-			rc |= addrs_push(vips, &c->vips[i]);
-		if (master)
-			rc |= addrs_push(&owned[c->family == AF_INET6], &c->vips[i]);
-	}
-	for (size_t i = 0; i < c->n_peers; i++) {
-		rc |= addrs_push(&w->set[set_of(NSET_PEER4, c->family)], &c->peers[i]);
-		rc |= addrs_push(&w->set[set_of(NSET_KNOWN4, c->family)], &c->peers[i]);
-	}
-	/* The master a backup follows gets through a spoofed flood: its
-	 * adverts are what keeps the backup from taking over. */
-	if (!master && r->inst.fsm.master_prio && r->inst.fsm.master_addr.family == c->family)
-		rc |= addrs_push(&w->set[set_of(NSET_KNOWN4, c->family)],
-				 &r->inst.fsm.master_addr);
-	return rc;
-}
-
-/* The sets from every router's state; the per-source VRRP rate is twice
- * the adverts per second all instances send together, at least 100. */
-static int want_compute(struct nft_want *w, const struct hafd *h)
-{
-	struct nft_addrs owned[2] = { { 0 } };
-	unsigned pps = 0;
-	int rc = 0;
-
-	memset(w, 0, sizeof(*w));
-	for (size_t i = 0; i < h->n_routers; i++) {
-		unsigned cs = h->routers[i]->cfg->advert_interval_cs;
-
-		rc |= want_router(w, owned, h->routers[i]);
-		pps += (100 + cs - 1) / cs;
-	}
-	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
-	w->cap_pps = w->rate_pps;
-	for (int i = 0; i < NSET_N; i++)
-		addrs_sort(&w->set[i]);
-	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
-		addrs_sort(&owned[f]);
-		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
-		free(owned[f].a);
-	}
-	if (rc) {
-		want_free(w);
-		errno = ENOMEM;
-		return -1;
-	}
-	return 0;
-}
-
-/* Rules depend on the rate and on whether each family has unicast peers. */
-static bool same_rules(const struct nft_want *a, const struct nft_want *b)
-{
-	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps &&
-	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
-	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
-}
-
-static size_t want_addrs(const struct nft_want *w)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < NSET_N; i++)
-		n += w->set[i].n;
-	return n;
-}
 
 /* ---- sending a batch ------------------------------------------------------ */
 
@@ -291,7 +135,7 @@ static int tables_build(struct nft_ctx *n, const struct nft_want *w)
 {
 	struct nft_batch b;
 
-	if (batch_start(n, &b, want_addrs(w)) < 0)
+	if (batch_start(n, &b, nft_want_addrs(w)) < 0)
 		return -1;
 	nft_build_tables(&b, n->table, true);
 	nft_build_skeleton(&b, n->table, w);
@@ -305,10 +149,10 @@ static int sets_update(struct nft_ctx *n, const struct nft_want *w)
 {
 	struct nft_batch b;
 
-	if (batch_start(n, &b, want_addrs(w)) < 0)
+	if (batch_start(n, &b, nft_want_addrs(w)) < 0)
 		return -1;
 	for (int i = 0; i < NSET_N; i++)
-		if (!addrs_equal(&w->set[i], &n->have.set[i]))
+		if (!nft_addrs_equal(&w->set[i], &n->have.set[i]))
 			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], true);
 	return batch_commit(n, &b);
 }
@@ -350,6 +194,22 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	loop_timer_soon(h->loop, &n->flush);
 }
 
+/* What the tables should hold, from what the glue says now. */
+static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_want *w)
+{
+	struct nft_desc d = { 0 };
+	int rc, saved;
+
+	memset(w, 0, sizeof(*w));
+	if (n->describe(h, &d) < 0)
+		return -1;
+	rc = nft_want_compute(w, &d);
+	saved = errno;
+	free(d.inst);
+	errno = saved;
+	return rc;
+}
+
 int nft_apply(struct nft_ctx *n, struct hafd *h)
 {
 	struct nft_want w;
@@ -359,14 +219,14 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 		return 0;
 	n->h = h;
 	loop_timer_cancel(h->loop, &n->flush);
-	rc = want_compute(&w, h);
-	if (rc == 0 && n->built && same_rules(&w, &n->have)) {
+	rc = want_get(n, h, &w);
+	if (rc == 0 && n->built && nft_want_same_rules(&w, &n->have)) {
 		bool same = true;
 
 		for (int i = 0; i < NSET_N && same; i++)
-			same = addrs_equal(&w.set[i], &n->have.set[i]);
+			same = nft_addrs_equal(&w.set[i], &n->have.set[i]);
 		if (same) {
-			want_free(&w);
+			nft_want_free(&w);
 			return 0;
 		}
 		rc = sets_update(n, &w);
@@ -379,13 +239,13 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 		if (log_ratelimit_allow(&n->warn_log, loop_now(h->loop), NULL))
 			log_warn("nft: updating table %s (trying again in 1s)", n->table);
 		n->built = false;       /* next time the tables are replaced whole */
-		want_free(&w);
+		nft_want_free(&w);
 		loop_timer_in(h->loop, &n->retry, RETRY_US);
 		errno = saved;
 		return -1;
 	}
 	loop_timer_cancel(h->loop, &n->retry);
-	want_free(&n->have);
+	nft_want_free(&n->have);
 	n->have = w;
 	n->built = true;
 	log_applied(n);
@@ -410,7 +270,7 @@ static void ctx_free(struct nft_ctx *n)
 {
 	if (n->nl)
 		mnl_socket_close(n->nl);
-	want_free(&n->have);
+	nft_want_free(&n->have);
 	free(n->table);
 	free(n);
 }
@@ -431,7 +291,7 @@ static int sock_open(struct nft_ctx *n)
 	return 0;
 }
 
-int nft_open(struct nft_ctx **out, const char *table)
+int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 {
 	struct nft_ctx *n = calloc(1, sizeof(*n));
 	int saved;
@@ -439,6 +299,7 @@ int nft_open(struct nft_ctx **out, const char *table)
 	*out = NULL;
 	if (!n)
 		return -1;
+	n->describe = describe;
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);
 	n->warn_log.burst = 5;
@@ -492,7 +353,7 @@ static int elem_key(struct nftnl_set_elem *e, void *data)
 	if (!key || (len != 4 && len != 16))
 		return 0;
 	addr_from_bytes(&a, len == 4 ? AF_INET : AF_INET6, key);
-	return addrs_push(out, &a);
+	return nft_addrs_push(out, &a);
 }
 
 /* Append the elements of inet set `name` to out, as the kernel has them. */

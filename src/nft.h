@@ -5,22 +5,58 @@
  * the VIPs of instances that are not master, traffic to the VIPs of
  * non-owner masters with accept_mode = no (VRRP and ND aside), VRRP from
  * addresses that are not unicast peers, and VRRP floods. The rule set is
- * described at the top of nft_build.c and in hafd.conf(5). */
+ * described at the top of nft_build.c and in hafd.conf(5).
+ *
+ * nft knows nothing of routers or of the configuration: the glue that owns
+ * the routers describes each instance (struct nft_inst) whenever nft asks,
+ * through the nft_describe_fn it was opened with; nft_want.c turns that
+ * into what the tables should hold, nft_build.c into messages. */
 #ifndef HAFD_NFT_H
 #define HAFD_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "addr.h"
 
 struct hafd;
 struct nft_ctx;
 
+/* One instance as nft needs it, now. */
+struct nft_inst {
+	int family;                     /* AF_INET or AF_INET6 */
+	bool master;                    /* in MASTER state here: holds its VIPs */
+	bool accept;                    /* as master, takes traffic to its VIPs: the
+					 * address owner, or accept_mode = yes */
+	unsigned adverts_per_s;         /* the adverts it sends a second, rounded up */
+	const struct hafd_addr *vips;   /* its virtual IPs (prefixes are ignored) */
+	size_t n_vips;
+	const struct hafd_addr *peers;  /* its unicast peers */
+	size_t n_peers;
+	/* The master this instance follows as a backup, or NULL: the source
+	 * of the adverts it accepted last (same family). */
+	const struct hafd_addr *followed;
+};
+
+/* Every instance. */
+struct nft_desc {
+	struct nft_inst *inst;
+	size_t n_inst;
+};
+
+/* The glue's answer to "what should the tables hold now": fills d, inst
+ * allocated with malloc() (nft frees it), the addresses it points to
+ * valid until the loop runs again. 0, or -1/errno. */
+typedef int nft_describe_fn(struct hafd *h, struct nft_desc *d);
+
 /* Open netlink and create the tables, empty (a leftover of that name is
  * replaced in the same batch). table NULL (nft_table = none): a context
- * that does nothing. 0 or -1/errno. */
-int nft_open(struct nft_ctx **out, const char *table);
-/* Make the tables hold what the routers' states call for, in one batch;
- * nothing is sent when nothing changed. A failure is logged and retried
- * every second. 0 or -1/errno. Does nothing once h->stopping is set. */
+ * that does nothing. describe is asked at each nft_apply(). 0 or
+ * -1/errno. */
+int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe);
+/* Make the tables hold what the glue describes, in one batch; nothing is
+ * sent when nothing changed. A failure is logged and retried every
+ * second. 0 or -1/errno. Does nothing once h->stopping is set. */
 int nft_apply(struct nft_ctx *n, struct hafd *h);
 /* nft_apply() once the timers due now have run: state changes that come
  * together (many routers at start-up or in a mass failover) make one

@@ -1,5 +1,6 @@
-/* nft_priv.h: shared by nft.c (the context, the socket, what the tables
- * should hold) and nft_build.c (the netlink messages of one batch). */
+/* nft_priv.h: shared by nft.c (the context, the socket), nft_want.c (what
+ * the tables should hold, from the glue's description) and nft_build.c
+ * (the netlink messages of one batch). */
 #ifndef HAFD_NFT_PRIV_H
 #define HAFD_NFT_PRIV_H
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "nft.h"
 
 struct mnl_nlmsg_batch;
 
@@ -32,6 +34,24 @@ struct nft_want {
 	unsigned cap_pps;               /* VRRP packets/s from unknown sources, all
 					 * together, per family; burst the same */
 };
+
+/* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */
+int nft_addrs_push(struct nft_addrs *s, const struct hafd_addr *a);
+/* Two sorted lists hold the same addresses. */
+bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
+
+/* What the tables should hold for the instances d describes: the sets,
+ * sorted and without duplicates (a VIP that one instance holds as master
+ * is nobody's standby VIP; unicast peers and the master each backup
+ * follows are known sources); the per-source VRRP rate, twice the adverts
+ * a second all instances send together, at least 100; the cap on unknown
+ * sources, the same. 0, or -1/ENOMEM with w empty. */
+int nft_want_compute(struct nft_want *w, const struct nft_desc *d);
+void nft_want_free(struct nft_want *w);
+/* a and b make the same rules (a change needs the tables rebuilt). */
+bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b);
+/* Addresses in all of w's sets. */
+size_t nft_want_addrs(const struct nft_want *w);
 
 /* Messages named in error logs, by sequence number; later ones are not. */
 #define NFT_WHAT_MAX 64

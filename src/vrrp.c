@@ -336,6 +336,33 @@ void vrrp_checks_apply(struct hafd *h)
 		router_checks_apply(h->routers[i], now);
 }
 
+/* ---- what nftables should hold (nft.h) ----------------------------------- */
+
+int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
+{
+	d->n_inst = 0;
+	d->inst = calloc(h->n_routers ? h->n_routers : 1, sizeof(*d->inst));
+	if (!d->inst)
+		return -1;
+	for (size_t i = 0; i < h->n_routers; i++) {
+		const struct vrrp_router *r = h->routers[i];
+		const struct cfg_instance *c = r->cfg;
+		const struct vrrp_fsm *f = &r->inst.fsm;
+		struct nft_inst *in = &d->inst[d->n_inst++];
+
+		in->family = c->family;
+		in->master = f->state == VRRP_STATE_MASTER;
+		in->accept = c->priority == 255 || c->accept_mode;
+		in->adverts_per_s = (100u + c->advert_interval_cs - 1) / c->advert_interval_cs;
+		in->vips = c->vips;
+		in->n_vips = c->n_vips;
+		in->peers = c->peers;
+		in->n_peers = c->n_peers;
+		in->followed = !in->master && f->master_prio ? &f->master_addr : NULL;
+	}
+	return 0;
+}
+
 /* Sync groups: a ring per configured group, rebuilt from the
  * configuration (at start and after a reload). */
 static void groups_link(struct hafd *h)

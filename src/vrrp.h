@@ -85,4 +85,9 @@ void vrrp_check_changed(struct hafd *h, size_t check);
  * after a reload. */
 void vrrp_checks_apply(struct hafd *h);
 
+/* nftables (nft.h): every instance as nft needs it now; given to
+ * nft_open(). */
+struct nft_desc;
+int vrrp_nft_describe(struct hafd *h, struct nft_desc *d);
+
 #endif

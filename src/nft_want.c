@@ -1,0 +1,160 @@
+/* nft_want.c: what hafd's nftables tables should hold, from the glue's
+ * description of the instances (nft.h): the address sets, the per-source
+ * VRRP rate and the cap on unknown sources. Pure: nft.c compares the
+ * result with what the tables hold and sends the difference, nft_build.c
+ * turns it into messages. */
+#include "nft_priv.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE_MIN_PPS 100                /* per source: 10 ms adverts fit */
+
+/* ---- address lists -------------------------------------------------------- */
+
+int nft_addrs_push(struct nft_addrs *s, const struct hafd_addr *a)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		struct hafd_addr *p = realloc(s->a, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		s->a = p;
+		s->cap = cap;
+	}
+	s->a[s->n++] = *a;
+	s->a[s->n - 1].prefix = 0;      /* sets hold addresses, not prefixes */
+	return 0;
+}
+
+static int addr_qcmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+/* Sort and drop duplicates, so that two lists compare element by element. */
+static void addrs_sort(struct nft_addrs *s)
+{
+	size_t k = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->a, s->n, sizeof(*s->a), addr_qcmp);
+	for (size_t i = 1; i < s->n; i++)
+		if (!addr_equal(&s->a[i], &s->a[k]))
+			s->a[++k] = s->a[i];
+	s->n = k + 1;
+}
+
+/* Remove from s (sorted) every address in gone (sorted). */
+static void addrs_minus(struct nft_addrs *s, const struct nft_addrs *gone)
+{
+	size_t k = 0, j = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		while (j < gone->n && addr_cmp(&gone->a[j], &s->a[i]) < 0)
+			j++;
+		if (j < gone->n && addr_equal(&gone->a[j], &s->a[i]))
+			continue;
+		s->a[k++] = s->a[i];
+	}
+	s->n = k;
+}
+
+bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!addr_equal(&a->a[i], &b->a[i]))
+			return false;
+	return true;
+}
+
+void nft_want_free(struct nft_want *w)
+{
+	for (int i = 0; i < NSET_N; i++)
+		free(w->set[i].a);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- what the tables should hold ------------------------------------------ */
+
+static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
+{
+	return family == AF_INET ? v4 : v4 + 1;
+}
+
+static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
+{
+	struct nft_addrs *vips = NULL;
+	int rc = 0;
+
+	if (!in->master)
+		vips = &w->set[set_of(NSET_STANDBY4, in->family)];
+	else if (!in->accept)
+		vips = &w->set[set_of(NSET_NOACCEPT4, in->family)];
+	for (size_t i = 0; i < in->n_vips; i++) {
+		if (vips)
+			rc |= nft_addrs_push(vips, &in->vips[i]);
+		if (in->master)
+			rc |= nft_addrs_push(&owned[in->family == AF_INET6], &in->vips[i]);
+	}
+	for (size_t i = 0; i < in->n_peers; i++) {
+		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);
+		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], &in->peers[i]);
+	}
+	/* The master a backup follows gets through a spoofed flood: its
+	 * adverts are what keeps the backup from taking over. */
+	if (!in->master && in->followed && in->followed->family == in->family)
+		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], in->followed);
+	return rc;
+}
+
+int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
+{
+	struct nft_addrs owned[2] = { { 0 } };
+	unsigned pps = 0;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < d->n_inst; i++) {
+		rc |= want_inst(w, owned, &d->inst[i]);
+		pps += d->inst[i].adverts_per_s;
+	}
+	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
+	w->cap_pps = w->rate_pps;
+	for (int i = 0; i < NSET_N; i++)
+		addrs_sort(&w->set[i]);
+	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
+		addrs_sort(&owned[f]);
+		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
+		free(owned[f].a);
+	}
+	if (rc) {
+		nft_want_free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Rules depend on the rate and on whether each family has unicast peers. */
+bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
+{
+	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps &&
+	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
+	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
+}
+
+size_t nft_want_addrs(const struct nft_want *w)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NSET_N; i++)
+		n += w->set[i].n;
+	return n;
+}

@@ -1,0 +1,565 @@
+/* test_nft_build.c: the render path of hafd's nftables tables, from the
+ * description the glue hands nft (struct nft_desc, nft.h; issue 22): what
+ * the tables should hold (nft_want.c: which VIPs are standby or no-accept,
+ * unicast peers, the sources known to the cap, rate and cap) and the
+ * messages of the batch (nft_build.c), read back with libnftnl and libmnl
+ * as the kernel would read them, without a kernel. Each rule is decoded to
+ * one line from its attributes, not with libnftnl's printer, whose format
+ * changes between versions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "nft_priv.h"
+
+#define C_PEER "hafd: VRRP from an address that is not a unicast_peer"
+#define C_RATE "hafd: VRRP flood from one source"
+#define C_CAP "hafd: VRRP beyond the cap for unknown sources"
+#define C_STANDBY "hafd: VIP of an instance that is not master here"
+#define C_NOACCEPT "hafd: accept_mode = no: only VRRP to the VIP"
+#define MAX_ITEMS 64
+
+/* One message of a batch, decoded. */
+struct item {
+	int type;                       /* NFT_MSG_NEWRULE, NEWSET, NEWSETELEM, ... */
+	int family;
+	char name[64];                  /* set name, or the rule's chain */
+	char comment[128];              /* rules */
+	char text[1024];                /* rules: the expressions; elements: the keys */
+	uint32_t set_id, set_flags, key_len;
+};
+
+struct decoded {
+	struct item it[MAX_ITEMS];
+	int n;
+};
+
+static void cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		snprintf(data, 128, "%s", (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+/* "meta l4proto", "cmp eq 70", "payload nh+21/1", "lookup vrrp_known4 inv",
+ * "lookup #ID", "limit 1000/s burst 25500 pkts inv", "counter", "drop". */
+static int expr_cb(struct nftnl_expr *e, void *data)
+{
+	char *t = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len = 0;
+
+	if (*t)
+		cat(t, 1024, "; ");
+	if (!strcmp(name, "meta")) {
+		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+
+		cat(t, 1024, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
+			     k == NFT_META_NFPROTO ? "nfproto" : k == NFT_META_PKTTYPE ? "pkttype" : "?");
+	} else if (!strcmp(name, "cmp")) {
+		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
+
+		cat(t, 1024, "cmp %s ", op == NFT_CMP_EQ ? "eq" : op == NFT_CMP_NEQ ? "ne" : "?");
+		for (uint32_t i = 0; i < len; i++)
+			cat(t, 1024, "%02x", d[i]);
+	} else if (!strcmp(name, "payload")) {
+		uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+
+		cat(t, 1024, "payload %s+%u/%u", base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" :
+			     base == NFT_PAYLOAD_TRANSPORT_HEADER ? "th" : "?",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
+	} else if (!strcmp(name, "lookup")) {
+		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID))
+			cat(t, 1024, "lookup #%u", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID));
+		else
+			cat(t, 1024, "lookup %s", set);
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+		    (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV))
+			cat(t, 1024, " inv");
+	} else if (!strcmp(name, "limit")) {
+		cat(t, 1024, "limit %llu/%llus burst %u %s%s",
+		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE),
+		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) == NFT_LIMIT_PKTS ? "pkts" : "bytes",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) & NFT_LIMIT_F_INV ? " inv" : "");
+	} else if (!strcmp(name, "dynset")) {
+		cat(t, 1024, "dynset %s", nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME));
+	} else if (!strcmp(name, "immediate")) {
+		uint32_t v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+
+		cat(t, 1024, "%s", v == NF_DROP ? "drop" : v == NF_ACCEPT ? "accept" : "?");
+	} else {
+		cat(t, 1024, "%s", name);
+	}
+	return 0;
+}
+
+/* An element list, read with libmnl: libnftnl's own parser wants every
+ * element's attribute type to be NFTA_LIST_ELEM, while its builder numbers
+ * them 1, 2, 3... (the kernel looks at neither). */
+static int key_value_cb(const struct nlattr *v, void *data)
+{
+	struct item *it = data;
+	const uint8_t *key = mnl_attr_get_payload(v);
+	uint16_t len = mnl_attr_get_payload_len(v);
+	char buf[INET6_ADDRSTRLEN];
+
+	if (*it->text)
+		cat(it->text, sizeof(it->text), " ");
+	if (len == 1)
+		cat(it->text, sizeof(it->text), "%u", key[0]);
+	else
+		cat(it->text, sizeof(it->text), "%s",
+		    inet_ntop(len == 4 ? AF_INET : AF_INET6, key, buf, sizeof(buf)));
+	return MNL_CB_OK;
+}
+
+static int elem_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
+		return mnl_attr_parse_nested(a, key_value_cb, data);
+	return MNL_CB_OK;
+}
+
+static int elem_cb(const struct nlattr *el, void *data)
+{
+	return mnl_attr_parse_nested(el, elem_attr_cb, data);
+}
+
+static int elems_attr_cb(const struct nlattr *a, void *data)
+{
+	struct item *it = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case NFTA_SET_ELEM_LIST_SET:
+		snprintf(it->name, sizeof(it->name), "%s", mnl_attr_get_str(a));
+		break;
+	case NFTA_SET_ELEM_LIST_SET_ID:
+		it->set_id = ntohl(mnl_attr_get_u32(a));
+		break;
+	case NFTA_SET_ELEM_LIST_ELEMENTS:
+		return mnl_attr_parse_nested(a, elem_cb, data);
+	}
+	return MNL_CB_OK;
+}
+
+static void decode_msg(const struct nlmsghdr *nlh, struct item *it)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+
+	memset(it, 0, sizeof(*it));
+	it->type = nlh->nlmsg_type & 0xff;
+	it->family = g->nfgen_family;
+	if (it->type == NFT_MSG_NEWRULE) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		uint32_t len = 0;
+		const void *ud;
+
+		assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, comment_cb, it->comment);
+		nftnl_expr_foreach(r, expr_cb, it->text);
+		nftnl_rule_free(r);
+	} else if (it->type == NFT_MSG_NEWSET) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		assert_int_equal(nftnl_set_nlmsg_parse(nlh, s), 0);
+		it->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		if (nftnl_set_is_set(s, NFTNL_SET_FLAGS))
+			it->set_flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+		if (nftnl_set_is_set(s, NFTNL_SET_ID))
+			it->set_id = nftnl_set_get_u32(s, NFTNL_SET_ID);
+		nftnl_set_free(s);
+	} else if (it->type == NFT_MSG_NEWSETELEM || it->type == NFT_MSG_DELSETELEM) {
+		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_attr_cb, it),
+				 MNL_CB_OK);
+	}
+}
+
+/* End batch b and decode its messages (BATCH_BEGIN and BATCH_END left out). */
+static void decode(struct nft_batch *b, struct decoded *d)
+{
+	size_t len;
+	const void *data;
+	int left;
+
+	assert_int_equal(nft_batch_end(b), 0);
+	data = nft_batch_data(b, &len);
+	left = (int)len;
+	d->n = 0;
+	for (const struct nlmsghdr *nlh = data; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		assert_true(d->n < MAX_ITEMS);
+		decode_msg(nlh, &d->it[d->n++]);
+	}
+	nft_batch_free(b);
+}
+
+
+/* The k-th (from 0) rule whose comment is c, and how many there are. */
+static const struct item *rule(const struct decoded *d, const char *c, int k, int *count)
+{
+	const struct item *found = NULL;
+	int n = 0;
+
+	for (int i = 0; i < d->n; i++)
+		if (d->it[i].type == NFT_MSG_NEWRULE && !strcmp(d->it[i].comment, c))
+			if (n++ == k)
+				found = &d->it[i];
+	if (count)
+		*count = n;
+	return found;
+}
+
+/* ---- descriptions ---------------------------------------------------------- */
+
+static struct hafd_addr ip(const char *s)
+{
+	struct hafd_addr a;
+
+	assert_int_equal(addr_parse(s, &a), 0);
+	return a;
+}
+
+/* The addresses of set i, space-separated, as nft_want_compute() left them. */
+static const char *set_text(const struct nft_want *w, enum nft_set_idx i)
+{
+	static char buf[512];
+	char a[ADDR_STRLEN];
+
+	buf[0] = 0;
+	for (size_t k = 0; k < w->set[i].n; k++)
+		cat(buf, sizeof(buf), "%s%s", k ? " " : "", addr_ntop(&w->set[i].a[k], a, sizeof(a)));
+	return buf;
+}
+
+/* Four instances, as vrrp_nft_describe() would hand them over:
+ *   web   IPv4 master, owner (accept), 10.0.0.1, 10 adverts/s
+ *   web2  IPv4 backup following 10.0.0.11, 10.0.0.1/24 (web holds it as
+ *         master) and 10.0.0.2, 100 adverts/s
+ *   web6  IPv6 master, accept_mode = no, fd00::1/64, 1 advert/s
+ *   uni   IPv4 backup, unicast peers 10.0.0.13 and 10.0.0.12, following
+ *         10.0.0.12; 10.0.0.3; 1 advert/s */
+struct fixture {
+	struct hafd_addr vips_web[1], vips_web2[2], vips_web6[1], vips_uni[1];
+	struct hafd_addr peers_uni[2], master_web2, master_uni;
+	struct nft_inst inst[4];
+	struct nft_desc desc;
+};
+
+static void fixture(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->vips_web[0] = ip("10.0.0.1");
+	f->vips_web2[0] = ip("10.0.0.1/24");
+	f->vips_web2[1] = ip("10.0.0.2");
+	f->vips_web6[0] = ip("fd00::1/64");
+	f->vips_uni[0] = ip("10.0.0.3");
+	f->peers_uni[0] = ip("10.0.0.13");
+	f->peers_uni[1] = ip("10.0.0.12");
+	f->master_web2 = ip("10.0.0.11");
+	f->master_uni = ip("10.0.0.12");
+	f->inst[0] = (struct nft_inst){ .family = AF_INET, .master = true, .accept = true,
+					.adverts_per_s = 10, .vips = f->vips_web, .n_vips = 1 };
+	f->inst[1] = (struct nft_inst){ .family = AF_INET, .adverts_per_s = 100,
+					.vips = f->vips_web2, .n_vips = 2,
+					.followed = &f->master_web2 };
+	f->inst[2] = (struct nft_inst){ .family = AF_INET6, .master = true, .adverts_per_s = 1,
+					.vips = f->vips_web6, .n_vips = 1 };
+	f->inst[3] = (struct nft_inst){ .family = AF_INET, .adverts_per_s = 1,
+					.vips = f->vips_uni, .n_vips = 1, .peers = f->peers_uni,
+					.n_peers = 2, .followed = &f->master_uni };
+	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4 };
+}
+
+/* ---- what the tables should hold -------------------------------------------- */
+
+/* Standby: the VIPs of instances that are not master, less any that an
+ * instance holds as master; no-accept: a master's VIPs unless it accepts;
+ * prefixes dropped; sorted; peers; the known sources: peers and the
+ * masters the backups follow, once each. */
+static void test_want_sets(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+
+	(void)state;
+	fixture(&f);
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_STANDBY4), "10.0.0.2 10.0.0.3");
+	assert_string_equal(set_text(&w, NSET_STANDBY6), "");
+	assert_string_equal(set_text(&w, NSET_NOACCEPT4), "");
+	assert_string_equal(set_text(&w, NSET_NOACCEPT6), "fd00::1");
+	assert_int_equal(w.set[NSET_NOACCEPT6].a[0].prefix, 0);
+	assert_string_equal(set_text(&w, NSET_PEER4), "10.0.0.12 10.0.0.13");
+	assert_string_equal(set_text(&w, NSET_PEER6), "");
+	assert_string_equal(set_text(&w, NSET_KNOWN4), "10.0.0.11 10.0.0.12 10.0.0.13");
+	assert_string_equal(set_text(&w, NSET_KNOWN6), "");
+	assert_int_equal(nft_want_addrs(&w), 2 + 1 + 2 + 3);
+	nft_want_free(&w);
+
+	/* web2 loses its master: no standby VIP of it is web's any more. */
+	f.inst[0].master = false;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_STANDBY4), "10.0.0.1 10.0.0.2 10.0.0.3");
+	nft_want_free(&w);
+}
+
+/* Only a backup's master is known, and only in its own family. */
+static void test_want_followed(void **state)
+{
+	struct fixture f;
+	struct hafd_addr v6 = ip("fe80::1");
+	struct nft_want w;
+
+	(void)state;
+	fixture(&f);
+	f.inst[1].master = true;                /* a master follows no one */
+	f.inst[3].followed = &v6;               /* not an IPv4 instance's master */
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_KNOWN4), "10.0.0.12 10.0.0.13");
+	assert_string_equal(set_text(&w, NSET_KNOWN6), "");
+	nft_want_free(&w);
+
+	f.inst[3].followed = NULL;
+	f.inst[3].n_peers = 0;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_KNOWN4), "");
+	assert_string_equal(set_text(&w, NSET_PEER4), "");
+	nft_want_free(&w);
+}
+
+/* The per-source rate is twice the adverts a second of all instances
+ * together, at least 100; the cap on unknown sources is the same. */
+static void test_want_rate(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+	struct nft_desc none = { 0 };
+
+	(void)state;
+	fixture(&f);
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_int_equal(w.rate_pps, 2 * (10 + 100 + 1 + 1));
+	assert_int_equal(w.cap_pps, w.rate_pps);
+	nft_want_free(&w);
+	f.inst[1].adverts_per_s = 1;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_int_equal(w.rate_pps, 100);
+	assert_int_equal(w.cap_pps, 100);
+	nft_want_free(&w);
+	assert_int_equal(nft_want_compute(&w, &none), 0);
+	assert_int_equal(w.rate_pps, 100);
+	assert_int_equal(nft_want_addrs(&w), 0);
+	nft_want_free(&w);
+}
+
+/* What needs the tables rebuilt: the rate (so the cap), whether a family
+ * has unicast peers. A new master followed, a state change: sets only. */
+static void test_want_same_rules(void **state)
+{
+	struct fixture f;
+	struct hafd_addr other = ip("10.0.0.21");
+	struct nft_want a, b;
+
+	(void)state;
+	fixture(&f);
+	assert_int_equal(nft_want_compute(&a, &f.desc), 0);
+	f.inst[1].followed = &other;
+	f.inst[0].master = false;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_true(nft_want_same_rules(&a, &b));
+	assert_false(nft_addrs_equal(&a.set[NSET_KNOWN4], &b.set[NSET_KNOWN4]));
+	nft_want_free(&b);
+	f.inst[3].n_peers = 0;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	fixture(&f);
+	f.inst[0].adverts_per_s = 100;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	nft_want_free(&a);
+}
+
+/* ---- the batch ---------------------------------------------------------------- */
+
+/* The whole tables from the fixture's description, as nft.c builds them
+ * the first time: tables, skeleton, every set's elements. */
+static void render(const struct nft_desc *desc, struct decoded *d)
+{
+	struct nft_want w;
+	struct nft_batch b;
+
+	assert_int_equal(nft_want_compute(&w, desc), 0);
+	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1000), 0);
+	nft_build_tables(&b, "hafd", true);
+	nft_build_skeleton(&b, "hafd", &w);
+	for (int i = 0; i < NSET_N; i++)
+		nft_build_elems(&b, "hafd", (enum nft_set_idx)i, &w.set[i], false);
+	decode(&b, d);
+	nft_want_free(&w);
+}
+
+/* The elements of set name in family (NFPROTO_INET or NFPROTO_ARP), over
+ * all its NEWSETELEM messages. */
+static const char *elems_of(const struct decoded *d, const char *name, int family)
+{
+	static char buf[1024];
+
+	buf[0] = 0;
+	for (int i = 0; i < d->n; i++)
+		if (d->it[i].type == NFT_MSG_NEWSETELEM && d->it[i].family == family &&
+		    !strcmp(d->it[i].name, name))
+			cat(buf, sizeof(buf), "%s%s", buf[0] ? " " : "", d->it[i].text);
+	return buf;
+}
+
+/* The VRRP rules of chain input, per family, from the description: the
+ * unicast-peer rule only where a family has peers; the per-source rate;
+ * the cap on sources not in vrrp_knownN, all together. */
+static void test_render_rules(void **state)
+{
+	struct fixture f;
+	struct decoded d;
+	int n;
+
+	(void)state;
+	fixture(&f);
+	render(&f.desc, &d);
+	rule(&d, C_PEER, 0, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(rule(&d, C_PEER, 0, NULL)->text,
+			    "meta l4proto; cmp eq 70; meta pkttype; cmp eq 00; meta nfproto; "
+			    "cmp eq 02; payload nh+12/4; lookup peer4 inv; counter; drop");
+	rule(&d, C_RATE, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rule(&d, C_RATE, 1, NULL)->text,
+			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 0a; payload nh+8/16; "
+			    "dynset vrrp_rate6; counter; drop");
+	rule(&d, C_CAP, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rule(&d, C_CAP, 0, NULL)->text,
+			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 02; payload nh+12/4; "
+			    "lookup vrrp_known4 inv; limit 224/1s burst 224 pkts inv; counter; drop");
+	assert_string_equal(rule(&d, C_CAP, 1, NULL)->text,
+			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 0a; payload nh+8/16; "
+			    "lookup vrrp_known6 inv; limit 224/1s burst 224 pkts inv; counter; drop");
+	assert_string_equal(rule(&d, C_NOACCEPT, 1, NULL)->text,
+			    "meta nfproto; cmp eq 0a; payload nh+24/16; lookup vip6_noaccept; "
+			    "meta l4proto; cmp ne 70; counter; drop");
+
+	/* Without peers, no unicast-peer rule at all. */
+	f.inst[3].n_peers = 0;
+	render(&f.desc, &d);
+	rule(&d, C_PEER, 0, &n);
+	assert_int_equal(n, 0);
+}
+
+/* The sets' elements: vip4_standby in both tables, the others in inet's
+ * only, the known sources as the cap rule reads them. */
+static void test_render_elems(void **state)
+{
+	struct fixture f;
+	struct decoded d;
+	int known = 0;
+
+	(void)state;
+	fixture(&f);
+	render(&f.desc, &d);
+	assert_string_equal(elems_of(&d, "vip4_standby", NFPROTO_INET), "10.0.0.2 10.0.0.3");
+	assert_string_equal(elems_of(&d, "vip4_standby", NFPROTO_ARP), "10.0.0.2 10.0.0.3");
+	assert_string_equal(elems_of(&d, "vip6_noaccept", NFPROTO_INET), "fd00::1");
+	assert_string_equal(elems_of(&d, "peer4", NFPROTO_INET), "10.0.0.12 10.0.0.13");
+	assert_string_equal(elems_of(&d, "vrrp_known4", NFPROTO_INET),
+			    "10.0.0.11 10.0.0.12 10.0.0.13");
+	assert_string_equal(elems_of(&d, "vrrp_known4", NFPROTO_ARP), "");
+	assert_string_equal(elems_of(&d, "vrrp_known6", NFPROTO_INET), "");
+	for (int i = 0; i < d.n; i++)
+		if (d.it[i].type == NFT_MSG_NEWSET && !strncmp(d.it[i].name, "vrrp_known", 10)) {
+			known++;
+			assert_int_equal(d.it[i].family, NFPROTO_INET);
+			assert_int_equal(d.it[i].key_len, d.it[i].name[10] == '4' ? 4 : 16);
+		}
+	assert_int_equal(known, 2);
+	/* No instance: every rule still there, every set empty. */
+	f.desc.n_inst = 0;
+	render(&f.desc, &d);
+	assert_non_null(rule(&d, C_STANDBY, 1, NULL));
+	assert_non_null(rule(&d, C_CAP, 1, NULL));
+	for (int i = 0; i < d.n; i++)
+		assert_int_not_equal(d.it[i].type, NFT_MSG_NEWSETELEM);
+}
+
+/* A change after that: only the set that differs, flushed then refilled. */
+static void test_render_update(void **state)
+{
+	struct nft_addrs known = { 0 };
+	struct hafd_addr a = ip("10.0.0.21/24");
+	struct nft_batch b;
+	struct decoded d;
+
+	(void)state;
+	assert_int_equal(nft_addrs_push(&known, &a), 0);
+	assert_int_equal(nft_batch_init(&b, 1, 1), 0);
+	nft_build_elems(&b, "hafd", NSET_KNOWN4, &known, true);
+	decode(&b, &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.it[0].type, NFT_MSG_DELSETELEM);
+	assert_string_equal(d.it[0].name, "vrrp_known4");
+	assert_string_equal(d.it[0].text, "");
+	assert_int_equal(d.it[1].type, NFT_MSG_NEWSETELEM);
+	assert_string_equal(d.it[1].text, "10.0.0.21");
+	free(known.a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_want_sets),
+		cmocka_unit_test(test_want_followed),
+		cmocka_unit_test(test_want_rate),
+		cmocka_unit_test(test_want_same_rules),
+		cmocka_unit_test(test_render_rules),
+		cmocka_unit_test(test_render_elems),
+		cmocka_unit_test(test_render_update),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
