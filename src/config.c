@@ -531,6 +531,7 @@ static int global_init(struct cfg_parser *p)
 	g->v3_checksum = CFG_CSUM_RFC5798;
 	g->crash_guard = true;
 	g->realtime_priority = 10;
+	g->nft_vrrp_cap = 1000;
 	g->runtime_dir = cfg_strdup(p, "/run/hafd");
 	g->nft_table = cfg_strdup(p, "hafd");
 	g->script_user = cfg_strdup(p, "nobody");

@@ -23,6 +23,7 @@ struct cfg_global {
 	char *runtime_dir;      /* default /run/hafd */
 	char *control_socket;   /* default <runtime_dir>/hafd.sock */
 	char *nft_table;        /* NULL when "none" */
+	int nft_vrrp_cap;       /* VRRP/s from unknown sources, default 1000; 0: none */
 	char *script_user;      /* default nobody */
 	int script_user_line;   /* where it is set; 0 for the default */
 	bool script_security;   /* default yes */

@@ -439,7 +439,7 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 		jput(&j, ",\"vrrp_rate_pps\":%u,\"vrrp_burst\":%u", n->have.rate_pps,
 		     2 * n->have.rate_pps);
 		jput(&j, ",\"vrrp_cap_pps\":%u,\"vrrp_cap_burst\":%u}", n->have.cap_pps,
-		     n->have.cap_pps);
+		     n->have.cap_burst);
 	}
 	if (rc)
 		return -1;

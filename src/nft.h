@@ -25,6 +25,7 @@ struct nft_ctx;
 /* One instance as nft needs it, now. */
 struct nft_inst {
 	int family;                     /* AF_INET or AF_INET6 */
+	uint8_t vrid;
 	bool master;                    /* in MASTER state here: holds its VIPs */
 	bool accept;                    /* as master, takes traffic to its VIPs: the
 					 * address owner, or accept_mode = yes */
@@ -42,6 +43,8 @@ struct nft_inst {
 struct nft_desc {
 	struct nft_inst *inst;
 	size_t n_inst;
+	unsigned cap_pps;               /* nft_vrrp_cap: VRRP/s from unknown
+					 * sources, per family and bucket; 0: none */
 };
 
 /* The glue's answer to "what should the tables hold now": fills d, inst

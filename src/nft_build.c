@@ -20,10 +20,12 @@
  *         peerN: drop; only while an instance of that family is unicast
  *         (multicast adverts are not addressed to the host)
  *       2 VRRP from one source beyond RATE/s, burst 2*RATE: drop
- *       2b VRRP from sources not in vrrp_knownN beyond CAP/s, burst CAP, all
- *         such sources together: drop. Rule 2 alone stops limiting once
- *         spoofed sources fill its set (4096): then this one holds, and the
- *         master a backup follows is not in the crowd that shares it
+ *       2a VRRP for a VRID run here from a source not in vrrp_knownN
+ *         beyond CAP/s, burst BURST, all such sources together: drop
+ *       2b VRRP for any other VRID from a source not in vrrp_knownN beyond
+ *         CAP/s, burst CAP, all together: drop
+ *         (2a and 2b only with nft_vrrp_cap > 0; the VRIDs run here are an
+ *         anonymous set in rule 2a, 2b matches the others)
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
  *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
@@ -39,11 +41,25 @@
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets
- * it, a flood from one source cannot starve the daemon. CAP is the same
- * figure: what a new router (or one whose master hafd has not heard yet)
- * sends fits in it many times over, and a spoofed flood reaches the daemon
- * at no more than that rate, whatever the number of sources. Every drop counts,
- * and each rule carries a comment saying what it is for.
+ * it, a flood from one source cannot starve the daemon.
+ *
+ * Rule 2 alone does not hold a flood from forged sources: each sends a few
+ * packets, far below RATE, and once vrrp_rateN is full (4096 sources) a
+ * new source is not tracked at all and its packets pass. Rules 2a and 2b
+ * hold whatever the number of sources: what reaches the daemon from sources
+ * it does not know is CAP/s per family and bucket (nft_vrrp_cap, 1000 by
+ * default), while the adverts of the masters its backups follow and of its
+ * unicast peers never meet them. What meets 2a legitimately is a master
+ * hafd has not heard yet (start, failover): BURST, CAP or the adverts all
+ * the instances send in a second when that is more, covers start-up
+ * whatever the number of instances. 2b keeps VRIDs hafd does not run
+ * (other routers on a busy segment, or a flood on them) from spending
+ * 2a's budget: with one shared bucket, 3000/s of legitimate VRRP from
+ * other routers left a new master unheard and two masters for seconds.
+ * Under a forged flood a new master is heard later, and one that forges a
+ * known address meets only rule 2.
+ *
+ * Every drop counts, and each rule carries a comment saying what it is for.
  *
  * hafd's own GARPs leave through AF_PACKET and never meet rule 7; its NAs
  * leave through a raw ICMPv6 socket and do meet rule 6, which is why vrrp.c
@@ -74,13 +90,14 @@
 #define RATE_SET_TIMEOUT_MS 60000       /* a quiet source is forgotten */
 #define ELEMS_PER_MSG 256               /* an element list stays under 64 KiB */
 #define MSG_ROOM 1024                   /* any message but an element list */
-#define MSGS_FIXED 48                   /* tables, sets, chains, rules */
+#define MSGS_FIXED 64                   /* tables, sets, chains, rules */
 #define ELEM_ROOM 64                    /* one element in a list */
 #define SLACK (ELEMS_PER_MSG * ELEM_ROOM + MSG_ROOM)  /* a message past the limit */
 #define IPPROTO_VRRP_ 112
 #define ND_NS 135
 #define ND_NA 136
 /* nft's datatype numbers, so that `nft list` prints addresses. */
+#define NFT_TYPE_INTEGER 4
 #define NFT_TYPE_IPADDR 7
 #define NFT_TYPE_IP6ADDR 8
 
@@ -376,9 +393,59 @@ static void over_rate(struct rule *ru, const char *set, unsigned pps)
 	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);     /* e owns lim now */
 }
 
-/* limit rate over pps/second burst pps packets: a token bucket that every
- * packet reaching the rule shares. */
-static void over_cap(struct rule *ru, unsigned pps)
+static uint32_t vrid_set(struct nft_batch *b, const char *table, const uint8_t bitmap[32])
+{
+	struct nftnl_set *s = NULL;
+	uint32_t id = b->n_msgs + 1;
+
+	for (unsigned v = 1; v < 256; v++) {
+		struct nftnl_set_elem *e;
+		uint8_t key = (uint8_t)v;
+
+		if (!(bitmap[v / 8] & (1u << (v % 8))))
+			continue;
+		if (!s) {
+			if (!(s = set_new(b, NFPROTO_INET, table, "__set%d")))
+				return 0;
+			nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_INTEGER);
+			nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 1);
+			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+			nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+			nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, NFPROTO_INET,
+								NLM_F_CREATE | NLM_F_EXCL,
+								"add set"), s);
+			msg_end(b);
+		}
+		e = nftnl_set_elem_alloc();
+		if (!e) {
+			batch_fail(b, ENOMEM);
+			nftnl_set_free(s);
+			return 0;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &key, 1);
+		nftnl_set_elem_add(s, e);
+	}
+	if (!s)
+		return 0;
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+						      NLM_F_CREATE, "add elements"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+	return id;
+}
+static void in_anon_set(struct rule *ru, uint32_t id, bool invert)
+{
+	struct nftnl_expr *e = expr_add(ru, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	if (invert)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+}
+static void over_limit(struct rule *ru, unsigned pps, unsigned burst)
 {
 	struct nftnl_expr *e = expr_add(ru, "limit");
 
@@ -386,7 +453,7 @@ static void over_cap(struct rule *ru, unsigned pps)
 		return;
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, pps);
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, pps);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, burst);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
 }
@@ -462,13 +529,33 @@ static void rules_vrrp(struct nft_batch *b, const char *table, int af,
 	over_rate(&ru, v4 ? "vrrp_rate4" : "vrrp_rate6", w->rate_pps);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, NFPROTO_INET, "hafd: VRRP flood from one source");
-	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 2b */
-	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_VRRP_);
-	load_addr(&ru, af, true);
-	in_set(&ru, nft_set_name(v4 ? NSET_KNOWN4 : NSET_KNOWN6), true);
-	over_cap(&ru, w->cap_pps);
-	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_INET, "hafd: VRRP beyond the cap for unknown sources");
+	if (!w->cap_pps)
+		return;
+	for (int ours = 1; ours >= 0; ours--) {                                /* 2a, 2b */
+		/* With no VRID of this family run here, 2b alone covers all. */
+		uint32_t vrids = vrid_set(b, table, w->vrids[!v4]);
+
+		if (ours && !vrids)
+			continue;
+		rule_begin(&ru, NFPROTO_INET, table, "input");
+		meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_VRRP_);
+		load_addr(&ru, af, true);
+		in_set(&ru, nft_set_name(v4 ? NSET_KNOWN4 : NSET_KNOWN6), true);
+		/* The VRID: the byte after a header without options (IPv4) or
+		 * extension headers (IPv6), as VRRP is sent. Not the transport
+		 * header: nft 1.0.6 cannot list a rule that matches it after
+		 * l4proto. A packet with options may count against the wrong
+		 * one of the two caps, never against neither. */
+		if (vrids) {
+			load(&ru, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 21 : 41, 1);
+			in_anon_set(&ru, vrids, !ours);
+		}
+		over_limit(&ru, w->cap_pps, ours ? w->cap_burst : w->cap_pps);
+		verdict(&ru, NF_DROP);
+		rule_end(b, &ru, NFPROTO_INET, ours ?
+			 "hafd: VRRP beyond the cap on unknown sources" :
+			 "hafd: VRRP beyond the cap on unknown sources, VRIDs not run here");
+	}
 }
 
 static void rules_vips(struct nft_batch *b, const char *table, int af)

@@ -31,8 +31,11 @@ struct nft_addrs {
 struct nft_want {
 	struct nft_addrs set[NSET_N];
 	unsigned rate_pps;              /* VRRP packets/s per source; burst twice that */
-	unsigned cap_pps;               /* VRRP packets/s from unknown sources, all
-					 * together, per family; burst the same */
+	uint8_t vrids[2][32];           /* VRIDs run here, IPv4 and IPv6: bitmaps */
+	unsigned cap_pps;               /* VRRP packets/s from unknown sources, per
+					 * family, for our VRIDs and for the others;
+					 * 0: no cap */
+	unsigned cap_burst;             /* the burst of the cap on our VRIDs */
 };
 
 /* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */

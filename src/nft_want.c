@@ -111,6 +111,7 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct
 	 * adverts are what keeps the backup from taking over. */
 	if (!in->master && in->followed && in->followed->family == in->family)
 		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], in->followed);
+	w->vrids[in->family == AF_INET6][in->vrid / 8] |= (uint8_t)(1u << (in->vrid % 8));
 	return rc;
 }
 
@@ -126,7 +127,10 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 		pps += d->inst[i].adverts_per_s;
 	}
 	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
-	w->cap_pps = w->rate_pps;
+	/* The cap's burst on our VRIDs: at least a second of all our
+	 * adverts, so that every backup hears its master at start-up. */
+	w->cap_pps = d->cap_pps;
+	w->cap_burst = !w->cap_pps ? 0 : w->cap_pps > pps ? w->cap_pps : pps;
 	for (int i = 0; i < NSET_N; i++)
 		addrs_sort(&w->set[i]);
 	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
@@ -142,10 +146,12 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	return 0;
 }
 
-/* Rules depend on the rate and on whether each family has unicast peers. */
+/* Rules depend on the rate, the cap, whether each family has unicast
+ * peers; the VRIDs, which only a reload changes, are built with them. */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 {
 	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps &&
+	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
 }
@@ -156,5 +162,8 @@ size_t nft_want_addrs(const struct nft_want *w)
 
 	for (int i = 0; i < NSET_N; i++)
 		n += w->set[i].n;
+	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
+		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
+			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);
 	return n;
 }

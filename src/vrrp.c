@@ -341,6 +341,7 @@ void vrrp_checks_apply(struct hafd *h)
 int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 {
 	d->n_inst = 0;
+	d->cap_pps = (unsigned)h->cfg->global.nft_vrrp_cap;
 	d->inst = calloc(h->n_routers ? h->n_routers : 1, sizeof(*d->inst));
 	if (!d->inst)
 		return -1;
@@ -351,6 +352,7 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		struct nft_inst *in = &d->inst[d->n_inst++];
 
 		in->family = c->family;
+		in->vrid = c->vrid;
 		in->master = f->state == VRRP_STATE_MASTER;
 		in->accept = c->priority == 255 || c->accept_mode;
 		in->adverts_per_s = (100u + c->advert_interval_cs - 1) / c->advert_interval_cs;

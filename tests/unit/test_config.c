@@ -335,6 +335,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->global.v3_checksum, CFG_CSUM_RFC5798);
 	assert_true(cfg->global.crash_guard);
 	assert_int_equal(cfg->global.realtime_priority, 10);
+	assert_int_equal(cfg->global.nft_vrrp_cap, 1000);
 
 	assert_int_equal(in->line, 1);
 	assert_int_equal(in->priority, 100);
@@ -385,11 +386,16 @@ static void test_defaults(void **state)
 	config_free(cfg);
 
 	/* A control socket follows runtime_dir; nft_table none is NULL; 0 turns
-	 * realtime scheduling off. */
-	cfg = load_ok("[global]\nruntime_dir = /run/x\nnft_table = none\nrealtime_priority = 0\n" INST);
+	 * realtime scheduling off, and the nft cap on unknown VRRP sources. */
+	cfg = load_ok("[global]\nruntime_dir = /run/x\nnft_table = none\nrealtime_priority = 0\n"
+		      "nft_vrrp_cap = 0\n" INST);
 	assert_string_equal(cfg->global.control_socket, "/run/x/hafd.sock");
 	assert_null(cfg->global.nft_table);
 	assert_int_equal(cfg->global.realtime_priority, 0);
+	assert_int_equal(cfg->global.nft_vrrp_cap, 0);
+	config_free(cfg);
+	cfg = load_ok("[global]\nnft_vrrp_cap = 1000000\n" INST);
+	assert_int_equal(cfg->global.nft_vrrp_cap, 1000000);
 	config_free(cfg);
 }
 
@@ -603,6 +609,12 @@ static void test_int(void **state)
 	       "t.conf:2: [global] realtime_priority: value 100 out of range (allowed: 0..99)");
 	EXPECT("[global]\nrealtime_priority = -1\n" INST,
 	       "t.conf:2: [global] realtime_priority: value -1 out of range (allowed: 0..99)");
+	EXPECT("[global]\nrouter_id = a\nnft_vrrp_cap = 1000001\n" INST,
+	       "t.conf:3: [global] nft_vrrp_cap: value 1000001 out of range (allowed: 0..1000000)");
+	EXPECT("[global]\nnft_vrrp_cap = -5\n" INST,
+	       "t.conf:2: [global] nft_vrrp_cap: value -5 out of range (allowed: 0..1000000)");
+	EXPECT("[global]\nnft_vrrp_cap = 1k\n" INST,
+	       "t.conf:2: [global] nft_vrrp_cap: '1k' is not a number (allowed: 0..1000000)");
 	EXPECT(INST "priority = 0\ngarp_repeat = 101\n",
 	       "t.conf:5: [instance web] priority: value 0 out of range (allowed: 1..255)",
 	       "t.conf:6: [instance web] garp_repeat: value 101 out of range (allowed: 0..100)");

@@ -29,7 +29,8 @@
 
 #define C_PEER "hafd: VRRP from an address that is not a unicast_peer"
 #define C_RATE "hafd: VRRP flood from one source"
-#define C_CAP "hafd: VRRP beyond the cap for unknown sources"
+#define C_CAP "hafd: VRRP beyond the cap on unknown sources"
+#define C_CAP_OTHER "hafd: VRRP beyond the cap on unknown sources, VRIDs not run here"
 #define C_STANDBY "hafd: VIP of an instance that is not master here"
 #define C_NOACCEPT "hafd: accept_mode = no: only VRRP to the VIP"
 #define MAX_ITEMS 64
@@ -294,17 +295,19 @@ static void fixture(struct fixture *f)
 	f->peers_uni[1] = ip("10.0.0.12");
 	f->master_web2 = ip("10.0.0.11");
 	f->master_uni = ip("10.0.0.12");
-	f->inst[0] = (struct nft_inst){ .family = AF_INET, .master = true, .accept = true,
+	f->inst[0] = (struct nft_inst){ .family = AF_INET, .vrid = 51, .master = true,
+					.accept = true,
 					.adverts_per_s = 10, .vips = f->vips_web, .n_vips = 1 };
-	f->inst[1] = (struct nft_inst){ .family = AF_INET, .adverts_per_s = 100,
+	f->inst[1] = (struct nft_inst){ .family = AF_INET, .vrid = 52, .adverts_per_s = 100,
 					.vips = f->vips_web2, .n_vips = 2,
 					.followed = &f->master_web2 };
-	f->inst[2] = (struct nft_inst){ .family = AF_INET6, .master = true, .adverts_per_s = 1,
+	f->inst[2] = (struct nft_inst){ .family = AF_INET6, .vrid = 61, .master = true,
+					.adverts_per_s = 1,
 					.vips = f->vips_web6, .n_vips = 1 };
-	f->inst[3] = (struct nft_inst){ .family = AF_INET, .adverts_per_s = 1,
+	f->inst[3] = (struct nft_inst){ .family = AF_INET, .vrid = 53, .adverts_per_s = 1,
 					.vips = f->vips_uni, .n_vips = 1, .peers = f->peers_uni,
 					.n_peers = 2, .followed = &f->master_uni };
-	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4 };
+	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4, .cap_pps = 1000 };
 }
 
 /* ---- what the tables should hold -------------------------------------------- */
@@ -330,7 +333,10 @@ static void test_want_sets(void **state)
 	assert_string_equal(set_text(&w, NSET_PEER6), "");
 	assert_string_equal(set_text(&w, NSET_KNOWN4), "10.0.0.11 10.0.0.12 10.0.0.13");
 	assert_string_equal(set_text(&w, NSET_KNOWN6), "");
-	assert_int_equal(nft_want_addrs(&w), 2 + 1 + 2 + 3);
+	/* Addresses, and the VRIDs (3 IPv4, 1 IPv6) once in each cap rule. */
+	assert_int_equal(nft_want_addrs(&w), 2 + 1 + 2 + 3 + 2 * (3 + 1));
+	assert_int_equal(w.vrids[0][51 / 8], (1 << (51 % 8)) | (1 << (52 % 8)) | (1 << (53 % 8)));
+	assert_int_equal(w.vrids[1][61 / 8], 1 << (61 % 8));
 	nft_want_free(&w);
 
 	/* web2 loses its master: no standby VIP of it is web's any more. */
@@ -365,7 +371,8 @@ static void test_want_followed(void **state)
 }
 
 /* The per-source rate is twice the adverts a second of all instances
- * together, at least 100; the cap on unknown sources is the same. */
+ * together, at least 100; the cap on unknown sources is nft_vrrp_cap, its
+ * burst on our VRIDs at least a second of all our adverts. */
 static void test_want_rate(void **state)
 {
 	struct fixture f;
@@ -376,12 +383,20 @@ static void test_want_rate(void **state)
 	fixture(&f);
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	assert_int_equal(w.rate_pps, 2 * (10 + 100 + 1 + 1));
-	assert_int_equal(w.cap_pps, w.rate_pps);
+	assert_int_equal(w.cap_pps, 1000);
+	assert_int_equal(w.cap_burst, 1000);
 	nft_want_free(&w);
+	f.desc.cap_pps = 50;            /* start-up still fits in the burst */
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_int_equal(w.cap_pps, 50);
+	assert_int_equal(w.cap_burst, 10 + 100 + 1 + 1);
+	nft_want_free(&w);
+	f.desc.cap_pps = 0;             /* nft_vrrp_cap = 0: no cap */
 	f.inst[1].adverts_per_s = 1;
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	assert_int_equal(w.rate_pps, 100);
-	assert_int_equal(w.cap_pps, 100);
+	assert_int_equal(w.cap_pps, 0);
+	assert_int_equal(w.cap_burst, 0);
 	nft_want_free(&w);
 	assert_int_equal(nft_want_compute(&w, &none), 0);
 	assert_int_equal(w.rate_pps, 100);
@@ -412,6 +427,16 @@ static void test_want_same_rules(void **state)
 	nft_want_free(&b);
 	fixture(&f);
 	f.inst[0].adverts_per_s = 100;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	fixture(&f);                    /* a VRID (a reload) */
+	f.inst[3].vrid = 54;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	fixture(&f);                    /* nft_vrrp_cap (a reload) */
+	f.desc.cap_pps = 2000;
 	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
 	assert_false(nft_want_same_rules(&a, &b));
 	nft_want_free(&b);
@@ -451,9 +476,44 @@ static const char *elems_of(const struct decoded *d, const char *name, int famil
 	return buf;
 }
 
+/* The elements of the anonymous set a rule looks up ("lookup #ID"). */
+static const char *anon_elems(const struct decoded *d, const struct item *ru)
+{
+	const char *at = strstr(ru->text, "lookup #");
+	unsigned id;
+
+	assert_non_null(at);
+	assert_int_equal(sscanf(at, "lookup #%u", &id), 1);
+	for (int i = 0; i < d->n; i++)
+		if (d->it[i].type == NFT_MSG_NEWSETELEM && d->it[i].set_id == id)
+			return d->it[i].text;
+	fail_msg("no elements for set #%u", id);
+	return NULL;
+}
+
+/* The rule's text with its anonymous set's id taken out: "lookup #". */
+static const char *no_id(const struct item *ru)
+{
+	static char buf[1024];
+	const char *at = strstr(ru->text, "lookup #");
+	size_t k;
+
+	assert_non_null(at);
+	k = (size_t)(at - ru->text) + strlen("lookup #");
+	memcpy(buf, ru->text, k);
+	buf[k] = 0;
+	at += strlen("lookup #");
+	while (*at >= '0' && *at <= '9')
+		at++;
+	cat(buf, sizeof(buf), "%s", at);
+	return buf;
+}
+
 /* The VRRP rules of chain input, per family, from the description: the
  * unicast-peer rule only where a family has peers; the per-source rate;
- * the cap on sources not in vrrp_knownN, all together. */
+ * the cap on sources not in vrrp_knownN, one bucket for the VRIDs run
+ * here (the VRID byte after the IP header, in an anonymous set) and one
+ * for the others. */
 static void test_render_rules(void **state)
 {
 	struct fixture f;
@@ -475,12 +535,43 @@ static void test_render_rules(void **state)
 			    "dynset vrrp_rate6; counter; drop");
 	rule(&d, C_CAP, 0, &n);
 	assert_int_equal(n, 2);
-	assert_string_equal(rule(&d, C_CAP, 0, NULL)->text,
+	rule(&d, C_CAP_OTHER, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(no_id(rule(&d, C_CAP, 0, NULL)),
 			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 02; payload nh+12/4; "
-			    "lookup vrrp_known4 inv; limit 224/1s burst 224 pkts inv; counter; drop");
-	assert_string_equal(rule(&d, C_CAP, 1, NULL)->text,
+			    "lookup vrrp_known4 inv; payload nh+21/1; lookup #; "
+			    "limit 1000/1s burst 1000 pkts inv; counter; drop");
+	assert_string_equal(anon_elems(&d, rule(&d, C_CAP, 0, NULL)), "51 52 53");
+	assert_string_equal(no_id(rule(&d, C_CAP_OTHER, 0, NULL)),
+			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 02; payload nh+12/4; "
+			    "lookup vrrp_known4 inv; payload nh+21/1; lookup # inv; "
+			    "limit 1000/1s burst 1000 pkts inv; counter; drop");
+	assert_string_equal(anon_elems(&d, rule(&d, C_CAP_OTHER, 0, NULL)), "51 52 53");
+	assert_string_equal(no_id(rule(&d, C_CAP, 1, NULL)),
 			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 0a; payload nh+8/16; "
-			    "lookup vrrp_known6 inv; limit 224/1s burst 224 pkts inv; counter; drop");
+			    "lookup vrrp_known6 inv; payload nh+41/1; lookup #; "
+			    "limit 1000/1s burst 1000 pkts inv; counter; drop");
+	assert_string_equal(anon_elems(&d, rule(&d, C_CAP, 1, NULL)), "61");
+
+	/* A family with no VRID here: one bucket for all its unknown VRRP. */
+	f.inst[2].family = AF_INET;
+	f.inst[2].vips = f.vips_web;
+	render(&f.desc, &d);
+	rule(&d, C_CAP, 0, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(rule(&d, C_CAP_OTHER, 1, NULL)->text,
+			    "meta l4proto; cmp eq 70; meta nfproto; cmp eq 0a; payload nh+8/16; "
+			    "lookup vrrp_known6 inv; limit 1000/1s burst 1000 pkts inv; counter; drop");
+
+	/* nft_vrrp_cap = 0: no cap rule at all. */
+	fixture(&f);
+	f.desc.cap_pps = 0;
+	render(&f.desc, &d);
+	rule(&d, C_CAP, 0, &n);
+	assert_int_equal(n, 0);
+	rule(&d, C_CAP_OTHER, 0, &n);
+	assert_int_equal(n, 0);
+	fixture(&f);
 	assert_string_equal(rule(&d, C_NOACCEPT, 1, NULL)->text,
 			    "meta nfproto; cmp eq 0a; payload nh+24/16; lookup vip6_noaccept; "
 			    "meta l4proto; cmp ne 70; counter; drop");
@@ -522,7 +613,7 @@ static void test_render_elems(void **state)
 	f.desc.n_inst = 0;
 	render(&f.desc, &d);
 	assert_non_null(rule(&d, C_STANDBY, 1, NULL));
-	assert_non_null(rule(&d, C_CAP, 1, NULL));
+	assert_non_null(rule(&d, C_CAP_OTHER, 1, NULL));
 	for (int i = 0; i < d.n; i++)
 		assert_int_not_equal(d.it[i].type, NFT_MSG_NEWSETELEM);
 }
