@@ -561,6 +561,39 @@ static void test_check_fault_before_delta(void **state)
 	assert_string_equal(joined(), "advert 70");
 }
 
+/* A VIP someone else removes while we are master is put back and
+ * announced again; one removed while we are backup is none of ours. */
+static void test_vip_removed_is_restored(void **state)
+{
+	(void)state;
+	start();
+	vrrp_addr_deleted(&h, IFINDEX, &h.cfg->instances[0].vips[0]);
+	assert_string_equal(joined(), "");
+	become_master();
+	vrrp_addr_deleted(&h, IFINDEX, &h.cfg->instances[0].vips[0]);
+	assert_string_equal(joined(), "vip_add 192.0.2.1; garp 192.0.2.1");
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
+}
+
+/* The link going down is a fault: a master lets the VIPs go and resigns
+ * (priority 0) like a stop; back up, it waits in Backup. */
+static void test_link_down_faults(void **state)
+{
+	(void)state;
+	start();
+	become_master();
+	vrrp_link_change(&h, IFINDEX, "eth9", true, false);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_FAULT);
+	assert_string_equal(joined(), "vip_del 192.0.2.1; advert 0; nft; guard_disarm; "
+			    "notify MASTER->FAULT 100");
+	n_calls = 0;
+	advance(10 * S);
+	assert_string_equal(joined(), "");
+	vrrp_link_change(&h, IFINDEX, "eth9", true, true);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_BACKUP);
+	assert_string_equal(joined(), "nft; notify FAULT->BACKUP 100");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +601,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_resign_vips_before_prio0, stop),
 		cmocka_unit_test_teardown(test_better_master_steps_down, stop),
 		cmocka_unit_test_teardown(test_check_fault_before_delta, stop),
+		cmocka_unit_test_teardown(test_vip_removed_is_restored, stop),
+		cmocka_unit_test_teardown(test_link_down_faults, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
