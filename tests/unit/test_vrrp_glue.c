@@ -594,6 +594,38 @@ static void test_link_down_faults(void **state)
 	assert_string_equal(joined(), "nft; notify FAULT->BACKUP 100");
 }
 
+/* What the glue tells nft (vrrp_nft_describe): a backup exempts the
+ * master it follows from the cap on unknown sources; a master holds its
+ * VIPs and follows nobody. */
+static void test_nft_description(void **state)
+{
+	struct nft_desc d;
+	char buf[ADDR_STRLEN];
+
+	(void)state;
+	start();
+	assert_int_equal(vrrp_nft_describe(&h, &d), 0);
+	assert_int_equal(d.n_inst, 1);
+	assert_false(d.inst[0].master);
+	assert_null(d.inst[0].followed);        /* nobody heard yet */
+	assert_int_equal(d.inst[0].adverts_per_s, 1);
+	assert_int_equal(d.inst[0].n_vips, 1);
+	free(d.inst);
+
+	receive(200);
+	assert_int_equal(vrrp_nft_describe(&h, &d), 0);
+	assert_non_null(d.inst[0].followed);
+	assert_string_equal(addr_ntop(d.inst[0].followed, buf, sizeof(buf)), "192.0.2.20");
+	free(d.inst);
+
+	advance(MASTER_DOWN);
+	assert_int_equal(vrrp_nft_describe(&h, &d), 0);
+	assert_true(d.inst[0].master);
+	assert_true(d.inst[0].accept);          /* accept_mode defaults to yes */
+	assert_null(d.inst[0].followed);
+	free(d.inst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +635,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_check_fault_before_delta, stop),
 		cmocka_unit_test_teardown(test_vip_removed_is_restored, stop),
 		cmocka_unit_test_teardown(test_link_down_faults, stop),
+		cmocka_unit_test_teardown(test_nft_description, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
