@@ -22,10 +22,11 @@ uses() {
 	pure) echo "" ;;
 	edge) echo "pure" ;;
 	glue) echo "edge pure" ;;
+	kaconv) echo "pure" ;;   # hafctl's converter, beside the daemon
 	*) return 1 ;;
 	esac
 }
-libs="pure edge glue"
+libs="pure edge glue kaconv"
 
 # Known breaches, left for a refactoring of their own; each line is
 # "SOURCE HEADER". Remove a line once the breach is gone (a line no
