@@ -1,8 +1,8 @@
 """benchlib: what bench/failover and bench/scale share (Python standard library only).
 
 - Paths: the hafd binary ($HAFD, default ../build/hafd), hafd-probe ($HAFD_PROBE,
-  default tests/tools/hafd-probe beside $HAFD), scripts/hafd-lab.
-- Lab: a scripts/hafd-lab lab under a prefix unique to this process, removed on
+  default tests/tools/hafd-probe beside $HAFD), tools/hafd-lab.
+- Lab: a tools/hafd-lab lab under a prefix unique to this process, removed on
   exit, also on failure or a signal (see cleanup()).
 - Statistics (median, linear-interpolated percentiles) and plain-text tables.
 - Machine facts for the result files (nproc, CPU model, kernel, load average).
@@ -18,7 +18,7 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(BENCH)
-LAB_SCRIPT = os.path.join(SRC, "scripts", "hafd-lab")
+LAB_SCRIPT = os.path.join(SRC, "tools", "hafd-lab")
 LAB_DIR = os.environ.get("HAFD_LAB_DIR", "/run/hafd-lab")
 FAKE_INFER = os.path.join(SRC, "tests", "tools", "fake-infer")
 
@@ -93,7 +93,7 @@ def install_cleanup():
 # ---- the lab ----------------------------------------------------------------
 
 class Lab:
-    """One scripts/hafd-lab lab. Node names n1, n2...; "client"; "sw"."""
+    """One tools/hafd-lab lab. Node names n1, n2...; "client"; "sw"."""
 
     _count = 0
 

@@ -1,13 +1,13 @@
 # lib.sh: shared plumbing for the system tests (sourced, bash).
 #
-# Each test prints TAP. Labs are built with scripts/hafd-lab under a prefix
+# Each test prints TAP. Labs are built with tools/hafd-lab under a prefix
 # unique to the run, and removed on exit, also on failure. Tests wait for
 # log lines and state, never for fixed times longer than needed.
 
 SRCDIR=${HAFD_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILDDIR=${HAFD_BUILDDIR:-$SRCDIR/build}
 export HAFD=${HAFD:-$BUILDDIR/hafd}
-LAB="$SRCDIR/scripts/hafd-lab"
+LAB="$SRCDIR/tools/hafd-lab"
 PROBE="$BUILDDIR/tests/tools/hafd-probe"
 export HAFD_LAB_DIR=${HAFD_LAB_DIR:-/run/hafd-lab}
 # Short, unique per run: several tests may run at once.

@@ -48,7 +48,7 @@ fall = 1
 
 [check gpu]
 type = script
-command = HAFD_NODE=@NODE@ PATH=$TMP/bin:/usr/bin:/bin $SRCDIR/scripts/check_gpu
+command = HAFD_NODE=@NODE@ PATH=$TMP/bin:/usr/bin:/bin $SRCDIR/libexec/check_gpu
 interval = 300ms
 timeout = 5s
 rise = 1

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-SCRIPTS="$SRCDIR/scripts"
+SCRIPTS="$SRCDIR/libexec"
 GOLDEN="$SRCDIR/tests/golden/nvidia-smi"
 FAKE_INFER="$SRCDIR/tests/tools/fake-infer"
 export HAFD_STATE_DIR="$TMP/state"
