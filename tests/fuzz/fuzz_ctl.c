@@ -31,6 +31,8 @@
 #include "loop.h"
 #include "reload.h"
 
+#include "harness.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -135,23 +137,8 @@ static void cleanup_dir(void)
 	rmdir(dir);
 }
 
-/* Where the target's files go: FUZZ_TMPDIR, else /dev/shm (a rename on a
- * disk file system costs a flush: 10 times fewer runs), else TMPDIR or /tmp. */
-static const char *fuzz_tmpdir(void)
-{
-	const char *t = getenv("FUZZ_TMPDIR");
-
-	if (t && *t && strlen(t) < 40)
-		return t;
-	if (access("/dev/shm", W_OK | X_OK) == 0)
-		return "/dev/shm";
-	t = getenv("TMPDIR");
-	return t && *t && strlen(t) < 40 ? t : "/tmp";
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = fuzz_tmpdir();
 	struct config_errors errs = { 0 };
 	char conf[512];
 	FILE *f;
@@ -160,9 +147,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_init("fuzz_ctl", true, LOG_DEBUG);   /* run with -close_fd_mask=2 */
-	snprintf(dir, sizeof(dir), "%s/fuzz_ctl.XXXXXX", t);
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_workdir(dir, sizeof(dir), "fuzz_ctl");
 	snprintf(sock_path, sizeof(sock_path), "%s/hafd.sock", dir);
 	n = snprintf(conf, sizeof(conf),
 		     "[global]\nrouter_id = fuzz\nruntime_dir = %s\n"

@@ -27,6 +27,9 @@
 #include "log.h"
 #include "vip.h"
 
+#define FUZZ_FAKE_NETLINK
+#include "harness.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,13 +37,6 @@ static char dir[64], path[96];
 static int deleted;             /* successful fake deletes this run */
 
 /* ---- the fakes ---------------------------------------------------------- */
-
-/* No socket at all: were a call below to reach the kernel, it could not. */
-int nl_connect(struct nl_sock *sk, int protocol)
-{
-	(void)sk;
-	return protocol == NETLINK_ROUTE ? 0 : -NLE_INVAL;
-}
 
 unsigned int if_nametoindex(const char *name)
 {
@@ -93,31 +89,13 @@ static void cleanup_dir(void)
 	rmdir(dir);
 }
 
-/* Where the target's files go: FUZZ_TMPDIR, else /dev/shm (a rename on a
- * disk file system costs a flush: 10 times fewer runs), else TMPDIR or /tmp. */
-static const char *fuzz_tmpdir(void)
-{
-	const char *t = getenv("FUZZ_TMPDIR");
-
-	if (t && *t && strlen(t) < 40)
-		return t;
-	if (access("/dev/shm", W_OK | X_OK) == 0)
-		return "/dev/shm";
-	t = getenv("TMPDIR");
-	return t && *t && strlen(t) < 40 ? t : "/tmp";
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = fuzz_tmpdir();
-
 	(void)argc;
 	(void)argv;
 	/* Belt and braces: a network namespace of our own when we may. */
 	(void)unshare(CLONE_NEWNET);
-	snprintf(dir, sizeof(dir), "%s/fuzz_vipj.XXXXXX", t);
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_workdir(dir, sizeof(dir), "fuzz_vipj");
 	snprintf(path, sizeof(path), "%s/vips", dir);
 	atexit(cleanup_dir);
 	log_init("fuzz_vipj", true, LOG_DEBUG);  /* run with -close_fd_mask=2 */

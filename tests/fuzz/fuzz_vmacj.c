@@ -28,6 +28,9 @@
 #include "log.h"
 #include "vmac.h"
 
+#define FUZZ_FAKE_NETLINK
+#include "harness.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,13 +38,6 @@ static char dir[64], path[96];
 static int deleted;
 
 /* ---- the fakes ---------------------------------------------------------- */
-
-/* No socket at all: were a call below to reach the kernel, it could not. */
-int nl_connect(struct nl_sock *sk, int protocol)
-{
-	(void)sk;
-	return protocol == NETLINK_ROUTE ? 0 : -NLE_INVAL;
-}
 
 int rtnl_link_get_kernel(struct nl_sock *sk, int ifindex, const char *name,
 			 struct rtnl_link **result)
@@ -106,30 +102,12 @@ static void cleanup_dir(void)
 	rmdir(dir);
 }
 
-/* Where the target's files go: FUZZ_TMPDIR, else /dev/shm (a rename on a
- * disk file system costs a flush: 10 times fewer runs), else TMPDIR or /tmp. */
-static const char *fuzz_tmpdir(void)
-{
-	const char *t = getenv("FUZZ_TMPDIR");
-
-	if (t && *t && strlen(t) < 40)
-		return t;
-	if (access("/dev/shm", W_OK | X_OK) == 0)
-		return "/dev/shm";
-	t = getenv("TMPDIR");
-	return t && *t && strlen(t) < 40 ? t : "/tmp";
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = fuzz_tmpdir();
-
 	(void)argc;
 	(void)argv;
 	(void)unshare(CLONE_NEWNET);    /* belt and braces, when we may */
-	snprintf(dir, sizeof(dir), "%s/fuzz_vmacj.XXXXXX", t);
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_workdir(dir, sizeof(dir), "fuzz_vmacj");
 	snprintf(path, sizeof(path), "%s/vmacs", dir);
 	atexit(cleanup_dir);
 	log_init("fuzz_vmacj", true, LOG_DEBUG);  /* run with -close_fd_mask=2 */

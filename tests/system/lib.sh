@@ -18,25 +18,40 @@ _tap_n=0 _tap_fail=0 _lab_up=0
 _cleanups=()
 
 # A sanitized hafd (configure --enable-sanitizers; scripts/check runs a
-# third of the tests with build-asan/hafd): its reports go to stderr, which
-# the lab appends to the node's log. Before the lab goes (lab_down, or at
-# exit) every hafd node is stopped with SIGTERM, so LeakSanitizer runs at
-# its exit, and each node's log is scanned: a report is a failed test
-# point, with the report as diagnostics. UBSan aborts on its first report
-# (-fno-sanitize-recover).
+# third of the tests with build-asan/hafd): every sanitized process the
+# test starts (lab nodes, their crash guards, hafd -t, daemons a test runs
+# itself with its output elsewhere) writes its reports to $TMP/san.PID
+# (log_path), where no redirection can hide them. Before the lab goes
+# (lab_down, or at exit) every hafd node is stopped with SIGTERM, so
+# LeakSanitizer runs at its exit; then, and once more after the cleanups
+# at exit, each new report file, and a node log that holds a report
+# (ASAN_OPTIONS of the caller's without log_path), is a failed test point
+# with the report as diagnostics. UBSan aborts on its first report
+# (-fno-sanitize-recover) and, in this combined build, writes only its
+# SUMMARY line to the file, the report itself to stderr (the node's log).
 if grep -q __asan_init "$HAFD" 2>/dev/null; then
 	HAFD_SANITIZED=1
-	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
-	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:print_summary=1}
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1:log_path=$TMP/san}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:print_summary=1:log_path=$TMP/san}
 else
 	HAFD_SANITIZED=0
 fi
 _SAN_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
+_san_seen=" "
+_san_files() {
+	local f
+	for f in "$TMP"/san.*; do
+		[ -s "$f" ] && [ "${_san_seen#* $f }" = "$_san_seen" ] || continue
+		_san_seen+="$f "
+		ok 1 "sanitizer report from pid ${f##*.}"
+		head -60 "$f" | sed 's/^/# /'
+	done
+}
 _san_scan() {
-	[ "$HAFD_SANITIZED" = 1 ] && [ $_lab_up = 1 ] || return 0
+	[ "$HAFD_SANITIZED" = 1 ] || return 0
 	local d n
 	for d in "$HAFD_LAB_DIR/$PREFIX"/n[0-9]*; do
-		[ -d "$d" ] || continue
+		[ $_lab_up = 1 ] && [ -d "$d" ] || continue
 		n=${d##*/}
 		[ "$(lab daemon "$n" 2>/dev/null)" = hafd ] && lab stop "$n" >/dev/null 2>&1
 		if grep -qE -- "$_SAN_RE" "$d/log" 2>/dev/null; then
@@ -44,6 +59,7 @@ _san_scan() {
 			grep -E -A25 -- "$_SAN_RE" "$d/log" | head -60 | sed 's/^/# /'
 		fi
 	done
+	_san_files
 }
 
 need_root() {
@@ -87,6 +103,7 @@ _finish() {
 	fi
 	for c in "${_cleanups[@]}"; do eval "$c" >/dev/null 2>&1; done
 	[ $_lab_up = 1 ] && "$LAB" -p "$PREFIX" down >/dev/null 2>&1
+	[ "$HAFD_SANITIZED" = 1 ] && _san_files   # from what the cleanups stopped
 	rm -rf "$TMP"
 	echo "1..$_tap_n"
 	[ $rc -eq 77 ] && exit 77

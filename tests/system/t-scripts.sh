@@ -124,13 +124,13 @@ in_ns n1 "${PYTHON:-python3}" "$FAKE_INFER" --port 8000 --control "$TMP/mode" >"
 on_exit "kill $!"
 mode() {   # MODE...: switch fake-infer and wait until it answers accordingly
 	echo "$*" >"$TMP/mode"
-	# fake-infer reads the file every 50 ms: a switch between two modes
-	# whose /health answers alike (healthy, wedged) shows nowhere, so
-	# give it two reads before looking.
-	sleep 0.12
 	local want=200 t=0
 	case $1 in loading|engine-dead) want=503 ;; dead) want=000 ;; esac
 	while [ $t -lt 100 ]; do
+		# /health alone cannot tell loading from engine-dead, nor healthy
+		# from overloaded or wedged: /control without a mode names the one
+		# fake-infer has read from the file (every 50 ms).
+		in_ns n1 curl -s -m 0.5 http://127.0.0.1:8000/control | grep -qF "\"mode\": \"$1\"" &&
 		[ "$(in_ns n1 curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://127.0.0.1:8000/health)" = $want ] && return 0
 		sleep 0.05; t=$((t + 1))
 	done
