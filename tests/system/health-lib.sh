@@ -3,6 +3,14 @@
 
 FAKE_INFER="$SRCDIR/tests/tools/fake-infer"
 
+# The first lines of a [check gen] section: fake-infer's one-token
+# completion, as ai-services.md recommends. Tests add timing and weights:
+#   lab_conf NAME "${GEN_CHECK[@]}" - <<'T' (interval = ..., [instance web] ...)
+GEN_CHECK=('[check gen]' 'type = http' 'url = http://127.0.0.1:8000/v1/completions'
+	'method = POST' 'header = Content-Type: application/json'
+	'body = {"model":"fake-model","prompt":"ping","max_tokens":1,"temperature":0}'
+	'expect_body = "choices"')
+
 # Milliseconds since midnight, now or from a log line's HH:MM:SS.mmm stamp
 # (the same clock: the lab logs to stderr with local time).
 now_ms() { stamp_ms "$(date +%H:%M:%S.%3N)"; }

@@ -11,14 +11,7 @@
 need_root
 . "$(dirname "$0")/health-lib.sh"
 
-tpl=$(lab_conf overload.conf - <<'T'
-[check gen]
-type = http
-url = http://127.0.0.1:8000/v1/completions
-method = POST
-header = Content-Type: application/json
-body = {"model":"fake-model","prompt":"ping","max_tokens":1,"temperature":0}
-expect_body = "choices"
+tpl=$(lab_conf overload.conf "${GEN_CHECK[@]}" - <<'T'
 interval = 300ms
 timeout = 1s
 fall = 1
