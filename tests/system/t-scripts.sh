@@ -79,6 +79,24 @@ expect 0 '^OK' "check_gpu: up again once the volatile counter is reset"
 fake_smi badfield.txt 2
 run_script check_gpu
 expect 3 'rejected the query.*not a valid field' "check_gpu: nvidia-smi rc 2 (bad field) is unknown"
+# Issue 16: a warning on stderr is no GPU row. nvidia-smi warns there (an
+# infoROM, a GPU it cannot reach); counted as a row it hid a lost GPU.
+fake_smi healthy.csv
+sed -i 's|^cat |echo "WARNING: infoROM is corrupted at gpu 0000:41:00.0" >\&2; cat |' "$TMP/bin/nvidia-smi"
+run_script check_gpu HAFD_GPUS=2
+expect 1 '1 GPUs visible, expected 2' "check_gpu: a stderr warning is not counted as a GPU"
+# A driver that lacks a queried field: query without it, not UNKNOWN.
+cat >"$TMP/bin/nvidia-smi" <<SMI
+#!/bin/bash
+case "\$*" in
+*gpu_recovery_action*) echo 'Field "gpu_recovery_action" is not a valid field to query.'; exit 2 ;;
+esac
+cut -d, -f1-4 "$GOLDEN/healthy.csv"
+SMI
+chmod +x "$TMP/bin/nvidia-smi"
+run_script check_gpu
+expect 0 '^OK: 1 GPU.*not known to this driver: gpu_recovery_action' \
+	"check_gpu: a field the driver lacks is left out, not unknown"
 fake_smi no-devices.txt 6
 run_script check_gpu
 expect 1 'no devices found: No devices were found' "check_gpu: rc 6 (no devices) is down"
