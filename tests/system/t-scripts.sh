@@ -132,6 +132,19 @@ xid dmesg-xid-warn.txt HAFD_CHECK=custom HAFD_XID_FATAL=13
 expect 1 'fatal Xid 13' "check_xid: HAFD_XID_FATAL sets the fatal codes"
 run_script check_xid HAFD_XID_LOG_CMD='echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1'
 expect 3 'unreadable.*not permitted' "check_xid: an unreadable kernel log is unknown"
+# journalctl without the journal's groups: with -q (the old default) it
+# printed nothing and exited 0, so an unreadable log read as OK.
+cat >"$TMP/bin/journalctl" <<'JCTL'
+#!/bin/bash
+case " $* " in *" -q "*|*" --quiet "*) exit 0 ;; esac
+echo "Hint: You are currently not seeing messages from other users and the system." >&2
+echo "      Users in groups 'adm', 'systemd-journal' can see all messages." >&2
+echo "      Pass -q to turn off this notice." >&2
+JCTL
+chmod +x "$TMP/bin/journalctl"
+run_script check_xid HAFD_CHECK=nojournal
+expect 3 'unreadable.*not seeing messages' "check_xid: a journal this user cannot read is unknown, not OK"
+rm -f "$TMP/bin/journalctl"
 run_script check_xid HAFD_CHECK=since HAFD_XID_LOG_CMD='echo "since=$HAFD_XID_SINCE"' HAFD_XID_WINDOW=100
 expect 0 '^OK' "check_xid: a log command gets HAFD_XID_SINCE"
 
