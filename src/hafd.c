@@ -107,6 +107,57 @@ static struct hafd_config *config_read(const char *path)
 	return cfg;
 }
 
+/* hafd -t: a script check whose program is a path that does not exist
+ * here (the example's /usr/local/bin/check-gpu) fails every run: warn,
+ * naming file:line and key. The program is the command's first word after
+ * any NAME=value assignments; a bare name is found on PATH at run time
+ * (script_security vets that), so only paths are looked at. A warning:
+ * the file may be checked on another machine. Returns the warnings. */
+static bool word_is_assignment(const char *w, size_t len)
+{
+	size_t k = 0;
+
+	if (!len || !(w[0] == '_' || (w[0] >= 'A' && w[0] <= 'Z') || (w[0] >= 'a' && w[0] <= 'z')))
+		return false;
+	while (k < len && (w[k] == '_' || (w[k] >= 'A' && w[k] <= 'Z') ||
+			   (w[k] >= 'a' && w[k] <= 'z') || (w[k] >= '0' && w[k] <= '9')))
+		k++;
+	return k < len && w[k] == '=';
+}
+
+static size_t checks_warn_missing(const struct hafd_config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_checks; i++) {
+		const struct cfg_check *c = &cfg->checks[i];
+		const char *w = c->command;
+		char prog[PATH_MAX];
+		size_t len;
+		struct stat st;
+
+		if (c->type != CHECK_SCRIPT || !w)
+			continue;
+		for (;;) {      /* NAME=value words come before the program */
+			w += strspn(w, " \t");
+			len = strcspn(w, " \t");
+			if (!word_is_assignment(w, len))
+				break;
+			w += len;
+		}
+		if (!len || len >= sizeof(prog) || !memchr(w, '/', len))
+			continue;
+		memcpy(prog, w, len);
+		prog[len] = 0;
+		if (stat(prog, &st) == 0 || errno != ENOENT)
+			continue;
+		fprintf(stderr, "%s:%d: [check %s] command: warning: %s does not exist: the check "
+			"will fail until it does\n", cfg->path, c->command_line, c->name, prog);
+		n++;
+	}
+	return n;
+}
+
 /* path, made absolute against the working directory, in buf: a daemon
  * changes to / (daemonize()), and reload re-reads the configuration file
  * by the path it was given. Not realpath(): a symlink stays a symlink, so
@@ -362,6 +413,7 @@ int main(int argc, char **argv)
 	if (h.opts.config_test) {
 		int bad = runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0;
 
+		checks_warn_missing(h.cfg);
 		if (bad)
 			fprintf(stderr, "hafd: %s\n", why);
 		else
