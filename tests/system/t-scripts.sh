@@ -204,6 +204,18 @@ expect 0 '^OK' "check_openai_gen: a generation ends the run of timeouts"
 mode wedged
 gen HAFD_TIMEOUT_FAILS=1
 expect 1 '\(1 in a row\)' "check_openai_gen: HAFD_TIMEOUT_FAILS=1 makes the first timeout down"
+# Issue 16: both requests fit in the check's timeout (HAFD_CHECK_TIMEOUT,
+# set by hafd). Each answer takes 1 s: the model list and the completion
+# took 2 s of a 2 s check, and hafd killed the script before it said a word.
+mode healthy
+mode slow delay=1
+t0=$EPOCHREALTIME
+ns_script check_openai_gen HAFD_CHECK_TIMEOUT=2 HAFD_CHECK=budget
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+expect 2 'POST /v1/completions timed out after 0\.[0-9]+s \(1 of 3' \
+	"check_openai_gen: the completion gets what the model list left of the check's timeout"
+check "check_openai_gen: the whole run ends within HAFD_CHECK_TIMEOUT (${took}s < 2s)" \
+	awk -v t="$took" 'BEGIN { exit !(t < 2) }'
 mode dead
 gen
 expect 1 'connection refused' "check_openai_gen: a closed port is down"
