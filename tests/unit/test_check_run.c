@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "check_run.h"
+#include "cfgtext.h"
 #include "config.h"
 #include "hafd.h"
 #include "loop.h"
@@ -175,9 +176,7 @@ static struct hafd h;
 
 static void start(const char *checks)
 {
-	struct config_errors errs;
 	char text[2048];
-	FILE *f;
 
 	snprintf(rundir, sizeof(rundir), "/tmp/test_check_run.XXXXXX");
 	assert_non_null(mkdtemp(rundir));
@@ -185,15 +184,8 @@ static void start(const char *checks)
 		 "[global]\nruntime_dir = %s\nscript_security = no\nnft_table = none\n"
 		 "[instance web]\ninterface = lo\nvrid = 1\nvirtual_ip = 192.0.2.1/24\n"
 		 "track = a\n%s", rundir, checks);
-	f = fmemopen(text, strlen(text), "r");
-	assert_non_null(f);
 	memset(&h, 0, sizeof(h));
-	if (config_load_stream(f, "t.conf", &h.cfg, &errs) < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			print_message("%s\n", errs.msgs[i]);
-		fail();
-	}
-	fclose(f);
+	h.cfg = cfg_text_ok(text);
 	memset(armed, 0, sizeof(armed));
 	runs = cancels = changes = 0;
 	run_cb = NULL;

@@ -14,39 +14,14 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cfgtext.h"
 #include "log.h"
-
-/* Text into config_load_stream() as file "t.conf". */
-static int load(const char *text, struct hafd_config **cfg, struct config_errors *errs)
-{
-	FILE *f = strlen(text) ? fmemopen((void *)text, strlen(text), "r") : tmpfile();
-	int rc;
-
-	assert_non_null(f);
-	rc = config_load_stream(f, "t.conf", cfg, errs);
-	fclose(f);
-	return rc;
-}
-
-static struct hafd_config *load_ok(const char *text)
-{
-	struct hafd_config *cfg = NULL;
-	struct config_errors errs;
-	int rc = load(text, &cfg, &errs);
-
-	for (size_t i = 0; i < errs.n; i++)
-		print_message("unexpected: %s\n", errs.msgs[i]);
-	assert_int_equal(rc, 0);
-	assert_int_equal(errs.n, 0);
-	assert_non_null(cfg);
-	return cfg;
-}
 
 static void expect_errors(const char *text, const char *const *want)
 {
 	struct hafd_config *cfg = (struct hafd_config *)&cfg;
 	struct config_errors errs;
-	int rc = load(text, &cfg, &errs);
+	int rc = cfg_text_load(text, &cfg, &errs);
 	size_t n = 0;
 	bool same;
 
@@ -72,7 +47,7 @@ static void expect_errors(const char *text, const char *const *want)
 /* text loads, with exactly the warnings want (NULL-terminated). */
 static void expect_warnings(const char *text, const char *const *want)
 {
-	struct hafd_config *cfg = load_ok(text);
+	struct hafd_config *cfg = cfg_text_ok(text);
 	size_t n = 0;
 	bool same;
 
@@ -188,7 +163,7 @@ static const char full_conf[] =
 
 static void test_full(void **state)
 {
-	struct hafd_config *cfg = load_ok(full_conf);
+	struct hafd_config *cfg = cfg_text_ok(full_conf);
 	const struct cfg_check *c;
 	const struct cfg_instance *in;
 	char buf[ADDR_STRLEN];
@@ -318,7 +293,7 @@ static void test_full(void **state)
 
 static void test_defaults(void **state)
 {
-	struct hafd_config *cfg = load_ok(INST "[check s]\ntype = script\ncommand = /bin/true\n"
+	struct hafd_config *cfg = cfg_text_ok(INST "[check s]\ntype = script\ncommand = /bin/true\n"
 					  "[check h]\ntype = http\nurl = http://localhost\n");
 	const struct cfg_instance *in = &cfg->instances[0];
 	const struct cfg_check *c = &cfg->checks[0];
@@ -387,14 +362,14 @@ static void test_defaults(void **state)
 
 	/* A control socket follows runtime_dir; nft_table none is NULL; 0 turns
 	 * realtime scheduling off, and the nft cap on unknown VRRP sources. */
-	cfg = load_ok("[global]\nruntime_dir = /run/x\nnft_table = none\nrealtime_priority = 0\n"
+	cfg = cfg_text_ok("[global]\nruntime_dir = /run/x\nnft_table = none\nrealtime_priority = 0\n"
 		      "nft_vrrp_cap = 0\n" INST);
 	assert_string_equal(cfg->global.control_socket, "/run/x/hafd.sock");
 	assert_null(cfg->global.nft_table);
 	assert_int_equal(cfg->global.realtime_priority, 0);
 	assert_int_equal(cfg->global.nft_vrrp_cap, 0);
 	config_free(cfg);
-	cfg = load_ok("[global]\nnft_vrrp_cap = 1000000\n" INST);
+	cfg = cfg_text_ok("[global]\nnft_vrrp_cap = 1000000\n" INST);
 	assert_int_equal(cfg->global.nft_vrrp_cap, 1000000);
 	config_free(cfg);
 }
@@ -439,7 +414,7 @@ static void test_shipped_example_uncommented(void **state)
 		fputs(line[0] == ';' ? line + 1 : line, out);
 	fclose(in);
 	fclose(out);
-	cfg = load_ok(text);
+	cfg = cfg_text_ok(text);
 	assert_int_equal(cfg->n_instances, 2);
 	assert_int_equal(cfg->n_checks, 2);
 	assert_int_equal(cfg->n_groups, 1);
@@ -455,7 +430,7 @@ static void test_lines(void **state)
 
 	/* Indentation means nothing (no inih continuation lines), CRLF and a
 	 * BOM are fine, '#' and ';' start comments, ';' after a blank ends a value. */
-	cfg = load_ok("\xef\xbb\xbf# comment\r\n"
+	cfg = cfg_text_ok("\xef\xbb\xbf# comment\r\n"
 		      "  [instance web]   ; comment\r\n"
 		      "\tinterface = eth0\r\n"
 		      "    vrid = 51\n"
@@ -470,7 +445,7 @@ static void test_lines(void **state)
 	/* 199 characters is the longest line; 200 is an error. */
 	memset(line, 'x', sizeof(line));
 	snprintf(text, sizeof(text), INST "notify = /%.*s\n", 199 - 10, line);
-	cfg = load_ok(text);
+	cfg = cfg_text_ok(text);
 	assert_int_equal(strlen(cfg->instances[0].notify), 199 - 9);
 	config_free(cfg);
 	snprintf(text, sizeof(text), INST "notify = /%.*s\n", 200 - 10, line);
@@ -572,7 +547,7 @@ static void test_section_name(void **state)
 	assert_int_equal(strlen(name63), 63);
 	snprintf(text, sizeof(text), "[instance %s]\ninterface = eth0\nvrid = 1\n"
 		 "virtual_ip = 10.0.0.1\n", name63);
-	cfg = load_ok(text);
+	cfg = cfg_text_ok(text);
 	assert_string_equal(cfg->instances[0].name, name63);
 	config_free(cfg);
 	snprintf(text, sizeof(text), INST "[check %sL]\n", name63);
@@ -742,10 +717,10 @@ static void test_advert_interval(void **state)
 	EXPECT(INST "version = 2\nadvert_interval = 0\n",
 	       "t.conf:6: [instance web] advert_interval: 0s is out of range (allowed: 1s..255s "
 	       "for version 2)");
-	cfg = load_ok(INST "advert_interval = 10ms\n");
+	cfg = cfg_text_ok(INST "advert_interval = 10ms\n");
 	assert_int_equal(cfg->instances[0].advert_interval_cs, 1);
 	config_free(cfg);
-	cfg = load_ok(INST "advert_interval = 255\nversion = 2\n");
+	cfg = cfg_text_ok(INST "advert_interval = 255\nversion = 2\n");
 	assert_int_equal(cfg->instances[0].advert_interval_cs, 25500);
 	config_free(cfg);
 }
@@ -754,13 +729,13 @@ static void test_preempt(void **state)
 {
 	struct hafd_config *cfg;
 
-	cfg = load_ok(INST "nopreempt = yes\n");
+	cfg = cfg_text_ok(INST "nopreempt = yes\n");
 	assert_false(cfg->instances[0].preempt);
 	config_free(cfg);
-	cfg = load_ok(INST "nopreempt = no\n");
+	cfg = cfg_text_ok(INST "nopreempt = no\n");
 	assert_true(cfg->instances[0].preempt);
 	config_free(cfg);
-	cfg = load_ok(INST "preempt = yes\nnopreempt = off\n");
+	cfg = cfg_text_ok(INST "preempt = yes\nnopreempt = off\n");
 	assert_true(cfg->instances[0].preempt);
 	config_free(cfg);
 	EXPECT(INST "preempt = yes\nnopreempt = yes\n",
@@ -807,7 +782,7 @@ static void test_virtual_ip_limit(void **state)
 	n = (size_t)snprintf(text, len, "[instance web]\ninterface = eth0\nvrid = 1\n");
 	for (int i = 0; i < 255; i++)
 		n += (size_t)snprintf(text + n, len - n, "virtual_ip = 10.0.%d.%d\n", i / 200, i % 200 + 1);
-	cfg = load_ok(text);
+	cfg = cfg_text_ok(text);
 	assert_int_equal(cfg->instances[0].n_vips, 255);
 	config_free(cfg);
 	/* The 256th is refused, and only once however many follow. */
@@ -843,7 +818,7 @@ static void test_unicast(void **state)
 	       "t.conf:13: [instance b] unicast_peer: 10.0.0.1 is this instance's own unicast_src "
 	       "(allowed: the other routers' addresses)");
 	/* pair: yes by default with exactly one peer, no with two. */
-	cfg = load_ok(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n"
+	cfg = cfg_text_ok(INST "unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n"
 		      "[instance b]\ninterface = eth0\nvrid = 2\nvirtual_ip = 10.0.0.101\n"
 		      "unicast_peer = 10.0.0.2\n"
 		      "[instance c]\ninterface = eth0\nvrid = 3\nvirtual_ip = 10.0.0.102\npair = yes\n");
@@ -888,7 +863,7 @@ static void test_pair_warning(void **state)
 	/* a file with errors gets its errors only */
 	EXPECT(INST "pair = yes\nvrid = 2\n",
 	       "t.conf:6: [instance web] vrid: given twice (first at line 3; only lists may repeat)");
-	assert_int_equal(load(INST "pair = yes\npriority = 0\n", &cfg, &errs), -1);
+	assert_int_equal(cfg_text_load(INST "pair = yes\npriority = 0\n", &cfg, &errs), -1);
 	assert_int_equal(errs.n, 1);
 	config_errors_free(&errs);
 }
@@ -914,7 +889,7 @@ static void test_track(void **state)
 	struct hafd_config *cfg;
 
 	/* A check may be defined after the instance that tracks it. */
-	cfg = load_ok(INST "track = late\n[check late]\ntype = file\npath = /x\n");
+	cfg = cfg_text_ok(INST "track = late\n[check late]\ntype = file\npath = /x\n");
 	assert_int_equal(cfg->instances[0].n_tracks, 1);
 	assert_int_equal(cfg->instances[0].tracks[0], 0);
 	config_free(cfg);
@@ -990,7 +965,7 @@ static void test_check_values(void **state)
 /* Issue 16: timeout_fall (default 3) and slow_after (default off). */
 static void test_check_overload_keys(void **state)
 {
-	struct hafd_config *cfg = load_ok(HTTP "on_timeout = degrade\ntimeout_fall = 5\n"
+	struct hafd_config *cfg = cfg_text_ok(HTTP "on_timeout = degrade\ntimeout_fall = 5\n"
 					  "slow_after = 750ms\n"
 					  "[check s]\ntype = script\ncommand = /bin/true\n");
 	const struct cfg_check *c = config_check(cfg, "c");
@@ -1072,7 +1047,7 @@ static void test_http_url(void **state)
 	       "t.conf:34: [check l] url: host '' is not an IP address; names are not looked up, as "
 	       "a DNS query could block the daemon (allowed: an IPv4 address, [IPv6 address] or "
 	       "localhost)");
-	cfg = load_ok(INST "[check c]\ntype = http\nurl = HTTP://LocalHost:8080\n");
+	cfg = cfg_text_ok(INST "[check c]\ntype = http\nurl = HTTP://LocalHost:8080\n");
 	assert_string_equal(cfg->checks[0].http_host, "LocalHost");
 	assert_int_equal(cfg->checks[0].http_port, 8080);
 	assert_string_equal(cfg->checks[0].http_path, "/");
@@ -1116,7 +1091,7 @@ static void test_http_other(void **state)
 	EXPECT(HTTP "expect_status = none\n",
 	       "t.conf:8: [check c] expect_status: 'none' is not a status list (allowed: codes "
 	       "100..599 and ranges like 200-299, separated by commas)");
-	cfg = load_ok(HTTP "expect_status = 200-499\ndegrade_status = none\n");
+	cfg = cfg_text_ok(HTTP "expect_status = 200-499\ndegrade_status = none\n");
 	assert_int_equal(cfg->checks[0].n_expect_status, 1);
 	assert_int_equal(cfg->checks[0].n_degrade_status, 0);
 	config_free(cfg);
@@ -1142,7 +1117,7 @@ static void test_tcp_and_file(void **state)
 	       "t.conf:16: [check w] address: port 'http' is not valid (allowed: 1..65535)",
 	       "t.conf:19: [check f] path: 'run/ready' is not an absolute path (allowed: a path "
 	       "starting with /)");
-	cfg = load_ok(INST "[check t]\ntype = tcp\naddress = localhost:65535\n");
+	cfg = cfg_text_ok(INST "[check t]\ntype = tcp\naddress = localhost:65535\n");
 	assert_string_equal(addr_ntop(&cfg->checks[0].tcp_addr, buf, sizeof(buf)), "127.0.0.1");
 	assert_int_equal(cfg->checks[0].tcp_port, 65535);
 	config_free(cfg);
@@ -1162,7 +1137,7 @@ static void test_group(void **state)
 	       "t.conf:15: [group g2] instance: [instance web] is already in [group g1] (allowed: "
 	       "one group per instance)");
 	/* Instances may be defined after the group. */
-	cfg = load_ok("[group g]\ninstance = web\n" INST);
+	cfg = cfg_text_ok("[group g]\ninstance = web\n" INST);
 	assert_int_equal(cfg->groups[0].n_instances, 1);
 	assert_int_equal(cfg->instances[0].group, 0);
 	config_free(cfg);
@@ -1176,7 +1151,7 @@ static void test_vrid_clash(void **state)
 	       "t.conf:7: [instance b] vrid: vrid 51 on eth0 (IPv4) is already used by [instance web] "
 	       "at line 1 (allowed: one instance per VRID, interface and family)");
 	/* Another family or another interface is another virtual router. */
-	cfg = load_ok(INST "[instance b]\ninterface = eth0\nvrid = 51\nvirtual_ip = fd00::9\n"
+	cfg = cfg_text_ok(INST "[instance b]\ninterface = eth0\nvrid = 51\nvirtual_ip = fd00::9\n"
 		      "[instance c]\ninterface = eth1\nvrid = 51\nvirtual_ip = 192.0.2.9\n");
 	assert_int_equal(cfg->n_instances, 3);
 	config_free(cfg);
@@ -1271,7 +1246,7 @@ static void test_match(void **state)
 		"[check x]\ntype = file\npath = /run/x\nweight = -10\n"
 		"[group k]\ninstance = d\n"
 		"[group g]\ninstance = a\ninstance = b\n";
-	struct hafd_config *o = load_ok(old_text), *n = load_ok(new_text);
+	struct hafd_config *o = cfg_text_ok(old_text), *n = cfg_text_ok(new_text);
 	struct config_diff d;
 	const struct config_pair *p;
 
@@ -1321,7 +1296,7 @@ static void test_match(void **state)
 static void test_compatible(void **state)
 {
 	static const char base[] = INST "unicast_src = 192.0.2.2\nunicast_peer = 192.0.2.3\n";
-	struct hafd_config *a = load_ok(base), *b;
+	struct hafd_config *a = cfg_text_ok(base), *b;
 	char text[512];
 	static const char *const same[] = {
 		"priority = 200\n", "preempt = no\n", "preempt_delay = 3s\n", "pair = no\n",
@@ -1337,30 +1312,30 @@ static void test_compatible(void **state)
 	assert_true(config_instance_compatible(&a->instances[0], &a->instances[0]));
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		snprintf(text, sizeof(text), "%s%s", base, same[i]);
-		b = load_ok(text);
+		b = cfg_text_ok(text);
 		assert_true(config_instance_compatible(&a->instances[0], &b->instances[0]));
 		config_free(b);
 	}
 	for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
 		snprintf(text, sizeof(text), "%s%s", base, differ[i]);
-		b = load_ok(text);
+		b = cfg_text_ok(text);
 		assert_false(config_instance_compatible(&a->instances[0], &b->instances[0]));
 		config_free(b);
 	}
 	/* The interface, VRID, a VIP's prefix and unicast_src each matter. */
-	b = load_ok("[instance web]\ninterface = eth1\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
+	b = cfg_text_ok("[instance web]\ninterface = eth1\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
 		    "unicast_src = 192.0.2.2\nunicast_peer = 192.0.2.3\n");
 	assert_false(config_instance_compatible(&a->instances[0], &b->instances[0]));
 	config_free(b);
-	b = load_ok("[instance web]\ninterface = eth0\nvrid = 52\nvirtual_ip = 192.0.2.1/24\n"
+	b = cfg_text_ok("[instance web]\ninterface = eth0\nvrid = 52\nvirtual_ip = 192.0.2.1/24\n"
 		    "unicast_src = 192.0.2.2\nunicast_peer = 192.0.2.3\n");
 	assert_false(config_instance_compatible(&a->instances[0], &b->instances[0]));
 	config_free(b);
-	b = load_ok("[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/25\n"
+	b = cfg_text_ok("[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/25\n"
 		    "unicast_src = 192.0.2.2\nunicast_peer = 192.0.2.3\n");
 	assert_false(config_instance_compatible(&a->instances[0], &b->instances[0]));
 	config_free(b);
-	b = load_ok("[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
+	b = cfg_text_ok("[instance web]\ninterface = eth0\nvrid = 51\nvirtual_ip = 192.0.2.1/24\n"
 		    "unicast_peer = 192.0.2.3\n");
 	assert_false(config_instance_compatible(&a->instances[0], &b->instances[0]));
 	config_free(b);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cfgtext.h"
 #include "config.h"
 #include "hafd.h"
 #include "loop.h"
@@ -120,21 +121,12 @@ static struct hafd h;
 
 static void start(const char *text)
 {
-	struct config_errors errs;
 	char full[2048];
-	FILE *f;
 
 	snprintf(full, sizeof(full),
 		 "[global]\nrouter_id = node-a\nscript_security = no\nnft_table = none\n%s", text);
-	f = fmemopen(full, strlen(full), "r");
-	assert_non_null(f);
 	memset(&h, 0, sizeof(h));
-	if (config_load_stream(f, "t.conf", &h.cfg, &errs) < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			print_message("%s\n", errs.msgs[i]);
-		fail();
-	}
-	fclose(f);
+	h.cfg = cfg_text_ok(full);
 	n_runs = 0;
 	assert_int_equal(notify_start(&h), 0);
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "check_run.h"
+#include "cfgtext.h"
 #include "config.h"
 #include "garp.h"
 #include "guard.h"
@@ -380,17 +381,8 @@ static void start(void)
 		"[instance web]\ninterface = eth9\nvrid = 7\npriority = 100\n"
 		"advert_interval = 1s\nvirtual_ip = 192.0.2.1/24\ngarp_repeat = 1\n"
 		"garp_delay = 5s\ntrack = a\n";
-	struct config_errors errs;
-	FILE *f = fmemopen(text, strlen(text), "r");
-
-	assert_non_null(f);
 	memset(&h, 0, sizeof(h));
-	if (config_load_stream(f, "t.conf", &h.cfg, &errs) < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			print_message("%s\n", errs.msgs[i]);
-		fail();
-	}
-	fclose(f);
+	h.cfg = cfg_text_ok(text);
 	h.guard = &the_guard;
 	timerq_init(&timers);
 	check_delta = 0;
