@@ -2,6 +2,7 @@
  * teardown in reverse. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -107,28 +108,27 @@ static struct hafd_config *config_read(const char *path)
 	return cfg;
 }
 
+/* A NAME=value word of a shell command line (an assignment, not the
+ * program). */
+static bool word_is_assignment(const char *w, size_t len)
+{
+	size_t k = 0;
+
+	if (!len || !(isalpha((unsigned char)w[0]) || w[0] == '_'))
+		return false;
+	while (k < len && (isalnum((unsigned char)w[k]) || w[k] == '_'))
+		k++;
+	return k < len && w[k] == '=';
+}
+
 /* hafd -t: a script check whose program is a path that does not exist
  * here (the example's /usr/local/bin/check-gpu) fails every run: warn,
  * naming file:line and key. The program is the command's first word after
  * any NAME=value assignments; a bare name is found on PATH at run time
  * (script_security vets that), so only paths are looked at. A warning:
- * the file may be checked on another machine. Returns the warnings. */
-static bool word_is_assignment(const char *w, size_t len)
+ * the file may be checked on another machine. */
+static void checks_warn_missing(const struct hafd_config *cfg)
 {
-	size_t k = 0;
-
-	if (!len || !(w[0] == '_' || (w[0] >= 'A' && w[0] <= 'Z') || (w[0] >= 'a' && w[0] <= 'z')))
-		return false;
-	while (k < len && (w[k] == '_' || (w[k] >= 'A' && w[k] <= 'Z') ||
-			   (w[k] >= 'a' && w[k] <= 'z') || (w[k] >= '0' && w[k] <= '9')))
-		k++;
-	return k < len && w[k] == '=';
-}
-
-static size_t checks_warn_missing(const struct hafd_config *cfg)
-{
-	size_t n = 0;
-
 	for (size_t i = 0; i < cfg->n_checks; i++) {
 		const struct cfg_check *c = &cfg->checks[i];
 		const char *w = c->command;
@@ -153,9 +153,7 @@ static size_t checks_warn_missing(const struct hafd_config *cfg)
 			continue;
 		fprintf(stderr, "%s:%d: [check %s] command: warning: %s does not exist: the check "
 			"will fail until it does\n", cfg->path, c->command_line, c->name, prog);
-		n++;
 	}
-	return n;
 }
 
 /* path, made absolute against the working directory, in buf: a daemon
