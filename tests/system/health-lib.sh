@@ -31,13 +31,21 @@ start_fake_infer() {   # NODE [MODE]
 	on_exit "kill $!"
 }
 
-# Wait until NODE's fake-infer /health answers as MODE does.
+# Wait until NODE's fake-infer has read MODE and /health answers as MODE
+# does. /health alone cannot tell healthy from wedged or overloaded (all
+# 200), nor loading from engine-dead: /control without a mode names the
+# mode fake-infer has read from its file (every 50 ms). A slow mode's
+# /health is slow on purpose: its /control answer is enough.
 wait_mode() {   # NODE MODE
 	local want=200 deadline=$((SECONDS + 10))
 	case $2 in loading|engine-dead) want=503 ;; dead) want=000 ;; esac
 	while [ $SECONDS -le $deadline ]; do
-		[ "$(in_ns "$1" curl -s -o /dev/null -m 0.5 -w '%{http_code}' \
-			http://127.0.0.1:8000/health)" = "$want" ] && return 0
+		if [ "$2" = dead ] || in_ns "$1" curl -s -m 0.5 http://127.0.0.1:8000/control |
+			grep -qF "\"mode\": \"$2\""; then
+			[ "$2" = slow ] && return 0
+			[ "$(in_ns "$1" curl -s -o /dev/null -m 0.5 -w '%{http_code}' \
+				http://127.0.0.1:8000/health)" = "$want" ] && return 0
+		fi
 		sleep 0.05
 	done
 	return 1

@@ -6,10 +6,10 @@
 # node's own 127.0.0.1), and the notify-log example hook.
 . "$(dirname "$0")/lib.sh"
 need_root
+. "$(dirname "$0")/health-lib.sh"
 
 SCRIPTS="$SRCDIR/libexec"
 GOLDEN="$SRCDIR/tests/golden/nvidia-smi"
-FAKE_INFER="$SRCDIR/tests/tools/fake-infer"
 export HAFD_STATE_DIR="$TMP/state"
 OUT="" RC=0
 
@@ -150,23 +150,8 @@ expect 0 '^OK' "check_xid: a log command gets HAFD_XID_SINCE"
 
 # --- check_openai_gen and check_engine_progress against fake-infer ----------
 lab_up -n 1 --no-start
-echo healthy >"$TMP/mode"
-in_ns n1 "${PYTHON:-python3}" "$FAKE_INFER" --port 8000 --control "$TMP/mode" >"$TMP/fake.log" 2>&1 &
-on_exit "kill $!"
-mode() {   # MODE...: switch fake-infer and wait until it answers accordingly
-	echo "$*" >"$TMP/mode"
-	local want=200 t=0
-	case $1 in loading|engine-dead) want=503 ;; dead) want=000 ;; esac
-	while [ $t -lt 100 ]; do
-		# /health alone cannot tell loading from engine-dead, nor healthy
-		# from overloaded or wedged: /control without a mode names the one
-		# fake-infer has read from the file (every 50 ms).
-		in_ns n1 curl -s -m 0.5 http://127.0.0.1:8000/control | grep -qF "\"mode\": \"$1\"" &&
-		[ "$(in_ns n1 curl -s -o /dev/null -m 0.5 -w '%{http_code}' http://127.0.0.1:8000/health)" = $want ] && return 0
-		sleep 0.05; t=$((t + 1))
-	done
-	return 1
-}
+start_fake_infer n1 healthy
+mode() { set_mode n1 "$*"; }   # MODE [running=N ...]: switched, and read
 check "fake-infer answers in n1's namespace" mode healthy
 ns_script() {   # NAME [VAR=VALUE...]: run a script inside n1
 	local name=$1; shift
