@@ -94,7 +94,7 @@ void vrrp_rx_packet(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t l
 	followed = r->inst.fsm.master_addr;
 	vrrp_inst_advert(&r->inst, adv.priority, adv.adver_int_cs, &adv.src, loop_now(h->loop));
 	/* A backup follows another master: nft exempts it from the cap on
-	 * unknown sources (nft_build.c, rule 2b). */
+	 * unknown sources (nft_build.c, rules 2a and 2b). */
 	if (!addr_equal(&followed, &r->inst.fsm.master_addr))
 		nft_schedule(h->nft, h);
 }
