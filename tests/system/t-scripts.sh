@@ -214,7 +214,7 @@ prog
 expect 0 '^OK' "check_engine_progress: a counter that just stopped is not yet a stall"
 deadline=$((SECONDS + 10))
 while prog && [ "$RC" = 0 ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-expect 1 'no token generated for [0-9]+s with 2 running' "check_engine_progress: pending requests and a still counter are down"
+expect 1 'no token generated for [0-9]+s with [2-9] running' "check_engine_progress: pending requests and a still counter are down"
 mode healthy running=2
 prog; prog
 expect 0 '^OK' "check_engine_progress: up again when tokens flow"
