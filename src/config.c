@@ -532,6 +532,7 @@ static int global_init(struct cfg_parser *p)
 	g->crash_guard = true;
 	g->realtime_priority = 10;
 	g->nft_vrrp_cap = 1000;
+	g->vip_lease = true;
 	g->runtime_dir = cfg_strdup(p, "/run/hafd");
 	g->nft_table = cfg_strdup(p, "hafd");
 	g->script_user = cfg_strdup(p, "nobody");

@@ -24,6 +24,8 @@ struct cfg_global {
 	char *control_socket;   /* default <runtime_dir>/hafd.sock */
 	char *nft_table;        /* NULL when "none" */
 	int nft_vrrp_cap;       /* VRRP/s from unknown sources, default 1000; 0: none */
+	bool vip_lease;         /* default yes: serving a VIP needs a lease in the
+				 * nft table that hafd renews (nft_want.c) */
 	char *script_user;      /* default nobody */
 	int script_user_line;   /* where it is set; 0 for the default */
 	bool script_security;   /* default yes */

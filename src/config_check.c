@@ -92,6 +92,16 @@ static void global_finish(struct cfg_parser *p)
 			snprintf(host, sizeof(host), "hafd");
 		g->router_id = cfg_strdup(p, host);
 	}
+	/* Said where the user chose it: what is given up (hafd.conf(5),
+	 * VIP LEASE). */
+	if (!g->nft_table && p->global.seen[GK_NFT_TABLE])
+		cfg_key_warn(p, &p->global, p->global.seen[GK_NFT_TABLE], "nft_table",
+			     "none: no VIP lease: a hafd killed with its crash guard, or frozen, "
+			     "leaves its VIPs answering beside the new master");
+	else if (g->nft_table && !g->vip_lease && p->global.seen[GK_VIP_LEASE])
+		cfg_key_warn(p, &p->global, p->global.seen[GK_VIP_LEASE], "vip_lease",
+			     "no: a hafd killed with its crash guard, or frozen, leaves its VIPs "
+			     "answering beside the new master");
 	if (g->control_socket || !dir)
 		return;
 	if (!strcmp(dir, "/"))

@@ -211,6 +211,7 @@ static const struct key_def global_keys[GK_N] = {
 	[GK_REALTIME_PRIORITY] = KINT("realtime_priority", struct cfg_global, realtime_priority,
 				      0, 99),
 	[GK_NFT_VRRP_CAP] = KINT("nft_vrrp_cap", struct cfg_global, nft_vrrp_cap, 0, 1000000),
+	[GK_VIP_LEASE] = KBOOL("vip_lease", struct cfg_global, vip_lease),
 };
 
 /* ---- [instance NAME] ---------------------------------------------------- */

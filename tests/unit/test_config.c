@@ -868,6 +868,30 @@ static void test_pair_warning(void **state)
 	config_errors_free(&errs);
 }
 
+/* vip_lease: yes by default; off (vip_lease = no, or no table at all) is
+ * said where the user chose it, with what it gives up. */
+static void test_vip_lease(void **state)
+{
+	struct hafd_config *cfg;
+
+	(void)state;
+	cfg = cfg_text_ok(INST);
+	assert_true(cfg->global.vip_lease);
+	config_free(cfg);
+	cfg = cfg_text_ok("[global]\nvip_lease = no\n" INST);
+	assert_false(cfg->global.vip_lease);
+	config_free(cfg);
+	WARN("[global]\nvip_lease = no\n" INST,
+	     "t.conf:2: [global] vip_lease: warning: no: a hafd killed with its crash guard, or "
+	     "frozen, leaves its VIPs answering beside the new master");
+	WARN("[global]\nlog_level = info\nnft_table = none\n" INST,
+	     "t.conf:3: [global] nft_table: warning: none: no VIP lease: a hafd killed with its "
+	     "crash guard, or frozen, leaves its VIPs answering beside the new master");
+	NO_WARN("[global]\nvip_lease = yes\nnft_table = mine\n" INST);
+	EXPECT("[global]\nvip_lease = 2\n" INST,
+	       "t.conf:2: [global] vip_lease: '2' is not a boolean (allowed: yes, no, true, false, on, off, 1, 0)");
+}
+
 static void test_interface(void **state)
 {
 	EXPECT("[instance a]\ninterface = eth0/1\nvrid = 1\nvirtual_ip = 10.0.0.1\n"
@@ -1370,6 +1394,7 @@ int main(void)
 		cmocka_unit_test(test_virtual_ip_limit),
 		cmocka_unit_test(test_unicast),
 		cmocka_unit_test(test_pair_warning),
+		cmocka_unit_test(test_vip_lease),
 		cmocka_unit_test(test_interface),
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_track_interface),
