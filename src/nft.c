@@ -2,8 +2,17 @@
  * works out what the tables should hold from that (nft_want.c), and sends
  * the difference as one atomic batch: the whole tables (replaced, never
  * edited in place) the first time and after a failure, only the changed
- * sets (flushed and refilled) after that. The rule set itself is built,
- * and described, in nft_build.c. */
+ * sets (flushed and refilled) after that, with the leases due. The rule
+ * set itself is built, and described, in nft_build.c.
+ *
+ * Leases. Each batch renews the leases of the VIPs of the master instances
+ * that advertised since the last one (nft.h, lease_due): one message per
+ * family and table, whatever the number of instances. How a renewal is
+ * written depends on the kernel (nft_build.c, LEASE_UPDATE or LEASE_READD),
+ * found out at start by a probe. nft.c keeps when each lease runs out, by
+ * its own clock: for LEASE_READD (an element that may have expired cannot
+ * be deleted) and to carry the leases over, never lengthened, when the
+ * tables are rebuilt. */
 #include "nft.h"
 
 #include <errno.h>
@@ -31,6 +40,17 @@
 #define RETRY_US 1000000u               /* a failed batch is tried again */
 #define SNDBUF_BIG (128u << 10)         /* batches beyond this get a bigger buffer */
 #define DUMP_BUF 32768                  /* one datagram of a set dump */
+/* A lease that runs out within this, by our clock, may have expired in the
+ * kernel already (it counts in jiffies, down to 10 ms): renewed with
+ * LEASE_ADD, never deleted. */
+#define LEASE_MARGIN_US 12000u
+#define LEASE_RENEW_ENV "HAFD_TEST_LEASE_RENEW"    /* "readd": force the fallback */
+
+/* A lease as it runs in the kernel, by our clock. */
+struct lease_rec {
+	struct hafd_addr a;
+	uint64_t until_us;
+};
 
 struct nft_ctx {
 	char *table;                    /* NULL: nft_table = none, do nothing */
@@ -44,7 +64,12 @@ struct nft_ctx {
 	struct timer retry;
 	struct timer flush;             /* nft_schedule(): one batch per loop turn */
 	struct log_ratelimit warn_log;
+	enum nft_lease_op renew_op;     /* LEASE_UPDATE or LEASE_READD */
+	struct lease_rec *leases;       /* sorted by address */
+	size_t n_leases, cap_leases;
 };
+
+static enum nft_lease_op lease_probe(struct nft_ctx *n);
 
 /* ---- sending a batch ------------------------------------------------------ */
 
@@ -130,22 +155,166 @@ static int batch_commit(struct nft_ctx *n, struct nft_batch *b)
 
 /* ---- applying ----------------------------------------------------------- */
 
+/* ---- leases ------------------------------------------------------------- */
+
+static struct lease_rec *lease_find(struct nft_ctx *n, const struct hafd_addr *a)
+{
+	size_t lo = 0, hi = n->n_leases;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = addr_cmp(&n->leases[mid].a, a);
+
+		if (!c)
+			return &n->leases[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Leases that ran out, by our clock, are forgotten. */
+static void leases_prune(struct nft_ctx *n, uint64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n_leases; i++)
+		if (n->leases[i].until_us > now)
+			n->leases[k++] = n->leases[i];
+	n->n_leases = k;
+}
+
+static int lease_rec_qcmp(const void *a, const void *b)
+{
+	return addr_cmp(&((const struct lease_rec *)a)->a, &((const struct lease_rec *)b)->a);
+}
+
+/* The renewals of w are in the kernel since `now`. */
+static void leases_note(struct nft_ctx *n, const struct nft_want *w, uint64_t now)
+{
+	bool added = false;
+
+	for (size_t i = 0; i < w->n_renew; i++) {
+		struct lease_rec *r = lease_find(n, &w->renew[i].a);
+
+		if (!r && n->n_leases == n->cap_leases) {
+			size_t cap = n->cap_leases ? 2 * n->cap_leases : 16;
+			struct lease_rec *p = realloc(n->leases, cap * sizeof(*p));
+
+			if (!p)         /* only LEASE_READD misses it: it adds */
+				continue;
+			n->leases = p;
+			n->cap_leases = cap;
+		}
+		if (!r) {
+			r = &n->leases[n->n_leases++];
+			r->a = w->renew[i].a;
+			added = true;
+		}
+		r->until_us = now + (uint64_t)w->renew[i].ms * 1000u;
+	}
+	if (added)
+		qsort(n->leases, n->n_leases, sizeof(*n->leases), lease_rec_qcmp);
+}
+
+/* The renewals of w, for one family, in b: with LEASE_READD, the leases
+ * that may have expired already go as LEASE_ADD (a delete of an expired
+ * element fails the whole batch). `fresh`: new tables, all LEASE_ADD. */
+static int leases_build(struct nft_ctx *n, struct nft_batch *b, const struct nft_want *w,
+			int af, bool fresh, uint64_t now)
+{
+	struct nft_lease *l = malloc((w->n_renew ? w->n_renew : 1) * sizeof(*l));
+	size_t n_readd = 0, n_add = 0, n_update = 0;
+
+	if (!l)
+		return -1;
+	/* Partitioned in place: READD from the front, ADD from the back. */
+	for (size_t i = 0; i < w->n_renew; i++) {
+		const struct nft_lease *x = &w->renew[i];
+		const struct lease_rec *r;
+
+		if (x->a.family != af)
+			continue;
+		r = lease_find(n, &x->a);
+		if (fresh || (n->renew_op == LEASE_READD &&
+			      (!r || r->until_us <= now + LEASE_MARGIN_US)))
+			l[w->n_renew - 1 - n_add++] = *x;
+		else
+			l[n_readd++] = *x;
+	}
+	if (n->renew_op == LEASE_UPDATE) {
+		n_update = n_readd;
+		n_readd = 0;
+	}
+	if (n_update)
+		nft_build_lease(b, n->table, af, l, n_update, LEASE_UPDATE);
+	if (n_readd)
+		nft_build_lease(b, n->table, af, l, n_readd, LEASE_READD);
+	if (n_add)
+		nft_build_lease(b, n->table, af, l + w->n_renew - n_add, n_add, LEASE_ADD);
+	free(l);
+	return 0;
+}
+
+/* The leases that run now, as renewals of what is left of them: a rebuild
+ * keeps them, never lengthens them. Those w renews anyway are not added. */
+static int leases_carry(struct nft_ctx *n, struct nft_want *w, uint64_t now)
+{
+	struct nft_lease *renew;
+	size_t k = w->n_renew;
+
+	leases_prune(n, now);
+	if (!n->n_leases)
+		return 0;
+	renew = realloc(w->renew, (w->n_renew + n->n_leases) * sizeof(*renew));
+	if (!renew)
+		return -1;
+	w->renew = renew;
+	for (size_t i = 0; i < n->n_leases; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < w->n_renew && !dup; j++)
+			dup = addr_equal(&w->renew[j].a, &n->leases[i].a);
+		if (dup)
+			continue;
+		renew[k].a = n->leases[i].a;
+		renew[k++].ms = (unsigned)((n->leases[i].until_us - now) / 1000u);
+		if (!renew[k - 1].ms)
+			k--;
+	}
+	w->n_renew = k;
+	return 0;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
 /* Replace both tables with fresh ones holding everything w asks for. */
-static int tables_build(struct nft_ctx *n, const struct nft_want *w)
+static int tables_build(struct nft_ctx *n, struct nft_want *w, uint64_t now)
 {
 	struct nft_batch b;
 
+	if (w->lease && leases_carry(n, w, now) < 0)
+		return -1;
 	if (batch_start(n, &b, nft_want_addrs(w)) < 0)
 		return -1;
 	nft_build_tables(&b, n->table, true);
 	nft_build_skeleton(&b, n->table, w);
 	for (int i = 0; i < NSET_N; i++)
 		nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], false);
+	if (w->lease && (leases_build(n, &b, w, AF_INET, true, now) < 0 ||
+			 leases_build(n, &b, w, AF_INET6, true, now) < 0)) {
+		nft_batch_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
 	return batch_commit(n, &b);
 }
 
-/* Refill the sets that differ from what the tables hold. */
-static int sets_update(struct nft_ctx *n, const struct nft_want *w)
+/* Refill the sets that differ from what the tables hold; renew the leases
+ * due. */
+static int sets_update(struct nft_ctx *n, const struct nft_want *w, uint64_t now)
 {
 	struct nft_batch b;
 
@@ -154,6 +323,12 @@ static int sets_update(struct nft_ctx *n, const struct nft_want *w)
 	for (int i = 0; i < NSET_N; i++)
 		if (!nft_addrs_equal(&w->set[i], &n->have.set[i]))
 			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], true);
+	if (leases_build(n, &b, w, AF_INET, false, now) < 0 ||
+	    leases_build(n, &b, w, AF_INET6, false, now) < 0) {
+		nft_batch_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
 	return batch_commit(n, &b);
 }
 
@@ -194,44 +369,69 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	loop_timer_soon(h->loop, &n->flush);
 }
 
-/* What the tables should hold, from what the glue says now. */
-static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_want *w)
+/* What the tables should hold, from what the glue says now (d: its
+ * description, kept until the batch is in, to clear lease_due). */
+static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_desc *d,
+		    struct nft_want *w)
 {
-	struct nft_desc d = { 0 };
 	int rc, saved;
 
 	memset(w, 0, sizeof(*w));
-	if (n->describe(h, &d) < 0)
+	memset(d, 0, sizeof(*d));
+	if (n->describe(h, d) < 0)
 		return -1;
-	rc = nft_want_compute(w, &d);
-	saved = errno;
-	free(d.inst);
-	errno = saved;
+	rc = nft_want_compute(w, d);
+	if (rc < 0) {
+		saved = errno;
+		free(d->inst);
+		d->inst = NULL;
+		errno = saved;
+	}
 	return rc;
+}
+
+/* The renewals are in: the instances that asked for one wait for their
+ * next advert. */
+static void leases_done(const struct nft_desc *d)
+{
+	for (size_t i = 0; i < d->n_inst; i++) {
+		const struct nft_inst *in = &d->inst[i];
+
+		if (d->lease && in->master && in->lease_ms && in->lease_due)
+			*in->lease_due = false;
+	}
 }
 
 int nft_apply(struct nft_ctx *n, struct hafd *h)
 {
+	struct nft_desc d;
 	struct nft_want w;
+	bool changed = true;    /* more than renewals: worth a debug line */
+	uint64_t now;
 	int rc;
 
 	if (!n || !n->table || h->stopping)
 		return 0;
 	n->h = h;
+	now = loop_now(h->loop);
 	loop_timer_cancel(h->loop, &n->flush);
-	rc = want_get(n, h, &w);
+	rc = want_get(n, h, &d, &w);
 	if (rc == 0 && n->built && nft_want_same_rules(&w, &n->have)) {
-		bool same = true;
-
-		for (int i = 0; i < NSET_N && same; i++)
-			same = nft_addrs_equal(&w.set[i], &n->have.set[i]);
-		if (same) {
+		changed = false;
+		for (int i = 0; i < NSET_N && !changed; i++)
+			changed = !nft_addrs_equal(&w.set[i], &n->have.set[i]);
+		if (!changed && !w.n_renew) {
 			nft_want_free(&w);
+			free(d.inst);
 			return 0;
 		}
-		rc = sets_update(n, &w);
+		rc = sets_update(n, &w, now);
+		/* A lease must not wait a second for the retry: new tables,
+		 * where every lease is a plain add, at once. */
+		if (rc < 0 && w.lease)
+			rc = tables_build(n, &w, now);
 	} else if (rc == 0) {
-		rc = tables_build(n, &w);
+		rc = tables_build(n, &w, now);
 	}
 	if (rc < 0) {
 		int saved = errno;
@@ -240,15 +440,20 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 			log_warn("nft: updating table %s (trying again in 1s)", n->table);
 		n->built = false;       /* next time the tables are replaced whole */
 		nft_want_free(&w);
+		free(d.inst);
 		loop_timer_in(h->loop, &n->retry, RETRY_US);
 		errno = saved;
 		return -1;
 	}
+	leases_note(n, &w, now);
+	leases_done(&d);
+	free(d.inst);
 	loop_timer_cancel(h->loop, &n->retry);
 	nft_want_free(&n->have);
 	n->have = w;
 	n->built = true;
-	log_applied(n);
+	if (changed)
+		log_applied(n);
 	return 0;
 }
 
@@ -271,6 +476,7 @@ static void ctx_free(struct nft_ctx *n)
 	if (n->nl)
 		mnl_socket_close(n->nl);
 	nft_want_free(&n->have);
+	free(n->leases);
 	free(n->table);
 	free(n);
 }
@@ -313,7 +519,9 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 			errno = saved;
 			return -1;
 		}
-		log_info("nft: tables inet %s and arp %s created", table, table);
+		n->renew_op = lease_probe(n);
+		log_info("nft: tables inet %s and arp %s created; leases renewed by %s", table,
+			 table, n->renew_op == LEASE_UPDATE ? "update" : "delete and add");
 	}
 	*out = n;
 	return 0;
@@ -356,8 +564,10 @@ static int elem_key(struct nftnl_set_elem *e, void *data)
 	return nft_addrs_push(out, &a);
 }
 
-/* Append the elements of inet set `name` to out, as the kernel has them. */
-static int set_read(struct nft_ctx *n, const char *name, struct nft_addrs *out)
+/* Call cb with each element of inet set `name`, as the kernel has them
+ * (expired ones are not listed). */
+static int set_dump(struct nft_ctx *n, const char *name,
+		    int (*cb)(struct nftnl_set_elem *e, void *data), void *data)
 {
 	char *buf = malloc(DUMP_BUF);
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -379,12 +589,55 @@ static int set_read(struct nft_ctx *n, const char *name, struct nft_addrs *out)
 			break;
 	}
 	if (rc == 0)
-		rc = nftnl_set_elem_foreach(s, elem_key, out);
+		rc = nftnl_set_elem_foreach(s, cb, data);
 out:
 	if (s)
 		nftnl_set_free(s);
 	free(buf);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Append the elements of inet set `name` to out. */
+static int set_read(struct nft_ctx *n, const char *name, struct nft_addrs *out)
+{
+	return set_dump(n, name, elem_key, out);
+}
+
+static int elem_expiration(struct nftnl_set_elem *e, void *data)
+{
+	uint64_t *ms = data;
+
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+		*ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
+	return 0;
+}
+
+/* How this kernel takes a renewal: an element re-added with a timeout of a
+ * minute and an expiration of a second expires within the second where
+ * the kernel updates elements in place; older kernels (Debian 12's 6.1)
+ * keep the old expiration, and need the element deleted and added again.
+ * The probe set goes with the first build of the tables. */
+static enum nft_lease_op lease_probe(struct nft_ctx *n)
+{
+	const char *force = getenv(LEASE_RENEW_ENV);
+	uint64_t ms = UINT64_MAX;
+	struct nft_batch b;
+
+	if (force && !strcmp(force, "readd"))
+		return LEASE_READD;
+	for (int update = 0; update < 2; update++) {
+		if (batch_start(n, &b, 1) < 0)
+			goto fail;
+		nft_build_lease_probe(&b, n->table, update);
+		if (batch_commit(n, &b) < 0)
+			goto fail;
+	}
+	if (set_dump(n, NFT_PROBE_SET, elem_expiration, &ms) < 0)
+		goto fail;
+	return ms <= 30000 ? LEASE_UPDATE : LEASE_READD;
+fail:
+	log_warn("nft: finding out how the kernel renews a lease (deleting and adding)");
+	return LEASE_READD;
 }
 
 struct json {
@@ -438,8 +691,24 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 		rc |= jput_sets(n, &j, "vrrp_known", NSET_KNOWN4);
 		jput(&j, ",\"vrrp_rate_pps\":%u,\"vrrp_burst\":%u", n->have.rate_pps,
 		     2 * n->have.rate_pps);
-		jput(&j, ",\"vrrp_cap_pps\":%u,\"vrrp_cap_burst\":%u}", n->have.cap_pps,
+		jput(&j, ",\"vrrp_cap_pps\":%u,\"vrrp_cap_burst\":%u", n->have.cap_pps,
 		     n->have.cap_burst);
+		if (n->have.lease) {
+			struct nft_addrs all = { 0 };
+			char a[ADDR_STRLEN];
+
+			rc |= set_read(n, nft_lease_set_name(AF_INET), &all);
+			rc |= set_read(n, nft_lease_set_name(AF_INET6), &all);
+			jput(&j, ",\"vip_lease\":[");
+			for (size_t i = 0; i < all.n; i++)
+				jput(&j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], a, sizeof(a)));
+			free(all.a);
+			jput(&j, "]");
+		} else {
+			jput(&j, ",\"vip_lease\":null");
+		}
+		jput(&j, ",\"lease_renew\":\"%s\"}",
+		     n->renew_op == LEASE_UPDATE ? "update" : "readd");
 	}
 	if (rc)
 		return -1;

@@ -4,8 +4,11 @@
  * changes, deleted on exit. They drop traffic to and ARP / NA claims for
  * the VIPs of instances that are not master, traffic to the VIPs of
  * non-owner masters with accept_mode = no (VRRP and ND aside), VRRP from
- * addresses that are not unicast peers, and VRRP floods. The rule set is
- * described at the top of nft_build.c and in hafd.conf(5).
+ * addresses that are not unicast peers, and VRRP floods. With vip_lease,
+ * serving a VIP at all needs a lease: a set element with a timeout that
+ * each advert of its master renews, so that the kernel stops answering for
+ * the VIPs of a hafd that was killed or frozen. The rule set is described
+ * at the top of nft_build.c and in hafd.conf(5).
  *
  * nft knows nothing of routers or of the configuration: the glue that owns
  * the routers describes each instance (struct nft_inst) whenever nft asks,
@@ -37,6 +40,14 @@ struct nft_inst {
 	/* The master this instance follows as a backup, or NULL: the source
 	 * of the adverts it accepted last (same family). */
 	const struct hafd_addr *followed;
+	/* The lease on its VIPs, in ms (0: none). The glue sets *lease_due
+	 * when the instance, MASTER, sends an advert (its first as a new
+	 * master included); the next batch renews its VIPs' leases (only
+	 * while master is true) and clears it. Renewals thus follow the
+	 * adverts: a master that stalled renews only once it has read the
+	 * adverts waiting for it and still advertises as master. */
+	unsigned lease_ms;
+	bool *lease_due;
 };
 
 /* Every instance. */
@@ -45,6 +56,7 @@ struct nft_desc {
 	size_t n_inst;
 	unsigned cap_pps;               /* nft_vrrp_cap: VRRP/s from unknown
 					 * sources, per family and bucket; 0: none */
+	bool lease;                     /* vip_lease: the lease rules are in */
 };
 
 /* The glue's answer to "what should the tables hold now": fills d, inst
@@ -70,7 +82,8 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h);
 void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:
  *   {"table":"hafd","ok":true,"vip_standby":["10.0.0.1"],"vip_noaccept":[],
- *    "unicast_peers":[],"vrrp_rate_pps":100,"vrrp_burst":200}
+ *    "unicast_peers":[],"vrrp_rate_pps":100,"vrrp_burst":200,
+ *    "vip_lease":["10.0.0.2"],"lease_renew":"update"}
  * ("table":null when disabled; ok: the last change was applied). Returns
  * the length, or -1 with errno (ENOSPC: buf is too small). */
 int nft_status(struct nft_ctx *n, char *buf, size_t len);

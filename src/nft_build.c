@@ -10,6 +10,10 @@
  *                                       any VIP a master instance holds
  *     set vip4_noaccept, vip6_noaccept  VIPs of non-owner masters with
  *                                       accept_mode = no
+ *     set vip4, vip6                    every VIP (vip_lease only)
+ *     set vip4_lease, vip6_lease        flags timeout: the VIPs whose lease
+ *                                       runs, one element each, with the
+ *                                       timeout LEASE (vip_lease only)
  *     set peer4, peer6                  every unicast_peer
  *     set vrrp_known4, vrrp_known6      the VRRP sources hafd knows: every
  *                                       unicast_peer, and the master each
@@ -28,16 +32,32 @@
  *         anonymous set in rule 2a, 2b matches the others)
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
+ *       3L anything to a vipN address not in vipN_lease: drop
  *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
  *         accept (RFC 9568: ND keeps working without Accept_Mode)
  *       5 anything but VRRP to a vipN_noaccept address: drop (Accept_Mode)
  *     chain output  hook output, priority filter - 10, policy accept
  *       6 Neighbor Advertisements whose target is in vip6_standby: drop
+ *       6L ... whose target is in vip6 and not in vip6_lease: drop
  *   table arp TABLE
- *     set vip4_standby                  the same addresses as inet's
+ *     set vip4_standby, vip4, vip4_lease  the same elements as inet's
  *     chain output  hook output, priority filter - 10, policy accept
  *       7 ARP whose sender address is in vip4_standby (replies, requests,
  *         announcements): drop; a node never claims a VIP it does not own
+ *       7L ARP whose sender address is in vip4 and not in vip4_lease: drop
+ *
+ * The lease (3L, 6L, 7L). Rules 3, 6 and 7 follow hafd's decisions, so
+ * they hold only while hafd runs: a hafd killed with its guard, or frozen
+ * (SIGSTOP, a cgroup freeze, D state), leaves its VIPs answering while a
+ * backup takes over. A VIP is served only while its element in vipN_lease
+ * lives; each advert of its master renews it (nft.c), and the kernel lets
+ * it lapse on its own when the renewals stop, with no process left. LEASE
+ * is 5/2 of the master's advert interval: a backup takes over after its
+ * Master_Down_Interval, 3 x interval + Skew_Time, counted from the last
+ * advert it heard, and the renewal goes in the same loop turn as that
+ * advert, so the old master stops answering at least half an interval
+ * before the new one starts. A renewal may come up to one and a half
+ * intervals late before the lease lapses under a live master.
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets
@@ -107,6 +127,8 @@ static const struct {
 } sets[NSET_N] = {
 	[NSET_STANDBY4] = { "vip4_standby", AF_INET },
 	[NSET_STANDBY6] = { "vip6_standby", AF_INET6 },
+	[NSET_VIP4] = { "vip4", AF_INET },
+	[NSET_VIP6] = { "vip6", AF_INET6 },
 	[NSET_NOACCEPT4] = { "vip4_noaccept", AF_INET },
 	[NSET_NOACCEPT6] = { "vip6_noaccept", AF_INET6 },
 	[NSET_PEER4] = { "peer4", AF_INET },
@@ -118,6 +140,23 @@ static const struct {
 const char *nft_set_name(enum nft_set_idx i)
 {
 	return sets[i].name;
+}
+
+const char *nft_lease_set_name(int af)
+{
+	return af == AF_INET ? "vip4_lease" : "vip6_lease";
+}
+
+/* The sets the arp table has too: its rules 7 and 7L look them up. */
+static bool in_arp_table(enum nft_set_idx i)
+{
+	return i == NSET_STANDBY4 || i == NSET_VIP4;
+}
+
+/* The sets that exist: vip4 and vip6 only with the lease. */
+static bool set_built(const struct nft_want *w, enum nft_set_idx i)
+{
+	return w->lease || (i != NSET_VIP4 && i != NSET_VIP6);
 }
 
 int nft_set_family(enum nft_set_idx i)
@@ -247,8 +286,14 @@ static struct nftnl_set *set_new(struct nft_batch *b, int family, const char *ta
 	return NULL;
 }
 
+enum set_kind {
+	SET_PLAIN,                      /* elements the batches put in and take out */
+	SET_DYNAMIC,                    /* filled by the rules (vrrp_rate4/6) */
+	SET_TIMEOUT,                    /* elements with a timeout (the leases) */
+};
+
 static void set_msg(struct nft_batch *b, int family, const char *table, const char *name,
-		    int af, bool dynamic)
+		    int af, enum set_kind kind)
 {
 	struct nftnl_set *s = set_new(b, family, table, name);
 
@@ -262,10 +307,12 @@ static void set_msg(struct nft_batch *b, int family, const char *table, const ch
 		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 16);
 	}
 	nftnl_set_set_u32(s, NFTNL_SET_ID, b->n_msgs + 1);     /* the kernel wants one */
-	if (dynamic) {
+	if (kind == SET_DYNAMIC) {
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
 		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, RATE_SET_TIMEOUT_MS);
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, RATE_SET_SIZE);
+	} else if (kind == SET_TIMEOUT) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
 	}
 	nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, family,
 						NLM_F_CREATE | NLM_F_EXCL, "add set"), s);
@@ -558,7 +605,7 @@ static void rules_vrrp(struct nft_batch *b, const char *table, int af,
 	}
 }
 
-static void rules_vips(struct nft_batch *b, const char *table, int af)
+static void rules_vips(struct nft_batch *b, const char *table, int af, bool lease)
 {
 	bool v4 = af == AF_INET;
 	struct rule ru;
@@ -568,6 +615,14 @@ static void rules_vips(struct nft_batch *b, const char *table, int af)
 	in_set(&ru, nft_set_name(v4 ? NSET_STANDBY4 : NSET_STANDBY6), false);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, NFPROTO_INET, "hafd: VIP of an instance that is not master here");
+	if (lease) {                                                            /* 3L */
+		rule_begin(&ru, NFPROTO_INET, table, "input");
+		load_addr(&ru, af, false);
+		in_set(&ru, nft_set_name(v4 ? NSET_VIP4 : NSET_VIP6), false);
+		in_set(&ru, nft_lease_set_name(af), true);
+		verdict(&ru, NF_DROP);
+		rule_end(b, &ru, NFPROTO_INET, "hafd: VIP whose lease lapsed");
+	}
 	if (!v4) {                                                              /* 4 */
 		static const uint8_t ns = ND_NS, na = ND_NA;
 
@@ -589,46 +644,81 @@ static void rules_vips(struct nft_batch *b, const char *table, int af)
 	rule_end(b, &ru, NFPROTO_INET, "hafd: accept_mode = no: only VRRP to the VIP");
 }
 
-static void rules_claims(struct nft_batch *b, const char *table)
+/* Rule 6 (or 6L with `lease`): NAs whose target is in vip6_standby (or in
+ * vip6 and not in vip6_lease). */
+static void rule_na(struct nft_batch *b, const char *table, bool lease)
 {
-	static const uint8_t arp_ip_eth[4] = { 0x08, 0x00, 6, 4 };     /* ptype, hlen, plen */
 	static const uint8_t na = ND_NA;
 	struct rule ru;
 
-	rule_begin(&ru, NFPROTO_INET, table, "output");                         /* 6 */
+	rule_begin(&ru, NFPROTO_INET, table, "output");
 	meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, NFPROTO_IPV6);
 	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_ICMPV6);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
 	cmp(&ru, NFT_CMP_EQ, &na, 1);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16);                  /* target address */
-	in_set(&ru, nft_set_name(NSET_STANDBY6), false);
+	in_set(&ru, nft_set_name(lease ? NSET_VIP6 : NSET_STANDBY6), false);
+	if (lease)
+		in_set(&ru, nft_lease_set_name(AF_INET6), true);
 	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_INET, "hafd: NA for a VIP that is not ours");
+	rule_end(b, &ru, NFPROTO_INET, lease ? "hafd: NA for a VIP whose lease lapsed" :
+		 "hafd: NA for a VIP that is not ours");
+}
 
-	rule_begin(&ru, NFPROTO_ARP, table, "output");                          /* 7 */
+/* Rule 7 (or 7L): ARP whose sender is in vip4_standby (or in vip4 and not
+ * in vip4_lease). */
+static void rule_arp(struct nft_batch *b, const char *table, bool lease)
+{
+	static const uint8_t arp_ip_eth[4] = { 0x08, 0x00, 6, 4 };     /* ptype, hlen, plen */
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_ARP, table, "output");
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 2, 4);
 	cmp(&ru, NFT_CMP_EQ, arp_ip_eth, sizeof(arp_ip_eth));
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 14, 4);                    /* sender address */
-	in_set(&ru, nft_set_name(NSET_STANDBY4), false);
+	in_set(&ru, nft_set_name(lease ? NSET_VIP4 : NSET_STANDBY4), false);
+	if (lease)
+		in_set(&ru, nft_lease_set_name(AF_INET), true);
 	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_ARP, "hafd: ARP for a VIP that is not ours");
+	rule_end(b, &ru, NFPROTO_ARP, lease ? "hafd: ARP for a VIP whose lease lapsed" :
+		 "hafd: ARP for a VIP that is not ours");
+}
+
+static void rules_claims(struct nft_batch *b, const char *table, bool lease)
+{
+	rule_na(b, table, false);                                               /* 6 */
+	if (lease)
+		rule_na(b, table, true);                                        /* 6L */
+	rule_arp(b, table, false);                                              /* 7 */
+	if (lease)
+		rule_arp(b, table, true);                                       /* 7L */
 }
 
 void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
 {
-	for (int i = 0; i < NSET_N; i++)
-		set_msg(b, NFPROTO_INET, table, sets[i].name, sets[i].family, false);
-	set_msg(b, NFPROTO_INET, table, "vrrp_rate4", AF_INET, true);
-	set_msg(b, NFPROTO_INET, table, "vrrp_rate6", AF_INET6, true);
-	set_msg(b, NFPROTO_ARP, table, sets[NSET_STANDBY4].name, AF_INET, false);
+	for (int i = 0; i < NSET_N; i++) {
+		if (!set_built(w, (enum nft_set_idx)i))
+			continue;
+		set_msg(b, NFPROTO_INET, table, sets[i].name, sets[i].family, SET_PLAIN);
+		if (in_arp_table((enum nft_set_idx)i))
+			set_msg(b, NFPROTO_ARP, table, sets[i].name, AF_INET, SET_PLAIN);
+	}
+	set_msg(b, NFPROTO_INET, table, "vrrp_rate4", AF_INET, SET_DYNAMIC);
+	set_msg(b, NFPROTO_INET, table, "vrrp_rate6", AF_INET6, SET_DYNAMIC);
+	if (w->lease) {
+		set_msg(b, NFPROTO_INET, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
+		set_msg(b, NFPROTO_INET, table, nft_lease_set_name(AF_INET6), AF_INET6,
+			SET_TIMEOUT);
+		set_msg(b, NFPROTO_ARP, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
+	}
 	chain_msg(b, NFPROTO_INET, table, "input", NF_INET_LOCAL_IN);
 	chain_msg(b, NFPROTO_INET, table, "output", NF_INET_LOCAL_OUT);
 	chain_msg(b, NFPROTO_ARP, table, "output", NF_ARP_OUT);
 	rules_vrrp(b, table, AF_INET, w);
 	rules_vrrp(b, table, AF_INET6, w);
-	rules_vips(b, table, AF_INET);
-	rules_vips(b, table, AF_INET6);
-	rules_claims(b, table);
+	rules_vips(b, table, AF_INET, w->lease);
+	rules_vips(b, table, AF_INET6, w->lease);
+	rules_claims(b, table, w->lease);
 }
 
 /* ---- set elements -------------------------------------------------------- */
@@ -664,7 +754,7 @@ void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 		     const struct nft_addrs *a, bool flush)
 {
 	int families[2] = { NFPROTO_INET, NFPROTO_ARP };
-	size_t n_families = i == NSET_STANDBY4 ? 2 : 1;
+	size_t n_families = in_arp_table(i) ? 2 : 1;
 
 	for (size_t f = 0; f < n_families; f++) {
 		if (flush)
@@ -676,4 +766,90 @@ void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 				  a->a + off, n);
 		}
 	}
+}
+
+/* ---- leases ---------------------------------------------------------------- */
+
+/* One message of lease elements: NEWSETELEM with their timeouts (and, for
+ * an update, the expiration that restarts the clock), or DELSETELEM. */
+static void lease_msg(struct nft_batch *b, uint16_t type, int family, const char *table,
+		      int af, const struct nft_lease *l, size_t n, bool expiration)
+{
+	struct nftnl_set *s = set_new(b, family, table, nft_lease_set_name(af));
+
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+		if (!e) {
+			batch_fail(b, ENOMEM);
+			nftnl_set_free(s);
+			return;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l[i].a.u.b, (uint32_t)addr_len(&l[i].a));
+		if (type == NFT_MSG_NEWSETELEM) {
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l[i].ms);
+			if (expiration)
+				nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, l[i].ms);
+		}
+		nftnl_set_elem_add(s, e);
+	}
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, family,
+						      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
+						      type == NFT_MSG_NEWSETELEM ? "renew lease" :
+						      "delete lease"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+void nft_build_lease(struct nft_batch *b, const char *table, int af,
+		     const struct nft_lease *l, size_t n, enum nft_lease_op op)
+{
+	int families[2] = { NFPROTO_INET, NFPROTO_ARP };
+	size_t n_families = af == AF_INET ? 2 : 1;
+
+	for (size_t f = 0; f < n_families; f++)
+		for (size_t off = 0; off < n; off += ELEMS_PER_MSG) {
+			size_t k = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
+
+			if (op == LEASE_READD)
+				lease_msg(b, NFT_MSG_DELSETELEM, families[f], table, af,
+					  l + off, k, false);
+			lease_msg(b, NFT_MSG_NEWSETELEM, families[f], table, af, l + off, k,
+				  op == LEASE_UPDATE);
+		}
+}
+
+/* The probe of nft.c: a set of the lease's kind holding 127.0.0.1 with a
+ * timeout of a minute; then (update) the same element with the expiration
+ * a second: a kernel that updates elements in place lists it as expiring
+ * within the second. */
+void nft_build_lease_probe(struct nft_batch *b, const char *table, bool update)
+{
+	struct nft_lease l = { .ms = 60000 };
+	struct nftnl_set *s;
+	struct nftnl_set_elem *e;
+
+	addr_from_bytes(&l.a, AF_INET, (const uint8_t[4]){ 127, 0, 0, 1 });
+	if (!update)
+		set_msg(b, NFPROTO_INET, table, NFT_PROBE_SET, AF_INET, SET_TIMEOUT);
+	s = set_new(b, NFPROTO_INET, table, NFT_PROBE_SET);
+	if (!s)
+		return;
+	e = nftnl_set_elem_alloc();
+	if (!e) {
+		batch_fail(b, ENOMEM);
+		nftnl_set_free(s);
+		return;
+	}
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l.a.u.b, 4);
+	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l.ms);
+	if (update)
+		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, 1000);
+	nftnl_set_elem_add(s, e);
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+						      NLM_F_CREATE, "lease probe"), s);
+	msg_end(b);
+	nftnl_set_free(s);
 }

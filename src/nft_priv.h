@@ -13,9 +13,11 @@
 
 struct mnl_nlmsg_batch;
 
-/* The address sets hafd fills. vip4_standby is also in the arp table. */
+/* The address sets hafd fills. vip4_standby and vip4 are also in the arp
+ * table. */
 enum nft_set_idx {
 	NSET_STANDBY4, NSET_STANDBY6,   /* VIPs of instances that are not master */
+	NSET_VIP4, NSET_VIP6,           /* every VIP, with vip_lease (else empty) */
 	NSET_NOACCEPT4, NSET_NOACCEPT6, /* VIPs of non-owner masters, accept_mode = no */
 	NSET_PEER4, NSET_PEER6,         /* unicast peers */
 	NSET_KNOWN4, NSET_KNOWN6,       /* VRRP sources exempt from the cap */
@@ -27,6 +29,12 @@ struct nft_addrs {
 	size_t n, cap;
 };
 
+/* A lease to renew: a VIP and how long it lasts from now. */
+struct nft_lease {
+	struct hafd_addr a;
+	unsigned ms;
+};
+
 /* What the tables should hold. */
 struct nft_want {
 	struct nft_addrs set[NSET_N];
@@ -36,6 +44,13 @@ struct nft_want {
 					 * family, for our VRIDs and for the others;
 					 * 0: no cap */
 	unsigned cap_burst;             /* the burst of the cap on our VRIDs */
+	bool lease;                     /* the lease sets and rules are in */
+	/* The leases to renew now (set elements of vip4_lease / vip6_lease
+	 * with a timeout): the VIPs of master instances whose lease_due is
+	 * set, sorted, one per address (the shortest lease). Not a state of
+	 * the tables: it does not take part in comparisons. */
+	struct nft_lease *renew;
+	size_t n_renew;
 };
 
 /* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */
@@ -44,6 +59,7 @@ int nft_addrs_push(struct nft_addrs *s, const struct hafd_addr *a);
 bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
 
 /* What the tables should hold for the instances d describes: the sets,
+ * the leases due,
  * sorted and without duplicates (a VIP that one instance holds as master
  * is nobody's standby VIP; unicast peers and the master each backup
  * follows are known sources); the per-source VRRP rate, twice the adverts
@@ -84,9 +100,34 @@ void nft_batch_free(struct nft_batch *b);
 void nft_build_tables(struct nft_batch *b, const char *table, bool recreate);
 /* Sets, chains and rules into freshly created tables. */
 void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w);
-/* Set i's elements (both tables for vip4_standby), emptying it first when
- * `flush`. */
+/* Set i's elements (both tables for vip4_standby and vip4), emptying it
+ * first when `flush`. */
 void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 		     const struct nft_addrs *a, bool flush);
+
+/* How a lease is renewed (nft.c finds out which the kernel takes):
+ * LEASE_UPDATE  one NEWSETELEM with the timeout and an expiration equal to
+ *               it: a kernel that updates an element in place (this
+ *               machine's 6.18) restarts the element's clock;
+ * LEASE_READD   DELSETELEM then NEWSETELEM in the same batch, for kernels
+ *               that ignore the expiration of an element that exists
+ *               (Debian 12's 6.1); the delete fails (ENOENT, and the batch
+ *               with it) on an element that has expired, so the caller
+ *               passes those as LEASE_ADD;
+ * LEASE_ADD     NEWSETELEM with the timeout: a new element, or one that
+ *               expired. */
+enum nft_lease_op { LEASE_UPDATE, LEASE_READD, LEASE_ADD };
+
+/* Renew the leases l[0..n) of one family (both tables for IPv4). */
+void nft_build_lease(struct nft_batch *b, const char *table, int af,
+		     const struct nft_lease *l, size_t n, enum nft_lease_op op);
+/* The set vip4_lease / vip6_lease. */
+const char *nft_lease_set_name(int af);
+
+/* Finding out whether the kernel updates an element's expiration in place
+ * (nft.c): the set NFT_PROBE_SET with 127.0.0.1 expiring in a minute, or
+ * (update) that element again with the expiration a second. */
+#define NFT_PROBE_SET "lease_probe"
+void nft_build_lease_probe(struct nft_batch *b, const char *table, bool update);
 
 #endif

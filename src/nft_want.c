@@ -78,7 +78,49 @@ void nft_want_free(struct nft_want *w)
 {
 	for (int i = 0; i < NSET_N; i++)
 		free(w->set[i].a);
+	free(w->renew);
 	memset(w, 0, sizeof(*w));
+}
+
+static int lease_push(struct nft_want *w, size_t *cap, const struct hafd_addr *a,
+		      unsigned ms)
+{
+	if (w->n_renew == *cap) {
+		size_t c = *cap ? 2 * *cap : 8;
+		struct nft_lease *p = realloc(w->renew, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->renew = p;
+		*cap = c;
+	}
+	w->renew[w->n_renew].a = *a;
+	w->renew[w->n_renew].a.prefix = 0;
+	w->renew[w->n_renew++].ms = ms;
+	return 0;
+}
+
+static int lease_qcmp(const void *a, const void *b)
+{
+	const struct nft_lease *x = a, *y = b;
+	int c = addr_cmp(&x->a, &y->a);
+
+	return c ? c : (x->ms > y->ms) - (x->ms < y->ms);
+}
+
+/* Sorted, one per address: the shortest lease of the instances that hold
+ * it, so that no holder's bound is broken. */
+static void leases_sort(struct nft_want *w)
+{
+	size_t k = 0;
+
+	if (!w->n_renew)
+		return;
+	qsort(w->renew, w->n_renew, sizeof(*w->renew), lease_qcmp);
+	for (size_t i = 1; i < w->n_renew; i++)
+		if (!addr_equal(&w->renew[i].a, &w->renew[k].a))
+			w->renew[++k] = w->renew[i];
+	w->n_renew = k + 1;
 }
 
 /* ---- what the tables should hold ------------------------------------------ */
@@ -88,9 +130,12 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 	return family == AF_INET ? v4 : v4 + 1;
 }
 
-static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
+static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *renew_cap,
+		     const struct nft_inst *in)
 {
 	struct nft_addrs *vips = NULL;
+	/* Renewed only on behalf of a master that advertised since. */
+	bool renew = w->lease && in->master && in->lease_ms && in->lease_due && *in->lease_due;
 	int rc = 0;
 
 	if (!in->master)
@@ -102,6 +147,10 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct
 			rc |= nft_addrs_push(vips, &in->vips[i]);
 		if (in->master)
 			rc |= nft_addrs_push(&owned[in->family == AF_INET6], &in->vips[i]);
+		if (w->lease)
+			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
+		if (renew)
+			rc |= lease_push(w, renew_cap, &in->vips[i], in->lease_ms);
 	}
 	for (size_t i = 0; i < in->n_peers; i++) {
 		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);
@@ -118,12 +167,14 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct
 int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 {
 	struct nft_addrs owned[2] = { { 0 } };
+	size_t renew_cap = 0;
 	unsigned pps = 0;
 	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
+	w->lease = d->lease;
 	for (size_t i = 0; i < d->n_inst; i++) {
-		rc |= want_inst(w, owned, &d->inst[i]);
+		rc |= want_inst(w, owned, &renew_cap, &d->inst[i]);
 		pps += d->inst[i].adverts_per_s;
 	}
 	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
@@ -133,6 +184,7 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	w->cap_burst = !w->cap_pps ? 0 : w->cap_pps > pps ? w->cap_pps : pps;
 	for (int i = 0; i < NSET_N; i++)
 		addrs_sort(&w->set[i]);
+	leases_sort(w);
 	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
 		addrs_sort(&owned[f]);
 		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
@@ -146,11 +198,11 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	return 0;
 }
 
-/* Rules depend on the rate, the cap, whether each family has unicast
+/* Rules depend on the rate, the cap, the lease, whether each family has unicast
  * peers; the VRIDs, which only a reload changes, are built with them. */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 {
-	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps &&
+	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
 	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
@@ -162,6 +214,7 @@ size_t nft_want_addrs(const struct nft_want *w)
 
 	for (int i = 0; i < NSET_N; i++)
 		n += w->set[i].n;
+	n += 2 * w->n_renew;            /* READD: deleted and added */
 	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
 		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
 			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);

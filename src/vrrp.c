@@ -80,7 +80,15 @@ static void op_vmac_up(struct vrrp_inst *i)
 
 static void op_send(struct vrrp_inst *i, uint8_t priority)
 {
-	vrrp_advert_send(router_of(i), priority);
+	struct vrrp_router *r = router_of(i);
+
+	vrrp_advert_send(r, priority);
+	/* Each advert as master renews the VIPs' lease, in the batch that
+	 * ends this loop turn; no other event does (nft.h). */
+	if (priority && i->fsm.state == VRRP_STATE_MASTER && r->h->cfg->global.vip_lease) {
+		r->lease_due = true;
+		nft_schedule(r->h->nft, r->h);
+	}
 }
 
 static void op_vips_add(struct vrrp_inst *i)
@@ -342,6 +350,7 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 {
 	d->n_inst = 0;
 	d->cap_pps = (unsigned)h->cfg->global.nft_vrrp_cap;
+	d->lease = h->cfg->global.vip_lease;
 	d->inst = calloc(h->n_routers ? h->n_routers : 1, sizeof(*d->inst));
 	if (!d->inst)
 		return -1;
@@ -361,6 +370,10 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->peers = c->peers;
 		in->n_peers = c->n_peers;
 		in->followed = !in->master && f->master_prio ? &f->master_addr : NULL;
+		/* 5/2 of the advert interval: 3 x interval + Skew_Time, the
+		 * backups' Master_Down_Interval, less half an interval. */
+		in->lease_ms = 25u * c->advert_interval_cs;
+		in->lease_due = &h->routers[i]->lease_due;
 	}
 	return 0;
 }

@@ -40,6 +40,8 @@ struct vrrp_router {
 	enum vrrp_state reported;       /* the state last reported (log, hooks):
 					 * behind inst's while state_pending */
 	bool vips_up;                   /* the VIPs are ours to keep */
+	bool lease_due;                 /* advertised as master since the last
+					 * lease renewal (nft.h) */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
 	uint64_t state_since_us;

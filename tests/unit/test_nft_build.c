@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@
 #define C_CAP_OTHER "hafd: VRRP beyond the cap on unknown sources, VRIDs not run here"
 #define C_STANDBY "hafd: VIP of an instance that is not master here"
 #define C_NOACCEPT "hafd: accept_mode = no: only VRRP to the VIP"
+#define C_LEASE "hafd: VIP whose lease lapsed"
+#define C_NA "hafd: NA for a VIP that is not ours"
+#define C_NA_LEASE "hafd: NA for a VIP whose lease lapsed"
+#define C_ARP "hafd: ARP for a VIP that is not ours"
+#define C_ARP_LEASE "hafd: ARP for a VIP whose lease lapsed"
 #define MAX_ITEMS 64
 
 /* One message of a batch, decoded. */
@@ -145,16 +151,40 @@ static int key_value_cb(const struct nlattr *v, void *data)
 	return MNL_CB_OK;
 }
 
+/* One element: its key; " t=MS" and " e=MS" for a timeout and an
+ * expiration, whatever order they come in. */
+struct elem_text {
+	struct item *it;
+	unsigned long long timeout, expiration;
+};
+
 static int elem_attr_cb(const struct nlattr *a, void *data)
 {
-	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
-		return mnl_attr_parse_nested(a, key_value_cb, data);
+	struct elem_text *e = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case NFTA_SET_ELEM_KEY:
+		return mnl_attr_parse_nested(a, key_value_cb, e->it);
+	case NFTA_SET_ELEM_TIMEOUT:
+		e->timeout = be64toh(mnl_attr_get_u64(a));
+		break;
+	case NFTA_SET_ELEM_EXPIRATION:
+		e->expiration = be64toh(mnl_attr_get_u64(a));
+		break;
+	}
 	return MNL_CB_OK;
 }
 
 static int elem_cb(const struct nlattr *el, void *data)
 {
-	return mnl_attr_parse_nested(el, elem_attr_cb, data);
+	struct elem_text e = { .it = data };
+	int rc = mnl_attr_parse_nested(el, elem_attr_cb, &e);
+
+	if (e.timeout)
+		cat(e.it->text, sizeof(e.it->text), " t=%llu", e.timeout);
+	if (e.expiration)
+		cat(e.it->text, sizeof(e.it->text), " e=%llu", e.expiration);
+	return rc;
 }
 
 static int elems_attr_cb(const struct nlattr *a, void *data)
@@ -640,6 +670,163 @@ static void test_render_update(void **state)
 	free(known.a);
 }
 
+/* ---- the lease --------------------------------------------------------------- */
+
+/* With vip_lease: vipN holds every VIP; a lease is renewed for the VIPs of
+ * a master that advertised since the last batch (lease_due), never for a
+ * backup's, whatever its flag says; one per address, the shortest. */
+static void test_want_lease(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+	bool due[5] = { true, true, false, true, true };
+	struct nft_inst more[5];
+	char a[ADDR_STRLEN];
+
+	(void)state;
+	fixture(&f);
+	f.desc.lease = true;
+	for (int i = 0; i < 4; i++) {
+		f.inst[i].lease_ms = 250;
+		f.inst[i].lease_due = &due[i];
+	}
+	f.inst[0].lease_ms = 2500;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.2 10.0.0.3");
+	assert_string_equal(set_text(&w, NSET_VIP6), "fd00::1");
+	assert_true(w.lease);
+	/* web (master, due); web2 and uni are backups; web6 (master) not due. */
+	assert_int_equal(w.n_renew, 1);
+	assert_string_equal(addr_ntop(&w.renew[0].a, a, sizeof(a)), "10.0.0.1");
+	assert_int_equal(w.renew[0].ms, 2500);
+	nft_want_free(&w);
+
+	/* A second master with the same VIP and a shorter lease: the shorter. */
+	memcpy(more, f.inst, sizeof(f.inst));
+	more[4] = f.inst[0];
+	more[4].lease_ms = 250;
+	more[4].lease_due = &due[4];
+	f.desc.inst = more;
+	f.desc.n_inst = 5;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_int_equal(w.n_renew, 1);
+	assert_int_equal(w.renew[0].ms, 250);
+	nft_want_free(&w);
+
+	/* vip_lease = no: no vipN, no renewal, other rules. */
+	f.desc.lease = false;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_VIP4), "");
+	assert_int_equal(w.n_renew, 0);
+	{
+		struct nft_want l;
+
+		f.desc.lease = true;
+		assert_int_equal(nft_want_compute(&l, &f.desc), 0);
+		assert_false(nft_want_same_rules(&w, &l));
+		nft_want_free(&l);
+	}
+	nft_want_free(&w);
+}
+
+/* The lease's sets and rules: vip4 / vip4_lease in both tables, vip6 /
+ * vip6_lease in inet's, the lease sets with timeouts; rules 3L (each
+ * family), 6L and 7L after 3, 6 and 7. Without the lease, none. */
+static void test_render_lease_rules(void **state)
+{
+	struct fixture f;
+	struct decoded d;
+	int n, timeout_sets = 0, vip4_sets = 0;
+
+	(void)state;
+	fixture(&f);
+	f.desc.lease = true;
+	render(&f.desc, &d);
+	for (int i = 0; i < d.n; i++) {
+		if (d.it[i].type != NFT_MSG_NEWSET)
+			continue;
+		if (strstr(d.it[i].name, "_lease")) {
+			timeout_sets++;
+			assert_int_equal(d.it[i].set_flags, NFT_SET_TIMEOUT);
+		}
+		vip4_sets += !strcmp(d.it[i].name, "vip4");
+	}
+	assert_int_equal(timeout_sets, 3);
+	assert_int_equal(vip4_sets, 2);
+	assert_string_equal(elems_of(&d, "vip4", NFPROTO_ARP), "10.0.0.1 10.0.0.2 10.0.0.3");
+	rule(&d, C_LEASE, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rule(&d, C_LEASE, 0, NULL)->text,
+			    "meta nfproto; cmp eq 02; payload nh+16/4; lookup vip4; "
+			    "lookup vip4_lease inv; counter; drop");
+	assert_string_equal(rule(&d, C_LEASE, 1, NULL)->text,
+			    "meta nfproto; cmp eq 0a; payload nh+24/16; lookup vip6; "
+			    "lookup vip6_lease inv; counter; drop");
+	assert_string_equal(rule(&d, C_NA_LEASE, 0, NULL)->text,
+			    "meta nfproto; cmp eq 0a; meta l4proto; cmp eq 3a; payload th+0/1; "
+			    "cmp eq 88; payload th+8/16; lookup vip6; lookup vip6_lease inv; "
+			    "counter; drop");
+	assert_string_equal(rule(&d, C_ARP_LEASE, 0, NULL)->text,
+			    "payload nh+2/4; cmp eq 08000604; payload nh+14/4; lookup vip4; "
+			    "lookup vip4_lease inv; counter; drop");
+	assert_non_null(rule(&d, C_NA, 0, NULL));
+	assert_non_null(rule(&d, C_ARP, 0, NULL));
+
+	f.desc.lease = false;
+	render(&f.desc, &d);
+	rule(&d, C_LEASE, 0, &n);
+	assert_int_equal(n, 0);
+	assert_null(rule(&d, C_NA_LEASE, 0, NULL));
+	assert_null(rule(&d, C_ARP_LEASE, 0, NULL));
+	for (int i = 0; i < d.n; i++)
+		if (d.it[i].type == NFT_MSG_NEWSET)
+			assert_null(strstr(d.it[i].name, "vip4_lease"));
+}
+
+/* A renewal, each way: in place (timeout and expiration), delete then add
+ * (the fallback), or a plain add; IPv4 in both tables, IPv6 in inet's. */
+static void test_render_lease_ops(void **state)
+{
+	struct nft_lease l[2] = { { .ms = 250 }, { .ms = 25 } };
+	struct nft_lease l6 = { .a = ip("fd00::1"), .ms = 2500 };
+	struct nft_batch b;
+	struct decoded d;
+
+	(void)state;
+	l[0].a = ip("10.0.0.1");
+	l[1].a = ip("10.0.0.2");
+	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
+	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_UPDATE);
+	decode(&b, &d);
+	assert_int_equal(d.n, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(d.it[i].type, NFT_MSG_NEWSETELEM);
+		assert_int_equal(d.it[i].family, i ? NFPROTO_ARP : NFPROTO_INET);
+		assert_string_equal(d.it[i].name, "vip4_lease");
+		assert_string_equal(d.it[i].text, "10.0.0.1 t=250 e=250 10.0.0.2 t=25 e=25");
+	}
+
+	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
+	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_READD);
+	decode(&b, &d);
+	assert_int_equal(d.n, 4);
+	for (int i = 0; i < 4; i += 2) {
+		assert_int_equal(d.it[i].type, NFT_MSG_DELSETELEM);
+		assert_string_equal(d.it[i].text, "10.0.0.1 10.0.0.2");
+		assert_int_equal(d.it[i + 1].type, NFT_MSG_NEWSETELEM);
+		assert_int_equal(d.it[i + 1].family, d.it[i].family);
+		assert_string_equal(d.it[i + 1].text, "10.0.0.1 t=250 10.0.0.2 t=25");
+	}
+
+	assert_int_equal(nft_batch_init(&b, 2, 1), 0);
+	nft_build_lease(&b, "hafd", AF_INET6, &l6, 1, LEASE_ADD);
+	decode(&b, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.it[0].family, NFPROTO_INET);
+	assert_string_equal(d.it[0].name, "vip6_lease");
+	assert_string_equal(d.it[0].text, "fd00::1 t=2500");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +837,9 @@ int main(void)
 		cmocka_unit_test(test_render_rules),
 		cmocka_unit_test(test_render_elems),
 		cmocka_unit_test(test_render_update),
+		cmocka_unit_test(test_want_lease),
+		cmocka_unit_test(test_render_lease_rules),
+		cmocka_unit_test(test_render_lease_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -464,8 +464,11 @@ static void test_master_down_takeover(void **state)
 
 	advance(MASTER_DOWN - 3 * S);
 	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
-	assert_string_equal(joined(), "drain; advert 100; nft; vip_add 192.0.2.1; nft; "
+	/* The advert as master asks for a lease (its nft), the VIPs and the
+	 * state change for their own; one batch takes all three. */
+	assert_string_equal(joined(), "drain; advert 100; nft; nft; vip_add 192.0.2.1; nft; "
 			    "garp 192.0.2.1; guard_arm 0; notify BACKUP->MASTER 100");
+	assert_true(h.routers[0]->lease_due);
 	assert_true(call_index("advert 100") < call_index("vip_add 192.0.2.1"));
 	assert_true(call_index("vip_add 192.0.2.1") < call_index("garp 192.0.2.1"));
 
@@ -549,8 +552,10 @@ static void test_check_fault_before_delta(void **state)
 	/* A delta alone, while master, is advertised at once. */
 	become_master();
 	check_delta = -30;
+	h.routers[0]->lease_due = false;
 	vrrp_check_changed(&h, 0);
-	assert_string_equal(joined(), "advert 70");
+	assert_string_equal(joined(), "advert 70; nft");        /* a lease renewal */
+	assert_true(h.routers[0]->lease_due);
 }
 
 /* A VIP someone else removes while we are master is put back and
