@@ -3,14 +3,16 @@
  *   hafd-probe serve PORT NAME
  *       answer every UDP datagram on PORT with "NAME SEQ", from the address
  *       it was sent to (so replies come from the VIP).
- *   hafd-probe watch ADDR PORT [-i INTERVAL_US] [-t MAX_SECS] [-s SETTLE_MS] [-o RAW]
+ *   hafd-probe watch ADDR PORT [-i INTERVAL_US] [-t MAX_SECS] [-s SETTLE_MS] [-o RAW] [-A]
  *       send a probe to ADDR every INTERVAL_US (default 1000) and record who
  *       answers. Stops SETTLE_MS (default 500) after the answering node
  *       changed, or after MAX_SECS (default 30). Prints one line:
  *         outage_ms=12.345 from=n1 to=n2 sent=N answered=N
  *       where the outage is the gap between the last answer from the old
  *       node and the first from the new one; or "outage_ms=none from=n1"
- *       when nothing changed. With -o, writes "send_us reply_us node" rows.
+ *       when nothing changed. With -o, writes "seq reply_us node" rows,
+ *       reply_us from the start, or with -A CLOCK_MONOTONIC's (the same
+ *       in every namespace: probes from two clients compare).
  *   hafd-probe ready ADDR PORT [-t SECS]
  *       exit 0 as soon as anything answers (for scripts).
  */
@@ -108,7 +110,7 @@ struct watch {
 	uint64_t last_old_us, first_new_us, switched_us;
 	unsigned long sent, answered;
 	FILE *raw;
-	uint64_t t0;
+	uint64_t t0;            /* subtracted from the times in RAW */
 };
 
 static void on_reply(struct watch *w, const char *msg)
@@ -154,18 +156,19 @@ static int watch(int argc, char **argv, int ready_only)
 	double max_s = ready_only ? 10 : 30;
 	const char *rawpath = NULL;
 	struct watch w = { 0 };
-	int fd, opt;
+	int fd, opt, absolute = 0;
 	uint64_t next, end;
 
 	if (argc < 3 || parse_target(argv[1], argv[2], &ss, &sl) < 0)
 		return 2;
 	optind = 3;
-	while ((opt = getopt(argc, argv, "i:t:s:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:t:s:o:A")) != -1) {
 		switch (opt) {
 		case 'i': interval = atol(optarg); break;
 		case 't': max_s = atof(optarg); break;
 		case 's': settle_ms = atol(optarg); break;
 		case 'o': rawpath = optarg; break;
+		case 'A': absolute = 1; break;
 		default: return 2;
 		}
 	}
@@ -176,6 +179,8 @@ static int watch(int argc, char **argv, int ready_only)
 	}
 	w.t0 = next = now_us();
 	end = w.t0 + (uint64_t)(max_s * 1e6);
+	if (absolute)
+		w.t0 = 0;
 	while (now_us() < end) {
 		char msg[32];
 		int len = snprintf(msg, sizeof(msg), "%lu", w.sent++);
