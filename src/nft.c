@@ -63,6 +63,7 @@ struct nft_ctx {
 	struct hafd *h;                 /* for the retry timer */
 	struct timer retry;
 	struct timer flush;             /* nft_schedule(): one batch per loop turn */
+	struct timer renew;             /* nft_schedule_renew() */
 	struct log_ratelimit warn_log;
 	enum nft_lease_op renew_op;     /* LEASE_UPDATE or LEASE_READD */
 	struct lease_rec *leases;       /* sorted by address */
@@ -360,6 +361,18 @@ static void on_flush(struct timer *t, void *arg)
 	nft_apply(n, n->h);
 }
 
+void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us)
+{
+	uint64_t due;
+
+	if (!n || !n->table || h->stopping)
+		return;
+	n->h = h;
+	due = loop_now(h->loop) + within_us;
+	if (!timer_armed(&n->renew) || n->renew.due_us > due)
+		loop_timer_at(h->loop, &n->renew, due);
+}
+
 void nft_schedule(struct nft_ctx *n, struct hafd *h)
 {
 	if (!n || !n->table || h->stopping)
@@ -415,6 +428,7 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 	n->h = h;
 	now = loop_now(h->loop);
 	loop_timer_cancel(h->loop, &n->flush);
+	loop_timer_cancel(h->loop, &n->renew);
 	rc = want_get(n, h, &d, &w);
 	if (rc == 0 && n->built && nft_want_same_rules(&w, &n->have)) {
 		changed = false;
@@ -508,6 +522,7 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 	n->describe = describe;
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);
+	timer_init(&n->renew, on_flush, n);
 	n->warn_log.burst = 5;
 	n->warn_log.period_us = 60000000;
 	if (table) {
@@ -534,6 +549,7 @@ void nft_close(struct nft_ctx *n)
 	if (n->h) {
 		loop_timer_cancel(n->h->loop, &n->retry);
 		loop_timer_cancel(n->h->loop, &n->flush);
+		loop_timer_cancel(n->h->loop, &n->renew);
 	}
 	if (n->nl) {
 		if (tables_reset(n, false) < 0)

@@ -42,10 +42,11 @@ struct nft_inst {
 	const struct hafd_addr *followed;
 	/* The lease on its VIPs, in ms (0: none). The glue sets *lease_due
 	 * when the instance, MASTER, sends an advert (its first as a new
-	 * master included); the next batch renews its VIPs' leases (only
-	 * while master is true) and clears it. Renewals thus follow the
-	 * adverts: a master that stalled renews only once it has read the
-	 * adverts waiting for it and still advertises as master. */
+	 * master included) and calls nft_schedule_renew(); the next batch
+	 * renews its VIPs' leases (only while master is true) and clears
+	 * it. Renewals thus follow the adverts: a master that stalled
+	 * renews only once it has read the adverts waiting for it and
+	 * still advertises as master. */
 	unsigned lease_ms;
 	bool *lease_due;
 };
@@ -78,6 +79,11 @@ int nft_apply(struct nft_ctx *n, struct hafd *h);
  * batch. Timers armed for now after this call run after the batch (GARPs
  * that the old table would drop). */
 void nft_schedule(struct nft_ctx *n, struct hafd *h);
+/* A batch within `within_us` from now, for lease renewals: the adverts of
+ * many instances (255 at 10 ms send 25,500 a second, in as many loop
+ * turns when their phases differ) share one batch. A batch that goes
+ * earlier for another reason renews them too. */
+void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us);
 /* Delete the tables and free n. */
 void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:

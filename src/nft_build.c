@@ -54,10 +54,11 @@
  * it lapse on its own when the renewals stop, with no process left. LEASE
  * is 5/2 of the master's advert interval: a backup takes over after its
  * Master_Down_Interval, 3 x interval + Skew_Time, counted from the last
- * advert it heard, and the renewal goes in the same loop turn as that
- * advert, so the old master stops answering at least half an interval
- * before the new one starts. A renewal may come up to one and a half
- * intervals late before the lease lapses under a live master.
+ * advert it heard, and the renewal follows that advert within a quarter
+ * interval (nft.c batches the renewals of many instances), so the old
+ * master stops answering at least a quarter interval before the new one
+ * starts. A renewal may come an interval and a quarter late before the
+ * lease lapses under a live master.
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets

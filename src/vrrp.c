@@ -83,11 +83,23 @@ static void op_send(struct vrrp_inst *i, uint8_t priority)
 	struct vrrp_router *r = router_of(i);
 
 	vrrp_advert_send(r, priority);
-	/* Each advert as master renews the VIPs' lease, in the batch that
-	 * ends this loop turn; no other event does (nft.h). */
+	/* Each advert as master renews the VIPs' lease, no other event does
+	 * (nft.h): within a quarter interval, so that many instances share a
+	 * batch; the lease from the advert before lasts that long if that
+	 * advert was on time. After a longer gap (a new master, a master
+	 * back from a stall that still is one) it may have lapsed: in the
+	 * batch that ends this loop turn. */
 	if (priority && i->fsm.state == VRRP_STATE_MASTER && r->h->cfg->global.vip_lease) {
+		uint64_t now = loop_now(r->h->loop);
+		uint64_t ai = (uint64_t)r->cfg->advert_interval_cs * 10000u;
+		bool on_time = r->lease_advert_us && now - r->lease_advert_us <= ai + ai / 4;
+
 		r->lease_due = true;
-		nft_schedule(r->h->nft, r->h);
+		r->lease_advert_us = now;
+		if (on_time)
+			nft_schedule_renew(r->h->nft, r->h, ai / 4);
+		else
+			nft_schedule(r->h->nft, r->h);
 	}
 }
 
@@ -371,7 +383,9 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->n_peers = c->n_peers;
 		in->followed = !in->master && f->master_prio ? &f->master_addr : NULL;
 		/* 5/2 of the advert interval: 3 x interval + Skew_Time, the
-		 * backups' Master_Down_Interval, less half an interval. */
+		 * backups' Master_Down_Interval, less half an interval: a
+		 * quarter for the renewal's delay (op_send), a quarter to
+		 * spare. */
 		in->lease_ms = 25u * c->advert_interval_cs;
 		in->lease_due = &h->routers[i]->lease_due;
 	}

@@ -42,6 +42,7 @@ struct vrrp_router {
 	bool vips_up;                   /* the VIPs are ours to keep */
 	bool lease_due;                 /* advertised as master since the last
 					 * lease renewal (nft.h) */
+	uint64_t lease_advert_us;       /* the last advert that asked for one */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
 	uint64_t state_since_us;

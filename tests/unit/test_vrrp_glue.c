@@ -320,6 +320,12 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	record("nft");
 }
 
+void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us)
+{
+	(void)n, (void)h;
+	record("renew %llu", (unsigned long long)within_us);
+}
+
 /* The crash guard is on (h.guard is set): it is armed while master. */
 struct guard {
 	int unused;
@@ -464,10 +470,10 @@ static void test_master_down_takeover(void **state)
 
 	advance(MASTER_DOWN - 3 * S);
 	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
-	/* The advert as master asks for a lease (its nft), the VIPs and the
-	 * state change for their own; one batch takes all three. */
-	assert_string_equal(joined(), "drain; advert 100; nft; nft; vip_add 192.0.2.1; nft; "
-			    "garp 192.0.2.1; guard_arm 0; notify BACKUP->MASTER 100");
+	/* A new master's first advert asks for its lease now, as do the
+	 * VIPs and the state change: one batch takes all three. */
+	assert_string_equal(joined(), "drain; advert 100; nft; nft; vip_add 192.0.2.1; "
+			    "nft; garp 192.0.2.1; guard_arm 0; notify BACKUP->MASTER 100");
 	assert_true(h.routers[0]->lease_due);
 	assert_true(call_index("advert 100") < call_index("vip_add 192.0.2.1"));
 	assert_true(call_index("vip_add 192.0.2.1") < call_index("garp 192.0.2.1"));
@@ -554,7 +560,9 @@ static void test_check_fault_before_delta(void **state)
 	check_delta = -30;
 	h.routers[0]->lease_due = false;
 	vrrp_check_changed(&h, 0);
-	assert_string_equal(joined(), "advert 70; nft");        /* a lease renewal */
+	/* Within the interval of the one before: a lease renewal within a
+	 * quarter interval. */
+	assert_string_equal(joined(), "advert 70; renew 250000");
 	assert_true(h.routers[0]->lease_due);
 }
 
