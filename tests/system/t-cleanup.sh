@@ -4,16 +4,19 @@
 # and its crash guard at once: nothing removes the VIPs or the nftables
 # tables until the next start. --cleanup does what that start would:
 #   (a) after hafd and its guard are SIGKILLed together, the VIPs (IPv4
-#       and IPv6) and both tables are still there; --cleanup removes them,
-#       empties the journal, and a second run is quiet; after a graceful
-#       stop it is quiet too;
+#       and IPv6) and both tables are still there; --cleanup, run as the
+#       unit's ExecStopPost line says, removes them, empties the journal,
+#       and a second run is quiet; after a graceful stop it is quiet too,
+#       and after a crash the guard cleaned up it removes only the tables;
 #   (b) while hafd runs, --cleanup says so and changes nothing;
 #   (c) a group-writable runtime_dir is refused, its journal not acted on.
+# The unit itself passes systemd-analyze verify (skipped without it).
 . "$(dirname "$0")/lib.sh"
 need_root
 
 VIP=10.77.0.100 VIP6=fd77::100
 T=hafd          # nft_table's default
+UNIT="$SRCDIR/etc/hafd.service"
 tpl=$(lab_conf cleanup.conf '[global]' 'crash_guard = yes' '[instance web]' \
 	'[instance web6]' 'vrid = 61' "virtual_ip = $VIP6/64")
 NODE_DIR="$HAFD_LAB_DIR/$PREFIX/n1"
@@ -31,6 +34,22 @@ cleanup_run() {   # LOG ARGS...
 	rc=$?
 	diag "exit $rc: $(tr '\n' '|' <"$TMP/$log")"
 }
+
+# ---- the unit --------------------------------------------------------------------
+# Its ExecStopPost line, as arguments, with the lab's configuration.
+stop_post=$(sed -n 's|^ExecStopPost=-\{0,1\}/usr/sbin/hafd ||p' "$UNIT")
+check "hafd.service runs 'hafd --cleanup' as ExecStopPost" \
+	eval '[[ " $stop_post " == *" --cleanup "* ]] && [[ " $stop_post " == *" -f /etc/hafd.conf "* ]]'
+if command -v systemd-analyze >/dev/null; then
+	# verify wants the programs to exist and the man pages installed.
+	sed "s|/usr/sbin/hafd|$HAFD|g" "$UNIT" >"$TMP/hafd.service"
+	out=$(systemd-analyze verify --man=no "$TMP/hafd.service" 2>&1)
+	rc=$?
+	[ -n "$out" ] && diag "$out"
+	check "systemd-analyze verify accepts hafd.service, without a word" test $rc = 0 -a -z "$out"
+else
+	skip_rest "systemd-analyze not installed: the unit is not verified"
+fi
 
 # ---- (a) hafd and its guard killed at once ----------------------------------------
 lab_up -n 1 -c "$tpl"
@@ -53,7 +72,10 @@ check "the killed node still holds $VIP and $VIP6 (the bug)" eval "holds n1 $VIP
 check "its tables are still there" has_tables
 check "the journal lists both VIPs" eval "grep -q ' $VIP/24\$' $RUN/vips && grep -q ' $VIP6/64\$' $RUN/vips"
 
-cleanup_run clean1.log --cleanup -f "$CONF"
+# Exactly as the unit would run it (its other paths are the lab's).
+read -ra args <<<"${stop_post//\/etc\/hafd.conf/$CONF}"
+[ -n "$stop_post" ] || args=(--cleanup -f "$CONF")     # never a bare hafd: it would start
+cleanup_run clean1.log "${args[@]}"
 check "hafd --cleanup exits 0" test "$rc" = 0
 check "... and removes $VIP and $VIP6" eval "! holds n1 $VIP && ! holds n1 $VIP6"
 check "... and both tables" no_tables
@@ -73,6 +95,18 @@ lab stop n1
 cleanup_run clean3.log -C -f "$CONF"
 check "after a graceful stop --cleanup (-C) exits 0 and says nothing" \
 	test "$rc" = 0 -a ! -s "$TMP/clean3.log"
+
+# After a crash the guard cleaned up, only the tables are left.
+lab start n1
+check "n1 is master once more" eval "wait_last_run n1 'BACKUP -> MASTER' 5 && wait_holds n1 $VIP"
+guard=$(last_run n1 | sed -n 's/.*crash guard started (pid \([0-9]*\)).*/\1/p')
+lab kill n1
+check "killed alone, hafd's guard removes the VIPs" wait_log n1 'guard: hafd died; removed 2 VIPs' 5
+check "... and exits" eval "[ -n '$guard' ] && wait_until 5 gone '$guard'"
+check "... and leaves the tables" has_tables
+cleanup_run clean4.log --cleanup -f "$CONF"
+check "--cleanup after the guard exits 0 and removes only the tables" \
+	eval "test $rc = 0 && no_tables && test \"\$(cat $TMP/clean4.log)\" = 'hafd: removed nftables tables inet $T and arp $T'"
 
 # ---- (b) hafd running ---------------------------------------------------------------
 lab start n1
