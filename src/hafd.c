@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>         /* before the linux/ headers, which defer to it */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +17,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
 
 #include "caps.h"
 #include "garp.h"
@@ -46,6 +54,8 @@ static void usage(FILE *out)
 		"  -l, --log-console     log to standard error instead of syslog\n"
 		"  -D, --log-detail      log debug detail (overrides log_level)\n"
 		"  -t, --config-test     check the configuration, print the result, exit 0/1\n"
+		"  -C, --cleanup         remove what a killed hafd left (VIPs, macvlans,\n"
+		"                        nftables tables) unless hafd runs, exit 0/1\n"
 		"  -p, --pid=FILE        pid file (default <runtime_dir>/hafd.pid)\n"
 		"  -v, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n", DEFAULT_CONFIG);
@@ -60,6 +70,7 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 		{ "log-console", no_argument, NULL, 'l' },
 		{ "log-detail", no_argument, NULL, 'D' },
 		{ "config-test", no_argument, NULL, 't' },
+		{ "cleanup", no_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "version", no_argument, NULL, 'v' },
@@ -69,13 +80,14 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 	int c;
 
 	o->config_file = DEFAULT_CONFIG;
-	while ((c = getopt_long(argc, argv, "f:nlDtp:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:nlDtCp:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->config_file = optarg; break;
 		case 'n': o->dont_fork = true; break;
 		case 'l': o->log_console = true; break;
 		case 'D': o->log_detail = true; break;
 		case 't': o->config_test = true; break;
+		case 'C': o->cleanup = true; break;
 		case 'p': o->pid_file = optarg; break;
 		case 'v': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -87,11 +99,16 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 		usage(stderr);
 		exit(2);
 	}
+	if (o->config_test && o->cleanup) {
+		fprintf(stderr, "hafd: -t and -C do not go together\n");
+		exit(2);
+	}
 }
 
 /* Errors and warnings go to stderr (the operator is looking; under
- * systemd, the journal). */
-static struct hafd_config *config_read(const char *path)
+ * systemd, the journal). warn false: errors only (hafd --cleanup, which
+ * runs at every stop and reads only runtime_dir and nft_table). */
+static struct hafd_config *config_read(const char *path, bool warn)
 {
 	struct config_errors errs = { 0 };
 	struct hafd_config *cfg = NULL;
@@ -103,7 +120,7 @@ static struct hafd_config *config_read(const char *path)
 		config_errors_free(&errs);
 		return NULL;
 	}
-	for (size_t i = 0; i < cfg->n_warnings; i++)
+	for (size_t i = 0; warn && i < cfg->n_warnings; i++)
 		fprintf(stderr, "%s\n", cfg->warnings[i]);
 	return cfg;
 }
@@ -244,27 +261,54 @@ static int runtime_dir_check(const char *dir, char *why, size_t len)
 	return -1;
 }
 
-/* The pid file stays locked while we run: a second hafd with the same
- * runtime directory refuses to start instead of fighting over the VIPs.
- * A symlink there is not followed: it would have us truncate its target. */
-static int pidfile_open(const char *path)
+/* Open the pid file and lock it; the lock lasts as long as the descriptor
+ * stays open. A symlink there is not followed: it would have us truncate
+ * its target. The descriptor, or -1 with errno: EWOULDBLOCK when a running
+ * hafd holds the lock, otherwise with the reason in why. */
+static int pidfile_lock(const char *path, char *why, size_t len)
 {
-	char buf[32];
 	struct stat st;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
-		      0644);
+		      0644), saved;
 
-	if (fd < 0 && errno == ELOOP)
-		fatalx("pid file %s is a symbolic link: refusing to follow it", path);
-	if (fd < 0)
-		fatal("pid file %s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		fatalx("pid file %s is not a regular file", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			fatalx("another hafd is running (pid file %s is locked)", path);
-		fatal("locking %s", path);
+	if (fd < 0) {
+		saved = errno;
+		if (errno == ELOOP)
+			snprintf(why, len, "pid file %s is a symbolic link: refusing to follow it",
+				 path);
+		else
+			snprintf(why, len, "pid file %s: %s", path, strerror(errno));
+		/* open()'s EWOULDBLOCK (a lease) is no running hafd */
+		errno = saved == EWOULDBLOCK ? EIO : saved;
+		return -1;
 	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "pid file %s is not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		saved = errno;
+		snprintf(why, len, "locking %s: %s", path, strerror(errno));
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* The pid file stays locked while we run: a second hafd with the same
+ * runtime directory refuses to start instead of fighting over the VIPs. */
+static int pidfile_open(const char *path)
+{
+	char buf[32], why[PATH_MAX + 80];
+	int fd = pidfile_lock(path, why, sizeof(why));
+
+	if (fd < 0 && errno == EWOULDBLOCK)
+		fatalx("another hafd is running (pid file %s is locked)", path);
+	if (fd < 0)
+		fatalx("%s", why);
 	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || write(fd, buf, strlen(buf)) < 0)
 		fatal("writing %s", path);
@@ -398,6 +442,179 @@ static void stop(struct hafd *h)
 	loop_destroy(h->loop);
 }
 
+/* ---- hafd --cleanup ------------------------------------------------------ */
+
+/* Which of hafd's tables, inet and arp named table, exist: bit 0 inet, bit
+ * 1 arp; -1 with errno. A kernel without nf_tables has none. The tables
+ * themselves are nft.c's; this only asks, so that a cleanup with nothing
+ * to do says nothing. */
+static int nft_tables_present(const char *table)
+{
+	static const int families[] = { NFPROTO_INET, NFPROTO_ARP };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	struct timeval tv = { .tv_sec = 2 };    /* an answer that never comes is an error */
+	uint32_t portid, seq = (uint32_t)time(NULL);
+	int present = 0, saved;
+
+	if (!nl)
+		return errno == EPROTONOSUPPORT ? 0 : -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	portid = mnl_socket_get_portid(nl);
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE,
+							     (uint16_t)families[i], 0, ++seq);
+		ssize_t n;
+
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
+		    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) < 0)
+			goto fail;
+		/* The table's description, or an error: ENOENT when it is
+		 * absent, EAFNOSUPPORT / EOPNOTSUPP when nf_tables (or its arp
+		 * family) is not in this kernel. */
+		if (mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) >= 0)
+			present |= 1 << i;
+		else if (errno != ENOENT && errno != EAFNOSUPPORT && errno != EOPNOTSUPP)
+			goto fail;
+	}
+	mnl_socket_close(nl);
+	return present;
+fail:
+	saved = errno;
+	mnl_socket_close(nl);
+	errno = saved;
+	return -1;
+}
+
+/* nft_open() asks: nothing here applies a description. */
+static int describe_none(struct hafd *h, struct nft_desc *d)
+{
+	(void)h;
+	(void)d;
+	errno = ENOTSUP;
+	return -1;
+}
+
+/* Delete hafd's tables, if any: nft_open() replaces them with empty ones,
+ * nft_close() deletes those, as a graceful stop does. 0 or -1 (said why). */
+static int cleanup_tables(const char *table, bool detail)
+{
+	struct nft_ctx *n;
+	int present = nft_tables_present(table), level = log_get_level();
+
+	if (present < 0) {
+		fprintf(stderr, "hafd: nftables table %s: %s\n", table, strerror(errno));
+		return -1;
+	}
+	if (!present)
+		return 0;
+	/* Their lines would say the tables were created: true for an
+	 * instant, and misleading here. */
+	if (!detail && level > LOG_NOTICE)
+		log_set_level(LOG_NOTICE);
+	if (nft_open(&n, table, describe_none) < 0) {
+		log_set_level(level);
+		fprintf(stderr, "hafd: nftables table %s: %s\n", table, strerror(errno));
+		return -1;
+	}
+	nft_close(n);
+	log_set_level(level);
+	if (nft_tables_present(table) != 0) {   /* nft_close() logged why */
+		fprintf(stderr, "hafd: nftables tables inet %s and arp %s could not be removed\n",
+			table, table);
+		return -1;
+	}
+	if (present == 3)
+		fprintf(stderr, "hafd: removed nftables tables inet %s and arp %s\n", table, table);
+	else
+		fprintf(stderr, "hafd: removed nftables table %s %s\n", present == 1 ? "inet" : "arp",
+			table);
+	return 0;
+}
+
+/* A journal that still lists something after its cleanup: what failed
+ * (logged above) stays listed, for the next start or cleanup. */
+static int journal_left(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &st) < 0 || st.st_size == 0)
+		return 0;
+	fprintf(stderr, "hafd: %s still lists what could not be removed (see above): the next "
+		"start tries again\n", path);
+	return -1;
+}
+
+/* hafd --cleanup: what start() removes first and a graceful stop removes
+ * last, for a hafd that died with its crash guard. hafd.service runs it as
+ * ExecStopPost: a unit killed whole (systemctl kill -s KILL, a cgroup OOM
+ * kill) leaves the VIPs up until the next start, forever without
+ * Restart=. It holds the pid file's lock throughout, so it never acts while
+ * a hafd runs with this runtime_dir, and no hafd starts meanwhile. The
+ * crash guard takes no lock (guard_start() closes it in the guard), but
+ * under systemd it is gone before ExecStopPost runs (KillMode=
+ * control-group), and what both do is the same and idempotent. Quiet when
+ * there is nothing to do: ExecStopPost also runs after every graceful
+ * stop. Messages go to stderr, the journal under systemd. Returns the exit
+ * status: 0 done or nothing to do, 1 something failed or was refused. */
+static int cleanup_run(struct hafd *h, const char *pidpath)
+{
+	const struct cfg_global *g = &h->cfg->global;
+	char why[PATH_MAX + 160];
+	int fd, n, bad = 0;
+
+	log_init("hafd", true, h->opts.log_detail ? LOG_DEBUG : g->log_level);
+	if (mkdir_p(g->runtime_dir, 0700) < 0) {
+		fprintf(stderr, "hafd: runtime directory %s: %s\n", g->runtime_dir, strerror(errno));
+		return 1;
+	}
+	/* Its journals name what to delete: not from a directory others write. */
+	if (runtime_dir_check(g->runtime_dir, why, sizeof(why)) < 0) {
+		fprintf(stderr, "hafd: %s\n", why);
+		return 1;
+	}
+	fd = pidfile_lock(pidpath, why, sizeof(why));
+	if (fd < 0 && errno == EWOULDBLOCK) {
+		/* Its VIPs, its tables: nothing of it is left over. */
+		fprintf(stderr, "hafd: hafd is running (pid file %s is locked): nothing to clean\n",
+			pidpath);
+		return 0;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "hafd: %s\n", why);
+		return 1;
+	}
+	snprintf(h->journal_path, sizeof(h->journal_path), "%s/vips", g->runtime_dir);
+	n = vip_journal_cleanup(h->journal_path);
+	if (n < 0) {
+		fprintf(stderr, "hafd: VIP journal %s: %s\n", h->journal_path, strerror(errno));
+		bad = 1;
+	} else if (n > 0) {
+		fprintf(stderr, "hafd: removed %d VIP%s left by hafd\n", n, n == 1 ? "" : "s");
+	}
+	n = vmac_journal_cleanup(g->runtime_dir);
+	if (n < 0) {
+		fprintf(stderr, "hafd: macvlan journal in %s: %s\n", g->runtime_dir, strerror(errno));
+		bad = 1;
+	} else if (n > 0) {
+		fprintf(stderr, "hafd: removed %d macvlan%s left by hafd\n", n, n == 1 ? "" : "s");
+	}
+	if (g->nft_table && cleanup_tables(g->nft_table, h->opts.log_detail) < 0)
+		bad = 1;
+	if (journal_left(g->runtime_dir, "vips") < 0 || journal_left(g->runtime_dir, "vmacs") < 0)
+		bad = 1;
+	/* A dead hafd's pid file names a process that is gone. Unlinked while
+	 * locked: a hafd starting now makes a new one. */
+	unlink(pidpath);
+	close(fd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	struct hafd h = { 0 };
@@ -405,7 +622,7 @@ int main(int argc, char **argv)
 	int pidfd;
 
 	opts_parse(argc, argv, &h.opts);
-	h.cfg = config_read(h.opts.config_file);
+	h.cfg = config_read(h.opts.config_file, !h.opts.cleanup);
 	if (!h.cfg)
 		return 1;
 	if (h.opts.config_test) {
@@ -418,6 +635,13 @@ int main(int argc, char **argv)
 			printf("configuration OK\n");
 		config_free(h.cfg);     /* a sanitized hafd -t leaks nothing */
 		return bad;
+	}
+	snprintf(pidpath, sizeof(pidpath), "%s/hafd.pid", h.cfg->global.runtime_dir);
+	if (h.opts.cleanup) {
+		int rc = cleanup_run(&h, h.opts.pid_file ? h.opts.pid_file : pidpath);
+
+		config_free(h.cfg);
+		return rc;
 	}
 	h.opts.config_file = path_absolute(h.opts.config_file, conf_abs, sizeof(conf_abs));
 	h.opts.pid_file = path_absolute(h.opts.pid_file, pid_abs, sizeof(pid_abs));
@@ -433,7 +657,6 @@ int main(int argc, char **argv)
 	}
 	if (!h.opts.dont_fork)
 		daemonize();
-	snprintf(pidpath, sizeof(pidpath), "%s/hafd.pid", h.cfg->global.runtime_dir);
 	pidfd = pidfile_open(h.opts.pid_file ? h.opts.pid_file : pidpath);
 	log_notice("hafd %s starting (%s, %zu instance%s)", PACKAGE_VERSION, h.opts.config_file,
 		   h.cfg->n_instances, h.cfg->n_instances == 1 ? "" : "s");

@@ -30,6 +30,7 @@ struct hafd_opts {
 	bool log_console;
 	bool log_detail;
 	bool config_test;
+	bool cleanup;                   /* -C: remove what a killed hafd left, exit */
 };
 
 struct hafd {
