@@ -25,6 +25,11 @@ bool check_unproven(const struct check *h)
 	return h->state == CHECK_ST_INIT;
 }
 
+bool check_saturated(const struct check *h)
+{
+	return h->state == CHECK_ST_DEGRADED;
+}
+
 bool check_in_grace(const struct check *h, uint64_t now_us)
 {
 	return !h->grace_over && now_us < h->grace_end_us;

@@ -132,6 +132,10 @@ bool check_record(struct check *h, const struct check_outcome *run, uint64_t now
  * elects a master, but a node booting beside a live master waits for its
  * checks to rise. */
 bool check_unproven(const struct check *h);
+/* The check is DEGRADED: what it contributes is saturation (an engine that
+ * answers slowly or says it is full), which hold_down may keep from moving
+ * a VIP; a dead engine's contribution never waits. */
+bool check_saturated(const struct check *h);
 
 /* The grace is running at now_us (non-passes are ignored). */
 bool check_in_grace(const struct check *h, uint64_t now_us);

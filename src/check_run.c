@@ -475,6 +475,13 @@ bool check_run_unproven(const struct hafd *h, size_t i)
 	return r && check_unproven(&r->check);
 }
 
+bool check_run_saturated(const struct hafd *h, size_t i)
+{
+	const struct check_runner *r = i < check_run_count(h) ? h->checks->runners[i] : NULL;
+
+	return r && check_saturated(&r->check);
+}
+
 size_t check_run_count(const struct hafd *h)
 {
 	return h->checks ? h->checks->n : 0;

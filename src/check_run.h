@@ -68,6 +68,8 @@ int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delt
 /* Check i has not reached a state yet (check_unproven()); false when i is
  * out of range or its runner could not start. */
 bool check_run_unproven(const struct hafd *h, size_t i);
+/* Check i is degraded (check_saturated()); false when out of range. */
+bool check_run_saturated(const struct hafd *h, size_t i);
 /* Stop every runner, kill scripts in flight, free. */
 void check_run_stop(struct hafd *h);
 

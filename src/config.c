@@ -182,6 +182,7 @@ static void instance_new(struct cfg_parser *p, const char *text, const char *nam
 	c->instances[c->n_instances] = (struct cfg_instance){
 		.name = dup, .line = p->lineno, .priority = 100, .version = 3,
 		.advert_interval_cs = 100, .preempt = true, .accept_mode = true,
+		.hold_down_us = 60 * CFG_SEC,
 		.garp_repeat = 5, .garp_delay_us = 5 * CFG_SEC, .group = -1,
 	};
 	p->cur_idx = c->n_instances++;

@@ -96,6 +96,8 @@ struct cfg_instance {
 	uint16_t advert_interval_cs;    /* default 100 (1s) */
 	bool preempt;                   /* default yes */
 	uint64_t preempt_delay_us;
+	uint64_t hold_down_us;          /* default 60 s: after a move, saturation
+					 * (degraded checks) changes no priority */
 	bool pair;                      /* resolved: explicit, or unicast with one peer */
 	bool accept_mode;               /* default yes */
 	struct hafd_addr *vips;         /* at least one, all of `family` */
@@ -173,7 +175,7 @@ const struct cfg_check *config_check(const struct hafd_config *cfg, const char *
 
 /* Two instances whose running state can carry over a reload unchanged
  * (everything equal except what can change live: priority, preempt,
- * preempt_delay, pair, unicast_ttl_check, notify hooks, garp settings and
+ * preempt_delay, hold_down, pair, unicast_ttl_check, notify hooks, garp settings and
  * tracks). */
 bool config_instance_compatible(const struct cfg_instance *a, const struct cfg_instance *b);
 /* Two checks that probe the same way with the same rise/fall/grace, so a

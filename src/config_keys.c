@@ -419,6 +419,7 @@ static const struct key_def inst_keys[IK_N] = {
 	[IK_PREEMPT] = KBOOL("preempt", INST, preempt),
 	[IK_NOPREEMPT] = KFN("nopreempt", set_nopreempt),
 	[IK_PREEMPT_DELAY] = KDUR("preempt_delay", INST, preempt_delay_us, 0, 1000 * CFG_SEC),
+	[IK_HOLD_DOWN] = KDUR("hold_down", INST, hold_down_us, 0, 3600 * CFG_SEC),
 	[IK_PAIR] = KBOOL("pair", INST, pair),
 	[IK_ACCEPT_MODE] = KBOOL("accept_mode", INST, accept_mode),
 	[IK_VIRTUAL_IP] = KLIST("virtual_ip", set_vip),

@@ -383,6 +383,10 @@ static void json_instance(struct json *j, const struct ctl_view *v, const struct
 	json_int(j, "advert_interval_ms", c->advert_interval_cs * 10);
 	json_bool(j, "preempt", r->inst.params.preempt);
 	json_int(j, "preempt_delay_ms", (long long)(c->preempt_delay_us / 1000u));
+	json_int(j, "hold_down_ms", (long long)(c->hold_down_us / 1000u));
+	/* A priority change from degraded checks waiting for the hold to end. */
+	json_int(j, "hold_down_left_ms", timer_armed(&r->hold_timer) ?
+		 (long long)(age(r->hold_timer.due_us, v->now_us) / 1000u) : 0);
 	json_bool(j, "accept_mode", c->accept_mode);
 	json_addrs(j, "vips", c->vips, c->n_vips, true);
 	json_bool(j, "vips_up", r->vips_up);

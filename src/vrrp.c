@@ -205,6 +205,8 @@ static void op_state(struct vrrp_inst *i, const struct vrrp_actions *a)
 	vrrp_state_report_pending(r);   /* an earlier change first */
 	nft_schedule(r->h->nft, r->h);
 	r->state_since_us = loop_now(r->h->loop);
+	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
+		r->moved_us = r->state_since_us;        /* hold_down counts from here */
 	/* A new master's clients wait for its first GARP / NA burst, which
 	 * goes once the timers due now have run: the log write (which can
 	 * block on a busy journal), the guard and the hooks come after it
@@ -296,6 +298,30 @@ void vrrp_priority_update(struct vrrp_router *r)
 
 /* ---- checks: what the runners' contributions do to the routers -------- */
 
+/* Hold-down: for hold_down after r entered or left MASTER, what degraded
+ * checks contribute (saturation: an engine slow or full under the load
+ * that came with the VIP) stays as it was, so that load following the VIP
+ * cannot bounce it between nodes; the change applies when the hold ends.
+ * Failed checks and faults (a dead engine) apply at once. Returns the
+ * saturation delta to apply now. */
+static int router_sat_hold(struct vrrp_router *r, int sat, uint64_t now)
+{
+	uint64_t end = r->moved_us + r->cfg->hold_down_us;
+
+	if (sat == r->sat_delta || !r->moved_us || now >= end) {
+		loop_timer_cancel(r->h->loop, &r->hold_timer);
+		r->sat_delta = sat;
+		return sat;
+	}
+	if (!timer_armed(&r->hold_timer) || r->hold_timer.due_us != end) {
+		log_info("[%s] degraded checks would change the priority by %+d, not %+d: held "
+			 "for %.1f s more (hold_down after a move)", r->label, sat, r->sat_delta,
+			 (double)(end - now) / 1e6);
+		loop_timer_at(r->h->loop, &r->hold_timer, end);
+	}
+	return r->sat_delta;
+}
+
 /* Sum what r's tracked checks contribute (check_run_contrib) and apply it
  * in an order that never advertises a priority about to be overridden:
  * into fault first, then the delta, out of fault last. */
@@ -303,7 +329,7 @@ static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 {
 	const struct cfg_instance *c = r->cfg;
 	bool was_fault = r->inst.faults & VRRP_FAULT_CHECK;
-	int delta = 0;
+	int delta = 0, sat = 0;
 	bool fault = false, unproven = false;
 
 	for (size_t k = 0; k < c->n_tracks; k++) {
@@ -312,10 +338,14 @@ static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 
 		if (check_run_contrib(r->h, c->tracks[k], now, &d, &f) < 0)
 			continue;       /* could not start after a reload */
-		delta += d;
+		if (check_run_saturated(r->h, c->tracks[k]))
+			sat += d;
+		else
+			delta += d;
 		fault |= f;
 		unproven |= check_run_unproven(r->h, c->tracks[k]);
 	}
+	delta += router_sat_hold(r, sat, now);
 	if (unproven != r->inst.params.unproven)
 		log_info("[%s] %s", r->label, unproven ?
 			 "a tracked check has not passed yet: no preemption" :
@@ -329,6 +359,14 @@ static void router_checks_apply(struct vrrp_router *r, uint64_t now)
 	}
 	if (!fault && was_fault)
 		vrrp_fault_update(r, VRRP_FAULT_CHECK, false);
+}
+
+static void router_hold_timer(struct timer *t, void *arg)
+{
+	struct vrrp_router *r = arg;
+
+	(void)t;
+	router_checks_apply(r, loop_now(r->h->loop));
 }
 
 static bool router_tracks(const struct vrrp_router *r, size_t check)
@@ -425,6 +463,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
 	timer_init(&r->fsm_timer, router_fsm_timer, r);
 	timer_init(&r->garp_timer, vrrp_garp_timer, r);
+	timer_init(&r->hold_timer, router_hold_timer, r);
 	r->warn_log.burst = 5;
 	r->warn_log.period_us = 10000000;
 	vrrp_inst_init(&r->inst, &router_ops, r);
@@ -492,6 +531,7 @@ static void router_free(struct vrrp_router *r)
 	vrrp_inst_group_leave(&r->inst);
 	loop_timer_cancel(r->h->loop, &r->fsm_timer);
 	loop_timer_cancel(r->h->loop, &r->garp_timer);
+	loop_timer_cancel(r->h->loop, &r->hold_timer);
 	vrrp_router_detach(r);
 	free(r);
 }

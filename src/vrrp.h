@@ -45,6 +45,10 @@ struct vrrp_router {
 	uint64_t lease_advert_us;       /* the last advert that asked for one */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
+	int sat_delta;                  /* its part from degraded checks, as
+					 * applied (held after a move) */
+	uint64_t moved_us;              /* last entered or left MASTER; 0 never */
+	struct timer hold_timer;        /* hold_down ends: apply the checks */
 	uint64_t state_since_us;
 	bool begun;                     /* STARTUP has been fed */
 	struct vrrp_router_stats stats;

@@ -318,6 +318,7 @@ static void test_defaults(void **state)
 	assert_int_equal(in->advert_interval_cs, 100);
 	assert_true(in->preempt);
 	assert_int_equal(in->preempt_delay_us, 0);
+	assert_int_equal(in->hold_down_us, 60000000);
 	assert_false(in->pair);
 	assert_true(in->accept_mode);
 	assert_int_equal(in->family, AF_INET);
@@ -870,6 +871,22 @@ static void test_pair_warning(void **state)
 
 /* vip_lease: yes by default; off (vip_lease = no, or no table at all) is
  * said where the user chose it, with what it gives up. */
+/* hold_down: a duration, 0s..1h; 0 turns it off. */
+static void test_hold_down(void **state)
+{
+	struct hafd_config *cfg;
+
+	(void)state;
+	cfg = cfg_text_ok(INST "hold_down = 0s\n");
+	assert_int_equal(cfg->instances[0].hold_down_us, 0);
+	config_free(cfg);
+	cfg = cfg_text_ok(INST "hold_down = 5m\n");
+	assert_int_equal(cfg->instances[0].hold_down_us, 300000000);
+	config_free(cfg);
+	EXPECT(INST "hold_down = 61m\n",
+	       "t.conf:5: [instance web] hold_down: 61m is out of range (allowed: 0s..60m)");
+}
+
 static void test_vip_lease(void **state)
 {
 	struct hafd_config *cfg;
@@ -1395,6 +1412,7 @@ int main(void)
 		cmocka_unit_test(test_unicast),
 		cmocka_unit_test(test_pair_warning),
 		cmocka_unit_test(test_vip_lease),
+		cmocka_unit_test(test_hold_down),
 		cmocka_unit_test(test_interface),
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_track_interface),

@@ -372,6 +372,14 @@ bool check_run_unproven(const struct hafd *h, size_t i)
 	return false;
 }
 
+static bool check_saturated;    /* the check is DEGRADED: check_delta is saturation */
+
+bool check_run_saturated(const struct hafd *h, size_t i)
+{
+	(void)h, (void)i;
+	return check_saturated;
+}
+
 /* ---- set-up -------------------------------------------------------------- */
 
 static struct hafd h;
@@ -393,6 +401,7 @@ static void start(void)
 	timerq_init(&timers);
 	check_delta = 0;
 	check_fault = false;
+	check_saturated = false;
 	n_calls = 0;
 	assert_int_equal(vrrp_create(&h), 0);
 	vrrp_begin(&h);
@@ -631,6 +640,61 @@ static void test_nft_description(void **state)
 	free(d.inst);
 }
 
+/* advance(), forgetting the calls (a master's adverts) a second at a time. */
+static void advance_quietly(uint64_t us)
+{
+	for (; us >= S; us -= S) {
+		advance(S);
+		n_calls = 0;
+	}
+	advance(us);
+	n_calls = 0;
+}
+
+/* hold_down (60 s by default): after a move, what degraded checks
+ * contribute stays as it was until the hold ends, so that load following
+ * the VIP cannot bounce it; a failed check applies at once. Before, a
+ * saturated new master dropped its priority at once and the VIP went
+ * back (t-holddown: 14 moves a minute). */
+static void test_hold_down_after_move(void **state)
+{
+	(void)state;
+	start();
+	become_master();
+	check_saturated = true;
+	check_delta = -30;
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.params.priority, 100);
+	assert_string_equal(joined(), "");
+	advance_quietly(30 * S);
+	check_delta = -40;              /* more saturation: still held */
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.params.priority, 100);
+	advance_quietly(30 * S - 50 * MS);
+	assert_int_equal(h.routers[0]->inst.params.priority, 100);
+	n_calls = 0;
+	advance(50 * MS);               /* the hold ends: applied, advertised */
+	assert_int_equal(h.routers[0]->inst.params.priority, 60);
+	assert_string_equal(joined(), "advert 60; renew 250000");
+
+	/* A dead engine (a failed check) never waits. */
+	check_saturated = false;
+	check_delta = -70;
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.params.priority, 30);
+}
+
+/* No move yet (start-up), or hold_down = 0: saturation applies at once. */
+static void test_hold_down_not_before_a_move(void **state)
+{
+	(void)state;
+	start();
+	check_saturated = true;
+	check_delta = -30;
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.params.priority, 70);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +705,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_vip_removed_is_restored, stop),
 		cmocka_unit_test_teardown(test_link_down_faults, stop),
 		cmocka_unit_test_teardown(test_nft_description, stop),
+		cmocka_unit_test_teardown(test_hold_down_after_move, stop),
+		cmocka_unit_test_teardown(test_hold_down_not_before_a_move, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
