@@ -19,6 +19,7 @@ degrade_weight = -60
 
 [instance web]
 track = gen
+hold_down = 0s
 T
 )
 

@@ -24,6 +24,7 @@ slow_after = 400ms
 
 [instance web]
 track = gen
+hold_down = 0s
 T
 )
 
