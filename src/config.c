@@ -200,7 +200,7 @@ static void check_new(struct cfg_parser *p, const char *text, const char *name)
 	}
 	c->checks[c->n_checks] = (struct cfg_check){
 		.name = dup, .line = p->lineno, .interval_us = 2 * CFG_SEC,
-		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3,
+		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3, .degrade_exit = 2,
 	};
 	p->cur_idx = c->n_checks++;
 	p->kind = SECT_CHECK;

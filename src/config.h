@@ -57,6 +57,9 @@ struct cfg_check {
 	uint64_t slow_after_us;         /* a pass slower than this is degraded; 0 = off */
 	/* script */
 	char *command;                  /* whole command line as written */
+	int degrade_exit;               /* the exit status that means DEGRADED, 1..255,
+					 * default 2; -1 (none): every non-zero exit
+					 * fails, as keepalived's vrrp_script */
 	int command_line;               /* the line of command */
 	/* http */
 	char *url;

@@ -620,6 +620,7 @@ bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *
 	return a->type == b->type && a->interval_us == b->interval_us &&
 	       a->timeout_us == b->timeout_us && a->rise == b->rise && a->fall == b->fall &&
 	       a->startup_grace_us == b->startup_grace_us && a->on_timeout == b->on_timeout &&
+	       a->degrade_exit == b->degrade_exit &&
 	       str_same(a->command, b->command) && str_same(a->url, b->url) &&
 	       str_same(a->method, b->method) && str_same(a->body, b->body) &&
 	       strs_same(a->headers, a->n_headers, b->headers, b->n_headers) &&

@@ -472,6 +472,26 @@ static void set_method(struct cfg_parser *p, void *obj, const char *v)
 		set_string(p, &c->method, names[i]);
 }
 
+/* STATUS 1..255, or none: keepalived's meaning, where every non-zero exit
+ * is a failure (a converted vrrp_script keeps it; hafctl convert-keepalived
+ * writes none). */
+static void set_degrade_exit(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	long status;
+
+	if (!strcmp(v, "none")) {
+		c->degrade_exit = -1;
+		return;
+	}
+	if (parse_int(v, 1, 255, &status) < 0) {
+		key_err(p, "'%s' is not an exit status (allowed: 1..255, or none: every non-zero "
+			"exit fails)", v);
+		return;
+	}
+	c->degrade_exit = (int)status;
+}
+
 static void set_check_path(struct cfg_parser *p, void *obj, const char *v)
 {
 	struct cfg_check *c = obj;
@@ -589,6 +609,8 @@ const struct key_def cfg_check_keys[CK_N] = {
 			    .min = 0, .max = 3600 * CFG_SEC, .flags = T(HTTP) | T(SCRIPT) | T(TCP) },
 	[CK_COMMAND] = { .name = "command", .kind = K_STR, FLD(CHK, command),
 			 .allowed = "a command", .flags = T(SCRIPT) },
+	[CK_DEGRADE_EXIT] = { .name = "degrade_exit", .kind = K_FN, .fn = set_degrade_exit,
+			      .flags = T(SCRIPT) },
 	[CK_URL] = { .name = "url", .kind = K_FN, .fn = set_url, .flags = T(HTTP) },
 	[CK_METHOD] = { .name = "method", .kind = K_FN, .fn = set_method, .flags = T(HTTP) },
 	[CK_HEADER] = { .name = "header", .kind = K_FN, .fn = set_header,

@@ -342,6 +342,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->degrade_weight, 0);
 	assert_int_equal(c->startup_grace_us, 0);
 	assert_int_equal(c->on_timeout, CHECK_TIMEOUT_FAIL);
+	assert_int_equal(c->degrade_exit, 2);
 
 	c = &cfg->checks[1];
 	assert_string_equal(c->http_host, "localhost");
@@ -1012,6 +1013,56 @@ static void test_check_overload_keys(void **state)
 	       "(this check is type file)");
 }
 
+/* Issue 20: degrade_exit names the exit status that means DEGRADED (2 by
+ * default); none keeps keepalived's meaning, any non-zero exit fails. */
+static void test_degrade_exit(void **state)
+{
+	struct hafd_config *cfg = cfg_text_ok(INST "[check a]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = none\n"
+					  "[check b]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = 3\n"
+					  "[check c]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = 255\n");
+
+	(void)state;
+	assert_int_equal(config_check(cfg, "a")->degrade_exit, -1);
+	assert_int_equal(config_check(cfg, "b")->degrade_exit, 3);
+	assert_int_equal(config_check(cfg, "c")->degrade_exit, 255);
+	config_free(cfg);
+	EXPECT(INST "[check a]\ntype = script\ncommand = /bin/true\ndegrade_exit = 0\n"
+	       "[check b]\ntype = script\ncommand = /bin/true\ndegrade_exit = 256\n"
+	       "[check c]\ntype = script\ncommand = /bin/true\ndegrade_exit = no\n"
+	       "[check d]\ntype = http\nurl = http://127.0.0.1/\ndegrade_exit = none\n",
+	       "t.conf:8: [check a] degrade_exit: '0' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:12: [check b] degrade_exit: '256' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:16: [check c] degrade_exit: 'no' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:20: [check d] degrade_exit: key is only valid for type script (this check "
+	       "is type http)");
+}
+
+/* A changed degrade_exit changes what each run means: the check starts
+ * again on reload, as for on_timeout. */
+static void test_same_probe_degrade_exit(void **state)
+{
+	static const char base[] = INST "[check a]\ntype = script\ncommand = /bin/true\n";
+	struct hafd_config *a = cfg_text_ok(base), *b;
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sdegrade_exit = 2\n", base);
+	b = cfg_text_ok(text);
+	assert_true(config_check_same_probe(&a->checks[0], &b->checks[0]));
+	config_free(b);
+	snprintf(text, sizeof(text), "%sdegrade_exit = none\n", base);
+	b = cfg_text_ok(text);
+	assert_false(config_check_same_probe(&a->checks[0], &b->checks[0]));
+	config_free(b);
+	config_free(a);
+}
+
 static void test_check_type_keys(void **state)
 {
 	/* type may come last; keys of another type are each named. */
@@ -1402,6 +1453,8 @@ int main(void)
 		cmocka_unit_test(test_check_values),
 		cmocka_unit_test(test_check_type_keys),
 		cmocka_unit_test(test_check_overload_keys),
+		cmocka_unit_test(test_degrade_exit),
+		cmocka_unit_test(test_same_probe_degrade_exit),
 		cmocka_unit_test(test_http_url),
 		cmocka_unit_test(test_http_other),
 		cmocka_unit_test(test_tcp_and_file),
