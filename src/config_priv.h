@@ -111,6 +111,8 @@ struct cfg_parser {
 	size_t cur_idx;
 	size_t key;                     /* index of the key being set */
 	const char *key_name;
+	const char *val;                /* its value, as inih hands it */
+	int keepalived_line;            /* first line that reads as keepalived.conf */
 	struct cfg_err *errs;
 	size_t n_errs;
 	struct cfg_err *warns;          /* kept only when there is no error */
