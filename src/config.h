@@ -86,12 +86,14 @@ struct cfg_check {
 struct cfg_track_if {
 	char ifname[IFNAMSIZ];
 	int weight;                     /* 0 = link down means FAULT */
+	int line;                       /* where it is given */
 };
 
 struct cfg_instance {
 	char *name;
 	int line;                       /* line of the [instance NAME] header */
 	char ifname[IFNAMSIZ];
+	int ifname_line;                /* the line of interface */
 	uint8_t vrid;
 	uint8_t priority;               /* default 100; 255 = address owner */
 	uint8_t version;                /* 2 or 3, default 3 */

@@ -486,7 +486,8 @@ static void owner_tracking(struct cfg_parser *p)
 }
 
 /* Where the keys that run programs are set, for the messages hafd logs
- * when it refuses to run them (script_security, script_user). */
+ * when it refuses to run them (script_security, script_user), and where
+ * the interfaces are named, for hafd -t's warnings. */
 static void lines_keep(struct cfg_parser *p)
 {
 	static const int ik[5] = {
@@ -500,9 +501,11 @@ static void lines_keep(struct cfg_parser *p)
 	c->global.script_user_line = p->global.seen[GK_SCRIPT_USER];
 	for (size_t i = 0; i < c->n_checks; i++)
 		c->checks[i].command_line = p->csect[i].seen[CK_COMMAND];
-	for (size_t i = 0; i < c->n_instances; i++)
+	for (size_t i = 0; i < c->n_instances; i++) {
+		c->instances[i].ifname_line = p->isect[i].seen[IK_INTERFACE];
 		for (int k = 0; k < 5; k++)
 			c->instances[i].hook_lines[k] = p->isect[i].seen[ik[k]];
+	}
 	for (size_t i = 0; i < c->n_groups; i++)
 		for (int k = 0; k < 5; k++)
 			c->groups[i].hook_lines[k] = gk[k] < 0 ? 0 : p->gsect[i].seen[gk[k]];

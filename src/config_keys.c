@@ -447,6 +447,7 @@ static void set_track_if(struct cfg_parser *p, void *obj, const char *v)
 		return;
 	snprintf(in->track_ifs[in->n_track_ifs].ifname, IFNAMSIZ, "%s", tok[0]);
 	in->track_ifs[in->n_track_ifs].weight = (int)weight;
+	in->track_ifs[in->n_track_ifs].line = p->lineno;
 	s->tif_lines[in->n_track_ifs++] = p->lineno;
 }
 
