@@ -126,8 +126,9 @@ static void script_done(const struct proc_result *res, void *arg)
 			       res->signo, sep, line);
 	else if (res->exit_code == 0)
 		check_run_done(r, CHECK_RES_PASS, CHECK_KIND_OK, "%s", *line ? line : "exit 0");
-	else if (res->exit_code == 2)
-		check_run_done(r, CHECK_RES_DEGRADED, CHECK_KIND_EXIT, "exit 2%s%s", sep, line);
+	else if (res->exit_code == c->degrade_exit)     /* never with none (-1) */
+		check_run_done(r, CHECK_RES_DEGRADED, CHECK_KIND_EXIT, "exit %d%s%s",
+			       res->exit_code, sep, line);
 	else
 		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_EXIT, "exit %d%s%s%s", res->exit_code,
 			       sep, line, *line ? "" :

@@ -201,7 +201,7 @@ static void check_new(struct cfg_parser *p, const char *text, const char *name)
 	}
 	c->checks[c->n_checks] = (struct cfg_check){
 		.name = dup, .line = p->lineno, .interval_us = 2 * CFG_SEC,
-		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3,
+		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3, .degrade_exit = 2,
 	};
 	p->cur_idx = c->n_checks++;
 	p->kind = SECT_CHECK;
@@ -352,6 +352,26 @@ static bool section_line(struct cfg_parser *p, const char *s)
 	return true;
 }
 
+/* A line of keepalived.conf: a block keyword, or a line opening a block.
+ * s has no '='. */
+static bool keepalived_like(const char *s)
+{
+	static const char *const words[] = {
+		"global_defs", "vrrp_instance", "vrrp_script", "vrrp_sync_group",
+		"vrrp_track_process", "vrrp_track_file", "virtual_server", "virtual_server_group",
+		"virtual_ipaddress", "virtual_ipaddress_excluded", "track_script",
+		"track_interface", "unicast_peer", "static_ipaddress", "static_routes",
+	};
+	size_t n = strcspn(s, " \t{"), len = strlen(s);
+
+	if (len && s[len - 1] == '{')
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && !strncmp(s, words[i], n))
+			return true;
+	return false;
+}
+
 static bool key_line(struct cfg_parser *p, const char *s)
 {
 	const char *eq = strchr(s, '=');
@@ -359,6 +379,8 @@ static bool key_line(struct cfg_parser *p, const char *s)
 
 	if (!eq) {
 		syntax_err(p, "'%s' is not 'key = value', a [section] or a comment", s);
+		if (!p->keepalived_line && keepalived_like(s))
+			p->keepalived_line = p->lineno;
 		return false;
 	}
 	for (n = (size_t)(eq - s); n && isspace((unsigned char)s[n - 1]); n--)
@@ -556,6 +578,11 @@ int config_load_stream(FILE *f, const char *name, struct hafd_config **out,
 			cfg_err(&p, 0, "read error: %s", strerror(p.read_errno));
 		else
 			cfg_validate(&p);
+		/* Line 0 sorts first: the one error to read in a long list. */
+		if (p.keepalived_line)
+			cfg_err(&p, 0, "this looks like a keepalived.conf (line %d): convert it with "
+				"'hafctl convert-keepalived %s' (hafd.conf(5) has this file's format)",
+				p.keepalived_line, name);
 	}
 	if (p.cfg && !p.oom && !p.n_errs && warnings_move(&p) < 0)
 		p.oom = true;

@@ -57,6 +57,9 @@ struct cfg_check {
 	uint64_t slow_after_us;         /* a pass slower than this is degraded; 0 = off */
 	/* script */
 	char *command;                  /* whole command line as written */
+	int degrade_exit;               /* the exit status that means DEGRADED, 1..255,
+					 * default 2; -1 (none): every non-zero exit
+					 * fails, as keepalived's vrrp_script */
 	int command_line;               /* the line of command */
 	/* http */
 	char *url;
@@ -83,12 +86,14 @@ struct cfg_check {
 struct cfg_track_if {
 	char ifname[IFNAMSIZ];
 	int weight;                     /* 0 = link down means FAULT */
+	int line;                       /* where it is given */
 };
 
 struct cfg_instance {
 	char *name;
 	int line;                       /* line of the [instance NAME] header */
 	char ifname[IFNAMSIZ];
+	int ifname_line;                /* the line of interface */
 	uint8_t vrid;
 	uint8_t priority;               /* default 100; 255 = address owner */
 	uint8_t version;                /* 2 or 3, default 3 */

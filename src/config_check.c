@@ -410,8 +410,84 @@ static void vrid_clashes(struct cfg_parser *p)
 	}
 }
 
+/* The same address in two instances: the one that leaves master deletes
+ * it from under the other, and both answer for it when both are master.
+ * A warning: the file loads, but one of them is almost surely a copy
+ * and paste. Said at the later one's line. */
+static void vip_clashes(struct cfg_parser *p)
+{
+	const struct hafd_config *c = p->cfg;
+	char a[ADDR_STRLEN];
+
+	for (size_t j = 1; j < c->n_instances; j++) {
+		const struct cfg_instance *b = &c->instances[j];
+
+		for (size_t v = 0; v < b->n_vips; v++) {
+			size_t i, w = 0;
+
+			for (i = 0; i < j; i++) {
+				const struct cfg_instance *o = &c->instances[i];
+
+				for (w = 0; w < o->n_vips && !addr_equal(&o->vips[w], &b->vips[v]); w++)
+					;
+				if (w < o->n_vips)
+					break;
+			}
+			if (i == j)
+				continue;
+			cfg_key_warn(p, &p->isect[j], p->isect[j].vip_lines[v], "virtual_ip",
+				     "%s is also a virtual_ip of [instance %s] at line %d: each "
+				     "instance adds and deletes it as its own state changes; give "
+				     "each address to one instance",
+				     addr_ntop(&b->vips[v], a, sizeof(a)), c->instances[i].name,
+				     p->isect[i].vip_lines[w]);
+		}
+	}
+}
+
+/* hafd never changes an address owner's priority (effective_priority in
+ * vrrp.c): a tracked check's or interface's weight does nothing there;
+ * only weight 0 (FAULT) acts. Said at each track line it concerns. */
+static void owner_tracking(struct cfg_parser *p)
+{
+	static const char why[] = "nothing here: priority 255 (the address owner) is never "
+				  "changed by tracking; only weight 0 (FAULT) acts on an owner, "
+				  "or set a priority below 255";
+	const struct hafd_config *c = p->cfg;
+
+	for (size_t i = 0; i < c->n_instances; i++) {
+		const struct cfg_instance *in = &c->instances[i];
+		const struct cfg_sect *s = &p->isect[i];
+
+		if (in->priority != 255)
+			continue;
+		/* Without errors every track resolved: tracks[k] is refs k. */
+		for (size_t k = 0; k < in->n_tracks && k < s->refs.n; k++) {
+			const struct cfg_check *ck = &c->checks[in->tracks[k]];
+			char w[80];
+
+			if (!ck->weight && !ck->degrade_weight)
+				continue;
+			if (ck->weight && ck->degrade_weight)
+				snprintf(w, sizeof(w), "weight %d and degrade_weight %d do",
+					 ck->weight, ck->degrade_weight);
+			else if (ck->weight)
+				snprintf(w, sizeof(w), "weight %d does", ck->weight);
+			else
+				snprintf(w, sizeof(w), "degrade_weight %d does", ck->degrade_weight);
+			cfg_key_warn(p, s, s->refs.lines[k], "track", "[check %s]'s %s %s", ck->name,
+				     w, why);
+		}
+		for (size_t k = 0; k < in->n_track_ifs; k++)
+			if (in->track_ifs[k].weight)
+				cfg_key_warn(p, s, s->tif_lines[k], "track_interface", "weight %d does "
+					     "%s", in->track_ifs[k].weight, why);
+	}
+}
+
 /* Where the keys that run programs are set, for the messages hafd logs
- * when it refuses to run them (script_security, script_user). */
+ * when it refuses to run them (script_security, script_user), and where
+ * the interfaces are named, for hafd -t's warnings. */
 static void lines_keep(struct cfg_parser *p)
 {
 	static const int ik[5] = {
@@ -425,9 +501,11 @@ static void lines_keep(struct cfg_parser *p)
 	c->global.script_user_line = p->global.seen[GK_SCRIPT_USER];
 	for (size_t i = 0; i < c->n_checks; i++)
 		c->checks[i].command_line = p->csect[i].seen[CK_COMMAND];
-	for (size_t i = 0; i < c->n_instances; i++)
+	for (size_t i = 0; i < c->n_instances; i++) {
+		c->instances[i].ifname_line = p->isect[i].seen[IK_INTERFACE];
 		for (int k = 0; k < 5; k++)
 			c->instances[i].hook_lines[k] = p->isect[i].seen[ik[k]];
+	}
 	for (size_t i = 0; i < c->n_groups; i++)
 		for (int k = 0; k < 5; k++)
 			c->groups[i].hook_lines[k] = gk[k] < 0 ? 0 : p->gsect[i].seen[gk[k]];
@@ -447,6 +525,8 @@ void cfg_validate(struct cfg_parser *p)
 	for (size_t i = 0; i < c->n_instances; i++)
 		tracks_finish(p, i);
 	vrid_clashes(p);
+	vip_clashes(p);
+	owner_tracking(p);
 	lines_keep(p);
 	/* Line 1: an editor can jump there, even in an empty file. */
 	if (!c->n_instances)
@@ -620,6 +700,7 @@ bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *
 	return a->type == b->type && a->interval_us == b->interval_us &&
 	       a->timeout_us == b->timeout_us && a->rise == b->rise && a->fall == b->fall &&
 	       a->startup_grace_us == b->startup_grace_us && a->on_timeout == b->on_timeout &&
+	       a->degrade_exit == b->degrade_exit &&
 	       str_same(a->command, b->command) && str_same(a->url, b->url) &&
 	       str_same(a->method, b->method) && str_same(a->body, b->body) &&
 	       strs_same(a->headers, a->n_headers, b->headers, b->n_headers) &&

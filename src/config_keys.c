@@ -13,15 +13,32 @@
 #include "log.h"
 #include "parse.h"
 
-/* An error in the value of the key being set; marks the key refused. */
+/* Only " ;" ends a value (inih's inline comment); "#" after a blank is
+ * part of it, as many other formats (keepalived's among them) would have
+ * it start a comment. Where it starts in v, or NULL. */
+static const char *hash_comment(const char *v)
+{
+	for (const char *h = strchr(v, '#'); h; h = strchr(h + 1, '#'))
+		if (h > v && (h[-1] == ' ' || h[-1] == '\t'))
+			return h;
+	return NULL;
+}
+
+#define HASH_HINT "'#' does not start a comment after a value, ' ;' does"
+
+/* An error in the value of the key being set; marks the key refused. A
+ * value that holds a '#' comment says so: that is the likelier mistake. */
 static __attribute__((format(printf, 2, 3))) void key_err(struct cfg_parser *p, const char *f, ...)
 {
+	char what[2 * CFG_MAX_LINE + 200];
 	va_list ap;
 
 	p->cur->bad[p->key] = true;
 	va_start(ap, f);
-	cfg_vkey_err(p, p->cur, p->lineno, p->key_name, f, ap);
+	vsnprintf(what, sizeof(what), f, ap);
 	va_end(ap);
+	cfg_key_err(p, p->cur, p->lineno, p->key_name, "%s%s", what,
+		    p->val && hash_comment(p->val) ? " (" HASH_HINT ")" : "");
 }
 
 /* Replace the string in the char * slot at field. */
@@ -55,6 +72,19 @@ static int get_bool(struct cfg_parser *p, const char *v, bool *out)
 	return -1;
 }
 
+/* A bare number is seconds (parse_duration_us): right for advert_interval
+ * = 1, a surprise for interval = 500 meant as milliseconds. Said once the
+ * value v (us) is taken. */
+static void unit_warn(struct cfg_parser *p, const char *v, uint64_t us)
+{
+	size_t n = strlen(v);
+	char d[32];
+
+	if (us && n && isdigit((unsigned char)v[n - 1]))
+		cfg_key_warn(p, p->cur, p->lineno, p->key_name, "%s without a unit is %s; write "
+			     "%sms or %ss", v, format_duration(us, d, sizeof(d)), v, v);
+}
+
 /* allowed: the rule as shown to the user; NULL for "MIN..MAX". */
 static int get_dur(struct cfg_parser *p, const char *v, uint64_t min, uint64_t max,
 		   const char *allowed, uint64_t *out)
@@ -79,6 +109,7 @@ static int get_dur(struct cfg_parser *p, const char *v, uint64_t min, uint64_t m
 			format_duration(*out, val, sizeof(val)), allowed);
 		return -1;
 	}
+	unit_warn(p, v, *out);
 	return 0;
 }
 
@@ -239,8 +270,10 @@ static void set_version(struct cfg_parser *p, void *obj, const char *v)
 /* The range depends on version, which may come later: config_check.c. */
 static void set_advert(struct cfg_parser *p, void *obj, const char *v)
 {
-	if (parse_duration_us(v, &p->cur->advert_us) == 0)
+	if (parse_duration_us(v, &p->cur->advert_us) == 0) {
+		unit_warn(p, v, p->cur->advert_us);
 		return;
+	}
 	if (errno == ERANGE)
 		key_err(p, "'%s' is out of range (allowed: 10ms..40.95s in 10ms steps, "
 			"or 1s..255s for version 2)", v);
@@ -266,11 +299,36 @@ static bool addr_unicast(const struct hafd_addr *a)
 	return a->u.b[0] != 0xff;
 }
 
+/* keepalived's virtual_ipaddress lines carry options after the address
+ * ("10.0.0.1/24 dev eth1 label eth1:0"); hafd.conf takes none. True after
+ * an error that says so, when v is an address and such words. */
+static bool vip_options(struct cfg_parser *p, const char *v)
+{
+	char addr[CFG_MAX_LINE + 1];
+	size_t n = strcspn(v, " \t");
+	const char *rest = v + n;
+	struct hafd_addr a;
+
+	rest += strspn(rest, " \t");
+	snprintf(addr, sizeof(addr), "%.*s", (int)n, v);
+	if (!*rest || *rest == '#' || addr_parse(addr, &a) < 0)
+		return false;
+	if (!strncmp(rest, "dev", 3) && (rest[3] == ' ' || rest[3] == '\t'))
+		key_err(p, "'%s' is not an address (hafd.conf has no 'dev': the VIP goes on the "
+			"instance's interface; use another instance for another interface)", v);
+	else
+		key_err(p, "'%s' is not an address (allowed: ADDR or ADDR/PREFIX alone; hafd.conf "
+			"takes no options such as label, brd or scope)", v);
+	return true;
+}
+
 /* An address for a list; -1 after an error. lines/n: the list so far. */
 static int get_addr(struct cfg_parser *p, const char *v, bool prefix_ok, struct hafd_addr *a,
 		    const struct hafd_addr *list, const int *lines, size_t n)
 {
 	if ((prefix_ok ? addr_parse(v, a) : addr_parse_host(v, a)) < 0) {
+		if (prefix_ok && vip_options(p, v))
+			return -1;
 		if (prefix_ok)
 			key_err(p, "'%s' is not an address (allowed: ADDR or ADDR/PREFIX, IPv4 or IPv6)", v);
 		else
@@ -389,6 +447,7 @@ static void set_track_if(struct cfg_parser *p, void *obj, const char *v)
 		return;
 	snprintf(in->track_ifs[in->n_track_ifs].ifname, IFNAMSIZ, "%s", tok[0]);
 	in->track_ifs[in->n_track_ifs].weight = (int)weight;
+	in->track_ifs[in->n_track_ifs].line = p->lineno;
 	s->tif_lines[in->n_track_ifs++] = p->lineno;
 }
 
@@ -471,6 +530,26 @@ static void set_method(struct cfg_parser *p, void *obj, const char *v)
 
 	if (i >= 0)
 		set_string(p, &c->method, names[i]);
+}
+
+/* STATUS 1..255, or none: keepalived's meaning, where every non-zero exit
+ * is a failure (a converted vrrp_script keeps it; hafctl convert-keepalived
+ * writes none). */
+static void set_degrade_exit(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	long status;
+
+	if (!strcmp(v, "none")) {
+		c->degrade_exit = -1;
+		return;
+	}
+	if (parse_int(v, 1, 255, &status) < 0) {
+		key_err(p, "'%s' is not an exit status (allowed: 1..255, or none: every non-zero "
+			"exit fails)", v);
+		return;
+	}
+	c->degrade_exit = (int)status;
 }
 
 static void set_check_path(struct cfg_parser *p, void *obj, const char *v)
@@ -590,6 +669,8 @@ const struct key_def cfg_check_keys[CK_N] = {
 			    .min = 0, .max = 3600 * CFG_SEC, .flags = T(HTTP) | T(SCRIPT) | T(TCP) },
 	[CK_COMMAND] = { .name = "command", .kind = K_STR, FLD(CHK, command),
 			 .allowed = "a command", .flags = T(SCRIPT) },
+	[CK_DEGRADE_EXIT] = { .name = "degrade_exit", .kind = K_FN, .fn = set_degrade_exit,
+			      .flags = T(SCRIPT) },
 	[CK_URL] = { .name = "url", .kind = K_FN, .fn = set_url, .flags = T(HTTP) },
 	[CK_METHOD] = { .name = "method", .kind = K_FN, .fn = set_method, .flags = T(HTTP) },
 	[CK_HEADER] = { .name = "header", .kind = K_FN, .fn = set_header,
@@ -731,5 +812,9 @@ void cfg_key_set(struct cfg_parser *p, const char *name, const char *val)
 		s->seen[i] = p->lineno;
 	p->key = i;
 	p->key_name = keys[i].name;
+	p->val = val;
 	key_apply(p, &keys[i], sect_obj(p), val);
+	if (!s->bad[i] && hash_comment(val))
+		cfg_key_warn(p, s, p->lineno, name, HASH_HINT ": the value is '%s'", val);
+	p->val = NULL;
 }

@@ -37,7 +37,8 @@ enum {
 };
 enum {
 	CK_TYPE, CK_INTERVAL, CK_TIMEOUT, CK_RISE, CK_FALL, CK_WEIGHT, CK_DEGRADE_WEIGHT,
-	CK_STARTUP_GRACE, CK_ON_TIMEOUT, CK_TIMEOUT_FALL, CK_SLOW_AFTER, CK_COMMAND, CK_URL, CK_METHOD, CK_HEADER,
+	CK_STARTUP_GRACE, CK_ON_TIMEOUT, CK_TIMEOUT_FALL, CK_SLOW_AFTER, CK_COMMAND, CK_DEGRADE_EXIT,
+	CK_URL, CK_METHOD, CK_HEADER,
 	CK_BODY, CK_EXPECT_STATUS, CK_DEGRADE_STATUS, CK_EXPECT_BODY, CK_ADDRESS,
 	CK_PATH, CK_N
 };
@@ -110,6 +111,8 @@ struct cfg_parser {
 	size_t cur_idx;
 	size_t key;                     /* index of the key being set */
 	const char *key_name;
+	const char *val;                /* its value, as inih hands it */
+	int keepalived_line;            /* first line that reads as keepalived.conf */
 	struct cfg_err *errs;
 	size_t n_errs;
 	struct cfg_err *warns;          /* kept only when there is no error */

@@ -173,6 +173,32 @@ static void checks_warn_missing(const struct hafd_config *cfg)
 	}
 }
 
+/* hafd -t: an interface that does not exist here. At run time the
+ * instance waits for its interface in FAULT, and a tracked interface
+ * counts as down (vrrp_if.c): warn, naming file:line and key. A warning,
+ * not an error: the file may be checked on another machine, and an
+ * interface may come later (a VLAN, a bond). */
+static void instances_warn_missing_if(const struct hafd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_instances; i++) {
+		const struct cfg_instance *in = &cfg->instances[i];
+
+		if (!if_nametoindex(in->ifname))
+			fprintf(stderr, "%s:%d: [instance %s] interface: warning: %s does not exist "
+				"on this host: the instance stays in FAULT until it does\n", cfg->path,
+				in->ifname_line, in->name, in->ifname);
+		for (size_t k = 0; k < in->n_track_ifs; k++) {
+			const struct cfg_track_if *t = &in->track_ifs[k];
+
+			if (!if_nametoindex(t->ifname))
+				fprintf(stderr, "%s:%d: [instance %s] track_interface: warning: %s does "
+					"not exist on this host: it counts as down (%s) until it does\n",
+					cfg->path, t->line, in->name, t->ifname, t->weight ?
+					"its weight applies" : "the instance is in FAULT");
+		}
+	}
+}
+
 /* path, made absolute against the working directory, in buf: a daemon
  * changes to / (daemonize()), and reload re-reads the configuration file
  * by the path it was given. Not realpath(): a symlink stays a symlink, so
@@ -629,6 +655,7 @@ int main(int argc, char **argv)
 		int bad = runtime_dir_check(h.cfg->global.runtime_dir, why, sizeof(why)) < 0;
 
 		checks_warn_missing(h.cfg);
+		instances_warn_missing_if(h.cfg);
 		if (bad)
 			fprintf(stderr, "hafd: %s\n", why);
 		else

@@ -4,7 +4,10 @@
 # that does not exist here, as the example's /usr/local/bin/check-gpu.
 # The file stays OK (exit 0: it may be checked on another machine); the
 # warning names file:line and key. A program found on PATH at run time
-# (a bare name) and one that exists are not warned about.
+# (a bare name) and one that exists are not warned about. An interface or
+# tracked interface that does not exist on this host (issue 20): the
+# instance would stay in FAULT, the tracked one counts as down; checked in
+# a namespace of the test's own, where only lo and eth0 exist.
 . "$(dirname "$0")/lib.sh"
 
 conf=$TMP/h.conf
@@ -23,7 +26,7 @@ type = script
 command = true
 
 [instance web]
-interface = eth0
+interface = lo
 vrid = 51
 virtual_ip = 10.0.0.1/24
 track = gpu
@@ -37,3 +40,39 @@ check "the file is still OK (exit 0)" test "$rc" = 0 -a "$out" = "configuration 
 check "a missing program path is warned about, with file:line and key" \
 	grep -qxF "$conf:6: [check gpu] command: warning: $TMP/nowhere/check-gpu does not exist: the check will fail until it does" "$TMP/err"
 check "nothing else is warned about" test "$(wc -l <"$TMP/err")" = 1
+
+# --- interfaces that do not exist here (root: a namespace of our own) -------
+if [ "$(id -u)" != 0 ]; then
+	skip_rest "interfaces: needs root (network namespaces)"
+	exit 0
+fi
+solo_ns ct
+cat >"$TMP/if.conf" <<EOF
+[global]
+runtime_dir = $TMP/run
+
+[instance here]
+interface = eth0
+vrid = 51
+virtual_ip = 10.79.0.100/24
+track_interface = lo
+
+[instance away]
+interface = eth9
+vrid = 52
+virtual_ip = 10.79.0.101/24
+track_interface = eth8 weight -10
+track_interface = eth7
+track_interface = eth0
+EOF
+out=$(ip netns exec "$NS_A" "$HAFD" -t -f "$TMP/if.conf" 2>"$TMP/if.err")
+rc=$?
+diag "stdout: $out" "stderr: $(cat "$TMP/if.err")"
+check "interfaces: the file is still OK (exit 0)" test "$rc" = 0 -a "$out" = "configuration OK"
+check "interfaces: a missing interface is warned about, with file:line and key" \
+	grep -qxF "$TMP/if.conf:11: [instance away] interface: warning: eth9 does not exist on this host: the instance stays in FAULT until it does" "$TMP/if.err"
+check "interfaces: a missing tracked interface with a weight" \
+	grep -qxF "$TMP/if.conf:14: [instance away] track_interface: warning: eth8 does not exist on this host: it counts as down (its weight applies) until it does" "$TMP/if.err"
+check "interfaces: a missing tracked interface with weight 0" \
+	grep -qxF "$TMP/if.conf:15: [instance away] track_interface: warning: eth7 does not exist on this host: it counts as down (the instance is in FAULT) until it does" "$TMP/if.err"
+check "interfaces: those that exist are not warned about" test "$(wc -l <"$TMP/if.err")" = 3

@@ -4,7 +4,9 @@
 # later), counted as a timeout, never run twice at once, and leaves no
 # zombie; the shipped check_gpu runs as script_user (nobody) with a state
 # directory hafd gives it, and its "down" moves the VIP; script_security
-# refuses a script in a directory others can write.
+# refuses a script in a directory others can write; a script written for
+# keepalived (degrade_exit = none) that exits 2 fails and moves the VIP by
+# its weight, where by default exit 2 is only degraded (issue 20).
 . "$(dirname "$0")/lib.sh"
 need_root
 . "$(dirname "$0")/health-lib.sh"
@@ -33,6 +35,10 @@ EOF
 chmod 755 "$TMP/bin/nvidia-smi"
 fake_smi() { echo "$2" >"$TMP/smi-$1"; }   # NODE FIXTURE
 for n in n1 n2; do echo ok >"$TMP/hang-$n"; fake_smi $n healthy.csv; done
+# exit.sh NAME NODE: exits with the status in $TMP/exit-NAME-NODE.
+printf '#!/bin/sh\nexit "$(cat %s/exit-$1-$2)"\n' "$TMP" >"$TMP/exit.sh"
+chmod 755 "$TMP/exit.sh"
+for n in n1 n2; do echo 0 >"$TMP/exit-nagios-$n"; echo 0 >"$TMP/exit-legacy-$n"; done
 
 tpl=$(lab_conf script.conf - <<T
 [global]
@@ -58,9 +64,28 @@ fall = 1
 type = script
 command = $TMP/unsafe/hang.sh @NODE@
 
+[check nagios]
+type = script
+command = $TMP/exit.sh nagios @NODE@
+interval = 300ms
+rise = 1
+fall = 1
+weight = -80
+degrade_exit = none
+
+[check legacy]
+type = script
+command = $TMP/exit.sh legacy @NODE@
+interval = 300ms
+rise = 1
+fall = 1
+weight = -80
+
 [instance web]
 track = hang
 track = gpu
+track = nagios
+track = legacy
 T
 )
 
@@ -128,3 +153,26 @@ deadline=$((SECONDS + 2))
 while [ "$(zombies)" != 0 ] && [ $SECONDS -le $deadline ]; do sleep 0.05; done
 check "no zombie children of hafd" test "$(zombies)" = 0
 check "n1 holds the VIP again" wait_holds n1
+
+# --- degrade_exit (issue 20) ---------------------------------------------------------
+# By default exit 2 is degraded: degrade_weight (0) applies, not weight.
+# check_run_done() re-sums the priority before it returns, so a priority
+# change would be logged right after the transition.
+mark n1
+echo 2 >"$TMP/exit-legacy-n1"
+check "degrade_exit 2 (default): exit 2 is DEGRADED" \
+	wait_new n1 'check legacy: UP -> DEGRADED \(exit 2\)' 10
+check "degrade_exit 2 (default): n1's priority stays, and it keeps the VIP" \
+	eval '! since_mark n1 | grep -q "priority 150 ->" && holds n1 10.77.0.100'
+echo 0 >"$TMP/exit-legacy-n1"
+check "degrade_exit 2: the check returns" wait_new n1 'check legacy: DEGRADED -> UP' 10
+# degrade_exit = none, as keepalived: exit 2 (a Nagios CRITICAL) fails.
+mark n1
+echo 2 >"$TMP/exit-nagios-n1"
+check "degrade_exit none: exit 2 is a failure" \
+	wait_new n1 'check nagios: UP -> DOWN \(exit 2\)' 10
+check "degrade_exit none: weight -80 lowers n1's priority" wait_new n1 'priority 150 -> 70' 5
+check "degrade_exit none: n2 takes the VIP" wait_holds n2
+echo 0 >"$TMP/exit-nagios-n1"
+check "degrade_exit none: n1's check returns" wait_new n1 'check nagios: DOWN -> UP' 10
+check "degrade_exit none: n1 holds the VIP again" wait_holds n1

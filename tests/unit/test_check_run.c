@@ -271,6 +271,39 @@ static void test_weights(void **state)
 	contrib(0, -5, false);
 }
 
+/* Issue 20: degrade_exit = none is keepalived's meaning (a converted
+ * vrrp_script): exit 2 fails, and a negative weight moves the priority;
+ * another status can be the degraded one. */
+static void test_degrade_exit(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = script\ncommand = probe\ninterval = 1s\ntimeout = 500ms\n"
+	      "rise = 1\nfall = 1\nweight = -80\ndegrade_exit = none\n");
+	fire_due();
+	script_exits(0);
+	contrib(0, 0, false);
+	now += S;
+	fire_due();
+	script_exits(2);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	assert_string_equal(state_of(0)->reason, "exit 2");
+	contrib(0, -80, false);
+	stop(NULL);
+
+	start("[check a]\ntype = script\ncommand = probe\ninterval = 1s\ntimeout = 500ms\n"
+	      "rise = 1\nfall = 1\nweight = -80\ndegrade_weight = -5\ndegrade_exit = 3\n");
+	fire_due();
+	script_exits(3);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DEGRADED);
+	assert_string_equal(state_of(0)->reason, "exit 3");
+	contrib(0, -5, false);
+	now += S;
+	fire_due();
+	script_exits(2);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	contrib(0, -80, false);
+}
+
 static void test_run_in_flight_not_doubled(void **state)
 {
 	struct check_run_status st;
@@ -358,6 +391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_result_changes_contribution, stop),
 		cmocka_unit_test_teardown(test_weights, stop),
+		cmocka_unit_test_teardown(test_degrade_exit, stop),
 		cmocka_unit_test_teardown(test_run_in_flight_not_doubled, stop),
 		cmocka_unit_test_teardown(test_file_value_multiplies_weight, stop),
 		cmocka_unit_test_teardown(test_unknown_check_contributes_nothing, stop),

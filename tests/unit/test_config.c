@@ -149,7 +149,7 @@ static const char full_conf[] =
 	"interface = eth1\n"
 	"vrid = 51\n"
 	"version = 2\n"
-	"advert_interval = 3\n"                                         /* 75 */
+	"advert_interval = 3s\n"                                        /* 75 */
 	"virtual_ip = 10.1.0.1\n"
 	"unicast_peer = 10.1.0.3\n"
 	"unicast_ttl_check = yes\n"
@@ -343,6 +343,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->degrade_weight, 0);
 	assert_int_equal(c->startup_grace_us, 0);
 	assert_int_equal(c->on_timeout, CHECK_TIMEOUT_FAIL);
+	assert_int_equal(c->degrade_exit, 2);
 
 	c = &cfg->checks[1];
 	assert_string_equal(c->http_host, "localhost");
@@ -1029,6 +1030,196 @@ static void test_check_overload_keys(void **state)
 	       "(this check is type file)");
 }
 
+/* Issue 20: degrade_exit names the exit status that means DEGRADED (2 by
+ * default); none keeps keepalived's meaning, any non-zero exit fails. */
+static void test_degrade_exit(void **state)
+{
+	struct hafd_config *cfg = cfg_text_ok(INST "[check a]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = none\n"
+					  "[check b]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = 3\n"
+					  "[check c]\ntype = script\ncommand = /bin/true\n"
+					  "degrade_exit = 255\n");
+
+	(void)state;
+	assert_int_equal(config_check(cfg, "a")->degrade_exit, -1);
+	assert_int_equal(config_check(cfg, "b")->degrade_exit, 3);
+	assert_int_equal(config_check(cfg, "c")->degrade_exit, 255);
+	config_free(cfg);
+	EXPECT(INST "[check a]\ntype = script\ncommand = /bin/true\ndegrade_exit = 0\n"
+	       "[check b]\ntype = script\ncommand = /bin/true\ndegrade_exit = 256\n"
+	       "[check c]\ntype = script\ncommand = /bin/true\ndegrade_exit = no\n"
+	       "[check d]\ntype = http\nurl = http://127.0.0.1/\ndegrade_exit = none\n",
+	       "t.conf:8: [check a] degrade_exit: '0' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:12: [check b] degrade_exit: '256' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:16: [check c] degrade_exit: 'no' is not an exit status (allowed: 1..255, or "
+	       "none: every non-zero exit fails)",
+	       "t.conf:20: [check d] degrade_exit: key is only valid for type script (this check "
+	       "is type http)");
+}
+
+/* A changed degrade_exit changes what each run means: the check starts
+ * again on reload, as for on_timeout. */
+static void test_same_probe_degrade_exit(void **state)
+{
+	static const char base[] = INST "[check a]\ntype = script\ncommand = /bin/true\n";
+	struct hafd_config *a = cfg_text_ok(base), *b;
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sdegrade_exit = 2\n", base);
+	b = cfg_text_ok(text);
+	assert_true(config_check_same_probe(&a->checks[0], &b->checks[0]));
+	config_free(b);
+	snprintf(text, sizeof(text), "%sdegrade_exit = none\n", base);
+	b = cfg_text_ok(text);
+	assert_false(config_check_same_probe(&a->checks[0], &b->checks[0]));
+	config_free(b);
+	config_free(a);
+}
+
+/* ---- hafd -t: what loads but is probably a mistake (issue 20) ------------ */
+
+/* Only " ;" starts a comment after a value; "#" is part of the value. */
+static void test_hash_comment(void **state)
+{
+	(void)state;
+	WARN(INST "notify = /bin/x # note\n",
+	     "t.conf:5: [instance web] notify: warning: '#' does not start a comment after a "
+	     "value, ' ;' does: the value is '/bin/x # note'");
+	EXPECT(INST "priority = 150 # main\nvirtual_ip = 10.0.0.2 # second\n",
+	       "t.conf:5: [instance web] priority: '150 # main' is not a number (allowed: 1..255) "
+	       "('#' does not start a comment after a value, ' ;' does)",
+	       "t.conf:6: [instance web] virtual_ip: '10.0.0.2 # second' is not an address "
+	       "(allowed: ADDR or ADDR/PREFIX, IPv4 or IPv6) ('#' does not start a comment after "
+	       "a value, ' ;' does)");
+	/* A '#' with no blank before it, or after a real comment, is fine. */
+	NO_WARN(INST "priority = 150 ; # main\nnotify = /bin/x#y\n"
+		"[check c]\ntype = http\nurl = http://127.0.0.1/#top\n");
+}
+
+/* keepalived's "dev ethX" and other options after a VIP are errors that
+ * say what to do. */
+static void test_vip_options(void **state)
+{
+	(void)state;
+	EXPECT(INST "virtual_ip = 10.0.0.1/24 dev eth1\nvirtual_ip = 10.0.0.2 label eth0:1\n"
+	       "virtual_ip = 10.0.0.3/24 brd 10.0.0.255 dev eth0 scope global\n",
+	       "t.conf:5: [instance web] virtual_ip: '10.0.0.1/24 dev eth1' is not an address "
+	       "(hafd.conf has no 'dev': the VIP goes on the instance's interface; use another "
+	       "instance for another interface)",
+	       "t.conf:6: [instance web] virtual_ip: '10.0.0.2 label eth0:1' is not an address "
+	       "(allowed: ADDR or ADDR/PREFIX alone; hafd.conf takes no options such as label, "
+	       "brd or scope)",
+	       "t.conf:7: [instance web] virtual_ip: '10.0.0.3/24 brd 10.0.0.255 dev eth0 scope "
+	       "global' is not an address (allowed: ADDR or ADDR/PREFIX alone; hafd.conf takes no "
+	       "options such as label, brd or scope)");
+}
+
+/* A bare number is seconds: said wherever a duration is read. */
+static void test_duration_unit(void **state)
+{
+	struct hafd_config *cfg = cfg_text_ok(HTTP "interval = 500\n");
+
+	(void)state;
+	assert_int_equal(cfg->checks[0].interval_us, 500000000);
+	config_free(cfg);
+	WARN(HTTP "interval = 500\ntimeout = 1.5\n",
+	     "t.conf:8: [check c] interval: warning: 500 without a unit is 500s; write 500ms or "
+	     "500s",
+	     "t.conf:9: [check c] timeout: warning: 1.5 without a unit is 1.5s; write 1.5ms or 1.5s");
+	WARN(INST "advert_interval = 1\npreempt_delay = 600\ngarp_refresh = 2\n",
+	     "t.conf:5: [instance web] advert_interval: warning: 1 without a unit is 1s; write 1ms "
+	     "or 1s",
+	     "t.conf:6: [instance web] preempt_delay: warning: 600 without a unit is 10m; write "
+	     "600ms or 600s",
+	     "t.conf:7: [instance web] garp_refresh: warning: 2 without a unit is 2s; write 2ms or 2s");
+	NO_WARN(INST "garp_delay = 0\nadvert_interval = 1s\npreempt_delay = 500ms\n");
+}
+
+/* The same VIP in two instances: said at the second. */
+static void test_vip_in_two_instances(void **state)
+{
+	(void)state;
+	WARN(INST "[instance b]\ninterface = eth1\nvrid = 52\nvirtual_ip = 10.0.0.9\n"
+	     "virtual_ip = 192.0.2.1/25\n",
+	     "t.conf:9: [instance b] virtual_ip: warning: 192.0.2.1 is also a virtual_ip of "
+	     "[instance web] at line 4: each instance adds and deletes it as its own state "
+	     "changes; give each address to one instance");
+	NO_WARN(INST "[instance b]\ninterface = eth0\nvrid = 52\nvirtual_ip = 192.0.2.2/24\n");
+}
+
+/* An owner's priority is never changed by tracking (vrrp.c): a weight
+ * there does nothing, weight 0 (FAULT) still acts. */
+static void test_owner_tracking(void **state)
+{
+	static const char checks[] =
+		"[check c]\ntype = file\npath = /x\nweight = -50\n"
+		"[check d]\ntype = file\npath = /y\n"
+		"[check e]\ntype = script\ncommand = /bin/true\ndegrade_weight = -10\n"
+		"[check f]\ntype = file\npath = /z\nweight = 20\ndegrade_weight = -5\n";
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), INST "priority = 255\ntrack = c\ntrack = d\ntrack = e\n"
+		 "track = f\ntrack_interface = eth1 weight -20\ntrack_interface = eth2\n%s", checks);
+	WARN(text,
+	     "t.conf:6: [instance web] track: warning: [check c]'s weight -50 does nothing here: "
+	     "priority 255 (the address owner) is never changed by tracking; only weight 0 (FAULT) "
+	     "acts on an owner, or set a priority below 255",
+	     "t.conf:8: [instance web] track: warning: [check e]'s degrade_weight -10 does nothing "
+	     "here: priority 255 (the address owner) is never changed by tracking; only weight 0 "
+	     "(FAULT) acts on an owner, or set a priority below 255",
+	     "t.conf:9: [instance web] track: warning: [check f]'s weight 20 and degrade_weight -5 "
+	     "do nothing here: priority 255 (the address owner) is never changed by tracking; "
+	     "only weight 0 (FAULT) acts on an owner, or set a priority below 255",
+	     "t.conf:10: [instance web] track_interface: warning: weight -20 does nothing here: "
+	     "priority 255 (the address owner) is never changed by tracking; only weight 0 "
+	     "(FAULT) acts on an owner, or set a priority below 255");
+	snprintf(text, sizeof(text), INST "priority = 254\ntrack = c\ntrack = d\ntrack = e\n"
+		 "track = f\ntrack_interface = eth1 weight -20\ntrack_interface = eth2\n%s", checks);
+	NO_WARN(text);
+}
+
+/* A keepalived.conf given to hafd: the first error says how to convert it. */
+static void test_keepalived_conf(void **state)
+{
+	static const char ka[] =
+		"! Configuration File for keepalived\n"
+		"\n"
+		"global_defs {\n"
+		"   router_id LVS_DEVEL\n"
+		"}\n"
+		"vrrp_instance VI_1 {\n"
+		"    interface eth0\n"
+		"    virtual_ipaddress {\n"
+		"        192.168.200.16\n"
+		"    }\n"
+		"}\n";
+	struct hafd_config *cfg = NULL;
+	struct config_errors errs;
+
+	(void)state;
+	assert_int_equal(cfg_text_load(ka, &cfg, &errs), -1);
+	assert_true(errs.n > 1);
+	assert_string_equal(errs.msgs[0], "t.conf: this looks like a keepalived.conf (line 3): "
+			    "convert it with 'hafctl convert-keepalived t.conf' (hafd.conf(5) has "
+			    "this file's format)");
+	assert_string_equal(errs.msgs[1], "t.conf:1: syntax error: '! Configuration File for "
+			    "keepalived' is not 'key = value', a [section] or a comment");
+	config_errors_free(&errs);
+	/* One block opened in a hafd.conf is enough; a bare word is not. */
+	EXPECT(INST "vrrp_script chk {\n",
+	       "t.conf: this looks like a keepalived.conf (line 5): convert it with 'hafctl "
+	       "convert-keepalived t.conf' (hafd.conf(5) has this file's format)",
+	       "t.conf:5: syntax error: 'vrrp_script chk {' is not 'key = value', a [section] or "
+	       "a comment");
+	EXPECT(INST "nopreempt\n",
+	       "t.conf:5: syntax error: 'nopreempt' is not 'key = value', a [section] or a comment");
+}
+
 static void test_check_type_keys(void **state)
 {
 	/* type may come last; keys of another type are each named. */
@@ -1420,6 +1611,14 @@ int main(void)
 		cmocka_unit_test(test_check_values),
 		cmocka_unit_test(test_check_type_keys),
 		cmocka_unit_test(test_check_overload_keys),
+		cmocka_unit_test(test_degrade_exit),
+		cmocka_unit_test(test_same_probe_degrade_exit),
+		cmocka_unit_test(test_hash_comment),
+		cmocka_unit_test(test_vip_options),
+		cmocka_unit_test(test_duration_unit),
+		cmocka_unit_test(test_vip_in_two_instances),
+		cmocka_unit_test(test_owner_tracking),
+		cmocka_unit_test(test_keepalived_conf),
 		cmocka_unit_test(test_http_url),
 		cmocka_unit_test(test_http_other),
 		cmocka_unit_test(test_tcp_and_file),
