@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,14 +110,16 @@ static void assert_loads_text(const char *text)
 /* NAME.conf against NAME.expected and NAME.skipped. */
 static void golden(const char *base, bool loads)
 {
-	char name[64], err[256];
+	char name[128], err[256];
 	char *in, *want, *want_skipped, *got_skipped;
+	const char *file;
 	struct kaconv_list skipped;
 	struct sbuf out;
 
 	snprintf(name, sizeof(name), "%s.conf", base);
 	in = slurp(name);
-	assert_int_equal(convert(in, name, &out, &skipped, err, sizeof(err)), 0);
+	file = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;      /* as hafctl names it */
+	assert_int_equal(convert(in, file, &out, &skipped, err, sizeof(err)), 0);
 	snprintf(name, sizeof(name), "%s.expected", base);
 	want = expected(name);
 	assert_string_equal(out.p, want);
@@ -131,6 +134,49 @@ static void golden(const char *base, bool loads)
 	free(got_skipped);
 	kaconv_list_free(&skipped);
 	sbuf_free(&out);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The corpus of real configurations (tests/keepalived/corpus, each with
+ * its source in a header comment) converts as recorded: the output, the
+ * list on standard error, and whether hafd -t took the result (NAME.hafd-t,
+ * written by regen.sh from the real hafd -t). */
+static void test_corpus(void **state)
+{
+	char dir[512], base[96], name[128];
+	char *names[256];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/tests/keepalived/corpus", srcdir());
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) && n < 256) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 5 && !strcmp(e->d_name + l - 5, ".conf"))
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	assert_true(n >= 40);   /* Debian's 25 samples and 15 or more others */
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *verdict;
+
+		snprintf(base, sizeof(base), "corpus/%.*s", (int)(strlen(names[i]) - 5), names[i]);
+		snprintf(name, sizeof(name), "%s.hafd-t", base);
+		verdict = slurp(name);
+		print_message("%s\n", base);
+		golden(base, strstr(verdict, "configuration OK") != NULL);
+		free(verdict);
+		free(names[i]);
+	}
 }
 
 static void test_basic(void **state)
@@ -683,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_untranslated),
 		cmocka_unit_test(test_empty_keyword),
+		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_script_user_root),
 		cmocka_unit_test(test_degrade_exit),
 		cmocka_unit_test(test_nopreempt_master),
