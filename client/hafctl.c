@@ -207,6 +207,7 @@ static int convert(const char *file)
 	struct config_errors errs;
 	struct sbuf out;
 	char err[256];
+	size_t n_skip, n_warn;
 	int rc = 0;
 
 	sbuf_init(&out, 0);
@@ -219,7 +220,8 @@ static int convert(const char *file)
 	fputs(out.p, stdout);
 	fflush(stdout);
 	for (size_t i = 0; i < skipped.n; i++)
-		fprintf(stderr, "%s:%d: not translated: %s\n", file, skipped.items[i].line,
+		fprintf(stderr, "%s:%d: %s: %s\n", file, skipped.items[i].line,
+			skipped.items[i].kind == KACONV_WARNING ? "warning" : "not translated",
 			skipped.items[i].what);
 	if (kaconv_validate(&out, "(output)", &errs) < 0) {
 		fprintf(stderr, "hafctl: the result does not pass hafd -t; fix the keepalived "
@@ -228,9 +230,13 @@ static int convert(const char *file)
 			fprintf(stderr, "  %s\n", errs.msgs[i]);
 		rc = EXIT_ANSWER;
 	}
-	if (skipped.n)
-		fprintf(stderr, "hafctl: %zu setting%s not translated\n", skipped.n,
-			skipped.n == 1 ? "" : "s");
+	/* One summary line: what was left out, and every change of behaviour. */
+	n_skip = kaconv_list_count(&skipped, KACONV_SKIPPED);
+	n_warn = kaconv_list_count(&skipped, KACONV_WARNING);
+	if (n_skip || n_warn)
+		fprintf(stderr, "hafctl: %zu setting%s not translated, %zu warning%s (changes of "
+			"behaviour)\n", n_skip, n_skip == 1 ? "" : "s", n_warn,
+			n_warn == 1 ? "" : "s");
 	config_errors_free(&errs);
 	kaconv_list_free(&skipped);
 	sbuf_free(&out);

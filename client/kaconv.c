@@ -17,31 +17,49 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-void kc_skip(struct kaconv *k, int line, const char *fmt, ...)
+static void item_add(struct kaconv *k, enum kaconv_kind kind, int line, const char *fmt,
+		     va_list ap)
 {
 	struct kaconv_item *ni = realloc(k->skipped->items,
 					 (k->skipped->n + 1) * sizeof(*ni));
-	va_list ap;
 	char *what;
 	int rc;
 
-	va_start(ap, fmt);
 	rc = vasprintf(&what, fmt, ap);
-	va_end(ap);
 	if (ni)
 		k->skipped->items = ni;
 	if (!ni || rc < 0) {
 		k->oom = true;
+		if (rc >= 0)
+			free(what);
 		return;
 	}
 	/* A vrrp_script written as two checks says it once. */
 	for (size_t i = 0; i < k->skipped->n; i++) {
-		if (ni[i].line == line && !strcmp(ni[i].what, what)) {
+		if (ni[i].line == line && ni[i].kind == kind && !strcmp(ni[i].what, what)) {
 			free(what);
 			return;
 		}
 	}
-	ni[k->skipped->n++] = (struct kaconv_item){ .line = line, .what = what };
+	ni[k->skipped->n++] = (struct kaconv_item){ .line = line, .kind = kind, .what = what };
+}
+
+void kc_skip(struct kaconv *k, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	item_add(k, KACONV_SKIPPED, line, fmt, ap);
+	va_end(ap);
+}
+
+void kc_warn(struct kaconv *k, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	item_add(k, KACONV_WARNING, line, fmt, ap);
+	va_end(ap);
 }
 
 void kc_note(struct kaconv *k, struct sbuf *b, int line, const char *fmt, ...)
@@ -153,12 +171,19 @@ bool kc_name(const char *in, char *out, size_t len)
 	return changed || in[i] != '\0';
 }
 
-static const struct ka_node *script_find(const struct kaconv *k, const char *name)
+static bool is_track_file(const char *key)
+{
+	/* vrrp_track_file is keepalived's older (deprecated) name of it. */
+	return !strcmp(key, "track_file") || !strcmp(key, "vrrp_track_file");
+}
+
+const struct ka_node *kc_top_find(const struct kaconv *k, bool file, const char *name)
 {
 	for (size_t i = 0; i < k->root->n_kids; i++) {
 		const struct ka_node *n = &k->root->kids[i];
 
-		if (n->n >= 2 && !strcmp(n->w[0], "vrrp_script") && !strcmp(n->w[1], name))
+		if (n->n >= 2 && !strcmp(n->w[1], name) &&
+		    (file ? is_track_file(n->w[0]) : !strcmp(n->w[0], "vrrp_script")))
 			return n;
 	}
 	return NULL;
@@ -172,25 +197,31 @@ const struct ka_node *kc_kid(const struct ka_node *n, const char *key)
 	return NULL;
 }
 
-static long script_weight(const struct ka_node *script)
+long kc_default_weight(const struct ka_node *def, bool file)
 {
-	const struct ka_node *w = kc_kid(script, "weight");
+	const struct ka_node *w = kc_kid(def, "weight");
 
-	return w && w->n >= 2 ? strtol(w->w[1], NULL, 10) : 0;
+	if (w && w->n >= 2)
+		return strtol(w->w[1], NULL, 10);
+	return file ? 1 : 0;    /* keepalived.conf(5): a track_file weighs 1 */
 }
 
-const char *kc_check_ref(struct kaconv *k, const char *script, bool has_weight, long weight)
+static const char *check_ref(struct kaconv *k, bool file, const char *name, bool has_weight,
+			     long weight)
 {
-	const struct ka_node *s = script_find(k, script);
-	struct kc_check c = { .script = s };
+	const struct ka_node *s = kc_top_find(k, file, name);
+	struct kc_check c = { .script = s, .file = file };
 	struct kc_check *nc;
 	char base[64];
 
 	if (!s)
 		return NULL;
-	kc_name(script, base, sizeof(base));
-	c.weight = has_weight ? weight : script_weight(s);
-	if (c.weight == script_weight(s))
+	kc_name(name, base, sizeof(base));
+	/* A vrrp_script of the same name keeps it: hafd has one name space. */
+	if (file && kc_top_find(k, false, name))
+		snprintf(base + strnlen(base, 58), 6, "_file");
+	c.weight = has_weight ? weight : kc_default_weight(s, file);
+	if (c.weight == kc_default_weight(s, file))
 		snprintf(c.name, sizeof(c.name), "%s", base);
 	else    /* keepalived's weight is per reference; hafd's is per check */
 		snprintf(c.name, sizeof(c.name), "%.50s_w%ld", base, c.weight);
@@ -204,6 +235,16 @@ const char *kc_check_ref(struct kaconv *k, const char *script, bool has_weight, 
 	k->checks = nc;
 	nc[k->n_checks] = c;
 	return nc[k->n_checks++].name;
+}
+
+const char *kc_check_ref(struct kaconv *k, const char *script, bool has_weight, long weight)
+{
+	return check_ref(k, false, script, has_weight, weight);
+}
+
+const char *kc_file_ref(struct kaconv *k, const char *file, bool has_weight, long weight)
+{
+	return check_ref(k, true, file, has_weight, weight);
 }
 
 /* ---- what has no translation ------------------------------------------- */
@@ -225,7 +266,8 @@ static const struct {
 	{ "include", "not followed: convert the included files too and merge them" },
 	{ "notification_email notification_email_from smtp_server smtp_connect_timeout "
 	  "smtp_alert smtp_helo", "hafd sends no e-mail: use a notify hook" },
-	{ "track_file vrrp_track_file", "use a [check] with type = file" },
+	{ "track_file vrrp_track_file", "hafd's type = file check belongs to an instance: "
+	  "track the file in each member instance" },
 	{ "track_process vrrp_track_process", "use a [check] with type = script (pidof ...)" },
 	{ "track_bfd bfd_instance", "hafd has no BFD" },
 	{ "dont_track_primary", "hafd always tracks the instance's interface (link down is FAULT)" },
@@ -245,7 +287,7 @@ static const struct {
 	  "vrrp_lower_prio_no_advert", "hafd's election rules are fixed (see hafd(8))" },
 	{ "notify_fifo vrrp_notify_fifo notify_fifo_script vrrp_notify_fifo_script",
 	  "hafd runs notify hooks in order itself: use notify" },
-	{ "max_auto_priority vrrp_priority vrrp_no_swap vrrp_cpu_affinity "
+	{ "vrrp_priority vrrp_no_swap vrrp_cpu_affinity "
 	  "vrrp_rlimit_rttime checker_priority", "set scheduling and memory limits in the "
 	  "systemd unit (hafd runs SCHED_RR 10 by default: realtime_priority)" },
 	{ "net_namespace", "run hafd inside the namespace (ip netns exec)" },
@@ -306,12 +348,14 @@ static void global_defs(struct kaconv *k, const struct ka_node *g, struct sbuf *
 		} else if (!strcmp(key, "script_user") && n->n >= 2) {
 			kc_kv(k, b, n->line, "script_user", "%s", n->w[1]);
 			if (n->n > 2)
-				kc_note(k, b, n->line, "script_user group %s dropped: scripts run with "
-					"the user's own groups", n->w[2]);
+				kc_warn(k, n->line, "script_user %s %s: hafd has no script group: "
+					"scripts run with the groups of %s", n->w[1], n->w[2], n->w[1]);
 		} else if (!strcmp(key, "enable_script_security")) {
 			*security = true;
 		} else if (!strcmp(key, "vrrp_rt_priority") && n->n >= 2) {
-			kc_kv(k, b, n->line, "realtime_priority", "%s", n->w[1]);
+			k->rt_priority = n;
+		} else if (!strcmp(key, "max_auto_priority")) {
+			k->auto_priority = n;
 		} else if (!strcmp(key, "vrrp_version") && n->n >= 2) {
 			k->version = atoi(n->w[1]);
 		} else if (gi >= 0 && n->n >= 2) {
@@ -322,10 +366,59 @@ static void global_defs(struct kaconv *k, const struct ka_node *g, struct sbuf *
 	}
 }
 
+/* The first line at or under n whose keyword runs a script as script_user
+ * (a vrrp_script, a notify hook), or 0. */
+static int script_line(const struct ka_node *n)
+{
+	static const char *const keys[] = { "vrrp_script", "notify", "notify_master",
+					    "notify_backup", "notify_fault", "notify_stop" };
+
+	for (size_t i = 0; i < n->n_kids; i++) {
+		const struct ka_node *c = &n->kids[i];
+		int l;
+
+		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
+			if (!strcmp(c->w[0], keys[j]) && c->n >= 2)
+				return c->line;
+		if ((l = script_line(c)))
+			return l;
+	}
+	return 0;
+}
+
+/* keepalived's scheduling: vrrp_rt_priority from the start; else, with
+ * max_auto_priority N > 0, SCHED_RR up to N only once it has run late;
+ * with 0 or -1 (-1: the same, without the start-up warning) never.
+ * hafd's realtime_priority is fixed from the start (default 10). */
+static void scheduling(struct kaconv *k, struct sbuf *b)
+{
+	const struct ka_node *a = k->auto_priority;
+	long v;
+
+	if (k->rt_priority) {
+		kc_kv(k, b, k->rt_priority->line, "realtime_priority", "%s", k->rt_priority->w[1]);
+		return;
+	}
+	if (!a)
+		return;
+	v = a->n >= 2 ? strtol(a->w[1], NULL, 10) : 99;
+	if (v <= 0) {
+		kc_note(k, b, a->line, "max_auto_priority %s: keepalived never ran real-time",
+			a->n >= 2 ? a->w[1] : "");
+		kc_kv(k, b, a->line, "realtime_priority", "0");
+		return;
+	}
+	kc_warn(k, a->line, "max_auto_priority %ld: keepalived switched to SCHED_RR (up to %ld) "
+		"only after it had run late; hafd runs SCHED_RR %ld from the start "
+		"(realtime_priority)", v, v, v);
+	kc_kv(k, b, a->line, "realtime_priority", "%ld", v);
+}
+
 static void global_section(struct kaconv *k, struct sbuf *b)
 {
 	const struct ka_node *g = NULL;
 	bool security = false, user = false;
+	int sl;
 
 	sbuf_puts(b, "[global]\n");
 	for (size_t i = 0; i < k->root->n_kids; i++) {
@@ -335,9 +428,19 @@ static void global_section(struct kaconv *k, struct sbuf *b)
 		global_defs(k, g, b, &security);
 		user |= kc_kid(g, "script_user") != NULL;
 	}
-	if (!user)
-		sbuf_puts(b, "; keepalived ran scripts as keepalived_script (or root) without "
-			  "script_user; hafd runs them as nobody\n");
+	scheduling(k, b);
+	/* keepalived.conf(5): without script_user, scripts run as
+	 * keepalived_script if that user exists (Debian's package creates
+	 * none), else as keepalived's own user, root. hafd's default is
+	 * nobody, under which `killall -0 haproxy` and the like fail. */
+	if (!user && (sl = script_line(k->root))) {
+		kc_note(k, b, sl, "keepalived ran scripts as root (no script_user)");
+		sbuf_puts(b, "script_user = root\n");
+		kc_warn(k, sl, "scripts and notify hooks run as root, as keepalived ran them "
+			"without script_user (or as keepalived_script where that user exists: "
+			"then set script_user = keepalived_script); to tighten, create a user, "
+			"set script_user to it and check that every script still works as it");
+	}
 	if (!security)
 		sbuf_puts(b, "; keepalived did not check scripts' ownership without "
 			  "enable_script_security\nscript_security = no\n");
@@ -398,6 +501,9 @@ static void check_section(struct kaconv *k, const struct kc_check *c, struct sbu
 	if (!kc_kid(s, "fall"))
 		sbuf_puts(b, "fall = 1\n");
 	sbuf_printf(b, "weight = %ld\n", c->weight);
+	/* keepalived: any non-zero exit is a failure; hafd's default takes 2
+	 * as degraded (degrade_weight 0), which would not move the VIP. */
+	sbuf_puts(b, "degrade_exit = none\n");
 	if (w && w->n >= 3 && !strcmp(w->w[2], "reverse"))
 		kc_skip(k, w->line, "weight ... reverse in vrrp_script %s: not supported", s->w[1]);
 	for (size_t i = 0; i < s->n_kids; i++) {
@@ -408,18 +514,104 @@ static void check_section(struct kaconv *k, const struct kc_check *c, struct sbu
 	}
 }
 
+/* A track_file as a type = file check. keepalived reads the file when it
+ * changes and adds value x weight to the priority; hafd reads it at each
+ * interval and, as keepalived, multiplies a negative weight by the value
+ * (weight 0: non-zero is FAULT). A positive weight is only a bonus while
+ * the file holds 0 in hafd: that case is not translated. */
+static void file_section(struct kaconv *k, const struct kc_check *c, struct sbuf *b)
+{
+	const struct ka_node *f = c->script, *path = kc_kid(f, "file"), *w = kc_kid(f, "weight");
+
+	if (c->weight > 0) {
+		kc_skip(k, f->line, "%s %s with weight %ld: keepalived adds the file's value x "
+			"%ld to the priority; hafd's file check adds a positive weight only while "
+			"the file holds 0: use a negative weight (value x weight is subtracted) "
+			"or weight 0", f->w[0], f->w[1], c->weight, c->weight);
+		sbuf_printf(b, "\n; (not translated) %s %s, weight %ld: see hafctl's warnings\n",
+			    f->w[0], f->w[1], c->weight);
+		return;
+	}
+	sbuf_printf(b, "\n[check %s]\n", c->name);
+	kc_note(k, b, f->line, "%s %s%s", f->w[0], f->w[1], strcmp(c->name, f->w[1]) ?
+		" with the weight one track_file gave it" : "");
+	sbuf_puts(b, "type = file\n");
+	if (!path || path->n < 2)
+		kc_skip(k, f->line, "%s %s has no file", f->w[0], f->w[1]);
+	else
+		kc_kv(k, b, path->line, "path", "%s", path->w[1]);
+	/* Read at once and every second; one reading decides, as keepalived's. */
+	sbuf_puts(b, "interval = 1s\ntimeout = 1s\nrise = 1\nfall = 1\n");
+	sbuf_printf(b, "weight = %ld\n", c->weight);
+	kc_warn(k, f->line, "%s %s: hafd reads the file every second (keepalived at once "
+		"when it changes), and an unreadable file or one without an integer is a "
+		"failure", f->w[0], f->w[1]);
+	if (w && w->n >= 3 && !strcmp(w->w[2], "reverse"))
+		kc_skip(k, w->line, "weight ... reverse in %s %s: not supported", f->w[0], f->w[1]);
+	for (size_t i = 0; i < f->n_kids; i++) {
+		const struct ka_node *n = &f->kids[i];
+		char where[96];
+
+		snprintf(where, sizeof(where), "%s %.60s", f->w[0], f->w[1]);
+		if (!strcmp(n->w[0], "init_file"))
+			kc_warn(k, n->line, "init_file in %s: hafd neither creates nor writes the "
+				"file: create it (echo 0 > FILE) before hafd starts", where);
+		else if (strcmp(n->w[0], "file") && strcmp(n->w[0], "weight"))
+			kc_skip_node(k, n, where);
+	}
+}
+
 /* ---- vrrp_sync_group -> [group] ----------------------------------------- */
+
+/* keepalived's `notify` gets INSTANCE|GROUP NAME STATE PRIORITY after its
+ * own words; hafd appends NAME STATE PRIORITY: the leading word is
+ * written into the command. `[username [groupname]]` after the command
+ * has no place in hafd (everything runs as script_user). */
+void kc_notify(struct kaconv *k, struct sbuf *b, const struct ka_node *n, bool group,
+	       const char *name, const char *where)
+{
+	bool generic = !strcmp(n->w[0], "notify");
+	char hafd_name[64];
+
+	if (n->n > 2)
+		kc_warn(k, n->line, "%s in %s: runs as script_user, not as %s", n->w[0], where,
+			n->w[2]);
+	if (!generic) {
+		kc_kv(k, b, n->line, n->w[0], "%s", n->w[1]);
+		return;
+	}
+	kc_note(k, b, n->line, "notify: keepalived's %s word is written into the command",
+		group ? "GROUP" : "INSTANCE");
+	kc_kv(k, b, n->line, "notify", "%s %s", n->w[1], group ? "GROUP" : "INSTANCE");
+	if (kc_name(name, hafd_name, sizeof(hafd_name)))
+		kc_warn(k, n->line, "notify in %s: the script gets the hafd name %s, not %s",
+			where, hafd_name, name);
+}
+
+static bool group_empty(const struct ka_node *g)
+{
+	for (size_t i = 0; i < g->n_kids; i++)
+		if (!strcmp(g->kids[i].w[0], "group"))
+			for (size_t j = 0; j < g->kids[i].n_kids; j++)
+				if (g->kids[i].kids[j].n)
+					return false;
+	return true;
+}
 
 static void group_section(struct kaconv *k, const struct ka_node *g, struct sbuf *b)
 {
-	char name[64], buf[1024], where[96];
-
+	char name[64], where[96];
 	bool renamed = kc_name(g->w[1], name, sizeof(name));
 
+	snprintf(where, sizeof(where), "vrrp_sync_group %.60s", g->w[1]);
+	/* hafd refuses a [group] without instances; keepalived ignores it. */
+	if (group_empty(g)) {
+		kc_skip(k, g->line, "%s: no instance in its group { } block: left out", where);
+		return;
+	}
 	sbuf_printf(b, "\n[group %s]\n", name);
 	kc_note(k, b, g->line, "vrrp_sync_group %s%s", g->w[1], renamed ?
 		" (renamed: hafd names are letters, digits, '_', '-' and '.')" : "");
-	snprintf(where, sizeof(where), "vrrp_sync_group %.60s", g->w[1]);
 	for (size_t i = 0; i < g->n_kids; i++) {
 		const struct ka_node *n = &g->kids[i];
 		const char *key = n->w[0];
@@ -430,13 +622,10 @@ static void group_section(struct kaconv *k, const struct ka_node *g, struct sbuf
 					kc_name(n->kids[j].w[w], name, sizeof(name));
 					kc_kv(k, b, n->kids[j].line, "instance", "%s", name);
 				}
-		} else if (!strcmp(key, "notify") && n->n >= 2) {
-			kc_note(k, b, n->line, "hafd runs notify as PROG NAME STATE 0, without "
-				"keepalived's GROUP word before NAME: check the script");
-			kc_kv(k, b, n->line, key, "%s", kc_words(n, 1, buf, sizeof(buf)));
-		} else if ((!strcmp(key, "notify_master") || !strcmp(key, "notify_backup") ||
-			    !strcmp(key, "notify_fault")) && n->n >= 2) {
-			kc_kv(k, b, n->line, key, "%s", kc_words(n, 1, buf, sizeof(buf)));
+		} else if ((!strcmp(key, "notify") || !strcmp(key, "notify_master") ||
+			    !strcmp(key, "notify_backup") || !strcmp(key, "notify_fault")) &&
+			   n->n >= 2) {
+			kc_notify(k, b, n, true, g->w[1], where);
 		} else if (!strcmp(key, "notify_stop")) {
 			kc_skip(k, n->line, "notify_stop in %s: hafd groups have none (use each "
 				"instance's notify_stop)", where);
@@ -457,7 +646,7 @@ static void top_level(struct kaconv *k, struct sbuf *inst, struct sbuf *grp)
 
 		if (!strcmp(key, "global_defs"))
 			continue;       /* global_section() */
-		if (!strcmp(key, "vrrp_script") && named)
+		if ((!strcmp(key, "vrrp_script") || is_track_file(key)) && named)
 			continue;       /* written when an instance tracks it */
 		if (!strcmp(key, "vrrp_instance") && named)
 			kc_instance(k, n, inst);
@@ -473,19 +662,23 @@ static void top_level(struct kaconv *k, struct sbuf *inst, struct sbuf *grp)
 
 static void checks_write(struct kaconv *k, struct sbuf *b)
 {
-	for (size_t i = 0; i < k->n_checks; i++)
-		check_section(k, &k->checks[i], b);
+	for (size_t i = 0; i < k->n_checks; i++) {
+		if (k->checks[i].file)
+			file_section(k, &k->checks[i], b);
+		else
+			check_section(k, &k->checks[i], b);
+	}
 	for (size_t i = 0; i < k->root->n_kids; i++) {
 		const struct ka_node *n = &k->root->kids[i];
 		bool used = false;
 
-		if (strcmp(n->w[0], "vrrp_script") || n->n < 2)
+		if ((strcmp(n->w[0], "vrrp_script") && !is_track_file(n->w[0])) || n->n < 2)
 			continue;
 		for (size_t c = 0; c < k->n_checks; c++)
 			used |= k->checks[c].script == n;
 		if (!used)
-			kc_note(k, b, n->line, "vrrp_script %s is tracked by no instance: left out",
-				n->w[1]);
+			kc_note(k, b, n->line, "%s %s is tracked by no instance: left out",
+				n->w[0], n->w[1]);
 	}
 }
 
@@ -503,6 +696,7 @@ int kaconv_convert(const char *text, size_t len, const char *name, struct sbuf *
 	struct ka_node root;
 	struct kaconv k = { .file = name, .skipped = skipped, .root = &root };
 	struct sbuf glob, checks, inst, grp;
+	size_t n_skip, n_warn;
 
 	if (ka_parse(text, len, &root, err, errlen) < 0)
 		return -1;
@@ -518,10 +712,13 @@ int kaconv_convert(const char *text, size_t len, const char *name, struct sbuf *
 	sbuf_printf(out, "; hafd.conf converted from %.100s by hafctl convert-keepalived "
 		    "(hafd %s)\n; check it with hafd -t -f FILE; see hafd.conf(5)\n", name,
 		    PACKAGE_VERSION);
-	if (skipped->n)
+	if ((n_skip = kaconv_list_count(skipped, KACONV_SKIPPED)))
 		sbuf_printf(out, "; %zu keepalived setting%s could not be translated (hafctl "
-			    "listed %s on standard error)\n", skipped->n, skipped->n == 1 ? "" : "s",
-			    skipped->n == 1 ? "it" : "them");
+			    "listed %s on standard error)\n", n_skip, n_skip == 1 ? "" : "s",
+			    n_skip == 1 ? "it" : "them");
+	if ((n_warn = kaconv_list_count(skipped, KACONV_WARNING)))
+		sbuf_printf(out, "; %zu change%s of behaviour to review (hafctl's warnings on "
+			    "standard error)\n", n_warn, n_warn == 1 ? "" : "s");
 	sbuf_printf(out, "\n%s%s%s%s", glob.p ? glob.p : "", checks.p ? checks.p : "",
 		    inst.p ? inst.p : "", grp.p ? grp.p : "");
 	k.oom |= glob.failed || checks.failed || inst.failed || grp.failed || out->failed;
@@ -583,6 +780,15 @@ int kaconv_validate(const struct sbuf *out, const char *name, struct config_erro
 	fclose(f);
 	config_free(cfg);
 	return rc;
+}
+
+size_t kaconv_list_count(const struct kaconv_list *l, enum kaconv_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += l->items[i].kind == kind;
+	return n;
 }
 
 void kaconv_list_free(struct kaconv_list *l)

@@ -11,9 +11,10 @@
  * from hafd's (VRRP version 2, script interval 1s, rise and fall 1, no
  * script security) are written out, so the result behaves the same.
  *
- * Where the meaning shifts a little (a VIP's "dev" or "label", the state
- * keyword, notify's arguments) the output carries a comment
- * "; keepalived line N: ...". What has no hafd equivalent (authentication,
+ * Where the meaning shifts (a VIP's "label", nopreempt that keepalived
+ * clears, scripts that ran as root) the output carries a comment
+ * "; keepalived line N: ..." and the change is listed as a warning in
+ * `skipped`. What has no hafd equivalent (authentication,
  * vrrp_strict, virtual_routes, LVS, include...) is left out and listed,
  * with its line, in the `skipped` list.
  */
@@ -25,8 +26,16 @@
 struct sbuf;
 struct config_errors;
 
+/* What the converter says about a line: a setting left out, or one
+ * translated with a change of behaviour (or that the user must check). */
+enum kaconv_kind {
+	KACONV_SKIPPED,         /* "not translated" */
+	KACONV_WARNING,         /* translated, but behaves differently: "warning" */
+};
+
 struct kaconv_item {
 	int line;               /* in the keepalived file */
+	enum kaconv_kind kind;
 	char *what;             /* "authentication: VRRPv2 authentication ..." */
 };
 
@@ -36,8 +45,9 @@ struct kaconv_list {
 };
 
 /* Convert keepalived text (name is the file name, for the comments). The
- * hafd.conf text is appended to out; what could not be translated goes to
- * skipped. 0, or -1 when the text is not keepalived syntax (an unbalanced
+ * hafd.conf text is appended to out; what could not be translated, and
+ * every change of behaviour (kind KACONV_WARNING), goes to skipped, by
+ * line. 0, or -1 when the text is not keepalived syntax (an unbalanced
  * brace, an unterminated quote: why in err) or memory ran out. */
 int kaconv_convert(const char *text, size_t len, const char *name, struct sbuf *out,
 		   struct kaconv_list *skipped, char *err, size_t errlen);
@@ -48,5 +58,7 @@ int kaconv_convert_file(const char *path, struct sbuf *out, struct kaconv_list *
  * messages name the file `name`). */
 int kaconv_validate(const struct sbuf *out, const char *name, struct config_errors *errs);
 void kaconv_list_free(struct kaconv_list *l);
+/* How many items of l are of kind. */
+size_t kaconv_list_count(const struct kaconv_list *l, enum kaconv_kind kind);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json.h"
 #include "kaconv_priv.h"
@@ -11,39 +12,95 @@ struct inst {
 	struct sbuf *b;
 	const struct ka_node *n;        /* the vrrp_instance */
 	const char *ifname;             /* NULL when not given */
+	const struct ka_node *vips;     /* the virtual_ipaddress block being read */
 	int version;
 	char where[96];                 /* "vrrp_instance VI_1" */
 };
 
 typedef void (*inst_fn)(struct inst *in, const struct ka_node *n);
 
-static void words_note(struct inst *in, const struct ka_node *n, const char *what)
+/* Words after the address (label, brd, scope...) that hafd drops. */
+static void words_warn(struct inst *in, const struct ka_node *n, const char *what)
 {
 	char buf[160];
 
 	if (n->n > 1)
-		kc_note(in->k, in->b, n->line, "%s %s: dropped '%s'", what, n->w[0],
+		kc_warn(in->k, n->line, "%s %s in %s: dropped '%s'", what, n->w[0], in->where,
 			kc_words(n, 1, buf, sizeof(buf)));
+}
+
+/* A VIP's words but "dev IFNAME" of the instance's own interface. */
+static void vip_words_warn(struct inst *in, const struct ka_node *n)
+{
+	char buf[160];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 1; i < n->n && off < sizeof(buf); i++) {
+		if (!strcmp(n->w[i], "dev") && i + 1 < n->n) {
+			i++;
+			continue;
+		}
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", off ? " " : "",
+					n->w[i]);
+	}
+	if (buf[0])
+		kc_warn(in->k, n->line, "virtual_ipaddress %s in %s: dropped '%s'", n->w[0],
+			in->where, buf);
+}
+
+/* The address part of ADDR[/PREFIX], for comparing. */
+static void addr_part(const char *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(a, "/"), a);
 }
 
 static void vip_line(struct inst *in, const struct ka_node *n)
 {
+	const struct ka_node *v = in->vips->kids;
 	const char *dev = NULL;
+	char a[128], b[128];
 
 	for (size_t i = 1; i + 1 < n->n; i++)
 		if (!strcmp(n->w[i], "dev"))
 			dev = n->w[i + 1];
-	if (dev && in->ifname && strcmp(dev, in->ifname))
-		kc_note(in->k, in->b, n->line, "%s was on %s; hafd puts every VIP on the "
-			"instance's interface, %s", n->w[0], dev, in->ifname);
-	words_note(in, n, "virtual_ipaddress");
+	/* hafd puts every VIP on the instance's interface; one moved to
+	 * another link would answer ARP there: it is left out instead. */
+	if (dev && in->ifname && strcmp(dev, in->ifname)) {
+		kc_skip(in->k, n->line, "virtual_ipaddress %s dev %s in %s: hafd holds VIPs on "
+			"the instance's interface (%s) only; on %s it would answer on the wrong "
+			"link: left out. Add it from notify_master/notify_backup (ip addr add/del "
+			"... dev %s) or give it an instance of its own on %s", n->w[0], dev,
+			in->where, in->ifname, in->ifname, dev, dev);
+		sbuf_printf(in->b, "; (not translated) virtual_ip = %.100s (dev %.30s)\n",
+			    n->w[0], dev);
+		return;
+	}
+	addr_part(n->w[0], a, sizeof(a));
+	for (const struct ka_node *o = v; o < n; o++) {
+		addr_part(o->w[0], b, sizeof(b));
+		if (!strcmp(a, b)) {
+			kc_warn(in->k, n->line, "virtual_ipaddress %s in %s: given twice (line "
+				"%d): written once", n->w[0], in->where, o->line);
+			return;
+		}
+	}
+	vip_words_warn(in, n);
 	kc_kv(in->k, in->b, n->line, "virtual_ip", "%s", n->w[0]);
 }
 
+/* keepalived takes a peer written with a prefix (ADDR/24) and ignores the
+ * prefix; hafd.conf wants the address alone. */
 static void peer_line(struct inst *in, const struct ka_node *n)
 {
-	words_note(in, n, "unicast_peer");
-	kc_kv(in->k, in->b, n->line, "unicast_peer", "%s", n->w[0]);
+	char a[128];
+
+	words_warn(in, n, "unicast_peer");
+	addr_part(n->w[0], a, sizeof(a));
+	if (strcmp(a, n->w[0]))
+		kc_warn(in->k, n->line, "unicast_peer %s in %s: the prefix is dropped (%s)",
+			n->w[0], in->where, a);
+	kc_kv(in->k, in->b, n->line, "unicast_peer", "%s", a);
 }
 
 /* NAME [weight N [reverse]]: the weight, or false when there is none. */
@@ -85,6 +142,24 @@ static void track_script_line(struct inst *in, const struct ka_node *n)
 			n->w[0], in->where, n->w[0]);
 }
 
+static void track_file_line(struct inst *in, const struct ka_node *n)
+{
+	long w = 0;
+	bool has = weight_of(in, n, "track_file", &w);
+	const char *check = kc_file_ref(in->k, n->w[0], has, w);
+
+	if (!check) {
+		kc_skip(in->k, n->line, "track_file %s in %s: there is no track_file %s",
+			n->w[0], in->where, n->w[0]);
+		return;
+	}
+	/* A positive weight is not translated (file_section says why). */
+	if ((has ? w : kc_default_weight(kc_top_find(in->k, true, n->w[0]), true)) > 0)
+		kc_note(in->k, in->b, n->line, "track_file %s not translated", n->w[0]);
+	else
+		kc_kv(in->k, in->b, n->line, "track", "%s", check);
+}
+
 /* Each line of a { } block through fn. */
 static void block(struct inst *in, const struct ka_node *n, inst_fn fn)
 {
@@ -96,6 +171,7 @@ static void block(struct inst *in, const struct ka_node *n, inst_fn fn)
 
 static void do_vips(struct inst *in, const struct ka_node *n)
 {
+	in->vips = n;
 	block(in, n, vip_line);
 }
 
@@ -112,6 +188,11 @@ static void do_track_if(struct inst *in, const struct ka_node *n)
 static void do_track_script(struct inst *in, const struct ka_node *n)
 {
 	block(in, n, track_script_line);
+}
+
+static void do_track_file(struct inst *in, const struct ka_node *n)
+{
+	block(in, n, track_file_line);
 }
 
 static void do_state(struct inst *in, const struct ka_node *n)
@@ -150,29 +231,69 @@ static void do_duration(struct inst *in, const struct ka_node *n)
 
 static void do_notify(struct inst *in, const struct ka_node *n)
 {
-	char buf[1024];
+	kc_notify(in->k, in->b, n, false, in->n->w[1], in->where);
+}
 
-	if (!strcmp(n->w[0], "notify"))
-		kc_note(in->k, in->b, n->line, "hafd runs notify as PROG NAME STATE PRIORITY, "
-			"without keepalived's INSTANCE word before NAME: check the script");
-	kc_kv(in->k, in->b, n->line, n->w[0], "%s", kc_words(n, 1, buf, sizeof(buf)));
+static const char *kid_value(const struct ka_node *n, const char *key)
+{
+	const struct ka_node *v = kc_kid(n, key);
+
+	return v && v->n >= 2 ? v->w[1] : NULL;
+}
+
+/* What keepalived makes of nopreempt (vrrp.c, its start-up checks, as
+ * `keepalived -t` reports them): cleared with priority 255, then with
+ * state MASTER. The reason, or NULL when it stays. */
+static const char *nopreempt_cleared(const struct inst *in)
+{
+	const char *prio = kid_value(in->n, "priority"), *state = kid_value(in->n, "state");
+
+	if (prio && atoi(prio) == 255)
+		return "priority 255";
+	if (state && !strcmp(state, "MASTER"))
+		return "state MASTER";
+	return NULL;
 }
 
 static void do_flag(struct inst *in, const struct ka_node *n)
 {
-	const char *key = n->w[0];
+	const char *key = n->w[0], *why;
 
-	if (!strcmp(key, "nopreempt"))
+	if (!strcmp(key, "nopreempt") && (why = nopreempt_cleared(in))) {
+		kc_note(in->k, in->b, n->line, "nopreempt dropped: keepalived clears it with %s",
+			why);
+		kc_warn(in->k, n->line, "nopreempt in %s: keepalived clears it with %s (its "
+			"start-up check says so), so the instance preempts: written as preempt = "
+			"yes; for no preemption, set state BACKUP on every node and keep nopreempt",
+			in->where, why);
+		kc_kv(in->k, in->b, n->line, "preempt", "yes");
+	} else if (!strcmp(key, "nopreempt")) {
 		kc_kv(in->k, in->b, n->line, "preempt", "no");
-	else if (!strcmp(key, "accept"))
+	} else if (!strcmp(key, "accept")) {
 		kc_kv(in->k, in->b, n->line, "accept_mode", "yes");
-	else if (!strcmp(key, "no_accept"))
+	} else if (!strcmp(key, "no_accept")) {
 		kc_kv(in->k, in->b, n->line, "accept_mode", "no");
-	else if (!strcmp(key, "use_vmac"))
+	} else if (!strcmp(key, "use_vmac")) {
 		kc_kv(in->k, in->b, n->line, "use_vmac", "yes");
+	}
 	if (!strcmp(key, "use_vmac") && n->n > 1)
 		kc_note(in->k, in->b, n->line, "the VMAC interface name %s is dropped: hafd "
 			"names it itself", n->w[1]);
+}
+
+/* keepalived clears preempt_delay with state MASTER and with nopreempt. */
+static void do_preempt_delay(struct inst *in, const struct ka_node *n)
+{
+	const char *state = kid_value(in->n, "state");
+	bool nopreempt = kc_kid(in->n, "nopreempt") && !nopreempt_cleared(in);
+
+	if ((state && !strcmp(state, "MASTER")) || nopreempt) {
+		kc_warn(in->k, n->line, "preempt_delay in %s: keepalived clears it with %s: "
+			"left out", in->where, nopreempt ? "nopreempt" : "state MASTER");
+		kc_note(in->k, in->b, n->line, "preempt_delay dropped, as keepalived does");
+		return;
+	}
+	do_duration(in, n);
 }
 
 static void do_mcast_src(struct inst *in, const struct ka_node *n)
@@ -184,6 +305,18 @@ static void do_mcast_src(struct inst *in, const struct ka_node *n)
 	}
 	kc_note(in->k, in->b, n->line, "mcast_src_ip: hafd sends every advert from unicast_src");
 	kc_kv(in->k, in->b, n->line, "unicast_src", "%s", n->w[1]);
+	/* RFC 9568 sends IPv6 adverts from the link-local address; with a
+	 * global one the peers' tie-break and any RFC-strict router see that
+	 * address instead. Kept as keepalived did, but said. */
+	if (strchr(n->w[1], ':') && strncasecmp(n->w[1], "fe8", 3) &&
+	    strncasecmp(n->w[1], "fe9", 3) && strncasecmp(n->w[1], "fea", 3) &&
+	    strncasecmp(n->w[1], "feb", 3))
+		kc_warn(in->k, n->line, "mcast_src_ip %s in %s: a global IPv6 source: hafd sends "
+			"the adverts from it (unicast_src), as keepalived did, not from the "
+			"link-local address that RFC 9568 asks for; routers that follow the RFC "
+			"drop them, and an equal-priority tie-break compares %s. Remove it to "
+			"send from the interface's link-local address (the same on every node)",
+			n->w[1], in->where, n->w[1]);
 }
 
 static void do_nothing(struct inst *in, const struct ka_node *n)
@@ -201,10 +334,11 @@ static const struct {
 	{ "interface", do_same, true }, { "virtual_router_id", do_same, true },
 	{ "priority", do_same, true }, { "unicast_src_ip", do_same, true },
 	{ "garp_master_repeat", do_same, true },
-	{ "preempt_delay", do_duration, true }, { "garp_master_delay", do_duration, true },
+	{ "preempt_delay", do_preempt_delay, true }, { "garp_master_delay", do_duration, true },
 	{ "garp_master_refresh", do_duration, true },
 	{ "virtual_ipaddress", do_vips, false }, { "unicast_peer", do_peers, false },
 	{ "track_interface", do_track_if, false }, { "track_script", do_track_script, false },
+	{ "track_file", do_track_file, false },
 	{ "notify", do_notify, true }, { "notify_master", do_notify, true },
 	{ "notify_backup", do_notify, true }, { "notify_fault", do_notify, true },
 	{ "notify_stop", do_notify, true },
