@@ -36,8 +36,14 @@ struct check_runner {
 	struct timer deadline;
 	bool connected;
 	struct http_parser *http;
-	char *req;                      /* the whole request, built once */
+	char *req;                      /* the whole request: built once for a
+					 * GET, at each step of a generate */
 	size_t req_len, req_off;
+	/* http, request = generate (check_net.c) */
+	int step;                       /* GEN_MODELS, then GEN_POST */
+	char model[256];                /* configured, or the first of /v1/models;
+					 * "" = ask /v1/models first */
+	size_t sse_off;                 /* stream: body bytes already scanned */
 };
 
 /* End the run in flight with a result; reason is printf-like. */

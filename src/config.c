@@ -641,6 +641,12 @@ static void check_free(struct cfg_check *c)
 	free(c->expect_status);
 	free(c->degrade_status);
 	free(c->expect_body);
+	for (size_t i = 0; i < c->n_degrade_body; i++)
+		free(c->degrade_body[i]);
+	free(c->degrade_body);
+	free(c->gen_base);
+	free(c->model);
+	free(c->api_key_file);
 	free(c->path);
 }
 

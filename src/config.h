@@ -36,6 +36,9 @@ struct cfg_global {
 
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
 enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
+/* http: what is asked. GENERATE posts a one-token completion (check_net.c). */
+enum check_request { CHECK_REQ_GET, CHECK_REQ_GENERATE };
+enum check_endpoint { CHECK_EP_COMPLETIONS, CHECK_EP_CHAT };
 
 struct cfg_range {              /* inclusive status-code range */
 	uint16_t lo, hi;
@@ -76,6 +79,17 @@ struct cfg_check {
 	struct cfg_range *degrade_status;  /* default 429 */
 	size_t n_degrade_status;
 	char *expect_body;
+	char **degrade_body;            /* a 5xx whose body holds one is degraded
+					 * (saturated); default: the engines'
+					 * queue-full answers; none: empty */
+	size_t n_degrade_body;
+	enum check_request request;     /* default get */
+	enum check_endpoint endpoint;   /* generate: default completions */
+	char *gen_base;                 /* generate: the URL's path less a trailing
+					 * "/" and "/v1"; "" for the root */
+	char *model;                    /* generate: NULL = the first of /v1/models */
+	char *api_key_file;             /* generate: a file only its owner reads */
+	bool stream;                    /* generate: pass at the first token (TTFT) */
 	/* tcp */
 	struct hafd_addr tcp_addr;
 	uint16_t tcp_port;

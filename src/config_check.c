@@ -3,10 +3,13 @@
  * between instances), the grammars of http/tcp addresses and status lists,
  * "did you mean" and reload compatibility. */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -239,8 +242,88 @@ static void instance_finish(struct cfg_parser *p, size_t i)
 
 /* ---- [check NAME] ------------------------------------------------------- */
 
+/* What the engines answer when their queue is full: a 5xx holding one of
+ * these (case ignored) is saturation, not death (degrade_body). Each is
+ * the engine's own text, as its source has it:
+ *  - vLLM, --max-num-queued-reqs (v0.29.0, PR #49445): 503 "Request queue
+ *    full." and "Request queue reached max pending tokens limit."
+ *    (vllm/v1/engine/exceptions.py, QueueOverflowError, MaxPendingTokensError)
+ *  - SGLang, --max-queued-requests: 503 "The request queue is full."
+ *  - Ollama, OLLAMA_MAX_QUEUE: 503 "server busy, please try again.  maximum
+ *    pending requests exceeded" (server/sched.go, ErrMaxQueue; 503 in
+ *    server/routes.go)
+ *  - TGI, --max-concurrent-requests: 429 "Model is overloaded"
+ *    (router/src/infer/mod.rs, InferError::Overloaded); 429 is degraded by
+ *    status already, the text covers a proxy that answers it as 503.
+ * A 503 with any other body (llama.cpp's and TGI's "Loading model", a
+ * dead vLLM engine) stays down. Keep man/hafd.conf.5 in step. */
+static const char *const degrade_body_default[] = {
+	"queue full", "max pending tokens", "queue is full",
+	"maximum pending requests exceeded", "Model is overloaded",
+};
+
+/* The key is sent as a bearer token: a file others may read or replace
+ * would hand it out, or let them choose it. Refused at load, like a
+ * runtime_dir others may write. Not opened here: check_net.c reads it at
+ * each run (a new key needs no reload) and checks again. */
+static void api_key_file_check(struct cfg_parser *p, const struct cfg_check *c,
+			       const struct cfg_sect *s)
+{
+	int line = s->seen[CK_API_KEY_FILE];
+	struct stat st;
+
+	if (stat(c->api_key_file, &st) < 0)
+		cfg_key_err(p, s, line, "api_key_file", "%s: %s (allowed: a file holding the "
+			    "key, mode 0600 or 0400, owned by root)", c->api_key_file,
+			    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_key_err(p, s, line, "api_key_file", "%s is not a regular file",
+			    c->api_key_file);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		cfg_key_err(p, s, line, "api_key_file", "%s is owned by uid %lu, not root: "
+			    "refusing it (chown root %s)", c->api_key_file,
+			    (unsigned long)st.st_uid, c->api_key_file);
+	else if (st.st_mode & (S_IRWXG | S_IRWXO))
+		cfg_key_err(p, s, line, "api_key_file", "%s may be read or written by group "
+			    "or others (mode %04o): refusing it (chmod 600 %s)", c->api_key_file,
+			    (unsigned)(st.st_mode & 07777), c->api_key_file);
+}
+
+/* request = generate: the keys that shape a GET do not apply, and the
+ * probe's paths hang off the URL's base. */
+static void generate_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	static const int own[] = { CK_METHOD, CK_BODY, CK_EXPECT_BODY };
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (s->seen[own[i]])
+			cfg_key_err(p, s, s->seen[own[i]], cfg_check_keys[own[i]].name,
+				    "not with request = generate (the probe is a POST of its own; "
+				    "allowed: request = get)");
+	if (c->http_path && strchr(c->http_path, '?'))
+		cfg_key_err(p, s, s->seen[CK_URL], "url", "'%s': request = generate takes a "
+			    "base URL without a query (allowed: http://HOST:PORT[/PREFIX][/v1])",
+			    c->url);
+	if (c->http_path) {
+		n = strlen(c->http_path);
+		while (n && c->http_path[n - 1] == '/')
+			n--;
+		if (n >= 3 && !strncmp(c->http_path + n - 3, "/v1", 3))
+			n -= 3;
+		free(c->gen_base);
+		c->gen_base = strndup(c->http_path, n);
+		if (!c->gen_base)
+			p->oom = true;
+	}
+	if (c->api_key_file && !s->bad[CK_API_KEY_FILE])
+		api_key_file_check(p, c, s);
+}
+
 static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
 {
+	static const int gen_only[] = { CK_ENDPOINT, CK_MODEL, CK_API_KEY_FILE, CK_STREAM };
+
 	int le = s->seen[CK_EXPECT_STATUS], ld = s->seen[CK_DEGRADE_STATUS];
 
 	if (!c->method)
@@ -249,6 +332,23 @@ static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct 
 		c->expect_status[c->n_expect_status++] = (struct cfg_range){ 200, 200 };
 	if (!ld && !cfg_grow(p, &c->degrade_status, sizeof(*c->degrade_status), 0))
 		c->degrade_status[c->n_degrade_status++] = (struct cfg_range){ 429, 429 };
+	for (size_t i = 0; !s->seen[CK_DEGRADE_BODY] && i < sizeof(degrade_body_default) /
+		     sizeof(degrade_body_default[0]); i++) {
+		char *t;
+
+		if (cfg_grow(p, &c->degrade_body, sizeof(*c->degrade_body), c->n_degrade_body) ||
+		    !(t = cfg_strdup(p, degrade_body_default[i])))
+			break;
+		c->degrade_body[c->n_degrade_body++] = t;
+	}
+	if (c->request == CHECK_REQ_GENERATE)
+		generate_finish(p, c, s);
+	else if (!s->bad[CK_REQUEST])
+		for (size_t i = 0; i < sizeof(gen_only) / sizeof(gen_only[0]); i++)
+			if (s->seen[gen_only[i]] && !s->bad[gen_only[i]])
+				cfg_key_err(p, s, s->seen[gen_only[i]],
+					    cfg_check_keys[gen_only[i]].name,
+					    "key is only valid with request = generate");
 	if (s->bad[CK_EXPECT_STATUS] || s->bad[CK_DEGRADE_STATUS])
 		return;
 	for (size_t i = 0; i < c->n_expect_status; i++) {
@@ -709,6 +809,9 @@ bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *
 	       ranges_same(a->degrade_status, a->n_degrade_status, b->degrade_status,
 			   b->n_degrade_status) &&
 	       str_same(a->expect_body, b->expect_body) &&
+	       strs_same(a->degrade_body, a->n_degrade_body, b->degrade_body, b->n_degrade_body) &&
+	       a->request == b->request && a->endpoint == b->endpoint && a->stream == b->stream &&
+	       str_same(a->model, b->model) && str_same(a->api_key_file, b->api_key_file) &&
 	       addr_equal(&a->tcp_addr, &b->tcp_addr) && a->tcp_port == b->tcp_port &&
 	       str_same(a->path, b->path);
 }

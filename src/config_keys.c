@@ -601,6 +601,72 @@ static void set_status(struct cfg_parser *p, void *obj, const char *v)
 	}
 }
 
+/* degrade_body = TEXT, repeatable; "none" alone gives up the defaults
+ * (config_check.c adds them when the key is not given). */
+static void set_degrade_body(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	char *t;
+
+	if (!strcmp(v, "none"))
+		return;
+	if (!*v) {
+		key_err(p, "empty value (allowed: text that a saturated server's answer holds, "
+			"or none)");
+		return;
+	}
+	if (cfg_grow(p, &c->degrade_body, sizeof(*c->degrade_body), c->n_degrade_body) ||
+	    !(t = cfg_strdup(p, v)))
+		return;
+	c->degrade_body[c->n_degrade_body++] = t;
+}
+
+static void set_request(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "get", "generate" };
+	struct cfg_check *c = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		c->request = i ? CHECK_REQ_GENERATE : CHECK_REQ_GET;
+}
+
+static void set_endpoint(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "completions", "chat" };
+	struct cfg_check *c = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		c->endpoint = i ? CHECK_EP_CHAT : CHECK_EP_COMPLETIONS;
+}
+
+/* A model id goes into the JSON body as it is: no quote, backslash or
+ * control character, so it needs no escaping. */
+static void set_model(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+
+	for (const char *q = v; *q; q++)
+		if (*q == '"' || *q == '\\' || iscntrl((unsigned char)*q)) {
+			key_err(p, "'%s' is not a model id (allowed: text without '\"', '\\' or "
+				"control characters)", v);
+			return;
+		}
+	if (!*v)
+		key_err(p, "empty value (allowed: a model id as GET /v1/models lists it)");
+	else
+		set_string(p, &c->model, v);
+}
+
+static void set_api_key_file(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+
+	if (is_abs_path(p, v))
+		set_string(p, &c->api_key_file, v);
+}
+
 /* http://HOST[:PORT][/PATH]: HOST a literal, as no DNS lookup may block. */
 static void set_url(struct cfg_parser *p, void *obj, const char *v)
 {
@@ -685,6 +751,14 @@ const struct key_def cfg_check_keys[CK_N] = {
 			     .allowed = "text", .flags = T(HTTP) },
 	[CK_ADDRESS] = { .name = "address", .kind = K_FN, .fn = set_address, .flags = T(TCP) },
 	[CK_PATH] = { .name = "path", .kind = K_FN, .fn = set_check_path, .flags = T(FILE) },
+	[CK_DEGRADE_BODY] = { .name = "degrade_body", .kind = K_FN, .fn = set_degrade_body,
+			      .flags = T(HTTP) | KF_LIST },
+	[CK_REQUEST] = { .name = "request", .kind = K_FN, .fn = set_request, .flags = T(HTTP) },
+	[CK_ENDPOINT] = { .name = "endpoint", .kind = K_FN, .fn = set_endpoint, .flags = T(HTTP) },
+	[CK_MODEL] = { .name = "model", .kind = K_FN, .fn = set_model, .flags = T(HTTP) },
+	[CK_API_KEY_FILE] = { .name = "api_key_file", .kind = K_FN, .fn = set_api_key_file,
+			      .flags = T(HTTP) },
+	[CK_STREAM] = { .name = "stream", .kind = K_BOOL, FLD(CHK, stream), .flags = T(HTTP) },
 };
 #undef T
 #undef CHK

@@ -341,18 +341,245 @@ bool http_parse_headers_done(const struct http_parser *p)
 	return p->headers_complete;
 }
 
-bool http_parse_body_contains(const struct http_parser *p, const char *needle)
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool same_bytes(const char *a, const char *b, size_t n, bool ci)
+{
+	if (!ci)
+		return !memcmp(a, b, n);
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+/* memmem() would need _GNU_SOURCE; this stays plain C for the fuzzers. */
+static bool body_find(const struct http_parser *p, const char *needle, bool ci)
 {
 	size_t n = strlen(needle);
-	const char *s = p->body, *end = p->body + p->body_len;
 
 	if (n == 0)
 		return true;
-	/* memmem() would need _GNU_SOURCE; this stays plain C for the fuzzers. */
-	while ((size_t)(end - s) >= n && (s = memchr(s, needle[0], (size_t)(end - s) - n + 1))) {
-		if (!memcmp(s, needle, n))
+	for (size_t i = 0; i + n <= p->body_len; i++)
+		if (same_bytes(p->body + i, needle, n, ci))
 			return true;
+	return false;
+}
+
+bool http_parse_body_contains(const struct http_parser *p, const char *needle)
+{
+	return body_find(p, needle, false);
+}
+
+bool http_parse_body_contains_ci(const struct http_parser *p, const char *needle)
+{
+	return body_find(p, needle, true);
+}
+
+/* ---- OpenAI-compatible answers ------------------------------------------ */
+
+#define JSON_DEPTH 32
+
+static const char *j_ws(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 		s++;
+	return s;
+}
+
+/* s at a quote: just past the closing one, or NULL. */
+static const char *j_str_end(const char *s, const char *e)
+{
+	for (s++; s < e; s++) {
+		if (*s == '\\') {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			return s + 1;
+		if ((unsigned char)*s < 0x20)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Just past the value at s, or NULL when it is malformed or too deep. */
+static const char *j_skip(const char *s, const char *e, int depth)
+{
+	char close;
+
+	s = j_ws(s, e);
+	if (s >= e || depth > JSON_DEPTH)
+		return NULL;
+	if (*s == '"')
+		return j_str_end(s, e);
+	if (*s != '{' && *s != '[') {
+		const char *b = s;
+
+		while (s < e && ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+				 *s == '-' || *s == '+' || *s == '.' || *s == 'E'))
+			s++;
+		return s > b ? s : NULL;
+	}
+	close = *s == '{' ? '}' : ']';
+	s = j_ws(s + 1, e);
+	if (s < e && *s == close)
+		return s + 1;
+	for (;;) {
+		if (close == '}') {
+			if (s >= e || *s != '"' || !(s = j_str_end(s, e)))
+				return NULL;
+			s = j_ws(s, e);
+			if (s >= e || *s != ':')
+				return NULL;
+			s++;
+		}
+		if (!(s = j_skip(s, e, depth + 1)))
+			return NULL;
+		s = j_ws(s, e);
+		if (s < e && *s == close)
+			return s + 1;
+		if (s >= e || *s != ',')
+			return NULL;
+		s = j_ws(s + 1, e);
+	}
+}
+
+/* The value of member key of the object at s (after blanks), or NULL. */
+static const char *j_member(const char *s, const char *e, const char *key)
+{
+	size_t klen = strlen(key);
+
+	s = j_ws(s, e);
+	if (s >= e || *s != '{')
+		return NULL;
+	s = j_ws(s + 1, e);
+	while (s < e && *s == '"') {
+		const char *k = s + 1, *kend = j_str_end(s, e);
+
+		if (!kend)
+			return NULL;
+		s = j_ws(kend, e);
+		if (s >= e || *s != ':')
+			return NULL;
+		s = j_ws(s + 1, e);
+		if ((size_t)(kend - 1 - k) == klen && !memcmp(k, key, klen))
+			return s;
+		if (!(s = j_skip(s, e, 1)))
+			return NULL;
+		s = j_ws(s, e);
+		if (s >= e || *s != ',')
+			return NULL;
+		s = j_ws(s + 1, e);
+	}
+	return NULL;
+}
+
+/* The value at s is a string with at least one character. */
+static bool j_str_nonempty(const char *s, const char *e)
+{
+	return s && e - s >= 2 && *s == '"' && s[1] != '"';
+}
+
+int oai_models_first_id(const char *s, size_t n, char *out, size_t len)
+{
+	const char *e = s + n, *v = j_member(s, e, "data"), *end;
+	size_t k = 0;
+
+	if (!v || *v != '[')
+		return -1;
+	v = j_member(v + 1, e, "id");
+	if (!v || *v != '"' || !(end = j_str_end(v, e)) || end - v < 3)
+		return -1;
+	for (const char *q = v + 1; q < end - 1; q++) {
+		char c = *q;
+
+		if (c == '\\') {
+			if (q + 1 >= end - 1 || q[1] != '/')
+				return -1;
+			c = *++q;
+		}
+		if ((unsigned char)c < 0x20 || c == '"' || k + 1 >= len)
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+bool oai_has_choices(const char *s, size_t n)
+{
+	const char *e = s + n, *v = j_member(s, e, "choices");
+
+	if (!v || *v != '[')
+		return false;
+	v = j_ws(v + 1, e);
+	return v < e && *v != ']';
+}
+
+/* One choice of a stream chunk (at s) carries a token. */
+static bool choice_token(const char *s, const char *e)
+{
+	const char *d = j_member(s, e, "delta"), *f = j_member(s, e, "finish_reason");
+
+	if (j_str_nonempty(j_member(s, e, "text"), e))
+		return true;
+	if (d && (j_str_nonempty(j_member(d, e, "content"), e) ||
+		  j_str_nonempty(j_member(d, e, "reasoning_content"), e)))
+		return true;
+	return f && !(e - f >= 4 && !memcmp(f, "null", 4));
+}
+
+static bool chunk_token(const char *s, const char *e)
+{
+	const char *v = j_member(s, e, "choices");
+
+	if (!v || *v != '[')
+		return false;
+	v = j_ws(v + 1, e);
+	while (v < e && *v == '{') {
+		const char *next = j_skip(v, e, 1);
+
+		if (!next)
+			return false;
+		if (choice_token(v, next))
+			return true;
+		v = j_ws(next, e);
+		if (v >= e || *v != ',')
+			return false;
+		v = j_ws(v + 1, e);
 	}
 	return false;
+}
+
+enum oai_sse oai_sse_scan(const char *s, size_t n, size_t *off, const char **err,
+			  size_t *err_len)
+{
+	while (*off < n) {
+		const char *line = s + *off, *nl = memchr(line, '\n', n - *off), *e, *d;
+
+		if (!nl)
+			return OAI_SSE_MORE;
+		*off = (size_t)(nl - s) + 1;
+		e = nl > line && nl[-1] == '\r' ? nl - 1 : nl;
+		if (e - line < 5 || memcmp(line, "data:", 5))
+			continue;
+		d = j_ws(line + 5, e);
+		if (e - d == 6 && !memcmp(d, "[DONE]", 6))
+			return OAI_SSE_END;
+		const char *obj = j_member(d, e, "object");
+
+		if (j_member(d, e, "error") ||
+		    (obj && e - obj >= 7 && !memcmp(obj, "\"error\"", 7))) {
+			*err = d;
+			*err_len = (size_t)(e - d);
+			return OAI_SSE_ERROR;
+		}
+		if (chunk_token(d, e))
+			return OAI_SSE_TOKEN;
+	}
+	return OAI_SSE_MORE;
 }

@@ -68,5 +68,39 @@ bool http_parse_headers_done(const struct http_parser *p);
 
 /* needle occurs in the kept part of the body (an empty needle always does). */
 bool http_parse_body_contains(const struct http_parser *p, const char *needle);
+/* The same with ASCII case ignored. */
+bool http_parse_body_contains_ci(const struct http_parser *p, const char *needle);
+
+/* ---- OpenAI-compatible answers (the generation probe) -------------------
+ * Pure and bounded like the parser: they read JSON from s[0..n) without
+ * building it, to a nesting depth of 32; anything malformed is "not found".
+ */
+
+/* The first "id" of the "data" list of a GET /v1/models answer, into out
+ * (len bytes with the NUL). 0, or -1 when there is none, it does not fit,
+ * or it holds a quote, a backslash other than "\/" or a control character
+ * (it goes back into a JSON body as it is). */
+int oai_models_first_id(const char *s, size_t n, char *out, size_t len);
+
+/* A completion answer: a JSON object whose "choices" is a non-empty list. */
+bool oai_has_choices(const char *s, size_t n);
+
+enum oai_sse {
+	OAI_SSE_MORE,           /* no complete event with news: read more */
+	OAI_SSE_TOKEN,          /* an event carries a token */
+	OAI_SSE_END,            /* "data: [DONE]" */
+	OAI_SSE_ERROR,          /* an event carries "error" */
+};
+
+/* Scan a server-sent event stream from *off (bytes before it were seen)
+ * to the last complete line, and stop at the first "data:" line that
+ * decides: one whose JSON has a "choices" entry with a non-empty "text",
+ * a "delta" with a non-empty "content" or "reasoning_content", or a
+ * non-null "finish_reason" (a token, even one that decodes to nothing);
+ * "[DONE]"; or an "error" member (*err, *err_len: that line's payload).
+ * *off moves past what was read; a line without news (a role-only first
+ * chunk, a comment, "event:") is passed over. */
+enum oai_sse oai_sse_scan(const char *s, size_t n, size_t *off, const char **err,
+			  size_t *err_len);
 
 #endif

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "check.h"
@@ -71,12 +74,19 @@ int loop_timer_in(struct loop *l, struct timer *t, uint64_t delay_us)
 	return loop_timer_at(l, t, now + delay_us);
 }
 
-/* The network checks are linked but not run here. */
+/* The network checks run against a server in the test (serve()): the
+ * loop only remembers whom to call about the socket. */
+static int io_fd = -1;
+static loop_fd_cb io_cb;
+static void *io_arg;
+
 int loop_fd_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *arg)
 {
-	(void)l, (void)fd, (void)events, (void)cb, (void)arg;
-	errno = ENOSYS;
-	return -1;
+	(void)l, (void)events;
+	io_fd = fd;
+	io_cb = cb;
+	io_arg = arg;
+	return 0;
 }
 
 int loop_fd_mod(struct loop *l, int fd, uint32_t events)
@@ -87,7 +97,9 @@ int loop_fd_mod(struct loop *l, int fd, uint32_t events)
 
 void loop_fd_del(struct loop *l, int fd)
 {
-	(void)l, (void)fd;
+	(void)l;
+	if (fd == io_fd)
+		io_fd = -1;
 }
 
 /* Run the earliest timer due by now; false when none is. */
@@ -223,6 +235,217 @@ static const struct check *state_of(size_t i)
 
 	assert_int_equal(check_run_status(&h, i, &st), 0);
 	return st.check;
+}
+
+/* ---- a server on loopback, for the http checks --------------------------- */
+
+static int lsock = -1;
+static unsigned short lport;
+
+static void listen_lo(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lsock >= 0);
+	assert_int_equal(bind(lsock, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lsock, 4), 0);
+	assert_int_equal(getsockname(lsock, (struct sockaddr *)&a, &len), 0);
+	lport = ntohs(a.sin_port);
+}
+
+/* The runner's connection in flight: let it send, read its request into
+ * req (what came within 100 ms of quiet), answer, close unless keep_open
+ * (the socket is returned then, else -1), and let the runner read. */
+static int serve(const char *answer, char *req, size_t len, bool keep_open)
+{
+	size_t got = 0;
+	int c;
+
+	assert_true(io_fd >= 0);
+	for (int i = 0; i < 50 && io_fd >= 0; i++) {
+		struct pollfd pf = { .fd = io_fd, .events = POLLOUT };
+
+		poll(&pf, 1, 20);
+		io_cb(io_fd, EPOLLOUT, io_arg);
+		if (pf.revents & POLLOUT)
+			break;
+	}
+	c = accept(lsock, NULL, NULL);
+	assert_true(c >= 0);
+	for (;;) {
+		struct pollfd pf = { .fd = c, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) <= 0)
+			break;
+		n = read(c, req + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req[got] = '\0';
+	assert_int_equal(write(c, answer, strlen(answer)), (ssize_t)strlen(answer));
+	if (!keep_open) {
+		close(c);
+		c = -1;
+	}
+	for (int i = 0; i < 50 && io_fd >= 0; i++) {
+		struct pollfd pf = { .fd = io_fd, .events = POLLIN };
+		int fd = io_fd;
+
+		poll(&pf, 1, 20);
+		io_cb(fd, EPOLLIN, io_arg);
+		if (io_fd == fd && keep_open && state_of(0)->c.runs)
+			break;
+	}
+	return c;
+}
+
+#define OK200(body) "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" body
+#define MODELS OK200("{\"object\":\"list\",\"data\":[{\"id\":\"sql-lora\"},{\"id\":\"base\"}]}")
+#define COMPLETION OK200("{\"choices\":[{\"index\":0,\"text\":\" the\"}]}")
+
+static void gen_start(const char *extra)
+{
+	char text[1024];
+
+	listen_lo();
+	snprintf(text, sizeof(text), "[check a]\ntype = http\nurl = http://127.0.0.1:%u/v1\n"
+		 "request = generate\ninterval = 1s\ntimeout = 5s\nrise = 1\nfall = 1\n%s",
+		 lport, extra);
+	start(text);
+	fire_due();
+}
+
+static int stop_net(void **state)
+{
+	if (lsock >= 0)
+		close(lsock);
+	lsock = -1;
+	return stop(state);
+}
+
+/* The first of /v1/models, then one token from /v1/completions, in one run. */
+static void test_generate_asks_the_model(void **state)
+{
+	char req[4096];
+
+	(void)state;
+	gen_start("");
+	serve(MODELS, req, sizeof(req), false);
+	assert_non_null(strstr(req, "GET /v1/models HTTP/1.1\r\n"));
+	assert_int_equal(state_of(0)->c.runs, 0);       /* one run, two requests */
+	serve(COMPLETION, req, sizeof(req), false);
+	assert_non_null(strstr(req, "POST /v1/completions HTTP/1.1\r\n"));
+	assert_non_null(strstr(req, "Content-Type: application/json\r\n"));
+	assert_non_null(strstr(req, "\r\n\r\n{\"model\":\"sql-lora\",\"prompt\":\"ping\","
+			       "\"max_tokens\":1,\"temperature\":0,\"stream\":false}"));
+	assert_int_equal(state_of(0)->last, CHECK_RES_PASS);
+	assert_string_equal(state_of(0)->reason, "sql-lora generated a token");
+	/* the model is known now: the next run posts at once */
+	now += S;
+	fire_due();
+	serve(OK200("{\"choices\":[]}"), req, sizeof(req), false);
+	assert_non_null(strstr(req, "POST /v1/completions"));
+	assert_int_equal(state_of(0)->last, CHECK_RES_FAIL);
+	assert_non_null(strstr(state_of(0)->reason, "without choices"));
+	/* a 404 for the model: the list is asked again */
+	now += S;
+	fire_due();
+	serve("HTTP/1.1 404 Not Found\r\n\r\n{\"error\":{\"message\":\"The model `sql-lora` "
+	      "does not exist.\"}}", req, sizeof(req), false);
+	assert_int_equal(state_of(0)->last, CHECK_RES_FAIL);
+	now += S;
+	fire_due();
+	serve(MODELS, req, sizeof(req), false);
+	assert_non_null(strstr(req, "GET /v1/models"));
+}
+
+/* Dead or saturated (issue 16, section 2): a queue-full 503 is degraded,
+ * a loading 503 is down, 401 says the key is wrong. */
+static void test_generate_statuses(void **state)
+{
+	static const struct {
+		const char *answer;
+		enum check_result res;
+		const char *reason;
+	} t[] = {
+		{ "HTTP/1.1 503 Service Unavailable\r\n\r\n{\"error\":{\"message\":\"Request queue "
+		  "full.\",\"type\":\"ServiceUnavailableError\",\"code\":503}}", CHECK_RES_DEGRADED,
+		  "POST /v1/chat/completions (m): status 503, saturated: \"queue full\"" },
+		{ "HTTP/1.1 503 Service Unavailable\r\n\r\n{\"error\":\"server busy, please try "
+		  "again.  maximum pending requests exceeded\"}", CHECK_RES_DEGRADED, NULL },
+		{ "HTTP/1.1 503 Service Unavailable\r\n\r\n{\"error\":{\"code\":503,\"message\":"
+		  "\"Loading model\",\"type\":\"unavailable_error\"}}", CHECK_RES_FAIL,
+		  "POST /v1/chat/completions (m): status 503" },
+		{ "HTTP/1.1 429 Too Many Requests\r\n\r\n{\"error\":\"Model is overloaded\"}",
+		  CHECK_RES_DEGRADED, NULL },
+		{ "HTTP/1.1 401 Unauthorized\r\n\r\n{\"error\":\"Unauthorized\"}", CHECK_RES_FAIL,
+		  "POST /v1/chat/completions (m): status 401: the server wants an API key "
+		  "(api_key_file)" },
+	};
+	char req[4096];
+
+	(void)state;
+	gen_start("model = m\nendpoint = chat\n");
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (i) {
+			now += S;
+			fire_due();
+		}
+		serve(t[i].answer, req, sizeof(req), false);
+		assert_non_null(strstr(req, "POST /v1/chat/completions HTTP/1.1\r\n"));
+		assert_non_null(strstr(req, "\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
+				       "\"max_tokens\":1"));
+		assert_int_equal(state_of(0)->last, t[i].res);
+		if (t[i].reason)
+			assert_string_equal(state_of(0)->reason, t[i].reason);
+	}
+}
+
+/* stream = yes passes at the first token, before the stream ends. */
+static void test_generate_stream_first_token(void **state)
+{
+	char req[4096];
+	int c;
+
+	(void)state;
+	gen_start("model = m\nstream = yes\n");
+	c = serve("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+		  "data: {\"choices\":[{\"index\":0,\"text\":\"Hi\",\"finish_reason\":null}]}\n\n",
+		  req, sizeof(req), true);
+	assert_non_null(strstr(req, "\"stream\":true}"));
+	assert_int_equal(state_of(0)->last, CHECK_RES_PASS);
+	assert_string_equal(state_of(0)->reason, "m streamed a first token");
+	close(c);
+	/* SGLang: 200, then a queue-full error event */
+	now += S;
+	fire_due();
+	serve("HTTP/1.1 200 OK\r\n\r\ndata: {\"error\":{\"message\":\"The request queue is "
+	      "full.\",\"code\":503}}\n\n", req, sizeof(req), false);
+	assert_int_equal(state_of(0)->last, CHECK_RES_DEGRADED);
+}
+
+/* A GET check tells a saturated 503 from a dead one too; none stops it. */
+static void test_get_degrade_body(void **state)
+{
+	char req[4096], text[512];
+
+	(void)state;
+	listen_lo();
+	snprintf(text, sizeof(text), "[check a]\ntype = http\nurl = http://127.0.0.1:%u/health\n"
+		 "rise = 1\nfall = 1\n", lport);
+	start(text);
+	fire_due();
+	serve("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 26\r\n\r\n"
+	      "The request queue is full.", req, sizeof(req), false);
+	assert_int_equal(state_of(0)->last, CHECK_RES_DEGRADED);
+	now += S * 3;
+	fire_due();
+	serve("HTTP/1.1 503 Service Unavailable\r\n\r\n", req, sizeof(req), false);
+	assert_int_equal(state_of(0)->last, CHECK_RES_FAIL);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -396,6 +619,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_file_value_multiplies_weight, stop),
 		cmocka_unit_test_teardown(test_unknown_check_contributes_nothing, stop),
 		cmocka_unit_test_teardown(test_stop_cancels_the_run, stop),
+		cmocka_unit_test_teardown(test_generate_asks_the_model, stop_net),
+		cmocka_unit_test_teardown(test_generate_statuses, stop_net),
+		cmocka_unit_test_teardown(test_generate_stream_first_token, stop_net),
+		cmocka_unit_test_teardown(test_get_degrade_body, stop_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

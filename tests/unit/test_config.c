@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -1329,6 +1330,125 @@ static void test_http_other(void **state)
 	config_free(cfg);
 }
 
+#define GEN INST "[check c]\ntype = http\nurl = http://127.0.0.1:8000/v1/\nrequest = generate\n"
+
+/* degrade_body (issue 16): the engines' queue-full texts by default, the
+ * user's own instead, none for nothing. */
+static void test_http_degrade_body(void **state)
+{
+	struct hafd_config *cfg;
+	const struct cfg_check *c;
+	bool ollama = false;
+
+	(void)state;
+	cfg = cfg_text_ok(HTTP);
+	c = &cfg->checks[0];
+	assert_true(c->n_degrade_body >= 4);
+	for (size_t i = 0; i < c->n_degrade_body; i++)
+		ollama |= !strcmp(c->degrade_body[i], "maximum pending requests exceeded");
+	assert_true(ollama);
+	assert_int_equal(c->request, CHECK_REQ_GET);
+	config_free(cfg);
+	cfg = cfg_text_ok(HTTP "degrade_body = busy\ndegrade_body = try later\n");
+	c = &cfg->checks[0];
+	assert_int_equal(c->n_degrade_body, 2);
+	assert_string_equal(c->degrade_body[1], "try later");
+	config_free(cfg);
+	cfg = cfg_text_ok(HTTP "degrade_body = none\n");
+	assert_int_equal(cfg->checks[0].n_degrade_body, 0);
+	config_free(cfg);
+	EXPECT(HTTP "degrade_body =\n", "t.conf:8: [check c] degrade_body: empty value (allowed: "
+	       "text that a saturated server's answer holds, or none)");
+	EXPECT(INST "[check t]\ntype = tcp\naddress = 127.0.0.1:1\ndegrade_body = x\n",
+	       "t.conf:8: [check t] degrade_body: key is only valid for type http (this check "
+	       "is type tcp)");
+}
+
+static void test_http_generate(void **state)
+{
+	char key[] = "/tmp/hafd-test-key.XXXXXX", text[1024];
+	struct hafd_config *cfg, *cfg2;
+	const struct cfg_check *c;
+	int fd;
+
+	(void)state;
+	cfg = cfg_text_ok(GEN);
+	c = &cfg->checks[0];
+	assert_int_equal(c->request, CHECK_REQ_GENERATE);
+	assert_int_equal(c->endpoint, CHECK_EP_COMPLETIONS);
+	assert_string_equal(c->gen_base, "");
+	assert_null(c->model);
+	assert_false(c->stream);
+	/* the base of the URL, with or without /v1 */
+	cfg2 = cfg_text_ok(INST "[check c]\ntype = http\nurl = http://[::1]:8000\n"
+			   "request = generate\nendpoint = chat\nmodel = org/m-7b\nstream = yes\n");
+	c = &cfg2->checks[0];
+	assert_string_equal(c->gen_base, "");
+	assert_int_equal(c->endpoint, CHECK_EP_CHAT);
+	assert_string_equal(c->model, "org/m-7b");
+	assert_true(c->stream);
+	assert_false(config_check_same_probe(&cfg->checks[0], c));
+	config_free(cfg2);
+	cfg2 = cfg_text_ok(INST "[check c]\ntype = http\nurl = http://127.0.0.1:8000/llm/v1\n"
+			   "request = generate\n");
+	assert_string_equal(cfg2->checks[0].gen_base, "/llm");
+	assert_true(config_check_same_probe(&cfg->checks[0], &cfg->checks[0]));
+	config_free(cfg2);
+	config_free(cfg);
+	/* keys of a GET, or of the generation probe, in the wrong place */
+	EXPECT(GEN "method = POST\nbody = {}\nexpect_body = ok\n",
+	       "t.conf:9: [check c] method: not with request = generate (the probe is a POST of "
+	       "its own; allowed: request = get)",
+	       "t.conf:10: [check c] body: not with request = generate (the probe is a POST of "
+	       "its own; allowed: request = get)",
+	       "t.conf:11: [check c] expect_body: not with request = generate (the probe is a POST "
+	       "of its own; allowed: request = get)");
+	EXPECT(HTTP "model = m\nstream = yes\n",
+	       "t.conf:8: [check c] model: key is only valid with request = generate",
+	       "t.conf:9: [check c] stream: key is only valid with request = generate");
+	EXPECT(GEN "request = post\n", "t.conf:9: [check c] request: given twice (first at line "
+	       "8; only lists may repeat)");
+	EXPECT(HTTP "request = post\nendpoint = embeddings\n",
+	       "t.conf:8: [check c] request: 'post' is not valid (allowed: get, generate)",
+	       "t.conf:9: [check c] endpoint: 'embeddings' is not valid (allowed: completions, "
+	       "chat)");
+	EXPECT(GEN "model = a\"b\n", "t.conf:9: [check c] model: 'a\"b' is not a model id "
+	       "(allowed: text without '\"', '\\' or control characters)");
+	EXPECT(INST "[check c]\ntype = http\nurl = http://127.0.0.1:8000/v1?x=1\n"
+	       "request = generate\n", "t.conf:7: [check c] url: 'http://127.0.0.1:8000/v1?x=1': "
+	       "request = generate takes a base URL without a query (allowed: "
+	       "http://HOST:PORT[/PREFIX][/v1])");
+	EXPECT(GEN "api_key_file = key\n", "t.conf:9: [check c] api_key_file: 'key' is not an "
+	       "absolute path (allowed: a path starting with /)");
+	/* the key file: only its owner may read it */
+	fd = mkstemp(key);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "sk-test\n", 8), 8);
+	close(fd);
+	assert_int_equal(chmod(key, 0640), 0);
+	snprintf(text, sizeof(text), GEN "api_key_file = %s\n", key);
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "t.conf:9: [check c] api_key_file: %s may be read or "
+			 "written by group or others (mode 0640): refusing it (chmod 600 %s)", key, key);
+		expect_errors(text, (const char *const[]){ want, NULL });
+	}
+	assert_int_equal(chmod(key, 0600), 0);
+	cfg = cfg_text_ok(text);
+	assert_string_equal(cfg->checks[0].api_key_file, key);
+	config_free(cfg);
+	unlink(key);
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "t.conf:9: [check c] api_key_file: %s: No such file or "
+			 "directory (allowed: a file holding the key, mode 0600 or 0400, owned by root)",
+			 key);
+		expect_errors(text, (const char *const[]){ want, NULL });
+	}
+}
+
 static void test_tcp_and_file(void **state)
 {
 	struct hafd_config *cfg;
@@ -1621,6 +1741,8 @@ int main(void)
 		cmocka_unit_test(test_keepalived_conf),
 		cmocka_unit_test(test_http_url),
 		cmocka_unit_test(test_http_other),
+		cmocka_unit_test(test_http_degrade_body),
+		cmocka_unit_test(test_http_generate),
 		cmocka_unit_test(test_tcp_and_file),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_vrid_clash),

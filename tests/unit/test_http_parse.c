@@ -364,6 +364,118 @@ static void test_garbage(void **state)
 	}
 }
 
+/* ---- the generation probe's answers ------------------------------------- */
+
+#define OAI(s) s, sizeof(s) - 1
+
+static void test_body_contains_ci(void **state)
+{
+	static const char r[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 66\r\n\r\n"
+		"{\"error\":\"server busy, please try again.  maximum pending requests\"}";
+
+	(void)state;
+	assert_int_equal(run(r, sizeof(r) - 1, 0, false, false), HTTP_DONE);
+	assert_true(http_parse_body_contains_ci(P, "SERVER BUSY"));
+	assert_true(http_parse_body_contains_ci(P, "maximum pending"));
+	assert_false(http_parse_body_contains(P, "SERVER BUSY"));
+	assert_false(http_parse_body_contains_ci(P, "queue full"));
+	assert_true(http_parse_body_contains_ci(P, ""));
+}
+
+static void test_models_first_id(void **state)
+{
+	char id[64];
+
+	(void)state;
+	/* vLLM with a LoRA adapter listed first: the first entry is taken. */
+	assert_int_equal(oai_models_first_id(OAI("{\"object\":\"list\",\"data\":[{\"id\":\"sql-lora\","
+		"\"object\":\"model\",\"parent\":\"meta/llama\"},{\"id\":\"meta/llama\"}]}"),
+		id, sizeof(id)), 0);
+	assert_string_equal(id, "sql-lora");
+	/* "id" after other members, nested values before it, "\/" unescaped */
+	assert_int_equal(oai_models_first_id(OAI(" {\"x\":{\"id\":\"no\"},\"data\": [ {\"perm\":"
+		"[{\"id\":\"p\"}], \"id\" : \"org\\/m-7b\"} ] }"), id, sizeof(id)), 0);
+	assert_string_equal(id, "org/m-7b");
+	assert_int_equal(oai_models_first_id(OAI("{\"data\":[]}"), id, sizeof(id)), -1);
+	assert_int_equal(oai_models_first_id(OAI("{\"data\":[{\"id\":\"\"}]}"), id, sizeof(id)), -1);
+	assert_int_equal(oai_models_first_id(OAI("{\"models\":[{\"id\":\"a\"}]}"), id, sizeof(id)), -1);
+	assert_int_equal(oai_models_first_id(OAI("{\"data\":[{\"id\":\"a\\\"b\"}]}"), id, sizeof(id)),
+			 -1);
+	assert_int_equal(oai_models_first_id(OAI("{\"data\":[{\"id\":\"abcdefgh\"}]}"), id, 8), -1);
+	assert_int_equal(oai_models_first_id(OAI("{\"data\":[{\"id\":\"trunc"), id, sizeof(id)), -1);
+	assert_int_equal(oai_models_first_id(OAI("<html>"), id, sizeof(id)), -1);
+}
+
+static void test_has_choices(void **state)
+{
+	(void)state;
+	assert_true(oai_has_choices(OAI("{\"id\":\"cmpl-1\",\"object\":\"text_completion\","
+		"\"choices\":[{\"index\":0,\"text\":\" the\",\"finish_reason\":\"length\"}]}")));
+	/* a reasoning model's chat answer: null content is still a choice */
+	assert_true(oai_has_choices(OAI("{\"choices\":[{\"message\":{\"content\":null}}]}")));
+	assert_false(oai_has_choices(OAI("{\"choices\":[]}")));
+	assert_false(oai_has_choices(OAI("{\"choices\": [ ] }")));
+	assert_false(oai_has_choices(OAI("{\"object\":\"error\",\"message\":\"x\"}")));
+	assert_false(oai_has_choices(OAI("{\"data\":{\"choices\":[1]}}")));
+	assert_false(oai_has_choices(OAI("")));
+	assert_false(oai_has_choices(OAI("[{\"choices\":[1]}]")));
+}
+
+static enum oai_sse sse(const char *s, size_t *off)
+{
+	const char *err = NULL;
+	size_t len = 0;
+
+	return oai_sse_scan(s, strlen(s), off, &err, &len);
+}
+
+static void test_sse(void **state)
+{
+	/* vLLM's chat stream: a role-only first chunk, then the token. */
+	static const char chat[] =
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+		"\"finish_reason\":null}]}\n\n"
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
+		"\"finish_reason\":null}]}\n\n";
+	const char *err = NULL;
+	size_t off = 0, len = 0;
+	char part[sizeof(chat)];
+
+	(void)state;
+	/* up to the end of the first event: nothing yet */
+	memcpy(part, chat, sizeof(chat));
+	part[strchr(chat, '\n') - chat + 2] = '\0';
+	assert_int_equal(sse(part, &off), OAI_SSE_MORE);
+	assert_int_equal(sse(chat, &off), OAI_SSE_TOKEN);
+	/* a line cut short is read when it is complete */
+	off = 0;
+	assert_int_equal(sse("data: {\"choices\":[{\"text\":\"x\"", &off), OAI_SSE_MORE);
+	off = 0;
+	assert_int_equal(sse("data:{\"choices\":[{\"text\":\"x\"}]}\r\n", &off), OAI_SSE_TOKEN);
+	/* an empty token that ends the generation counts (max_tokens 1) */
+	off = 0;
+	assert_int_equal(sse(": ping\nevent: x\ndata: {\"choices\":[{\"text\":\"\","
+			     "\"finish_reason\":\"length\"}]}\n", &off), OAI_SSE_TOKEN);
+	off = 0;
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"Hm\"}}]}\n",
+			     &off), OAI_SSE_TOKEN);
+	off = 0;
+	assert_int_equal(sse("data: {\"choices\":[{\"text\":\"\",\"finish_reason\":null}]}\n"
+			     "data: [DONE]\n", &off), OAI_SSE_END);
+	/* SGLang's queue-full error in a stream that answered 200 */
+	off = 0;
+	assert_int_equal(oai_sse_scan(OAI("data: {\"error\":{\"message\":\"The request queue is "
+		"full.\",\"code\":503}}\n"), &off, &err, &len), OAI_SSE_ERROR);
+	assert_non_null(err);
+	assert_true(len > 10 && !strncmp(err, "{\"error\"", 8));
+	off = 0;
+	assert_int_equal(sse("data: {\"object\":\"error\",\"message\":\"boom\"}\n", &off),
+			 OAI_SSE_ERROR);
+	off = 0;
+	assert_int_equal(sse("data: not json\n\n", &off), OAI_SSE_MORE);
+	assert_int_equal(off, strlen("data: not json\n\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +495,10 @@ int main(void)
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_done_is_sticky),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_body_contains_ci),
+		cmocka_unit_test(test_models_first_id),
+		cmocka_unit_test(test_has_choices),
+		cmocka_unit_test(test_sse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
