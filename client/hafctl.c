@@ -41,6 +41,12 @@ static void usage(FILE *out)
 		"  metrics                   Prometheus text format\n"
 		"  reload                    re-read the configuration (errors: exit 1)\n"
 		"  version                   the running hafd's version\n"
+		"  handover [NAME|--all] [--wait DURATION]\n"
+		"                            move the VIPs away: this node yields (priority 1)\n"
+		"                            until 'resume'; exit 1, VIPs kept, when no backup\n"
+		"                            takes over within the wait\n"
+		"  resume [NAME|--all]       stop yielding: configured priority again\n"
+		"  maintenance on|off        every instance yields, also after a restart\n"
 		"  convert-keepalived FILE   keepalived.conf to hafd.conf on standard output;\n"
 		"                            what could not be translated on standard error\n\n"
 		"Options:\n"
@@ -243,6 +249,61 @@ static int convert(const char *file)
 	return rc;
 }
 
+#define REQ_MAX 256             /* hafd's CTL_REQUEST_MAX (ctl.h) */
+/* Without --wait, hafd waits 4 advert intervals, at least 2 s: up to 4 x
+ * 40.95 s. */
+#define HANDOVER_WAIT_MAX_MS 163800
+
+/* "5s", "500ms", "2m" or seconds: milliseconds, or -1. */
+static long long duration_ms(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v >= 0))
+		return -1;
+	if (!strcmp(end, "ms"))
+		;
+	else if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else
+		return -1;
+	return v > 3600000 ? -1 : (long long)(v + 0.5);
+}
+
+/* handover [NAME|--all] [--wait DURATION]: hafd answers when the VIPs
+ * moved or the wait ran out, so hafctl waits that long too. */
+static int handover(struct opts *o, int n, char **args)
+{
+	const char *name = "--all";
+	long long wait_ms = 0;
+	char req[REQ_MAX];
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(args[i], "--wait") && i + 1 < n) {
+			if ((wait_ms = duration_ms(args[++i])) <= 0) {
+				fprintf(stderr, "hafctl: --wait %s: not a duration (e.g. 5s, 500ms; "
+					"up to 60m)\n", args[i]);
+				return EXIT_USAGE;
+			}
+		} else if (args[i][0] != '-' || !strcmp(args[i], "--all")) {
+			name = args[i];
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (snprintf(req, sizeof(req), "handover %s %lld", name, wait_ms) >= (int)sizeof(req)) {
+		fprintf(stderr, "hafctl: instance name too long\n");
+		return EXIT_USAGE;
+	}
+	if (o->timeout_ms < (wait_ms ? wait_ms : HANDOVER_WAIT_MAX_MS) + 5000)
+		o->timeout_ms = (int)((wait_ms ? wait_ms : HANDOVER_WAIT_MAX_MS) + 5000);
+	return request(o, req);
+}
+
 static void opts_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -293,6 +354,15 @@ int main(int argc, char **argv)
 	if (cmd && n == 1 && (!strcmp(cmd, "status") || !strcmp(cmd, "metrics") ||
 			      !strcmp(cmd, "reload") || !strcmp(cmd, "version")))
 		return request(&o, cmd);
+	if (cmd && !strcmp(cmd, "handover") && n <= 4)
+		return handover(&o, n - 1, argv + optind + 1);
+	if (cmd && (!strcmp(cmd, "resume") || !strcmp(cmd, "maintenance")) && n <= 2) {
+		char req[REQ_MAX];
+		const char *arg = n == 2 ? argv[optind + 1] : !strcmp(cmd, "resume") ? "--all" : "";
+
+		if (*arg && snprintf(req, sizeof(req), "%s %s", cmd, arg) < (int)sizeof(req))
+			return request(&o, req);
+	}
 	if (cmd && !strcmp(cmd, "convert-keepalived") && n == 2)
 		return convert(argv[optind + 1]);
 	if (cmd)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "ctl_priv.h"
 #include "hafd.h"
+#include "handover.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -34,6 +35,8 @@ struct client {
 	char req[CTL_REQUEST_MAX];
 	size_t req_len;
 	bool answering;                 /* the answer is being written */
+	bool waiting;                   /* for a handover's outcome (handover.h) */
+	bool in_answer;                 /* answer() runs: the outcome came at once */
 	struct sbuf out;
 	size_t sent;
 	struct timer deadline;
@@ -69,6 +72,8 @@ static void client_free(struct client *cl)
 		}
 	}
 	c->n_clients--;
+	if (cl->waiting)
+		handover_forget(c->h, cl);
 	loop_timer_cancel(c->h->loop, &cl->deadline);
 	loop_fd_del(c->h->loop, cl->fd);
 	close(cl->fd);
@@ -111,9 +116,82 @@ static void answer_reload(struct ctl *c, struct sbuf *out)
 	config_errors_free(&errs);
 }
 
-/* The request line (without its newline) into an answer. */
-static void answer(struct ctl *c, const char *req, struct sbuf *out)
+static void client_send(struct client *cl);
+
+/* A handover's outcome, for the client that asked. */
+static void handover_answer(void *arg, bool ok, const char *text)
 {
+	struct client *cl = arg;
+
+	sbuf_puts(&cl->out, ok ? "ok\n" : "error\n");
+	sbuf_puts(&cl->out, text);
+	cl->waiting = false;
+	if (!cl->in_answer)
+		client_send(cl);
+}
+
+/* "handover NAME|--all [WAIT_MS]": the answer comes when the instances
+ * moved, or the wait ran out (handover.h); the client waits that long. */
+static void answer_handover(struct client *cl, const char *args, struct sbuf *out)
+{
+	char name[CTL_REQUEST_MAX] = "";
+	unsigned long long wait_ms = 0;
+	uint64_t deadline;
+
+	if (sscanf(args, "%255s %llu", name, &wait_ms) < 1 || wait_ms > 3600000ull) {
+		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS]\n");
+		return;
+	}
+	cl->waiting = true;
+	if (handover_start(cl->c->h, strcmp(name, "--all") ? name : NULL, wait_ms * 1000u,
+			   handover_answer, cl) < 0) {
+		cl->waiting = false;
+		sbuf_printf(out, "error\n%s\n", errno == EBUSY ? "a handover is already running" :
+			    strerror(errno));
+		return;
+	}
+	/* The deadline of a client covers the wait, and a second more. */
+	deadline = (wait_ms ? wait_ms * 1000u : 3600u * 1000000u) + 1000000u;
+	if (cl->waiting)
+		loop_timer_in(cl->c->h->loop, &cl->deadline,
+			      deadline > CTL_DEADLINE_US ? deadline : CTL_DEADLINE_US);
+}
+
+static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
+{
+	char name[CTL_REQUEST_MAX] = "", text[2048];
+
+	if (sscanf(args, "%255s", name) != 1) {
+		sbuf_puts(out, "error\nusage: resume NAME|--all\n");
+		return;
+	}
+	if (handover_resume(c->h, strcmp(name, "--all") ? name : NULL, text, sizeof(text)) < 0)
+		sbuf_printf(out, "error\n%s", text);
+	else
+		sbuf_printf(out, "ok\n%s", text);
+}
+
+static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
+{
+	bool on = !strcmp(arg, "on");
+
+	if (!on && strcmp(arg, "off")) {
+		sbuf_puts(out, "error\nusage: maintenance on|off\n");
+		return;
+	}
+	if (handover_maintenance(c->h, on) < 0) {
+		sbuf_printf(out, "error\nmaintenance %s: %s\n", arg, strerror(errno));
+		return;
+	}
+	sbuf_printf(out, "ok\nmaintenance %s%s\n", arg, on ?
+		    ": every instance yields (priority 1), also after a restart; a backup with "
+		    "preempt takes the VIPs over" : ": configured priorities again");
+}
+
+/* The request line (without its newline) into an answer. */
+static void answer(struct client *cl, const char *req, struct sbuf *out)
+{
+	struct ctl *c = cl->c;
 	struct ctl_view v = view_of(c);
 
 	if (!strcmp(req, "status")) {
@@ -129,11 +207,18 @@ static void answer(struct ctl *c, const char *req, struct sbuf *out)
 		answer_reload(c, out);
 	} else if (!strcmp(req, "version")) {
 		sbuf_printf(out, "ok\nhafd %s\n", PACKAGE_VERSION);
+	} else if (!strncmp(req, "handover ", 9)) {
+		answer_handover(cl, req + 9, out);
+	} else if (!strncmp(req, "resume ", 7)) {
+		answer_resume(c, req + 7, out);
+	} else if (!strncmp(req, "maintenance ", 12)) {
+		answer_maintenance(c, req + 12, out);
 	} else {
 		sbuf_puts(out, "error\nunknown request '");
 		for (const char *p = req; *p && p - req < 40; p++)
 			sbuf_printf(out, "%c", *p >= 0x20 && *p < 0x7f ? *p : '?');
-		sbuf_puts(out, "' (allowed: status, status --json, metrics, reload, version)\n");
+		sbuf_puts(out, "' (allowed: status, status --json, metrics, reload, version, "
+			  "handover, resume, maintenance)\n");
 	}
 }
 
@@ -167,13 +252,25 @@ static void client_answer(struct client *cl)
 		n--;
 	req[n] = '\0';
 	sbuf_init(&cl->out, CTL_ANSWER_MAX);
-	answer(cl->c, req, &cl->out);
+	cl->in_answer = true;
+	answer(cl, req, &cl->out);
+	cl->in_answer = false;
+	shutdown(cl->fd, SHUT_RD);
+	if (cl->waiting) {              /* handover_answer() sends it */
+		loop_fd_mod(cl->c->h->loop, cl->fd, 0);
+		return;
+	}
+	client_send(cl);
+}
+
+/* The answer is in cl->out: write it, then close. */
+static void client_send(struct client *cl)
+{
 	if (cl->out.failed) {
 		sbuf_free(&cl->out);
 		sbuf_puts(&cl->out, "error\nthe answer is too large, or hafd is out of memory\n");
 	}
 	cl->answering = true;
-	shutdown(cl->fd, SHUT_RD);
 	if (loop_fd_mod(cl->c->h->loop, cl->fd, EPOLLOUT) < 0) {
 		client_free(cl);
 		return;

@@ -235,7 +235,7 @@ static void instance_row(const struct ctl_view *v, const struct vrrp_router *r, 
 	else
 		cell(t, "%s", vrrp_state_name(r->inst.fsm.state));
 	cell(t, "%u", c->priority);
-	cell(t, "%u", r->inst.params.priority);
+	cell(t, "%u%s", r->inst.params.priority, r->yielding ? " (yields)" : "");
 	m = ctl_master_addr(r, buf, sizeof(buf));
 	cell(t, "%s%s", m ? m : "-", m && r->inst.fsm.state == VRRP_STATE_MASTER ? " (us)" : "");
 	cell(t, "%s", fmt_age(age(v->now_us, r->state_since_us), a, sizeof(a)));
@@ -283,6 +283,9 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	sbuf_printf(out, "hafd %s, pid %ld, router %s, up %s, config %s\n\n", PACKAGE_VERSION,
 		    (long)getpid(), h->cfg->global.router_id,
 		    fmt_age(age(v->now_us, v->start_us), a, sizeof(a)), h->opts.config_file);
+	if (h->maintenance)
+		sbuf_puts(out, "maintenance mode: every instance yields ('hafctl maintenance off' "
+			  "ends it)\n\n");
 	for (const char *const *c = head; *c; c++)
 		cell(&t, "%s", *c);
 	for (size_t i = 0; i < h->n_routers; i++)
@@ -382,6 +385,7 @@ static void json_instance(struct json *j, const struct ctl_view *v, const struct
 	json_fixed(j, "time_in_state_s", (double)age(v->now_us, r->state_since_us) / 1e6, 3);
 	json_int(j, "advert_interval_ms", c->advert_interval_cs * 10);
 	json_bool(j, "preempt", r->inst.params.preempt);
+	json_bool(j, "yielding", r->yielding);
 	json_int(j, "preempt_delay_ms", (long long)(c->preempt_delay_us / 1000u));
 	json_int(j, "hold_down_ms", (long long)(c->hold_down_us / 1000u));
 	/* A priority change from degraded checks waiting for the hold to end. */
@@ -459,6 +463,7 @@ static void json_daemon(struct json *j, const struct ctl_view *v)
 	json_str(j, "router_id", g->router_id);
 	json_str(j, "runtime_dir", g->runtime_dir);
 	json_str(j, "control_socket", g->control_socket);
+	json_bool(j, "maintenance", v->h->maintenance);
 	json_obj_end(j);
 }
 

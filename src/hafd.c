@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "ctl.h"
 #include "hafd.h"
+#include "handover.h"
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
@@ -427,6 +428,7 @@ static void start(struct hafd *h)
 		fatal("child processes");
 	if (nft_open(&h->nft, g->nft_table, vrrp_nft_describe) < 0)
 		fatal("nftables table %s (nft_table = none runs without one)", g->nft_table);
+	handover_init(h);       /* maintenance mode: before the routers exist */
 	if (vrrp_create(h) < 0)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
@@ -456,6 +458,7 @@ static void stop(struct hafd *h)
 	sd_notify_stopping();
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
+	handover_stop(h);
 	check_run_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);

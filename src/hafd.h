@@ -33,6 +33,8 @@ struct hafd_opts {
 	bool cleanup;                   /* -C: remove what a killed hafd left, exit */
 };
 
+struct handover_ctx;
+
 struct hafd {
 	struct hafd_opts opts;
 	struct hafd_config *cfg;
@@ -50,6 +52,8 @@ struct hafd {
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
 	struct ctl *ctl;                /* control socket (ctl.c) */
+	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
+	bool maintenance;               /* every instance yields (handover.h) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

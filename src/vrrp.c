@@ -11,6 +11,7 @@
 #include "check_run.h"
 #include "config.h"
 #include "hafd.h"
+#include "handover.h"
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
@@ -32,6 +33,8 @@ static uint8_t effective_priority(const struct vrrp_router *r)
 
 	if (p == 255)
 		return 255;
+	if (r->yielding)
+		return 1;       /* any backup preempts; we never do */
 	p += r->track_if_delta + r->check_delta;
 	return (uint8_t)(p < 1 ? 1 : p > 254 ? 254 : p);
 }
@@ -207,6 +210,8 @@ static void op_state(struct vrrp_inst *i, const struct vrrp_actions *a)
 	r->state_since_us = loop_now(r->h->loop);
 	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
 		r->moved_us = r->state_since_us;        /* hold_down counts from here */
+	if (a->from == VRRP_STATE_MASTER)
+		handover_state(r->h, r);
 	/* A new master's clients wait for its first GARP / NA burst, which
 	 * goes once the timers due now have run: the log write (which can
 	 * block on a busy journal), the guard and the hooks come after it
@@ -460,6 +465,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 	r->h = h;
 	r->cfg = c;
 	r->id = h->next_router_id++;
+	r->yielding = h->maintenance && c->priority != 255;
 	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
 	timer_init(&r->fsm_timer, router_fsm_timer, r);
 	timer_init(&r->garp_timer, vrrp_garp_timer, r);

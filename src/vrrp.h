@@ -40,6 +40,9 @@ struct vrrp_router {
 	enum vrrp_state reported;       /* the state last reported (log, hooks):
 					 * behind inst's while state_pending */
 	bool vips_up;                   /* the VIPs are ours to keep */
+	bool yielding;                  /* hafctl handover / maintenance:
+					 * priority 1 (handover.h) */
+	bool handing_over;              /* in the running handover, still master */
 	bool lease_due;                 /* advertised as master since the last
 					 * lease renewal (nft.h) */
 	uint64_t lease_advert_us;       /* the last advert that asked for one */

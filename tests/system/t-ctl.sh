@@ -29,12 +29,12 @@ COUNTERS = ["master_transitions", "rcvd_advertisements", "adv_interval_errors",
             "garp_sent", "na_sent"]
 SCHEMA = {
     "hafd": {"version": S, "pid": I, "uptime_s": NUM, "started_at": I, "config": S,
-             "router_id": S, "runtime_dir": S, "control_socket": S},
+             "router_id": S, "runtime_dir": S, "control_socket": S, "maintenance": B},
     "instances": [{
         "name": S, "vrid": I, "interface": S, "family": S, "version": I, "state": S,
         "faults": [S], "priority": I, "effective_priority": I,
         "master_address": (S, N), "master_priority": (I, N), "primary_address": (S, N),
-        "time_in_state_s": NUM, "advert_interval_ms": I, "preempt": B,
+        "time_in_state_s": NUM, "advert_interval_ms": I, "preempt": B, "yielding": B,
         "preempt_delay_ms": I, "hold_down_ms": I, "hold_down_left_ms": I, "accept_mode": B, "vips": [S], "vips_up": B,
         "unicast_peers": [S], "group": (S, N),
         "checks": [{"name": S, "state": (S, N), "weight": I}],

@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "vip.h"
 #include "vmac.h"
+#include "handover.h"
 #include "vrrp.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
@@ -695,6 +696,66 @@ static void test_hold_down_not_before_a_move(void **state)
 	assert_int_equal(h.routers[0]->inst.params.priority, 70);
 }
 
+/* hafctl handover: the priority drops to 1 (advertised at once), the
+ * outcome comes when a better advert takes the router out of MASTER; and
+ * with no taker the priority comes back at the end of the wait, the VIPs
+ * never having moved. */
+static bool ho_ok;
+static int ho_calls;
+static char ho_text[512];
+
+static void ho_done(void *arg, bool ok, const char *text)
+{
+	(void)arg;
+	ho_ok = ok;
+	ho_calls++;
+	snprintf(ho_text, sizeof(ho_text), "%s", text);
+}
+
+static void test_handover_moves(void **state)
+{
+	(void)state;
+	start();
+	become_master();
+	ho_calls = 0;
+	assert_int_equal(handover_start(&h, NULL, 3 * S, ho_done, NULL), 0);
+	assert_int_equal(h.routers[0]->inst.params.priority, 1);
+	assert_string_equal(calls[0], "advert 1");
+	assert_int_equal(ho_calls, 0);
+	assert_int_equal(handover_start(&h, NULL, 0, ho_done, NULL), -1);  /* one at a time */
+	receive(100);                   /* the backup preempts */
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_BACKUP);
+	assert_int_equal(ho_calls, 1);
+	assert_true(ho_ok);
+	assert_string_equal(ho_text, "web/VRID 7: now BACKUP, the master is 192.0.2.20 "
+			    "(priority 100)\n");
+	assert_true(h.routers[0]->yielding);
+	for (int i = 0; i < 10; i++) {  /* it yields: no preemption of the 100 */
+		advance_quietly(S);
+		receive(100);
+	}
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_BACKUP);
+	assert_int_equal(h.routers[0]->stats.master_transitions, 1);
+	handover_stop(&h);
+}
+
+static void test_handover_no_taker(void **state)
+{
+	(void)state;
+	start();
+	become_master();
+	ho_calls = 0;
+	assert_int_equal(handover_start(&h, "web", 2 * S, ho_done, NULL), 0);
+	advance_quietly(2 * S + 10 * MS);
+	assert_int_equal(ho_calls, 1);
+	assert_false(ho_ok);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
+	assert_int_equal(h.routers[0]->inst.params.priority, 100);
+	assert_false(h.routers[0]->yielding);
+	assert_non_null(strstr(ho_text, "no router took over"));
+	handover_stop(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +768,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_nft_description, stop),
 		cmocka_unit_test_teardown(test_hold_down_after_move, stop),
 		cmocka_unit_test_teardown(test_hold_down_not_before_a_move, stop),
+		cmocka_unit_test_teardown(test_handover_moves, stop),
+		cmocka_unit_test_teardown(test_handover_no_taker, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
