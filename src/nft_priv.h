@@ -67,6 +67,9 @@ bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
  * sources, the same. 0, or -1/ENOMEM with w empty. */
 int nft_want_compute(struct nft_want *w, const struct nft_desc *d);
 void nft_want_free(struct nft_want *w);
+/* Only the leases due (w->renew), for a batch that renews and changes
+ * nothing else. 0, or -1/ENOMEM with w empty. */
+int nft_want_renewals(struct nft_want *w, const struct nft_desc *d);
 /* a and b make the same rules (a change needs the tables rebuilt). */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b);
 /* Addresses in all of w's sets. */

@@ -130,12 +130,17 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 	return family == AF_INET ? v4 : v4 + 1;
 }
 
+/* Renewed only on behalf of a master that advertised since. */
+static bool inst_renews(bool lease, const struct nft_inst *in)
+{
+	return lease && in->master && in->lease_ms && in->lease_due && *in->lease_due;
+}
+
 static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *renew_cap,
 		     const struct nft_inst *in)
 {
 	struct nft_addrs *vips = NULL;
-	/* Renewed only on behalf of a master that advertised since. */
-	bool renew = w->lease && in->master && in->lease_ms && in->lease_due && *in->lease_due;
+	bool renew = inst_renews(w->lease, in);
 	int rc = 0;
 
 	if (!in->master)
@@ -195,6 +200,30 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 		errno = ENOMEM;
 		return -1;
 	}
+	return 0;
+}
+
+int nft_want_renewals(struct nft_want *w, const struct nft_desc *d)
+{
+	size_t cap = 0;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->lease = d->lease;
+	for (size_t i = 0; i < d->n_inst; i++) {
+		const struct nft_inst *in = &d->inst[i];
+
+		if (!inst_renews(w->lease, in))
+			continue;
+		for (size_t k = 0; k < in->n_vips; k++)
+			rc |= lease_push(w, &cap, &in->vips[k], in->lease_ms);
+	}
+	if (rc) {
+		nft_want_free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	leases_sort(w);
 	return 0;
 }
 
