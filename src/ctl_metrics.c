@@ -34,14 +34,16 @@ static void label(struct sbuf *out, const char *name, const char *v, bool first)
 	sbuf_puts(out, "\"");
 }
 
-/* name{instance="web",vrid="51",interface="eth0" (the brace left open) */
+/* name{vrrp_instance="web",vrid="51",interface="eth0" (the brace left open).
+ * Not "instance": Prometheus sets that label to the target it scraped, and
+ * a series that brings its own gets it renamed to exported_instance. */
 static void inst_series(struct sbuf *out, const char *name, const struct vrrp_router *r)
 {
 	char vrid[8];
 
 	snprintf(vrid, sizeof(vrid), "%u", r->cfg->vrid);
 	sbuf_printf(out, "%s{", name);
-	label(out, "instance", r->cfg->name, true);
+	label(out, "vrrp_instance", r->cfg->name, true);
 	label(out, "vrid", vrid, false);
 	label(out, "interface", r->cfg->ifname, false);
 }
