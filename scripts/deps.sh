@@ -7,7 +7,7 @@ HAFD_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
  iproute2 nftables procps"
 # Tests only: peers, packet tools, fuzzing, man page checks.
 HAFD_TEST_PKGS="clang libclang-rt-dev iputils-ping arping tshark python3 python3-scapy
- keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump"
+ keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump prometheus"
 
 # deps_install PKG...: install the packages that are missing (needs root).
 deps_install() {

@@ -672,6 +672,7 @@ void config_free(struct hafd_config *cfg)
 	free(cfg->global.router_id);
 	free(cfg->global.runtime_dir);
 	free(cfg->global.control_socket);
+	free(cfg->global.control_group);
 	free(cfg->global.nft_table);
 	free(cfg->global.script_user);
 	for (size_t i = 0; i < cfg->n_instances; i++)

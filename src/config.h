@@ -32,6 +32,11 @@ struct cfg_global {
 	enum cfg_csum_form v3_checksum;
 	bool crash_guard;       /* default yes: a guard process cleans up if hafd dies */
 	int realtime_priority;  /* SCHED_RR priority, default 10; 0: normal scheduling */
+	bool metrics_listen;    /* default no (none): /metrics served over HTTP */
+	struct hafd_addr metrics_addr;  /* with metrics_listen: where, port >= 1024 */
+	uint16_t metrics_port;
+	char *control_group;    /* may read status and metrics; NULL: root only */
+	int control_group_line; /* where it is set; 0 for none */
 };
 
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };

@@ -599,6 +599,7 @@ static void lines_keep(struct cfg_parser *p)
 	struct hafd_config *c = p->cfg;
 
 	c->global.script_user_line = p->global.seen[GK_SCRIPT_USER];
+	c->global.control_group_line = p->global.seen[GK_CONTROL_GROUP];
 	for (size_t i = 0; i < c->n_checks; i++)
 		c->checks[i].command_line = p->csect[i].seen[CK_COMMAND];
 	for (size_t i = 0; i < c->n_instances; i++) {

@@ -221,6 +221,56 @@ static void set_v3_checksum(struct cfg_parser *p, void *obj, const char *v)
 		g->v3_checksum = i == 0 ? CFG_CSUM_RFC5798 : CFG_CSUM_RFC9568;
 }
 
+/* ADDRESS:PORT or none. A port below 1024 is refused: binding it needs
+ * CAP_NET_BIND_SERVICE, which hafd.service's bounding set leaves out, and a
+ * scrape port has no use for it. */
+static void set_metrics_listen(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char rule[] = "ADDRESS:PORT with ADDRESS an IPv4 address, [IPv6 "
+		"address] or localhost, PORT 1024..65535; or none";
+	struct cfg_global *g = obj;
+	char why[CFG_MAX_LINE + 160];
+	struct cfg_hostport hp;
+
+	if (!strcmp(v, "none")) {
+		g->metrics_listen = false;
+		return;
+	}
+	if (cfg_hostport_parse(v, &hp, why, sizeof(why)) < 0 || hp.port < 0 || *hp.rest) {
+		key_err(p, "'%s' is not ADDRESS:PORT (allowed: %s)", v, rule);
+		return;
+	}
+	if (hp.port < 1024) {
+		key_err(p, "port %ld needs CAP_NET_BIND_SERVICE, which hafd does not keep "
+			"(allowed: %s)", hp.port, rule);
+		return;
+	}
+	g->metrics_listen = true;
+	g->metrics_addr = hp.addr;
+	g->metrics_port = (uint16_t)hp.port;
+}
+
+/* A group name as getgrnam() takes it; whether it exists is for the start
+ * and reload to say (the reader does no I/O). */
+static void set_control_group(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_global *g = obj;
+	size_t n = strlen(v);
+
+	if (!strcmp(v, "none")) {
+		free(g->control_group);
+		g->control_group = NULL;
+		return;
+	}
+	if (n == 0 || n > 32 || v[0] == '-' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
+		key_err(p, "'%s' is not a group name (allowed: 1..32 letters, digits, '_', '.', "
+			"'-', not starting with '-'; or none)", v);
+		return;
+	}
+	set_string(p, &g->control_group, v);
+}
+
 #define FLD(st, f) .off = offsetof(st, f), .size = sizeof(((st *)0)->f)
 #define KINT(n, st, f, lo, hi) { .name = n, .kind = K_INT, FLD(st, f), .min = lo, .max = hi }
 #define KBOOL(n, st, f) { .name = n, .kind = K_BOOL, FLD(st, f) }
@@ -243,6 +293,8 @@ static const struct key_def global_keys[GK_N] = {
 				      0, 99),
 	[GK_NFT_VRRP_CAP] = KINT("nft_vrrp_cap", struct cfg_global, nft_vrrp_cap, 0, 1000000),
 	[GK_VIP_LEASE] = KBOOL("vip_lease", struct cfg_global, vip_lease),
+	[GK_METRICS_LISTEN] = KFN("metrics_listen", set_metrics_listen),
+	[GK_CONTROL_GROUP] = KFN("control_group", set_control_group),
 };
 
 /* ---- [instance NAME] ---------------------------------------------------- */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct client {
 	int fd;
 	char req[CTL_REQUEST_MAX];
 	size_t req_len;
+	uid_t uid;                      /* the peer's (SO_PEERCRED); -1 when unknown */
 	bool answering;                 /* the answer is being written */
 	bool waiting;                   /* for a handover's outcome (handover.h) */
 	bool in_answer;                 /* answer() runs: the outcome came at once */
@@ -51,6 +53,9 @@ struct ctl {
 	ino_t ino;
 	struct client *clients;
 	size_t n_clients;
+	struct ctl_http *http;          /* metrics_listen; NULL when none */
+	bool has_group;                 /* control_group */
+	gid_t gid;
 	uint64_t start_us;
 	time_t start_wall;
 	struct timer summary_timer;
@@ -95,7 +100,8 @@ static struct ctl_view view_of(const struct ctl *c)
 {
 	return (struct ctl_view){
 		.h = c->h, .now_us = loop_now(c->h->loop), .start_us = c->start_us,
-		.start_wall = c->start_wall,
+		.start_wall = c->start_wall, .now_wall = ctl_wall_now(),
+		.http = ctl_http_stats(c->http),
 	};
 }
 
@@ -114,6 +120,24 @@ static void answer_reload(struct ctl *c, struct sbuf *out)
 			sbuf_puts(out, "reload failed (see the log)\n");
 	}
 	config_errors_free(&errs);
+}
+
+double ctl_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool ctl_read_only(const char *req)
+{
+	static const char *const reads[] = { "status", "status --json", "metrics", "version" };
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		if (!strcmp(req, reads[i]))
+			return true;
+	return false;
 }
 
 static void client_send(struct client *cl);
@@ -189,12 +213,20 @@ static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 }
 
 /* The request line (without its newline) into an answer. */
-static void answer(struct client *cl, const char *req, struct sbuf *out)
+static void answer(struct client *cl, const char *req, uid_t uid, struct sbuf *out)
 {
 	struct ctl *c = cl->c;
 	struct ctl_view v = view_of(c);
 
-	if (!strcmp(req, "status")) {
+	/* Only control_group lets anyone but root connect: what changes
+	 * state stays root's, and so does whatever is added later. */
+	if (uid != 0 && !ctl_read_only(req)) {
+		if (log_ratelimit_allow(&c->warn_log, v.now_us, NULL))
+			log_notice("control socket: a request from uid %ld refused: only root may "
+				   "change state", (long)uid);
+		sbuf_printf(out, "error\nonly root may do that: members of control_group may "
+			    "only read (status, status --json, metrics, version)\n");
+	} else if (!strcmp(req, "status")) {
 		sbuf_puts(out, "ok\n");
 		ctl_status_text(&v, out);
 	} else if (!strcmp(req, "status --json")) {
@@ -253,7 +285,7 @@ static void client_answer(struct client *cl)
 	req[n] = '\0';
 	sbuf_init(&cl->out, CTL_ANSWER_MAX);
 	cl->in_answer = true;
-	answer(cl, req, &cl->out);
+	answer(cl, req, cl->uid, &cl->out);
 	cl->in_answer = false;
 	shutdown(cl->fd, SHUT_RD);
 	if (cl->waiting) {              /* handover_answer() sends it */
@@ -337,6 +369,17 @@ static void client_refuse(int fd)
 	close(fd);
 }
 
+/* Who is at the other end; -1 (never root) when the kernel cannot say. */
+static uid_t peer_uid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return (uid_t)-1;
+	return cred.uid;
+}
+
 static void client_new(struct ctl *c, int fd)
 {
 	struct client *cl;
@@ -350,6 +393,7 @@ static void client_new(struct ctl *c, int fd)
 	}
 	cl->c = c;
 	cl->fd = fd;
+	cl->uid = peer_uid(fd);
 	timer_init(&cl->deadline, on_deadline, cl);
 	if (loop_fd_add(c->h->loop, fd, EPOLLIN, on_client, cl) < 0 ||
 	    loop_timer_in(c->h->loop, &cl->deadline, CTL_DEADLINE_US) < 0) {
@@ -453,7 +497,9 @@ static int listen_open(struct ctl *c)
 	umask(old);
 	if (rc < 0)
 		return -1;
-	if (chmod(c->path, 0600) < 0 || stat(c->path, &st) < 0 ||
+	/* The group before the mode: no moment where another group may connect. */
+	if ((c->has_group && chown(c->path, 0, c->gid) < 0) ||
+	    chmod(c->path, c->has_group ? 0660 : 0600) < 0 || stat(c->path, &st) < 0 ||
 	    listen(c->fd, CTL_MAX_CLIENTS) < 0 ||
 	    loop_fd_add(c->h->loop, c->fd, EPOLLIN, on_accept, c) < 0) {
 		int saved = errno;
@@ -504,6 +550,51 @@ static void on_summary(struct timer *t, void *arg)
 
 /* ---- open, close, dump -------------------------------------------------- */
 
+/* control_group: its gid, and runtime_dir opened to it (0710: members
+ * reach hafd.sock and hafd.json by name, and cannot list the rest). */
+static int group_resolve(struct ctl *c, const struct hafd_config *cfg)
+{
+	const struct cfg_global *g = &cfg->global;
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int rc;
+
+	if (!g->control_group)
+		return 0;
+	rc = getgrnam_r(g->control_group, &gr, buf, sizeof(buf), &res);
+	if (rc || !res) {
+		log_warnx("%s:%d: [global] control_group: '%s': %s", cfg->path,
+			  g->control_group_line, g->control_group,
+			  rc ? strerror(rc) : "no such group");
+		errno = rc ? rc : ENOENT;
+		return -1;
+	}
+	c->has_group = true;
+	c->gid = res->gr_gid;
+	if (chown(g->runtime_dir, 0, c->gid) < 0 || chmod(g->runtime_dir, 0710) < 0) {
+		log_warn("control_group: opening %s to group %s", g->runtime_dir, g->control_group);
+		return -1;
+	}
+	return 0;
+}
+
+static int metrics_open(struct ctl *c)
+{
+	const struct cfg_global *g = &c->h->cfg->global;
+	char a[ADDR_STRLEN];
+
+	addr_ntop(&g->metrics_addr, a, sizeof(a));
+	if (ctl_http_open(&c->http, c->h, c->start_us, c->start_wall) < 0) {
+		log_warn("%s: [global] metrics_listen: %s%s%s:%u", c->h->cfg->path,
+			 g->metrics_addr.family == AF_INET6 ? "[" : "", a,
+			 g->metrics_addr.family == AF_INET6 ? "]" : "", g->metrics_port);
+		return -1;
+	}
+	log_info("metrics: serving /metrics on %s%s%s:%u", g->metrics_addr.family == AF_INET6 ?
+		 "[" : "", a, g->metrics_addr.family == AF_INET6 ? "]" : "", g->metrics_port);
+	return 0;
+}
+
 int ctl_open(struct ctl **out, struct hafd *h)
 {
 	struct ctl *c = calloc(1, sizeof(*c));
@@ -519,11 +610,21 @@ int ctl_open(struct ctl **out, struct hafd *h)
 	timer_init(&c->summary_timer, on_summary, c);
 	timer_init(&c->resume_timer, on_resume, c);
 	snprintf(c->path, sizeof(c->path), "%s", h->cfg->global.control_socket);
-	if (listen_open(c) < 0) {
+	if (group_resolve(c, h->cfg) < 0 || listen_open(c) < 0) {
 		int saved = errno;
 
 		if (c->fd >= 0)
 			close(c->fd);
+		free(c);
+		errno = saved;
+		return -1;
+	}
+	if (h->cfg->global.metrics_listen && metrics_open(c) < 0) {
+		int saved = errno;
+
+		loop_fd_del(h->loop, c->fd);
+		close(c->fd);
+		unlink(c->path);        /* ours: listen_open() made it */
 		free(c);
 		errno = saved;
 		return -1;
@@ -542,6 +643,7 @@ void ctl_close(struct ctl *c)
 		return;
 	while (c->clients)
 		client_free(c->clients);
+	ctl_http_close(c->http);
 	loop_timer_cancel(c->h->loop, &c->summary_timer);
 	loop_timer_cancel(c->h->loop, &c->resume_timer);
 	loop_fd_del(c->h->loop, c->fd);
@@ -570,6 +672,11 @@ int ctl_dump(struct ctl *c)
 		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* control_group may read it too, as it may ask for it on the socket. */
+	if (fd >= 0 && c->has_group && (fchown(fd, 0, c->gid) < 0 || fchmod(fd, 0640) < 0)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0) {
 		size_t off = 0;
 		ssize_t n = 0;

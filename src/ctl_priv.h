@@ -11,17 +11,35 @@ struct sbuf;
 struct vrrp_router;
 struct vrrp_router_stats;
 
+/* What the /metrics endpoint counted (ctl_http.c). */
+struct ctl_http_stats {
+	uint64_t ok, not_found, bad_method, bad_request;        /* answers by status */
+	uint64_t refused;               /* over CTL_HTTP_MAX_CLIENTS: 503 */
+	uint64_t timeouts;              /* dropped at the deadline */
+};
+
 /* What a renderer looks at: the daemon, and the clocks at this instant. */
 struct ctl_view {
 	const struct hafd *h;
 	uint64_t now_us;                /* loop clock (CLOCK_MONOTONIC) */
 	uint64_t start_us;              /* when hafd started, same clock */
 	time_t start_wall;              /* when hafd started, wall clock */
+	double now_wall;                /* CLOCK_REALTIME now, in seconds: turns
+					 * loop times into *_timestamp_seconds */
+	const struct ctl_http_stats *http;      /* NULL without metrics_listen */
 };
+
+/* The HTTP endpoint on metrics_listen (ctl_http.c; limits in ctl.h). */
+struct ctl_http;
+int ctl_http_open(struct ctl_http **out, struct hafd *h, uint64_t start_us, time_t start_wall);
+void ctl_http_close(struct ctl_http *s);
+const struct ctl_http_stats *ctl_http_stats(const struct ctl_http *s);     /* NULL: off */
 
 void ctl_status_text(const struct ctl_view *v, struct sbuf *out);
 void ctl_status_json(const struct ctl_view *v, struct sbuf *out);
 void ctl_metrics(const struct ctl_view *v, struct sbuf *out);
+/* CLOCK_REALTIME in seconds, for ctl_view.now_wall. */
+double ctl_wall_now(void);
 
 /* The RFC 6527 counters (and hafd's own per-instance counters) by name,
  * for JSON and metrics alike. */

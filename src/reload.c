@@ -36,6 +36,11 @@ static void global_keep(struct cfg_global *n, const struct cfg_global *o)
 		log_warnx("reload: crash_guard %s", why);
 	if (n->realtime_priority != o->realtime_priority)
 		log_warnx("reload: realtime_priority %s", why);
+	if (n->metrics_listen != o->metrics_listen || n->metrics_port != o->metrics_port ||
+	    (n->metrics_listen && addr_cmp(&n->metrics_addr, &o->metrics_addr)))
+		log_warnx("reload: metrics_listen %s", why);
+	if (str_differs(n->control_group, o->control_group))
+		log_warnx("reload: control_group %s", why);
 	free(n->runtime_dir);
 	free(n->control_socket);
 	free(n->nft_table);
@@ -44,6 +49,12 @@ static void global_keep(struct cfg_global *n, const struct cfg_global *o)
 	n->nft_table = o->nft_table ? strdup(o->nft_table) : NULL;
 	n->crash_guard = o->crash_guard;
 	n->realtime_priority = o->realtime_priority;
+	n->metrics_listen = o->metrics_listen;
+	n->metrics_addr = o->metrics_addr;
+	n->metrics_port = o->metrics_port;
+	free(n->control_group);
+	n->control_group = o->control_group ? strdup(o->control_group) : NULL;
+	n->control_group_line = o->control_group_line;
 }
 
 /* The user the new configuration's scripts and hooks will run as, resolved

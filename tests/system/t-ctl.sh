@@ -249,12 +249,15 @@ ctl n1 metrics >"$TMP/n1.prom"
 ok $? "hafctl metrics exits 0"
 "$PY" "$TMP/check-prom.py" "$TMP/n1.prom" >"$TMP/n1.samples"
 ok $? "metrics parse as strict Prometheus text"
-L='instance="web",interface="eth0"'
+# Labels sorted: interface, [state,] vrid, vrrp_instance.
+I='interface="eth0"' L='vrid="51",vrrp_instance="web"'
 has_sample() { grep -qxF "$1" "$TMP/n1.samples" || { diag "no sample: $1"; return 1; }; }
-check "metrics: state MASTER is 1" has_sample "hafd_instance_state{$L,state=\"MASTER\",vrid=\"51\"} 1"
-check "metrics: state BACKUP is 0" has_sample "hafd_instance_state{$L,state=\"BACKUP\",vrid=\"51\"} 0"
-check "metrics: priorities" has_sample "hafd_instance_effective_priority{$L,vrid=\"51\"} 150"
-check "metrics: one master transition" has_sample "hafd_master_transitions_total{$L,vrid=\"51\"} 1"
+check "metrics: state MASTER is 1" has_sample "hafd_instance_state{$I,state=\"MASTER\",$L} 1"
+check "metrics: state BACKUP is 0" has_sample "hafd_instance_state{$I,state=\"BACKUP\",$L} 0"
+check "metrics: priorities" has_sample "hafd_instance_effective_priority{$I,$L} 150"
+check "metrics: one master transition" has_sample "hafd_master_transitions_total{$I,$L} 1"
+check "metrics: no label named instance (Prometheus' own)" \
+	not grep -q '[{,]instance=' "$TMP/n1.samples"
 check "metrics: the check is up" has_sample 'hafd_check_up{check="alive",type="script"} 1'
 check "metrics: build info" grep -qE '^hafd_build_info\{version="[0-9.]+"\} 1$' "$TMP/n1.samples"
 check "metrics: RFC 6527 counters are there" \

@@ -312,6 +312,9 @@ static void test_defaults(void **state)
 	assert_true(cfg->global.crash_guard);
 	assert_int_equal(cfg->global.realtime_priority, 10);
 	assert_int_equal(cfg->global.nft_vrrp_cap, 1000);
+	assert_false(cfg->global.metrics_listen);
+	assert_null(cfg->global.control_group);
+	assert_int_equal(cfg->global.control_group_line, 0);
 
 	assert_int_equal(in->line, 1);
 	assert_int_equal(in->priority, 100);
@@ -989,6 +992,50 @@ static void test_global(void **state)
 	EXPECT(text, "t.conf:2: [global] runtime_dir: /00000000000000000000000000000000000000000000"
 	       "000000000000000000000000000000000000000000000000000000/hafd.sock is too long for a "
 	       "unix socket (allowed: up to 107 characters, or set control_socket)");
+}
+
+/* metrics_listen and control_group (issue 21). */
+static void test_metrics_keys(void **state)
+{
+	struct hafd_config *cfg;
+	char buf[ADDR_STRLEN];
+
+	(void)state;
+	cfg = cfg_text_ok("[global]\nmetrics_listen = 127.0.0.1:9650\ncontrol_group = hafd\n" INST);
+	assert_true(cfg->global.metrics_listen);
+	assert_string_equal(addr_ntop(&cfg->global.metrics_addr, buf, sizeof(buf)), "127.0.0.1");
+	assert_int_equal(cfg->global.metrics_port, 9650);
+	assert_string_equal(cfg->global.control_group, "hafd");
+	assert_int_equal(cfg->global.control_group_line, 3);
+	config_free(cfg);
+	cfg = cfg_text_ok("[global]\nmetrics_listen = [::1]:1024\n" INST);
+	assert_true(cfg->global.metrics_listen);
+	assert_string_equal(addr_ntop(&cfg->global.metrics_addr, buf, sizeof(buf)), "::1");
+	assert_int_equal(cfg->global.metrics_port, 1024);
+	config_free(cfg);
+	cfg = cfg_text_ok("[global]\nmetrics_listen = none\ncontrol_group = none\n" INST);
+	assert_false(cfg->global.metrics_listen);
+	assert_null(cfg->global.control_group);
+	config_free(cfg);
+#define ML_RULE "(allowed: ADDRESS:PORT with ADDRESS an IPv4 address, [IPv6 address] or " \
+	"localhost, PORT 1024..65535; or none)"
+	EXPECT("[global]\nmetrics_listen = 127.0.0.1\n" INST,
+	       "t.conf:2: [global] metrics_listen: '127.0.0.1' is not ADDRESS:PORT " ML_RULE);
+	EXPECT("[global]\nmetrics_listen = 127.0.0.1:80\n" INST,
+	       "t.conf:2: [global] metrics_listen: port 80 needs CAP_NET_BIND_SERVICE, which hafd "
+	       "does not keep " ML_RULE);
+	EXPECT("[global]\nmetrics_listen = example.com:9650\n" INST,
+	       "t.conf:2: [global] metrics_listen: 'example.com:9650' is not ADDRESS:PORT " ML_RULE);
+	EXPECT("[global]\nmetrics_listen = 127.0.0.1:9650/metrics\n" INST,
+	       "t.conf:2: [global] metrics_listen: '127.0.0.1:9650/metrics' is not ADDRESS:PORT "
+	       ML_RULE);
+#undef ML_RULE
+	EXPECT("[global]\ncontrol_group = -x\n" INST,
+	       "t.conf:2: [global] control_group: '-x' is not a group name (allowed: 1..32 letters, "
+	       "digits, '_', '.', '-', not starting with '-'; or none)");
+	EXPECT("[global]\ncontrol_group = a b\n" INST,
+	       "t.conf:2: [global] control_group: 'a b' is not a group name (allowed: 1..32 letters, "
+	       "digits, '_', '.', '-', not starting with '-'; or none)");
 }
 
 static void test_check_values(void **state)
@@ -1728,6 +1775,7 @@ int main(void)
 		cmocka_unit_test(test_track),
 		cmocka_unit_test(test_track_interface),
 		cmocka_unit_test(test_global),
+		cmocka_unit_test(test_metrics_keys),
 		cmocka_unit_test(test_check_values),
 		cmocka_unit_test(test_check_type_keys),
 		cmocka_unit_test(test_check_overload_keys),
