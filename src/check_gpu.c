@@ -43,6 +43,7 @@ struct check_gpu {
 	struct gpu_state st;
 	struct proc *helper;            /* in flight or stuck; NULL when none */
 	bool reported;                  /* its run already ended (timeout) */
+	bool stuck_logged;              /* said once that it blocks new queries */
 	uint64_t helper_started_us;
 	struct timer watchdog;
 	char helper_path[256];
@@ -151,6 +152,10 @@ void check_gpu_run(struct check_runner *r)
 	};
 
 	if (g->helper) {
+		if (!g->stuck_logged)
+			log_warnx("check %s: NVML helper pid %ld still running after SIGTERM: no new "
+				  "query until it ends", r->cfg->name, (long)proc_pid(g->helper));
+		g->stuck_logged = true;
 		run_failed(g);
 		check_run_done(r, CHECK_RES_FAIL, CHECK_KIND_TIMEOUT,
 			       "NVML helper pid %ld stuck for %llu s (in the driver?): no new query "
@@ -159,6 +164,7 @@ void check_gpu_run(struct check_runner *r)
 		return;
 	}
 	g->reported = false;
+	g->stuck_logged = false;
 	g->helper_started_us = loop_now(l);
 	g->helper = proc_run(check_run_proc(r), &s, helper_done, g);
 	if (!g->helper) {

@@ -22,13 +22,18 @@
  *   pending I      GPU I has a row remap pending
  *   failed I       GPU I had a row remap failure
  *   noinit E       nvmlInit_v2 returns E (9: NVML_ERROR_DRIVER_NOT_LOADED)
- *   hang           nvmlDeviceGetCount_v2 never returns (a driver call stuck)
+ *   hang           nvmlDeviceGetCount_v2 never returns, and SIGTERM is blocked:
+ *                  a call stuck in the driver's uninterruptible sleep
+ *                  takes no signal; SIGKILL still ends the fake (a real
+ *                  D-state process outlives it too, which the unit test
+ *                  test_check_run covers)
  * Each nvmlInit_v2 appends "init PID" to fake-nvml.log in that directory,
  * so a test sees how many queries ran and whether two ever overlapped.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +157,15 @@ const char *nvmlErrorString(nvmlReturn_t r)
 nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *count)
 {
 	/* A call stuck in the driver: it never returns by itself. */
-	while (st.hang)
-		pause();
+	if (st.hang) {
+		sigset_t term;
+
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		for (;;)
+			pause();
+	}
 	*count = st.gpus;
 	return NVML_SUCCESS;
 }
