@@ -418,7 +418,7 @@ static void test_shipped_example_uncommented(void **state)
 	fclose(out);
 	cfg = cfg_text_ok(text);
 	assert_int_equal(cfg->n_instances, 2);
-	assert_int_equal(cfg->n_checks, 2);
+	assert_int_equal(cfg->n_checks, 3);     /* vllm, the gpu script, gpus */
 	assert_int_equal(cfg->n_groups, 1);
 	assert_int_equal(cfg->instances[0].n_tracks, 1);
 	config_free(cfg);
