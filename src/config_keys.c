@@ -758,6 +758,8 @@ const struct key_def cfg_check_keys[CK_N] = {
 };
 #undef T
 #undef CHK
+/* struct cfg_sect's seen[] and bad[] have room for CFG_MAX_KEYS. */
+_Static_assert(CK_N <= CFG_MAX_KEYS, "more [check] keys than CFG_MAX_KEYS");
 
 /* ---- [group NAME] ------------------------------------------------------- */
 
