@@ -13,7 +13,9 @@
 struct cfg_check;
 struct http_parser;
 struct proc;
+struct proc_ctx;
 struct check_run_ctx;
+struct check_gpu;
 
 struct check_runner {
 	struct check_run_ctx *t;
@@ -44,6 +46,8 @@ struct check_runner {
 	char model[256];                /* configured, or the first of /v1/models;
 					 * "" = ask /v1/models first */
 	size_t sse_off;                 /* stream: body bytes already scanned */
+	/* gpu */
+	struct check_gpu *gpu;          /* check_gpu.c's, NULL for other types */
 };
 
 /* End the run in flight with a result; reason is printf-like. */
@@ -52,6 +56,8 @@ void check_run_done(struct check_runner *r, enum check_result res, enum check_ki
 
 /* The loop of the daemon, for the network runners. */
 struct loop *check_run_loop(const struct check_runner *r);
+/* The daemon's child processes, for the gpu runner's helper. */
+struct proc_ctx *check_run_proc(const struct check_runner *r);
 
 /* check_net.c: http and tcp. prepare once at start (0 or -1/errno), start
  * a run (it ends through check_run_done()), abort one, free at stop. */
@@ -59,5 +65,12 @@ int check_net_prepare(struct check_runner *r);
 void check_net_run(struct check_runner *r);
 void check_net_abort(struct check_runner *r);
 void check_net_free(struct check_runner *r);
+
+/* check_gpu.c: gpu. prepare once at start (0 or -1/errno: opens the Xid
+ * source), start a run (it ends through check_run_done()), free at stop
+ * (a helper still running is killed). */
+int check_gpu_prepare(struct check_runner *r);
+void check_gpu_run(struct check_runner *r);
+void check_gpu_free(struct check_runner *r);
 
 #endif

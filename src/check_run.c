@@ -33,12 +33,17 @@ struct check_run_ctx {
 
 static const char *const type_names[] = {
 	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp",
-	[CHECK_FILE] = "file",
+	[CHECK_FILE] = "file", [CHECK_GPU] = "gpu",
 };
 
 struct loop *check_run_loop(const struct check_runner *r)
 {
 	return r->t->h->loop;
+}
+
+struct proc_ctx *check_run_proc(const struct check_runner *r)
+{
+	return r->t->h->proc;
 }
 
 /* The glue re-sums this check into the instances that track it. */
@@ -224,6 +229,9 @@ static void on_tick(struct timer *tm, void *arg)
 	case CHECK_FILE:
 		file_run(r);
 		break;
+	case CHECK_GPU:
+		check_gpu_run(r);
+		break;
 	default:
 		check_net_run(r);
 		break;
@@ -316,7 +324,8 @@ static struct check_runner *runner_new(struct check_run_ctx *t, const struct haf
 	timer_init(&r->tick, on_tick, r);
 	timer_init(&r->grace, on_grace, r);
 	script_vet(t, cfg, r);
-	if ((c->type == CHECK_HTTP || c->type == CHECK_TCP) && check_net_prepare(r) < 0) {
+	if (((c->type == CHECK_HTTP || c->type == CHECK_TCP) && check_net_prepare(r) < 0) ||
+	    (c->type == CHECK_GPU && check_gpu_prepare(r) < 0)) {
 		free(r->insecure);
 		free(r);
 		return NULL;
@@ -333,6 +342,7 @@ static void runner_free(struct check_run_ctx *t, struct check_runner *r)
 	loop_timer_cancel(t->h->loop, &r->grace);
 	proc_cancel(r->proc);
 	check_net_free(r);
+	check_gpu_free(r);
 	free(r->insecure);
 	free(r);
 }

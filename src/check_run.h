@@ -20,7 +20,10 @@
  *  - file: the file holds an integer: 0 PASSes, anything else FAILs; with a
  *    negative weight the integer multiplies it, as keepalived's track_file
  *    does (a product below -254 is FAULT).
- * A timeout is FAIL, or DEGRADED with on_timeout = degrade.
+ *  - gpu: libexec/hafd-nvml asks NVML, and the driver's Xid lines come
+ *    from /dev/kmsg; gpu.h decides, check_gpu.c watches the helper (a
+ *    stuck one is down at the timeout and never doubled).
+ * A timeout is FAIL, or DEGRADED with on_timeout = degrade (not gpu).
  *
  * After every result, and when a startup grace expires by time, the runner
  * tells the glue through the check_run_changed_fn it was started with; the
@@ -76,7 +79,7 @@ void check_run_stop(struct hafd *h);
 /* For the control socket. */
 struct check_run_status {
 	const char *name;
-	const char *type;               /* "script", "http", "tcp", "file" */
+	const char *type;               /* "script", "http", "tcp", "file", "gpu" */
 	const struct check *check;      /* state, last result, reason, latency,
 					 * counters (check.h) */
 	bool running;                   /* a run is in flight */

@@ -202,6 +202,7 @@ static void check_new(struct cfg_parser *p, const char *text, const char *name)
 	c->checks[c->n_checks] = (struct cfg_check){
 		.name = dup, .line = p->lineno, .interval_us = 2 * CFG_SEC,
 		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3, .degrade_exit = 2,
+		.min_gpus = 1, .xid_window_us = 120 * CFG_SEC,
 	};
 	p->cur_idx = c->n_checks++;
 	p->kind = SECT_CHECK;
@@ -648,6 +649,10 @@ static void check_free(struct cfg_check *c)
 	free(c->model);
 	free(c->api_key_file);
 	free(c->path);
+	free(c->xid_fatal);
+	free(c->xid_degrade);
+	free(c->nvml_library);
+	free(c->xid_source);
 }
 
 static void instance_free(struct cfg_instance *in)

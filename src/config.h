@@ -39,7 +39,7 @@ struct cfg_global {
 	int control_group_line; /* where it is set; 0 for none */
 };
 
-enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
+enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_GPU };
 enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
 /* http: what is asked. GENERATE posts a one-token completion (check_net.c). */
 enum check_request { CHECK_REQ_GET, CHECK_REQ_GENERATE };
@@ -100,6 +100,14 @@ struct cfg_check {
 	uint16_t tcp_port;
 	/* file */
 	char *path;
+	/* gpu (gpu.h) */
+	int min_gpus;                   /* default 1: fewer healthy GPUs is fatal */
+	int gpu_weight;                 /* 0: none; else the weight of each bad GPU */
+	unsigned *xid_fatal, *xid_degrade;      /* default: NVIDIA's catalogue */
+	size_t n_xid_fatal, n_xid_degrade;
+	uint64_t xid_window_us;         /* a degrading Xid counts this long */
+	char *nvml_library;             /* default libnvidia-ml.so.1 */
+	char *xid_source;               /* default /dev/kmsg; NULL: none */
 };
 
 struct cfg_track_if {

@@ -23,6 +23,7 @@ _Static_assert(offsetof(struct key_def, name) == 0, "name first");
 
 static const char *const type_names[] = {
 	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp", [CHECK_FILE] = "file",
+	[CHECK_GPU] = "gpu",
 };
 
 const char *cfg_family_name(int family)
@@ -366,15 +367,61 @@ static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct 
 	}
 }
 
+/* NVIDIA's Xid catalogue (docs.nvidia.com/deploy/xid-errors, Ampere and
+ * newer): what needs a GPU reset or a reboot is fatal; what kills an
+ * application, or remaps a row at the next reset, degrades (man hafd.conf
+ * lists each). */
+static const unsigned xid_fatal_default[] = { 48, 64, 74, 79, 95, 119, 120 };
+static const unsigned xid_degrade_default[] = { 13, 31, 43, 63, 94 };
+
+static void xid_default(struct cfg_parser *p, unsigned **list, size_t *n, const unsigned *def,
+			size_t n_def)
+{
+	if (cfg_grow(p, list, sizeof(**list) * n_def, 0))
+		return;
+	memcpy(*list, def, sizeof(*def) * n_def);
+	*n = n_def;
+}
+
+static void gpu_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	if (!s->seen[CK_XID_FATAL])
+		xid_default(p, &c->xid_fatal, &c->n_xid_fatal, xid_fatal_default,
+			    sizeof(xid_fatal_default) / sizeof(xid_fatal_default[0]));
+	if (!s->seen[CK_XID_DEGRADE])
+		xid_default(p, &c->xid_degrade, &c->n_xid_degrade, xid_degrade_default,
+			    sizeof(xid_degrade_default) / sizeof(xid_degrade_default[0]));
+	if (!s->seen[CK_XID_SOURCE])
+		c->xid_source = cfg_strdup(p, "/dev/kmsg");
+	if (!c->nvml_library)
+		c->nvml_library = cfg_strdup(p, "libnvidia-ml.so.1");
+	if (s->seen[CK_WEIGHT] && s->seen[CK_GPU_WEIGHT])
+		cfg_key_err(p, s, s->seen[CK_GPU_WEIGHT], "gpu_weight",
+			    "weight is given too (line %d; allowed: weight for the check as a "
+			    "whole, or gpu_weight for each bad GPU, not both)", s->seen[CK_WEIGHT]);
+	else if (c->gpu_weight)
+		c->weight = c->gpu_weight;      /* multiplied by the bad count (gpu.h) */
+	for (size_t i = 0; i < c->n_xid_fatal; i++)
+		for (size_t j = 0; j < c->n_xid_degrade; j++)
+			if (c->xid_fatal[i] == c->xid_degrade[j]) {
+				int lf = s->seen[CK_XID_FATAL], ld = s->seen[CK_XID_DEGRADE];
+
+				cfg_key_err(p, s, lf > ld ? lf : ld, lf > ld ? "xid_fatal" : "xid_degrade",
+					    "Xid %u is in both xid_fatal and xid_degrade (allowed: "
+					    "each Xid in one list)", c->xid_fatal[i]);
+				return;
+			}
+}
+
 /* "type http" or "types script and http" */
 static const char *types_text(unsigned mask, char *buf, size_t len)
 {
 	size_t n = 0, k = 0;
 
-	for (int t = CHECK_SCRIPT; t <= CHECK_FILE; t++)
+	for (int t = CHECK_SCRIPT; t <= CHECK_GPU; t++)
 		n += !!(mask & KF_TYPE(t));
 	snprintf(buf, len, "type%s", n > 1 ? "s" : "");
-	for (int t = CHECK_SCRIPT; t <= CHECK_FILE; t++) {
+	for (int t = CHECK_SCRIPT; t <= CHECK_GPU; t++) {
 		if (!(mask & KF_TYPE(t)))
 			continue;
 		k++;
@@ -388,16 +435,16 @@ static void check_finish(struct cfg_parser *p, size_t i)
 {
 	static const int needs[] = {
 		[CHECK_SCRIPT] = CK_COMMAND, [CHECK_HTTP] = CK_URL,
-		[CHECK_TCP] = CK_ADDRESS, [CHECK_FILE] = CK_PATH,
+		[CHECK_TCP] = CK_ADDRESS, [CHECK_FILE] = CK_PATH, [CHECK_GPU] = -1,
 	};
 	struct cfg_check *c = &p->cfg->checks[i];
 	const struct cfg_sect *s = &p->csect[i];
 	char buf[64];
 
-	require(p, s, CK_TYPE, "type", " (allowed: script, http, tcp, file)");
+	require(p, s, CK_TYPE, "type", " (allowed: script, http, tcp, file, gpu)");
 	if (!s->seen[CK_TYPE] || s->bad[CK_TYPE])
 		return;
-	if (!s->seen[needs[c->type]])
+	if (needs[c->type] >= 0 && !s->seen[needs[c->type]])
 		cfg_key_err(p, s, s->line, cfg_check_keys[needs[c->type]].name,
 			    "required key is missing for type %s", type_names[c->type]);
 	for (size_t k = 0; k < CK_N; k++) {
@@ -410,6 +457,8 @@ static void check_finish(struct cfg_parser *p, size_t i)
 	}
 	if (c->type == CHECK_HTTP)
 		http_finish(p, c, s);
+	if (c->type == CHECK_GPU)
+		gpu_finish(p, c, s);
 }
 
 /* ---- references --------------------------------------------------------- */
@@ -814,5 +863,13 @@ bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *
 	       a->request == b->request && a->endpoint == b->endpoint && a->stream == b->stream &&
 	       str_same(a->model, b->model) && str_same(a->api_key_file, b->api_key_file) &&
 	       addr_equal(&a->tcp_addr, &b->tcp_addr) && a->tcp_port == b->tcp_port &&
-	       str_same(a->path, b->path);
+	       str_same(a->path, b->path) &&
+	       a->min_gpus == b->min_gpus && !a->gpu_weight == !b->gpu_weight &&
+	       a->n_xid_fatal == b->n_xid_fatal && a->n_xid_degrade == b->n_xid_degrade &&
+	       (!a->n_xid_fatal || !memcmp(a->xid_fatal, b->xid_fatal,
+					   a->n_xid_fatal * sizeof(*a->xid_fatal))) &&
+	       (!a->n_xid_degrade || !memcmp(a->xid_degrade, b->xid_degrade,
+					     a->n_xid_degrade * sizeof(*a->xid_degrade))) &&
+	       a->xid_window_us == b->xid_window_us &&
+	       str_same(a->nvml_library, b->nvml_library) && str_same(a->xid_source, b->xid_source);
 }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "gpu.h"
 #include "log.h"
 #include "parse.h"
 
@@ -555,10 +556,11 @@ static const struct key_def inst_keys[IK_N] = {
 
 static void set_check_type(struct cfg_parser *p, void *obj, const char *v)
 {
-	static const char *const names[] = { "script", "http", "tcp", "file" };
-	static const enum check_type types[] = { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
+	static const char *const names[] = { "script", "http", "tcp", "file", "gpu" };
+	static const enum check_type types[] = { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE,
+						  CHECK_GPU };
 	struct cfg_check *c = obj;
-	int i = get_enum(p, v, names, 4);
+	int i = get_enum(p, v, names, 5);
 
 	if (i >= 0)
 		c->type = types[i];
@@ -768,6 +770,60 @@ static void set_address(struct cfg_parser *p, void *obj, const char *v)
 	}
 }
 
+/* xid_fatal, xid_degrade: Xid codes separated by blanks or commas, or
+ * none. The list replaces the default (config_check.c's gpu_finish). */
+static void set_xid_list(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	bool fatal = p->key == CK_XID_FATAL;
+	unsigned **list = fatal ? &c->xid_fatal : &c->xid_degrade;
+	size_t *n = fatal ? &c->n_xid_fatal : &c->n_xid_degrade;
+	char word[16];
+	const char *s = v;
+
+	if (!strcmp(v, "none"))
+		return;
+	while (*(s += strspn(s, " \t,"))) {
+		size_t len = strcspn(s, " \t,");
+		long code;
+
+		snprintf(word, sizeof(word), "%.*s", (int)(len < sizeof(word) ? len : sizeof(word) - 1),
+			 s);
+		if (len >= sizeof(word) || parse_int(word, 1, 999, &code) < 0) {
+			key_err(p, "'%.*s' is not an Xid (allowed: codes 1..999 separated by blanks "
+				"or commas, or none)", (int)len, s);
+			return;
+		}
+		if (*n >= GPU_XID_LIST_MAX) {
+			key_err(p, "more than %d Xids (allowed: up to %d)", GPU_XID_LIST_MAX,
+				GPU_XID_LIST_MAX);
+			return;
+		}
+		if (cfg_grow(p, list, sizeof(**list), *n))
+			return;
+		(*list)[(*n)++] = (unsigned)code;
+		s += len;
+	}
+	if (!*n)
+		key_err(p, "empty list (allowed: codes 1..999, or none)");
+}
+
+/* An absolute path, or none (no Xids read). */
+static void set_xid_source(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+
+	if (!strcmp(v, "none")) {
+		free(c->xid_source);
+		c->xid_source = NULL;
+	} else if (v[0] == '/') {
+		set_string(p, &c->xid_source, v);
+	} else {
+		key_err(p, "'%s' is not an absolute path (allowed: a path starting with /, or "
+			"none)", v);
+	}
+}
+
 #define CHK struct cfg_check
 #define T(t) KF_TYPE(CHECK_##t)
 const struct key_def cfg_check_keys[CK_N] = {
@@ -811,9 +867,25 @@ const struct key_def cfg_check_keys[CK_N] = {
 	[CK_API_KEY_FILE] = { .name = "api_key_file", .kind = K_FN, .fn = set_api_key_file,
 			      .flags = T(HTTP) },
 	[CK_STREAM] = { .name = "stream", .kind = K_BOOL, FLD(CHK, stream), .flags = T(HTTP) },
+	[CK_MIN_GPUS] = { .name = "min_gpus", .kind = K_INT, FLD(CHK, min_gpus), .min = 1,
+			  .max = GPU_MAX, .flags = T(GPU) },
+	/* -1 would make min_gpus's fatal factor only -254, not FAULT (gpu.h). */
+	[CK_GPU_WEIGHT] = { .name = "gpu_weight", .kind = K_INT, FLD(CHK, gpu_weight),
+			    .min = -254, .max = -2, .flags = T(GPU) },
+	[CK_XID_FATAL] = { .name = "xid_fatal", .kind = K_FN, .fn = set_xid_list, .flags = T(GPU) },
+	[CK_XID_DEGRADE] = { .name = "xid_degrade", .kind = K_FN, .fn = set_xid_list,
+			     .flags = T(GPU) },
+	[CK_XID_WINDOW] = { .name = "xid_window", .kind = K_DUR, FLD(CHK, xid_window_us),
+			    .min = 0, .max = 86400 * CFG_SEC, .flags = T(GPU) },
+	[CK_NVML_LIBRARY] = { .name = "nvml_library", .kind = K_STR, FLD(CHK, nvml_library),
+			      .allowed = "a library file or name", .flags = T(GPU) },
+	[CK_XID_SOURCE] = { .name = "xid_source", .kind = K_FN, .fn = set_xid_source,
+			    .flags = T(GPU) },
 };
 #undef T
 #undef CHK
+/* struct cfg_sect's seen[] and bad[] have room for CFG_MAX_KEYS. */
+_Static_assert(CK_N <= CFG_MAX_KEYS, "more [check] keys than CFG_MAX_KEYS");
 
 /* ---- [group NAME] ------------------------------------------------------- */
 

@@ -42,13 +42,16 @@ enum {
 	CK_URL, CK_METHOD, CK_HEADER,
 	CK_BODY, CK_EXPECT_STATUS, CK_DEGRADE_STATUS, CK_EXPECT_BODY, CK_ADDRESS,
 	CK_PATH, CK_DEGRADE_BODY, CK_REQUEST, CK_ENDPOINT, CK_MODEL, CK_API_KEY_FILE,
-	CK_STREAM, CK_N
+	CK_STREAM,
+	CK_MIN_GPUS, CK_GPU_WEIGHT, CK_XID_FATAL, CK_XID_DEGRADE, CK_XID_WINDOW, CK_NVML_LIBRARY,
+	CK_XID_SOURCE,
+	CK_N
 };
 enum {
 	GRK_INSTANCE, GRK_NOTIFY, GRK_NOTIFY_MASTER, GRK_NOTIFY_BACKUP, GRK_NOTIFY_FAULT,
 	GRK_N
 };
-#define CFG_MAX_KEYS 32
+#define CFG_MAX_KEYS 48
 
 struct cfg_parser;
 
@@ -57,7 +60,7 @@ enum key_kind { K_INT, K_BOOL, K_DUR, K_STR, K_FN };
 #define KF_LIST 1u                              /* may repeat */
 #define KF_TYPE(t) (2u << (t))                  /* check key only for type t */
 #define KF_TYPES (KF_TYPE(CHECK_SCRIPT) | KF_TYPE(CHECK_HTTP) | \
-		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE))
+		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE) | KF_TYPE(CHECK_GPU))
 
 struct key_def {
 	const char *name;               /* first: cfg_suggest() reads it */

@@ -400,6 +400,11 @@ void proc_cancel(struct proc *p)
 	loop_timer_cancel(p->c->loop, &p->deadline);
 }
 
+pid_t proc_pid(const struct proc *p)
+{
+	return p->pid;
+}
+
 size_t proc_count(const struct proc_ctx *c)
 {
 	return c ? c->n : 0;

@@ -85,6 +85,9 @@ struct proc *proc_run(struct proc_ctx *c, const struct proc_spec *s, proc_done_c
 /* SIGKILL the child's group now; its callback will not be called. */
 void proc_cancel(struct proc *p);
 
+/* The child's process id (its process group's too). */
+pid_t proc_pid(const struct proc *p);
+
 /* Children started and not yet reaped (cancelled ones included). */
 size_t proc_count(const struct proc_ctx *c);
 

@@ -146,6 +146,12 @@ struct proc *proc_run(struct proc_ctx *c, const struct proc_spec *s, proc_done_c
 	return &the_proc;
 }
 
+pid_t proc_pid(const struct proc *p)
+{
+	(void)p;
+	return 4242;
+}
+
 void proc_cancel(struct proc *p)
 {
 	if (p)
@@ -164,6 +170,24 @@ int proc_user_resolve(const char *name, bool script_security, struct proc_user *
 static void script_exits(int code)
 {
 	struct proc_result res = { .exited = true, .exit_code = code };
+
+	assert_non_null(run_cb);
+	run_cb(&res, run_arg);
+}
+
+/* The gpu helper answers line (exit 0), or is reaped after its timeout. */
+static void helper_answers(const char *line)
+{
+	struct proc_result res = { .exited = true, .exit_code = 0 };
+
+	assert_non_null(run_cb);
+	snprintf(res.line, sizeof(res.line), "%s", line);
+	run_cb(&res, run_arg);
+}
+
+static void helper_reaped_killed(void)
+{
+	struct proc_result res = { .signo = 9, .timed_out = true, .killed = true };
 
 	assert_non_null(run_cb);
 	run_cb(&res, run_arg);
@@ -609,6 +633,73 @@ static void test_stop_cancels_the_run(void **state)
 	assert_int_equal(check_run_count(&h), 0);
 }
 
+/* Issue 17: an NVML call that hangs is reported down at the check's
+ * timeout, without waiting for the helper to be reaped (in the driver it
+ * may never be); while it is not, no second helper starts and every run
+ * says it is stuck; once reaped its answer is dropped and queries resume. */
+static void test_gpu_stuck_helper(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = gpu\ninterval = 1s\ntimeout = 500ms\nrise = 1\nfall = 1\n"
+	      "min_gpus = 2\nxid_source = none\n");
+	fire_due();
+	assert_int_equal(runs, 1);
+	assert_string_equal(run_command, "exec \"$0\" \"$@\"");
+	helper_answers("nvml 1 2 ok@00:06 ok@00:07");
+	assert_int_equal(state_of(0)->state, CHECK_ST_UP);
+	assert_string_equal(state_of(0)->reason, "2 GPUs healthy");
+	contrib(0, 0, false);
+
+	now += S;
+	fire_due();                     /* the second query hangs */
+	assert_int_equal(runs, 2);
+	now += 500000;
+	fire_due();                     /* the watchdog, at the timeout */
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	assert_string_equal(state_of(0)->reason,
+			    "NVML query timed out after 500 ms (helper pid 4242 signalled)");
+	contrib(0, 0, true);
+
+	now += S;
+	fire_due();                     /* still not reaped: no second helper */
+	assert_int_equal(runs, 2);
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	assert_string_equal(state_of(0)->reason, "NVML helper pid 4242 stuck for 1 s (in the "
+			    "driver?): no new query until it ends");
+	assert_int_equal(state_of(0)->c.kinds[CHECK_KIND_TIMEOUT], 2);
+
+	helper_reaped_killed();         /* its answer is dropped */
+	assert_int_equal(state_of(0)->c.runs, 3);
+	now += S;
+	fire_due();
+	assert_int_equal(runs, 3);
+	helper_answers("nvml 1 2 ok@00:06 lost");
+	assert_string_equal(state_of(0)->reason, "GPU 1 (0000:00:07) lost: 1 healthy, below "
+			    "min_gpus 2");
+}
+
+/* The helper's answer decides; NVML that cannot be asked is down. */
+static void test_gpu_answers(void **state)
+{
+	(void)state;
+	start("[check a]\ntype = gpu\ninterval = 1s\nrise = 1\nfall = 1\ngpu_weight = -20\n"
+	      "min_gpus = 2\nxid_source = none\n");
+	fire_due();
+	helper_answers("nvml 1 4 ok@00:06 lost ok@00:08 failed@00:09");
+	assert_int_equal(state_of(0)->state, CHECK_ST_DOWN);
+	contrib(0, -40, false);         /* 2 bad GPUs x -20 */
+	now += S;
+	fire_due();
+	helper_answers("nvml 1 4 ok@00:06 ok@00:07 pending@00:08 ok@00:09");
+	assert_int_equal(state_of(0)->state, CHECK_ST_DEGRADED);
+	now += S;
+	fire_due();
+	helper_answers("error nvmlInit_v2: Driver Not Loaded (NVML error 9)");
+	assert_string_equal(state_of(0)->reason, "NVML: nvmlInit_v2: Driver Not Loaded (NVML "
+			    "error 9)");
+	contrib(0, -254, true);         /* as if every GPU were lost: FAULT */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +714,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_generate_statuses, stop_net),
 		cmocka_unit_test_teardown(test_generate_stream_first_token, stop_net),
 		cmocka_unit_test_teardown(test_get_degrade_body, stop_net),
+		cmocka_unit_test_teardown(test_gpu_stuck_helper, stop),
+		cmocka_unit_test_teardown(test_gpu_answers, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

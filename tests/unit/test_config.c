@@ -422,7 +422,7 @@ static void test_shipped_example_uncommented(void **state)
 	fclose(out);
 	cfg = cfg_text_ok(text);
 	assert_int_equal(cfg->n_instances, 2);
-	assert_int_equal(cfg->n_checks, 2);
+	assert_int_equal(cfg->n_checks, 3);     /* vllm, the gpu script, gpus */
 	assert_int_equal(cfg->n_groups, 1);
 	assert_int_equal(cfg->instances[0].n_tracks, 1);
 	config_free(cfg);
@@ -666,10 +666,70 @@ static void test_enum(void **state)
 	       "t.conf:7: [global] log_level: 'loud' is not valid (allowed: error, warning, notice, "
 	       "info, debug)",
 	       "t.conf:8: [global] v3_checksum: 'rfc3768' is not valid (allowed: rfc5798, rfc9568)",
-	       "t.conf:10: [check c] type: 'ping' is not valid (allowed: script, http, tcp, file)",
+	       "t.conf:10: [check c] type: 'ping' is not valid (allowed: script, http, tcp, file, "
+	       "gpu)",
 	       "t.conf:11: [check c] on_timeout: 'ignore' is not valid (allowed: fail, degrade)");
 	EXPECT(HTTP "method = PUT\n",
 	       "t.conf:8: [check c] method: 'PUT' is not valid (allowed: GET, POST, HEAD)");
+}
+
+/* type = gpu (issue 17): its keys, defaults from NVIDIA's Xid catalogue,
+ * and the errors. */
+static void test_gpu_keys(void **state)
+{
+	struct hafd_config *cfg;
+	const struct cfg_check *c;
+
+	(void)state;
+	cfg = cfg_text_ok(INST "[check g]\ntype = gpu\n");
+	c = config_check(cfg, "g");
+	assert_int_equal(c->type, CHECK_GPU);
+	assert_int_equal(c->min_gpus, 1);
+	assert_int_equal(c->gpu_weight, 0);
+	assert_int_equal(c->weight, 0);
+	assert_int_equal(c->n_xid_fatal, 7);
+	assert_int_equal(c->xid_fatal[3], 79);
+	assert_int_equal(c->n_xid_degrade, 5);
+	assert_int_equal(c->xid_degrade[0], 13);
+	assert_int_equal(c->xid_window_us, 120000000);
+	assert_string_equal(c->nvml_library, "libnvidia-ml.so.1");
+	assert_string_equal(c->xid_source, "/dev/kmsg");
+	config_free(cfg);
+
+	cfg = cfg_text_ok(INST "[check g]\ntype = gpu\nmin_gpus = 6\ngpu_weight = -20\n"
+			  "xid_fatal = 79, 48 95\nxid_degrade = none\nxid_window = 30s\n"
+			  "nvml_library = /opt/nvidia/libnvidia-ml.so.1\nxid_source = none\n");
+	c = config_check(cfg, "g");
+	assert_int_equal(c->min_gpus, 6);
+	assert_int_equal(c->gpu_weight, -20);
+	assert_int_equal(c->weight, -20);       /* per bad GPU */
+	assert_int_equal(c->n_xid_fatal, 3);
+	assert_int_equal(c->xid_fatal[2], 95);
+	assert_int_equal(c->n_xid_degrade, 0);
+	assert_int_equal(c->xid_window_us, 30000000);
+	assert_string_equal(c->nvml_library, "/opt/nvidia/libnvidia-ml.so.1");
+	assert_null(c->xid_source);
+	config_free(cfg);
+
+	EXPECT(INST "[check g]\ntype = gpu\nweight = -10\ngpu_weight = -20\n",
+	       "t.conf:8: [check g] gpu_weight: weight is given too (line 7; allowed: weight for "
+	       "the check as a whole, or gpu_weight for each bad GPU, not both)");
+	EXPECT(INST "[check g]\ntype = gpu\ngpu_weight = -1\nmin_gpus = 0\n",
+	       "t.conf:7: [check g] gpu_weight: value -1 out of range (allowed: -254..-2)",
+	       "t.conf:8: [check g] min_gpus: value 0 out of range (allowed: 1..32)");
+	EXPECT(INST "[check g]\ntype = gpu\nxid_fatal = 79 bus\nxid_degrade = ,\n",
+	       "t.conf:7: [check g] xid_fatal: 'bus' is not an Xid (allowed: codes 1..999 "
+	       "separated by blanks or commas, or none)",
+	       "t.conf:8: [check g] xid_degrade: empty list (allowed: codes 1..999, or none)");
+	EXPECT(INST "[check g]\ntype = gpu\nxid_degrade = 13 79\n",
+	       "t.conf:7: [check g] xid_degrade: Xid 79 is in both xid_fatal and xid_degrade "
+	       "(allowed: each Xid in one list)");
+	EXPECT(INST "[check g]\ntype = gpu\nxid_source = kmsg\n",
+	       "t.conf:7: [check g] xid_source: 'kmsg' is not an absolute path (allowed: a path "
+	       "starting with /, or none)");
+	EXPECT(INST "[check s]\ntype = script\ncommand = x\nmin_gpus = 2\n",
+	       "t.conf:8: [check s] min_gpus: key is only valid for type gpu (this check is type "
+	       "script)");
 }
 
 static void test_required(void **state)
@@ -680,7 +740,8 @@ static void test_required(void **state)
 	       "t.conf:1: [instance web] interface: required key is missing",
 	       "t.conf:1: [instance web] vrid: required key is missing",
 	       "t.conf:1: [instance web] virtual_ip: required key is missing (at least one)",
-	       "t.conf:3: [check c] type: required key is missing (allowed: script, http, tcp, file)",
+	       "t.conf:3: [check c] type: required key is missing (allowed: script, http, tcp, file, "
+	       "gpu)",
 	       "t.conf:4: [group g] instance: required key is missing (at least one)",
 	       "t.conf:6: [check s] command: required key is missing for type script",
 	       "t.conf:8: [check h] url: required key is missing for type http",
@@ -1761,6 +1822,7 @@ int main(void)
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_enum),
+		cmocka_unit_test(test_gpu_keys),
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_no_instance),
 		cmocka_unit_test(test_advert_interval),
