@@ -35,33 +35,8 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "metrics_rules.h"
 #include "prom_parse.h"
-
-#define METRICS_RULES_MAX 16
-#define METRICS_PENDING_MAX 4
-#define METRICS_RULE_NAME_MAX 32
-#define METRICS_SERIES_MAX 64   /* series of one metric told apart for duplicates */
-
-enum metrics_kind { METRICS_GAUGE, METRICS_RATE, METRICS_STALL };
-enum metrics_agg { METRICS_SUM, METRICS_MAX, METRICS_MIN };
-enum metrics_effect { METRICS_DEGRADE, METRICS_DOWN };
-
-struct metrics_rule {
-	char name[METRICS_RULE_NAME_MAX];
-	enum metrics_kind kind;
-	char *metric;                   /* gauge, rate: what is read; stall: progress */
-	char *pending[METRICS_PENDING_MAX]; /* stall: summed, work pending when > 0 */
-	size_t n_pending;
-	bool below;                     /* gauge, rate: fires under the threshold */
-	double threshold;
-	uint64_t stall_us;              /* stall: for */
-	enum metrics_agg agg;
-	enum metrics_effect effect;
-	bool has_weight;                /* given in the rule (else the default) */
-	int weight;                     /* degrade: < 0; down: as a check's weight */
-	bool off;                       /* a preset's rule turned off */
-	int line;                       /* where it was given; 0 = from a preset */
-};
 
 /* Between scrapes, one per rule. Zero it to start. */
 struct metrics_state {
@@ -72,8 +47,6 @@ struct metrics_state {
 };
 
 /* One metric being read during a scrape. */
-#define METRICS_NAME_MAX 200
-
 struct metrics_acc {
 	char name[METRICS_NAME_MAX + 1];        /* a copy: a reload may free the rules
 						 * while a scrape is read */
@@ -117,33 +90,5 @@ void metrics_eval_end(struct metrics_scrape *sc, struct metrics_state *st, uint6
 
 /* "gauge", "rate", "stall" */
 const char *metrics_kind_name(enum metrics_kind k);
-
-/* ---- rules as written (metrics_rules.c) ---------------------------------
- * One `rule =` line of a [check] (hafd.conf(5) has the grammar). */
-#define METRICS_RULE_SYNTAX \
-	"NAME gauge|rate METRIC >|< NUMBER EFFECT [agg=sum|max|min]; " \
-	"NAME stall COUNTER for DURATION while GAUGE[+GAUGE...] EFFECT [agg=...]; " \
-	"NAME off; EFFECT: down [WEIGHT] or degrade WEIGHT"
-
-/* Parse text into *r (its strings allocated; free with metrics_rule_free).
- * 0, or -1 with why (what is wrong, with what is allowed) and errno EINVAL
- * or ENOMEM. */
-int metrics_rule_parse(const char *text, struct metrics_rule *r, char *why, size_t len);
-void metrics_rule_free(struct metrics_rule *r);
-/* A copy of src's strings into dst. 0 or -1/ENOMEM. */
-int metrics_rule_copy(struct metrics_rule *dst, const struct metrics_rule *src);
-/* The same probe: everything but the weights. */
-bool metrics_rule_same(const struct metrics_rule *a, const struct metrics_rule *b);
-
-/* Presets: the rules for one engine, in the same syntax. */
-struct metrics_preset {
-	const char *name;               /* "vllm", ... */
-	const char *source;             /* where the metric names come from */
-	const char *const *rules;       /* NULL-terminated */
-};
-/* The preset called name, or NULL. */
-const struct metrics_preset *metrics_preset_find(const char *name);
-/* "vllm, sglang, tgi, triton, llamacpp" */
-const char *metrics_preset_names(void);
 
 #endif

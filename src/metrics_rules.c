@@ -1,7 +1,9 @@
 /* metrics_rules.c: a metrics check's rules as written in hafd.conf, and the
  * presets per engine in that same syntax (so the man page can show them as
  * they are, and a user can copy one and change it). */
-#include "metrics_eval.h"
+#include "metrics_rules.h"
+
+#include "prom_parse.h"
 
 #include <errno.h>
 #include <math.h>
