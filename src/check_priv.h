@@ -14,6 +14,7 @@ struct cfg_check;
 struct http_parser;
 struct proc;
 struct check_run_ctx;
+struct check_metrics;
 
 struct check_runner {
 	struct check_run_ctx *t;
@@ -28,6 +29,8 @@ struct check_runner {
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;
 	long factor;                    /* file: the value read, for check_run_done */
+	bool weighted;                  /* metrics: the rules' weight, for check_run_done */
+	int weight;
 	/* script */
 	struct proc *proc;
 	char *insecure;                 /* why it may not run (script_security) */
@@ -38,6 +41,8 @@ struct check_runner {
 	struct http_parser *http;
 	char *req;                      /* the whole request, built once */
 	size_t req_len, req_off;
+	/* metrics (its http exchange is the fields above) */
+	struct check_metrics *metrics;
 };
 
 /* End the run in flight with a result; reason is printf-like. */
@@ -53,5 +58,14 @@ int check_net_prepare(struct check_runner *r);
 void check_net_run(struct check_runner *r);
 void check_net_abort(struct check_runner *r);
 void check_net_free(struct check_runner *r);
+
+/* check_metrics.c: the metrics check's side of an http exchange. prepare
+ * once (0 or -1/errno), start at each run once the http parser is ready,
+ * judge the status and body once the exchange is done (the socket is
+ * closed: it ends the run through check_run_done()), free at stop. */
+int check_metrics_prepare(struct check_runner *r);
+void check_metrics_start(struct check_runner *r);
+void check_metrics_judge(struct check_runner *r, int status);
+void check_metrics_free(struct check_runner *r);
 
 #endif

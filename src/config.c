@@ -202,6 +202,7 @@ static void check_new(struct cfg_parser *p, const char *text, const char *name)
 	c->checks[c->n_checks] = (struct cfg_check){
 		.name = dup, .line = p->lineno, .interval_us = 2 * CFG_SEC,
 		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3, .degrade_exit = 2,
+		.degrade_cap = -50,
 	};
 	p->cur_idx = c->n_checks++;
 	p->kind = SECT_CHECK;
@@ -642,6 +643,10 @@ static void check_free(struct cfg_check *c)
 	free(c->degrade_status);
 	free(c->expect_body);
 	free(c->path);
+	free(c->preset);
+	for (size_t i = 0; i < c->n_rules; i++)
+		metrics_rule_free(&c->rules[i]);
+	free(c->rules);
 }
 
 static void instance_free(struct cfg_instance *in)

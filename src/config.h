@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "metrics_rules.h"
 
 enum cfg_csum_form {
 	CFG_CSUM_RFC5798,       /* IPv4 VRRPv3 checksum with pseudo-header (keepalived, FRR) */
@@ -34,7 +35,7 @@ struct cfg_global {
 	int realtime_priority;  /* SCHED_RR priority, default 10; 0: normal scheduling */
 };
 
-enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE };
+enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_METRICS };
 enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
 
 struct cfg_range {              /* inclusive status-code range */
@@ -81,6 +82,12 @@ struct cfg_check {
 	uint16_t tcp_port;
 	/* file */
 	char *path;
+	/* metrics: url and header as for http, GET, status 200 */
+	char *preset;                   /* as written, NULL = none */
+	struct metrics_rule *rules;     /* the preset's and the rule lines, those
+					 * turned off left out; at least one */
+	size_t n_rules;
+	int degrade_cap;                /* -254..-1, default -50 */
 };
 
 struct cfg_track_if {

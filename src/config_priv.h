@@ -40,7 +40,7 @@ enum {
 	CK_STARTUP_GRACE, CK_ON_TIMEOUT, CK_TIMEOUT_FALL, CK_SLOW_AFTER, CK_COMMAND, CK_DEGRADE_EXIT,
 	CK_URL, CK_METHOD, CK_HEADER,
 	CK_BODY, CK_EXPECT_STATUS, CK_DEGRADE_STATUS, CK_EXPECT_BODY, CK_ADDRESS,
-	CK_PATH, CK_N
+	CK_PATH, CK_PRESET, CK_RULE, CK_DEGRADE_CAP, CK_N
 };
 enum {
 	GRK_INSTANCE, GRK_NOTIFY, GRK_NOTIFY_MASTER, GRK_NOTIFY_BACKUP, GRK_NOTIFY_FAULT,
@@ -55,7 +55,7 @@ enum key_kind { K_INT, K_BOOL, K_DUR, K_STR, K_FN };
 #define KF_LIST 1u                              /* may repeat */
 #define KF_TYPE(t) (2u << (t))                  /* check key only for type t */
 #define KF_TYPES (KF_TYPE(CHECK_SCRIPT) | KF_TYPE(CHECK_HTTP) | \
-		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE))
+		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE) | KF_TYPE(CHECK_METRICS))
 
 struct key_def {
 	const char *name;               /* first: cfg_suggest() reads it */
