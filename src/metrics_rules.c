@@ -303,7 +303,7 @@ static const char *const llamacpp_rules[] = {
 };
 
 static const struct metrics_preset presets[] = {
-	{ "vllm", "vLLM 0.11, vllm/v1/metrics/loggers.py", vllm_rules },
+	{ "vllm", "vLLM 0.10 and later, vllm/v1/metrics/loggers.py", vllm_rules },
 	{ "sglang", "SGLang 0.5, python/sglang/srt/metrics/collector.py", sglang_rules },
 	{ "tgi", "TGI 3.x, docs/source/reference/metrics.md", tgi_rules },
 	{ "triton", "Triton 24.x-25.x, docs/user_guide/metrics.md", triton_rules },
