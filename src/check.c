@@ -49,6 +49,10 @@ static void note_run(struct check *h, const struct check_outcome *run, uint64_t 
 	h->last_kind = run->kind;
 	h->latency_us = run->latency_us;
 	h->last_run_us = now_us;
+	if (run->result != CHECK_RES_PASS) {
+		h->run_weighted = run->weighted;
+		h->run_weight = run->weight < -254 ? -254 : run->weight > 254 ? 254 : run->weight;
+	}
 	if (run->result == CHECK_RES_FAIL)
 		h->factor = run->factor == 0 ? 1 : run->factor > 254 ? 254 :
 			run->factor < -254 ? -254 : (int)run->factor;
@@ -147,13 +151,14 @@ static bool init_as_up(const struct check *h, uint64_t now_us)
 
 void check_contrib(const struct check *h, uint64_t now_us, int *delta, bool *fault)
 {
+	int weight = h->p.weight;
 	bool up;
 
 	*delta = 0;
 	*fault = false;
 	switch (h->state) {
 	case CHECK_ST_DEGRADED:
-		*delta = h->p.degrade_weight;
+		*delta = h->run_weighted ? h->run_weight : h->p.degrade_weight;
 		return;
 	case CHECK_ST_UP:
 		up = true;
@@ -163,18 +168,22 @@ void check_contrib(const struct check *h, uint64_t now_us, int *delta, bool *fau
 		break;
 	default:
 		up = false;
+		/* DOWN by a run that said what it costs (INIT stays unproven:
+		 * the check's own weight). */
+		if (h->run_weighted)
+			weight = h->run_weight;
 		break;
 	}
-	if (h->p.weight == 0) {
+	if (weight == 0) {
 		*fault = !up;
-	} else if (h->p.weight < 0) {
-		int d = up ? 0 : h->p.weight * h->factor;
+	} else if (weight < 0) {
+		int d = up ? 0 : weight * h->factor;
 
 		/* Below -254 only through a factor: keepalived's FAULT. */
 		*delta = d < -254 ? -254 : d > 254 ? 254 : d;
 		*fault = d < -254;
 	} else
-		*delta = up ? h->p.weight : 0;
+		*delta = up ? weight : 0;
 }
 
 void check_sum(const struct check *const *checks, size_t n, uint64_t now_us,
@@ -220,7 +229,7 @@ const char *check_kind_name(enum check_kind k)
 		[CHECK_KIND_REFUSED] = "refused", [CHECK_KIND_RESET] = "reset",
 		[CHECK_KIND_BAD_STATUS] = "bad_status", [CHECK_KIND_BAD_BODY] = "bad_body",
 		[CHECK_KIND_BAD_REPLY] = "bad_reply", [CHECK_KIND_ERROR] = "error",
-		[CHECK_KIND_SLOW] = "slow",
+		[CHECK_KIND_SLOW] = "slow", [CHECK_KIND_RULE] = "rule",
 	};
 
 	return (unsigned)k < CHECK_KIND_N ? names[k] : "?";

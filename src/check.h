@@ -25,6 +25,9 @@
  *   INIT (grace)   0            0             +weight     (counts as UP)
  *   INIT, DOWN     FAULT        weight x f    0
  *   DEGRADED       degrade_weight in every case, never FAULT
+ * A run may carry a weight of its own (a metrics check: the rules that
+ * fired, metrics_eval.h); while its non-pass holds the state DOWN or
+ * DEGRADED, that weight stands for weight or degrade_weight above.
  * f is the factor of the last failed run: 1, or for a file check the
  * integer it read (keepalived's track_file); weight x f is kept within
  * -254..254, and a product below -254 puts the instance in FAULT.
@@ -65,6 +68,7 @@ enum check_kind {
 	CHECK_KIND_BAD_REPLY,   /* malformed HTTP response, bad file content */
 	CHECK_KIND_ERROR,       /* could not run the check (fork, socket, file) */
 	CHECK_KIND_SLOW,        /* it passed, slower than slow_after */
+	CHECK_KIND_RULE,        /* a metrics rule fired */
 	CHECK_KIND_N,
 };
 
@@ -86,6 +90,9 @@ struct check_outcome {
 	const char *reason;             /* short text, copied; NULL = none */
 	uint64_t latency_us;
 	long factor;                    /* weight multiplier of a FAIL; 0 means 1 */
+	bool weighted;                  /* FAIL, DEGRADED: weight replaces the
+					 * check's weight, degrade_weight */
+	int weight;
 };
 
 struct check_counters {
@@ -110,6 +117,8 @@ struct check {
 	enum check_result last;
 	enum check_kind last_kind;
 	int factor;                     /* of the last FAIL, within -254..254 */
+	bool run_weighted;              /* the last non-pass carried a weight */
+	int run_weight;
 	char reason[CHECK_REASON_MAX]; /* of the last run */
 	uint64_t latency_us;            /* of the last run */
 	uint64_t last_run_us;           /* when the last run finished */

@@ -1,5 +1,6 @@
 /* check_net.c: the http and tcp checks. One non-blocking socket per run and
- * one deadline for the whole exchange (connect, request, response). */
+ * one deadline for the whole exchange (connect, request, response). A
+ * metrics check is an http exchange whose body check_metrics.c reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -201,10 +202,12 @@ static int gen_build(struct check_runner *r, char *why, size_t wlen)
 int check_net_prepare(struct check_runner *r)
 {
 	timer_init(&r->deadline, on_deadline, r);
-	if (r->cfg->type != CHECK_HTTP)
+	if (r->cfg->type != CHECK_HTTP && r->cfg->type != CHECK_METRICS)
 		return 0;
 	r->http = malloc(sizeof(*r->http));
 	if (!r->http)
+		return -1;
+	if (r->cfg->type == CHECK_METRICS && check_metrics_prepare(r) < 0)
 		return -1;
 	if (r->cfg->request == CHECK_REQ_GENERATE) {
 		/* The model is asked at the first run, not here: no I/O before
@@ -218,6 +221,7 @@ int check_net_prepare(struct check_runner *r)
 void check_net_free(struct check_runner *r)
 {
 	check_net_abort(r);
+	check_metrics_free(r);
 	free(r->http);
 	free(r->req);
 	r->http = NULL;
@@ -226,7 +230,8 @@ void check_net_free(struct check_runner *r)
 
 void check_net_abort(struct check_runner *r)
 {
-	if (r->cfg && (r->cfg->type == CHECK_HTTP || r->cfg->type == CHECK_TCP))
+	if (r->cfg && (r->cfg->type == CHECK_HTTP || r->cfg->type == CHECK_TCP ||
+		       r->cfg->type == CHECK_METRICS))
 		net_close(r);
 }
 
@@ -365,6 +370,11 @@ static void http_evaluate(struct check_runner *r)
 	const struct cfg_check *c = r->cfg;
 	int st = r->http->status;
 
+	if (c->type == CHECK_METRICS) {
+		net_close(r);
+		check_metrics_judge(r, st);
+		return;
+	}
 	if (c->request == CHECK_REQ_GENERATE) {
 		gen_evaluate(r);
 	} else if (in_ranges(c->expect_status, c->n_expect_status, st)) {
@@ -395,8 +405,10 @@ static bool http_progress(struct check_runner *r, enum http_status st)
 	    http_parse_headers_done(p) &&
 	    in_ranges(r->cfg->expect_status, r->cfg->n_expect_status, p->status) && gen_stream(r))
 		return true;
-	/* Done, or the kept part of the body is full: nothing more to learn. */
-	if (st == HTTP_DONE || (http_parse_headers_done(p) && p->body_len == HTTP_BODY_KEEP)) {
+	/* Done, or the kept part of the body is full: nothing more to learn
+	 * (a metrics check reads its whole body, through the sink). */
+	if (st == HTTP_DONE || (http_parse_headers_done(p) && p->body_len == HTTP_BODY_KEEP &&
+				!p->sink)) {
 		http_evaluate(r);
 		return true;
 	}
@@ -537,7 +549,7 @@ static socklen_t sockaddr_make(const struct hafd_addr *a, uint16_t port,
 static void net_connect(struct check_runner *r)
 {
 	const struct cfg_check *c = r->cfg;
-	bool http = c->type == CHECK_HTTP;
+	bool http = c->type == CHECK_HTTP || c->type == CHECK_METRICS;
 	const struct hafd_addr *a = http ? &c->http_addr : &c->tcp_addr;
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_make(a, http ? c->http_port : c->tcp_port, &ss);
@@ -548,6 +560,8 @@ static void net_connect(struct check_runner *r)
 	r->sse_off = 0;
 	if (http)
 		http_parse_init(r->http, !strcmp(c->method ? c->method : "GET", "HEAD"));
+	if (c->type == CHECK_METRICS)
+		check_metrics_start(r);
 	r->fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0) {
 		int err = errno;

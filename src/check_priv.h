@@ -16,6 +16,7 @@ struct proc;
 struct proc_ctx;
 struct check_run_ctx;
 struct check_gpu;
+struct check_metrics;
 
 struct check_runner {
 	struct check_run_ctx *t;
@@ -30,6 +31,8 @@ struct check_runner {
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;
 	long factor;                    /* file: the value read, for check_run_done */
+	bool weighted;                  /* metrics: the rules' weight, for check_run_done */
+	int weight;
 	/* script */
 	struct proc *proc;
 	char *insecure;                 /* why it may not run (script_security) */
@@ -48,6 +51,8 @@ struct check_runner {
 	size_t sse_off;                 /* stream: body bytes already scanned */
 	/* gpu */
 	struct check_gpu *gpu;          /* check_gpu.c's, NULL for other types */
+	/* metrics (its http exchange is the fields above) */
+	struct check_metrics *metrics;
 };
 
 /* End the run in flight with a result; reason is printf-like. */
@@ -72,5 +77,13 @@ void check_net_free(struct check_runner *r);
 int check_gpu_prepare(struct check_runner *r);
 void check_gpu_run(struct check_runner *r);
 void check_gpu_free(struct check_runner *r);
+/* check_metrics.c: the metrics check's side of an http exchange. prepare
+ * once (0 or -1/errno), start at each run once the http parser is ready,
+ * judge the status and body once the exchange is done (the socket is
+ * closed: it ends the run through check_run_done()), free at stop. */
+int check_metrics_prepare(struct check_runner *r);
+void check_metrics_start(struct check_runner *r);
+void check_metrics_judge(struct check_runner *r, int status);
+void check_metrics_free(struct check_runner *r);
 
 #endif

@@ -33,7 +33,7 @@ struct check_run_ctx {
 
 static const char *const type_names[] = {
 	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp",
-	[CHECK_FILE] = "file", [CHECK_GPU] = "gpu",
+	[CHECK_FILE] = "file", [CHECK_GPU] = "gpu", [CHECK_METRICS] = "metrics",
 };
 
 struct loop *check_run_loop(const struct check_runner *r)
@@ -61,7 +61,8 @@ void check_run_done(struct check_runner *r, enum check_result res, enum check_ki
 	uint64_t now = loop_update_now(l);
 	char raw[2 * CHECK_REASON_MAX], reason[CHECK_REASON_MAX];
 	struct check_outcome run = { .result = res, .kind = kind, .reason = reason,
-				  .factor = r->factor };
+				  .factor = r->factor, .weighted = r->weighted,
+				  .weight = r->weight };
 	enum check_state from;
 	uint64_t ignored;
 	va_list ap;
@@ -76,6 +77,7 @@ void check_run_done(struct check_runner *r, enum check_result res, enum check_ki
 	r->busy = false;
 	r->proc = NULL;
 	r->factor = 0;
+	r->weighted = false;
 	run.latency_us = now - r->started_us;
 	ignored = r->check.c.ignored;
 	/* The logs say what check_record() made of the run (a slow pass is
@@ -324,7 +326,8 @@ static struct check_runner *runner_new(struct check_run_ctx *t, const struct haf
 	timer_init(&r->tick, on_tick, r);
 	timer_init(&r->grace, on_grace, r);
 	script_vet(t, cfg, r);
-	if (((c->type == CHECK_HTTP || c->type == CHECK_TCP) && check_net_prepare(r) < 0) ||
+	if (((c->type == CHECK_HTTP || c->type == CHECK_TCP || c->type == CHECK_METRICS) &&
+	     check_net_prepare(r) < 0) ||
 	    (c->type == CHECK_GPU && check_gpu_prepare(r) < 0)) {
 		free(r->insecure);
 		free(r);

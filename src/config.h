@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "metrics_rules.h"
 
 enum cfg_csum_form {
 	CFG_CSUM_RFC5798,       /* IPv4 VRRPv3 checksum with pseudo-header (keepalived, FRR) */
@@ -39,7 +40,7 @@ struct cfg_global {
 	int control_group_line; /* where it is set; 0 for none */
 };
 
-enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_GPU };
+enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_GPU, CHECK_METRICS };
 enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
 /* http: what is asked. GENERATE posts a one-token completion (check_net.c). */
 enum check_request { CHECK_REQ_GET, CHECK_REQ_GENERATE };
@@ -108,6 +109,12 @@ struct cfg_check {
 	uint64_t xid_window_us;         /* a degrading Xid counts this long */
 	char *nvml_library;             /* default libnvidia-ml.so.1 */
 	char *xid_source;               /* default /dev/kmsg; NULL: none */
+	/* metrics: url and header as for http, GET, status 200 */
+	char *preset;                   /* as written, NULL = none */
+	struct metrics_rule *rules;     /* the preset's and the rule lines, those
+					 * turned off left out; at least one */
+	size_t n_rules;
+	int degrade_cap;                /* -254..-1, default -50 */
 };
 
 struct cfg_track_if {

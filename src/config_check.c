@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct key_def, name) == 0, "name first");
 static const char *const type_names[] = {
 	[CHECK_SCRIPT] = "script", [CHECK_HTTP] = "http", [CHECK_TCP] = "tcp", [CHECK_FILE] = "file",
 	[CHECK_GPU] = "gpu",
+	[CHECK_METRICS] = "metrics",
 };
 
 const char *cfg_family_name(int family)
@@ -413,15 +414,98 @@ static void gpu_finish(struct cfg_parser *p, struct cfg_check *c, const struct c
 			}
 }
 
+/* The rules a metrics check runs: the preset's, each replaced by a rule
+ * line of its name (or dropped by NAME off), then the other rule lines.
+ * A down rule without a weight takes the check's. The request is http's:
+ * GET, and only 200 is an answer to read. */
+static void metrics_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	const struct metrics_preset *pre = c->preset ? metrics_preset_find(c->preset) : NULL;
+	struct metrics_rule *all = NULL;
+	size_t n = 0;
+	bool *used = calloc(c->n_rules + 1, sizeof(*used));
+	char why[256];
+
+	if (!c->method)
+		c->method = cfg_strdup(p, "GET");
+	if (!cfg_grow(p, &c->expect_status, sizeof(*c->expect_status), 0))
+		c->expect_status[c->n_expect_status++] = (struct cfg_range){ 200, 200 };
+	if (!used) {
+		p->oom = true;
+		return;
+	}
+	for (size_t k = 0; pre && pre->rules[k]; k++) {
+		struct metrics_rule r;
+		size_t u, len = strcspn(pre->rules[k], " ");
+
+		for (u = 0; u < c->n_rules; u++)
+			if (strlen(c->rules[u].name) == len &&
+			    !strncmp(c->rules[u].name, pre->rules[k], len))
+				break;
+		if (u < c->n_rules) {
+			used[u] = true;
+			if (c->rules[u].off)
+				continue;
+			if (cfg_grow(p, &all, sizeof(*all), n))
+				break;
+			all[n++] = c->rules[u];
+			c->rules[u].metric = NULL;
+			c->rules[u].n_pending = 0;
+			continue;
+		}
+		if (metrics_rule_parse(pre->rules[k], &r, why, sizeof(why)) < 0) {
+			p->oom = true;  /* the presets are tested: only memory can fail */
+			break;
+		}
+		if (cfg_grow(p, &all, sizeof(*all), n)) {
+			metrics_rule_free(&r);
+			break;
+		}
+		all[n++] = r;
+	}
+	for (size_t u = 0; u < c->n_rules; u++) {
+		if (used[u])
+			continue;
+		if (c->rules[u].off) {
+			cfg_key_err(p, s, c->rules[u].line, "rule", "rule %s off: %s has no rule "
+				    "of that name (allowed: off for a rule of the preset)",
+				    c->rules[u].name, pre ? pre->name : "no preset is given, so it");
+			continue;
+		}
+		if (cfg_grow(p, &all, sizeof(*all), n))
+			break;
+		all[n++] = c->rules[u];
+		c->rules[u].metric = NULL;
+		c->rules[u].n_pending = 0;
+	}
+	for (size_t u = 0; u < c->n_rules; u++)
+		metrics_rule_free(&c->rules[u]);
+	free(c->rules);
+	free(used);
+	c->rules = all;
+	c->n_rules = n;
+	for (size_t k = 0; k < n; k++)
+		if (all[k].effect == METRICS_DOWN && !all[k].has_weight)
+			all[k].weight = c->weight;
+	if (!n && !s->bad[CK_RULE] && !s->bad[CK_PRESET] && !p->oom)
+		cfg_key_err(p, s, s->line, "rule", "a metrics check needs a rule (allowed: "
+			    "preset = %s, or rule = %s)", metrics_preset_names(),
+			    METRICS_RULE_SYNTAX);
+	else if (n > METRICS_RULES_MAX)
+		cfg_key_err(p, s, s->seen[CK_RULE] ? s->seen[CK_RULE] : s->line, "rule",
+			    "%zu rules with the preset's (allowed: at most %d)", n,
+			    METRICS_RULES_MAX);
+}
+
 /* "type http" or "types script and http" */
 static const char *types_text(unsigned mask, char *buf, size_t len)
 {
 	size_t n = 0, k = 0;
 
-	for (int t = CHECK_SCRIPT; t <= CHECK_GPU; t++)
+	for (int t = CHECK_SCRIPT; t <= CHECK_METRICS; t++)
 		n += !!(mask & KF_TYPE(t));
 	snprintf(buf, len, "type%s", n > 1 ? "s" : "");
-	for (int t = CHECK_SCRIPT; t <= CHECK_GPU; t++) {
+	for (int t = CHECK_SCRIPT; t <= CHECK_METRICS; t++) {
 		if (!(mask & KF_TYPE(t)))
 			continue;
 		k++;
@@ -436,12 +520,13 @@ static void check_finish(struct cfg_parser *p, size_t i)
 	static const int needs[] = {
 		[CHECK_SCRIPT] = CK_COMMAND, [CHECK_HTTP] = CK_URL,
 		[CHECK_TCP] = CK_ADDRESS, [CHECK_FILE] = CK_PATH, [CHECK_GPU] = -1,
+		[CHECK_METRICS] = CK_URL,
 	};
 	struct cfg_check *c = &p->cfg->checks[i];
 	const struct cfg_sect *s = &p->csect[i];
 	char buf[64];
 
-	require(p, s, CK_TYPE, "type", " (allowed: script, http, tcp, file, gpu)");
+	require(p, s, CK_TYPE, "type", " (allowed: script, http, tcp, file, gpu, metrics)");
 	if (!s->seen[CK_TYPE] || s->bad[CK_TYPE])
 		return;
 	if (needs[c->type] >= 0 && !s->seen[needs[c->type]])
@@ -459,6 +544,8 @@ static void check_finish(struct cfg_parser *p, size_t i)
 		http_finish(p, c, s);
 	if (c->type == CHECK_GPU)
 		gpu_finish(p, c, s);
+	if (c->type == CHECK_METRICS)
+		metrics_finish(p, c, s);
 }
 
 /* ---- references --------------------------------------------------------- */
@@ -845,9 +932,19 @@ static bool ranges_same(const struct cfg_range *a, size_t na, const struct cfg_r
 
 /* What a probe does and how results are counted; the weights are left out
  * because they change the effect of a state, not the state. */
+static bool rules_same(const struct cfg_check *a, const struct cfg_check *b)
+{
+	if (a->n_rules != b->n_rules)
+		return false;
+	for (size_t i = 0; i < a->n_rules; i++)
+		if (!metrics_rule_same(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
 bool config_check_same_probe(const struct cfg_check *a, const struct cfg_check *b)
 {
-	return a->type == b->type && a->interval_us == b->interval_us &&
+	return a->type == b->type && rules_same(a, b) && a->interval_us == b->interval_us &&
 	       a->timeout_us == b->timeout_us && a->rise == b->rise && a->fall == b->fall &&
 	       a->startup_grace_us == b->startup_grace_us && a->on_timeout == b->on_timeout &&
 	       a->degrade_exit == b->degrade_exit &&

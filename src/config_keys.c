@@ -556,11 +556,11 @@ static const struct key_def inst_keys[IK_N] = {
 
 static void set_check_type(struct cfg_parser *p, void *obj, const char *v)
 {
-	static const char *const names[] = { "script", "http", "tcp", "file", "gpu" };
+	static const char *const names[] = { "script", "http", "tcp", "file", "gpu", "metrics" };
 	static const enum check_type types[] = { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE,
-						  CHECK_GPU };
+						 CHECK_GPU, CHECK_METRICS };
 	struct cfg_check *c = obj;
-	int i = get_enum(p, v, names, 5);
+	int i = get_enum(p, v, names, sizeof(names) / sizeof(names[0]));
 
 	if (i >= 0)
 		c->type = types[i];
@@ -824,6 +824,53 @@ static void set_xid_source(struct cfg_parser *p, void *obj, const char *v)
 	}
 }
 
+static void set_preset(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+
+	if (!metrics_preset_find(v))
+		key_err(p, "'%s' is not a preset (allowed: %s)", v, metrics_preset_names());
+	else
+		set_string(p, &c->preset, v);
+}
+
+/* One rule line; a preset's rules join them at the end of the section
+ * (config_check.c), where a rule of the same name replaces the preset's. */
+static void set_rule(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	struct metrics_rule r;
+	char why[CFG_MAX_LINE + 160];
+
+	if (metrics_rule_parse(v, &r, why, sizeof(why)) < 0) {
+		if (errno == ENOMEM)
+			p->oom = true;
+		else
+			key_err(p, "%s (allowed: %s)", why, METRICS_RULE_SYNTAX);
+		return;
+	}
+	for (size_t i = 0; i < c->n_rules; i++) {
+		if (strcmp(c->rules[i].name, r.name))
+			continue;
+		key_err(p, "rule %s is already given on line %d (allowed: one rule per name)",
+			r.name, c->rules[i].line);
+		metrics_rule_free(&r);
+		return;
+	}
+	if (c->n_rules == METRICS_RULES_MAX) {
+		key_err(p, "more than %d rules (allowed: at most %d per check)", METRICS_RULES_MAX,
+			METRICS_RULES_MAX);
+		metrics_rule_free(&r);
+		return;
+	}
+	if (cfg_grow(p, &c->rules, sizeof(*c->rules), c->n_rules)) {
+		metrics_rule_free(&r);
+		return;
+	}
+	r.line = p->lineno;
+	c->rules[c->n_rules++] = r;
+}
+
 #define CHK struct cfg_check
 #define T(t) KF_TYPE(CHECK_##t)
 const struct key_def cfg_check_keys[CK_N] = {
@@ -836,19 +883,19 @@ const struct key_def cfg_check_keys[CK_N] = {
 	[CK_DEGRADE_WEIGHT] = KINT("degrade_weight", CHK, degrade_weight, -254, 254),
 	[CK_STARTUP_GRACE] = KDUR("startup_grace", CHK, startup_grace_us, 0, 86400 * CFG_SEC),
 	[CK_ON_TIMEOUT] = { .name = "on_timeout", .kind = K_FN, .fn = set_on_timeout,
-			    .flags = T(HTTP) | T(SCRIPT) },
+			    .flags = T(HTTP) | T(SCRIPT) | T(METRICS) },
 	[CK_TIMEOUT_FALL] = { .name = "timeout_fall", .kind = K_INT, FLD(CHK, timeout_fall),
-			      .min = 0, .max = 100, .flags = T(HTTP) | T(SCRIPT) },
+			      .min = 0, .max = 100, .flags = T(HTTP) | T(SCRIPT) | T(METRICS) },
 	[CK_SLOW_AFTER] = { .name = "slow_after", .kind = K_DUR, FLD(CHK, slow_after_us),
 			    .min = 0, .max = 3600 * CFG_SEC, .flags = T(HTTP) | T(SCRIPT) | T(TCP) },
 	[CK_COMMAND] = { .name = "command", .kind = K_STR, FLD(CHK, command),
 			 .allowed = "a command", .flags = T(SCRIPT) },
 	[CK_DEGRADE_EXIT] = { .name = "degrade_exit", .kind = K_FN, .fn = set_degrade_exit,
 			      .flags = T(SCRIPT) },
-	[CK_URL] = { .name = "url", .kind = K_FN, .fn = set_url, .flags = T(HTTP) },
+	[CK_URL] = { .name = "url", .kind = K_FN, .fn = set_url, .flags = T(HTTP) | T(METRICS) },
 	[CK_METHOD] = { .name = "method", .kind = K_FN, .fn = set_method, .flags = T(HTTP) },
 	[CK_HEADER] = { .name = "header", .kind = K_FN, .fn = set_header,
-			.flags = T(HTTP) | KF_LIST },
+			.flags = T(HTTP) | T(METRICS) | KF_LIST },
 	[CK_BODY] = { .name = "body", .kind = K_STR, FLD(CHK, body), .allowed = "text",
 		      .flags = T(HTTP) },
 	[CK_EXPECT_STATUS] = { .name = "expect_status", .kind = K_FN, .fn = set_status,
@@ -881,6 +928,11 @@ const struct key_def cfg_check_keys[CK_N] = {
 			      .allowed = "a library file or name", .flags = T(GPU) },
 	[CK_XID_SOURCE] = { .name = "xid_source", .kind = K_FN, .fn = set_xid_source,
 			    .flags = T(GPU) },
+	[CK_PRESET] = { .name = "preset", .kind = K_FN, .fn = set_preset, .flags = T(METRICS) },
+	[CK_RULE] = { .name = "rule", .kind = K_FN, .fn = set_rule,
+		      .flags = T(METRICS) | KF_LIST },
+	[CK_DEGRADE_CAP] = { .name = "degrade_cap", .kind = K_INT, FLD(CHK, degrade_cap),
+			     .min = -254, .max = -1, .flags = T(METRICS) },
 };
 #undef T
 #undef CHK

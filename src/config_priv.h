@@ -45,7 +45,7 @@ enum {
 	CK_STREAM,
 	CK_MIN_GPUS, CK_GPU_WEIGHT, CK_XID_FATAL, CK_XID_DEGRADE, CK_XID_WINDOW, CK_NVML_LIBRARY,
 	CK_XID_SOURCE,
-	CK_N
+	CK_PRESET, CK_RULE, CK_DEGRADE_CAP, CK_N
 };
 enum {
 	GRK_INSTANCE, GRK_NOTIFY, GRK_NOTIFY_MASTER, GRK_NOTIFY_BACKUP, GRK_NOTIFY_FAULT,
@@ -60,7 +60,8 @@ enum key_kind { K_INT, K_BOOL, K_DUR, K_STR, K_FN };
 #define KF_LIST 1u                              /* may repeat */
 #define KF_TYPE(t) (2u << (t))                  /* check key only for type t */
 #define KF_TYPES (KF_TYPE(CHECK_SCRIPT) | KF_TYPE(CHECK_HTTP) | \
-		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE) | KF_TYPE(CHECK_GPU))
+		  KF_TYPE(CHECK_TCP) | KF_TYPE(CHECK_FILE) | KF_TYPE(CHECK_GPU) | \
+		  KF_TYPE(CHECK_METRICS))
 
 struct key_def {
 	const char *name;               /* first: cfg_suggest() reads it */

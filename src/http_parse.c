@@ -266,6 +266,13 @@ static void body_add(struct http_parser *p, const char *buf, size_t n)
 	size_t room = HTTP_BODY_KEEP - p->body_len;
 	size_t keep = n < room ? n : room;
 
+	if (p->sink) {
+		p->body_seen += n;
+		if (n)
+			p->sink(p->sink_arg, buf, n);
+		return;
+	}
+
 	memcpy(p->body + p->body_len, buf, keep);
 	p->body_len += keep;
 	p->body_seen += n;

@@ -47,6 +47,10 @@ struct http_parser {
 	bool te_seen;           /* Transfer-Encoding given (it beats Content-Length) */
 	uint64_t chunk_left;
 	size_t header_bytes;    /* of the current header section */
+	/* Set after http_parse_init() to receive the whole body (de-chunked) as
+	 * it comes instead of keeping its first HTTP_BODY_KEEP bytes. */
+	void (*sink)(void *arg, const char *buf, size_t n);
+	void *sink_arg;
 	size_t line_len;
 	char line[HTTP_LINE_MAX + 1];
 	char body[HTTP_BODY_KEEP];

@@ -290,6 +290,52 @@ static void test_contrib_file_factor(void **state)
 	expect_contrib(&h, 30, false);
 }
 
+/* A run that carries its own weight (a metrics check: the rules that
+ * fired) stands for weight or degrade_weight while it holds the state;
+ * INIT stays unproven at the check's own weight, and a run without one
+ * goes back to the check's. */
+static void feed_weighted(struct check *h, enum check_result r, int weight)
+{
+	struct check_outcome run = {
+		.result = r, .kind = CHECK_KIND_RULE, .reason = "rule",
+		.weighted = true, .weight = weight,
+	};
+
+	now += S;
+	check_record(h, &run, now, NULL);
+}
+
+static void test_contrib_run_weight(void **state)
+{
+	struct check h;
+
+	(void)state;
+	init(&h, 1, 2, 0, -10, 0);
+	feed_weighted(&h, F, -40);
+	expect_contrib(&h, 0, true);            /* INIT: unproven, weight 0 */
+	feed_weighted(&h, F, -40);
+	expect_contrib(&h, -40, false);         /* DOWN by a rule of weight -40 */
+	feed_weighted(&h, F, 0);
+	expect_contrib(&h, 0, true);            /* a rule of weight 0: FAULT */
+	feed_weighted(&h, D, -25);
+	expect_contrib(&h, -25, false);         /* DEGRADED (the run of non-passes
+						 * goes on) at the run's -25 */
+	feed_weighted(&h, D, -30);
+	expect_contrib(&h, -30, false);         /* follows the latest run */
+	feed_n(&h, D, 2);
+	expect_contrib(&h, -10, false);         /* unweighted: degrade_weight */
+	feed(&h, P);
+	expect_contrib(&h, 0, false);
+	init(&h, 1, 1, 20, -10, 0);
+	feed(&h, P);
+	expect_contrib(&h, 20, false);          /* UP: the check's positive weight */
+	feed_weighted(&h, F, -60);
+	expect_contrib(&h, -60, false);
+	feed_weighted(&h, F, 500);              /* kept within -254..254 */
+	expect_contrib(&h, 0, false);
+	assert_int_equal(h.run_weight, 254);
+}
+
 static void test_grace_ignores_failures(void **state)
 {
 	struct check h;
@@ -559,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_contrib_negative_weight),
 		cmocka_unit_test(test_contrib_positive_weight),
 		cmocka_unit_test(test_contrib_file_factor),
+		cmocka_unit_test(test_contrib_run_weight),
 		cmocka_unit_test(test_grace_ignores_failures),
 		cmocka_unit_test(test_grace_positive_weight_counts_up),
 		cmocka_unit_test(test_grace_expires_by_time),

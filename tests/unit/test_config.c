@@ -667,7 +667,7 @@ static void test_enum(void **state)
 	       "info, debug)",
 	       "t.conf:8: [global] v3_checksum: 'rfc3768' is not valid (allowed: rfc5798, rfc9568)",
 	       "t.conf:10: [check c] type: 'ping' is not valid (allowed: script, http, tcp, file, "
-	       "gpu)",
+	       "gpu, metrics)",
 	       "t.conf:11: [check c] on_timeout: 'ignore' is not valid (allowed: fail, degrade)");
 	EXPECT(HTTP "method = PUT\n",
 	       "t.conf:8: [check c] method: 'PUT' is not valid (allowed: GET, POST, HEAD)");
@@ -732,6 +732,105 @@ static void test_gpu_keys(void **state)
 	       "script)");
 }
 
+/* type = metrics: a preset's rules, replaced or turned off by rule lines
+ * of their name, other rule lines after them; a down rule without a
+ * weight takes the check's; the request is http's GET. */
+#define MET INST "[check m]\ntype = metrics\nurl = http://127.0.0.1:8000/metrics\n"
+
+static void test_metrics(void **state)
+{
+	struct hafd_config *cfg;
+	const struct cfg_check *c;
+
+	(void)state;
+	cfg = cfg_text_ok(MET "preset = vllm\nweight = -60\n"
+			  "rule = queue gauge vllm:num_requests_waiting > 100 degrade -15\n"
+			  "rule = preemptions off\n"
+			  "rule = mine gauge up < 1 down\ndegrade_cap = -25\n");
+	c = &cfg->checks[0];
+	assert_int_equal(c->type, CHECK_METRICS);
+	assert_string_equal(c->method, "GET");
+	assert_string_equal(c->http_path, "/metrics");
+	assert_int_equal(c->http_port, 8000);
+	assert_int_equal(c->degrade_cap, -25);
+	assert_int_equal(c->n_rules, 4);        /* queue, kv_cache, stall, mine */
+	assert_string_equal(c->rules[0].name, "queue");
+	assert_true(c->rules[0].threshold == 100);
+	assert_int_equal(c->rules[0].weight, -15);
+	assert_int_equal(c->rules[0].line, 10);
+	assert_string_equal(c->rules[1].name, "kv_cache");
+	assert_int_equal(c->rules[1].line, 0);
+	assert_int_equal(c->rules[1].agg, METRICS_MAX);
+	assert_string_equal(c->rules[2].name, "stall");
+	assert_int_equal(c->rules[2].effect, METRICS_DOWN);
+	assert_int_equal(c->rules[2].weight, -60);      /* the check's */
+	assert_string_equal(c->rules[2].pending[1], "vllm:num_requests_waiting");
+	assert_string_equal(c->rules[3].name, "mine");
+	assert_int_equal(c->rules[3].weight, -60);
+	config_free(cfg);
+	/* Defaults: the preset alone; degrade_cap -50. */
+	cfg = cfg_text_ok(MET "preset = triton\n");
+	c = &cfg->checks[0];
+	assert_int_equal(c->degrade_cap, -50);
+	assert_int_equal(c->n_rules, 2);
+	assert_string_equal(c->rules[0].metric, "nv_inference_pending_request_count");
+	assert_int_equal(c->rules[1].weight, 0);        /* weight 0: FAULT */
+	config_free(cfg);
+	cfg = cfg_text_ok(MET "rule = q gauge a > 1 degrade -5\nheader = Authorization: Bearer x\n"
+			  "on_timeout = degrade\n");
+	assert_int_equal(cfg->checks[0].n_rules, 1);
+	assert_int_equal(cfg->checks[0].on_timeout, CHECK_TIMEOUT_DEGRADE);
+	config_free(cfg);
+}
+
+static void test_metrics_errors(void **state)
+{
+	(void)state;
+	EXPECT(MET,
+	       "t.conf:5: [check m] rule: a metrics check needs a rule (allowed: preset = vllm, "
+	       "sglang, tgi, triton, llamacpp, or rule = " METRICS_RULE_SYNTAX ")");
+	EXPECT(MET "preset = ollama\n",
+	       "t.conf:8: [check m] preset: 'ollama' is not a preset (allowed: vllm, sglang, tgi, "
+	       "triton, llamacpp)");
+	EXPECT(MET "rule = q gauge a >= 1 down\n",
+	       "t.conf:8: [check m] rule: '>=' is not a comparison (allowed: > or <) (allowed: "
+	       METRICS_RULE_SYNTAX ")");
+	EXPECT(MET "rule = q gauge a > 1 down\nrule = q rate b > 1 down\n",
+	       "t.conf:9: [check m] rule: rule q is already given on line 8 (allowed: one rule "
+	       "per name)");
+	EXPECT(MET "preset = tgi\nrule = kv_cache off\n",
+	       "t.conf:9: [check m] rule: rule kv_cache off: tgi has no rule of that name "
+	       "(allowed: off for a rule of the preset)");
+	EXPECT(MET "rule = x off\nrule = y gauge a > 1 down\n",
+	       "t.conf:8: [check m] rule: rule x off: no preset is given, so it has no rule of "
+	       "that name (allowed: off for a rule of the preset)");
+	EXPECT(MET "preset = vllm\ndegrade_cap = 5\n",
+	       "t.conf:9: [check m] degrade_cap: value 5 out of range (allowed: -254..-1)");
+	EXPECT(HTTP "rule = q gauge a > 1 down\n",
+	       "t.conf:8: [check c] rule: key is only valid for type metrics (this check is "
+	       "type http)");
+	EXPECT(MET "preset = vllm\nexpect_body = x\n",
+	       "t.conf:9: [check m] expect_body: key is only valid for type http (this check is "
+	       "type metrics)");
+}
+
+static void test_metrics_same_probe(void **state)
+{
+	struct hafd_config *a, *b;
+
+	(void)state;
+	a = cfg_text_ok(MET "preset = vllm\n");
+	b = cfg_text_ok(MET "preset = vllm\nweight = -30\n"
+			"rule = queue gauge vllm:num_requests_waiting > 32 degrade -5\n");
+	assert_true(config_check_same_probe(&a->checks[0], &b->checks[0]));   /* weights */
+	config_free(b);
+	b = cfg_text_ok(MET "preset = vllm\n"
+			"rule = queue gauge vllm:num_requests_waiting > 33 degrade -20\n");
+	assert_false(config_check_same_probe(&a->checks[0], &b->checks[0]));
+	config_free(b);
+	config_free(a);
+}
+
 static void test_required(void **state)
 {
 	EXPECT("[instance web]\npriority = 5\n[check c]\n[group g]\nnotify = /bin/true\n"
@@ -741,7 +840,7 @@ static void test_required(void **state)
 	       "t.conf:1: [instance web] vrid: required key is missing",
 	       "t.conf:1: [instance web] virtual_ip: required key is missing (at least one)",
 	       "t.conf:3: [check c] type: required key is missing (allowed: script, http, tcp, file, "
-	       "gpu)",
+	       "gpu, metrics)",
 	       "t.conf:4: [group g] instance: required key is missing (at least one)",
 	       "t.conf:6: [check s] command: required key is missing for type script",
 	       "t.conf:8: [check h] url: required key is missing for type http",
@@ -1133,7 +1232,7 @@ static void test_check_overload_keys(void **state)
 	       "t.conf:8: [check c] timeout_fall: value 101 out of range (allowed: 0..100)",
 	       "t.conf:9: [check c] slow_after: '2h' is not a duration (allowed: a number with ms, "
 	       "s or m, e.g. 100ms, 1.5s, 2m)",
-	       "t.conf:13: [check f] timeout_fall: key is only valid for types script and http "
+	       "t.conf:13: [check f] timeout_fall: key is only valid for types script, http and metrics "
 	       "(this check is type file)",
 	       "t.conf:14: [check f] slow_after: key is only valid for types script, http and tcp "
 	       "(this check is type file)");
@@ -1336,11 +1435,11 @@ static void test_check_type_keys(void **state)
 	       "address = 127.0.0.1:80\npath = /x\ntype = script\n"
 	       "[check t]\ntype = tcp\naddress = 127.0.0.1:80\non_timeout = degrade\ncommand = x\n"
 	       "expect_status = 200\ndegrade_status = 429\nmethod = GET\nbody = x\nexpect_body = y\n",
-	       "t.conf:6: [check s] url: key is only valid for type http (this check is type script)",
-	       "t.conf:8: [check s] header: key is only valid for type http (this check is type script)",
+	       "t.conf:6: [check s] url: key is only valid for types http and metrics (this check is type script)",
+	       "t.conf:8: [check s] header: key is only valid for types http and metrics (this check is type script)",
 	       "t.conf:9: [check s] address: key is only valid for type tcp (this check is type script)",
 	       "t.conf:10: [check s] path: key is only valid for type file (this check is type script)",
-	       "t.conf:15: [check t] on_timeout: key is only valid for types script and http (this "
+	       "t.conf:15: [check t] on_timeout: key is only valid for types script, http and metrics (this "
 	       "check is type tcp)",
 	       "t.conf:16: [check t] command: key is only valid for type script (this check is type tcp)",
 	       "t.conf:17: [check t] expect_status: key is only valid for type http (this check is "
@@ -1859,6 +1958,9 @@ int main(void)
 		cmocka_unit_test(test_many_errors_in_order),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_metrics_errors),
+		cmocka_unit_test(test_metrics_same_probe),
 		cmocka_unit_test(test_compatible),
 		cmocka_unit_test(test_match),
 	};
