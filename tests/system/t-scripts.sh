@@ -128,6 +128,24 @@ expect 1 'fatal Xid seen earlier.*79' "check_xid: the fatal flag outlives the lo
 rm -f "$HAFD_STATE_DIR"/check_xid-default.fatal
 xid dmesg-clean.txt
 expect 0 '^OK' "check_xid: removing the flag clears it"
+# Issue 16: the lists follow NVIDIA's Xid catalog (immediate action per
+# code). 63, a row marked for remapping (IGNORE: the GPU stays usable, a
+# reset is due), was fatal and kept a healthy node down until an operator
+# came; 46, GPU stopped processing (RESET_GPU), was only mentioned.
+xid dmesg-xid-63.txt HAFD_CHECK=x63
+expect 2 'Xid 63 on PCI:0000:00:06' "check_xid: Xid 63 (row remap pending) degrades, it does not fail"
+xid dmesg-clean.txt HAFD_CHECK=x63
+expect 0 '^OK' "check_xid: Xid 63 leaves no fatal flag behind"
+xid dmesg-xid-46.txt HAFD_CHECK=x46
+expect 1 'fatal Xid 46 on PCI:0000:00:06' "check_xid: Xid 46 (GPU stopped processing, reset the GPU) is down"
+# 64, a row that could not be remapped, stays fatal: the catalog's
+# immediate action is RESET_GPU (and check_gpu downs remapped_rows.failure).
+xid dmesg-xid-64.txt HAFD_CHECK=x64
+expect 1 'fatal Xid 64 on PCI:0000:00:06' "check_xid: Xid 64 (row remapping failure, reset the GPU) is down"
+# 94, a contained memory error, ends the application (RESTART_APP); the
+# 45 that follows it is the driver's cleanup (follow the other Xid).
+xid dmesg-xid-94.txt HAFD_CHECK=x94
+expect 2 'list: Xid 94 on PCI:0000:00:06$' "check_xid: Xid 94 (contained) degrades, and the 45 after it does not"
 xid dmesg-xid-warn.txt HAFD_CHECK=custom HAFD_XID_FATAL=13
 expect 1 'fatal Xid 13' "check_xid: HAFD_XID_FATAL sets the fatal codes"
 run_script check_xid HAFD_XID_LOG_CMD='echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1'
