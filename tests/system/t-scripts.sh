@@ -223,16 +223,19 @@ mode dead
 gen
 expect 1 'connection refused' "check_openai_gen: a closed port is down"
 
-prog() { ns_script check_engine_progress HAFD_STALL_SEC=1 "$@"; }
+# fake-infer serves vLLM's generation counter only, not its prompt one.
+prog() {
+	ns_script check_engine_progress HAFD_STALL_SEC=1 HAFD_METRIC_TOKENS=vllm:generation_tokens_total "$@"
+}
 mode healthy running=2
 prog
-expect 0 '^OK: tokens .* 2 running, 0 waiting' "check_engine_progress: reads the vLLM metrics"
+expect 0 '^OK: vllm progress .* 2 running, 0 waiting' "check_engine_progress: reads the vLLM metrics"
 mode wedged running=2
 prog
 expect 0 '^OK' "check_engine_progress: a counter that just stopped is not yet a stall"
 deadline=$((SECONDS + 10))
 while prog && [ "$RC" = 0 ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-expect 1 'no token generated for [0-9]+s with [2-9] running' "check_engine_progress: pending requests and a still counter are down"
+expect 1 'no progress \(vllm:generation_tokens_total\) for [0-9]+s with [2-9] running' "check_engine_progress: pending requests and a still counter are down"
 mode healthy running=2
 prog; prog
 expect 0 '^OK' "check_engine_progress: up again when tokens flow"
@@ -247,6 +250,68 @@ expect 3 'metric nope_total not found' "check_engine_progress: a missing metric 
 mode dead
 prog
 expect 1 'connection refused' "check_engine_progress: a closed port is down"
+
+# Issue 16: a long prefill is not a stall, for each engine's metric names.
+# Pages as each engine's documentation shows them (read through curl's
+# file://): vLLM (docs.vllm.ai "Production Metrics", v0.9.1: the label
+# model_name; V1 adds engine), SGLang (docs.sglang.io "Production Metrics": values in
+# exponent notation), TGI 3.x (reference/metrics: unlabelled gauges, the
+# forward-pass counter labelled by method). page ENGINE PROMPT GEN RUN:
+# prompt tokens (prefill passes for TGI) PROMPT, generated tokens (decode
+# passes) GEN, RUN running requests, none waiting.
+page() {
+	local d="$TMP/metrics-$1"
+	mkdir -p "$d"
+	case $1 in
+	vllm) cat >"$d/metrics" <<EOF
+# HELP vllm:num_requests_running Number of requests in model execution batches.
+# TYPE vllm:num_requests_running gauge
+vllm:num_requests_running{engine="0",model_name="m"} $4.0
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{engine="0",model_name="m"} 0.0
+# TYPE vllm:prompt_tokens_total counter
+vllm:prompt_tokens_total{engine="0",model_name="m"} $2.0
+# TYPE vllm:generation_tokens_total counter
+vllm:generation_tokens_total{engine="0",model_name="m"} $3.0
+EOF
+	;;
+	sglang) cat >"$d/metrics" <<EOF
+# HELP sglang:prompt_tokens_total Number of prefill tokens processed.
+# TYPE sglang:prompt_tokens_total counter
+sglang:prompt_tokens_total{model_name="m"} $(printf '%e' "$2")
+# TYPE sglang:generation_tokens_total counter
+sglang:generation_tokens_total{model_name="m"} $(printf '%e' "$3")
+# TYPE sglang:num_running_reqs gauge
+sglang:num_running_reqs{model_name="m"} $4.0
+# TYPE sglang:num_queue_reqs gauge
+sglang:num_queue_reqs{model_name="m"} 0.0
+EOF
+	;;
+	tgi) cat >"$d/metrics" <<EOF
+# TYPE tgi_batch_current_size gauge
+tgi_batch_current_size $4
+# TYPE tgi_queue_size gauge
+tgi_queue_size 0
+# TYPE tgi_batch_inference_success counter
+tgi_batch_inference_success{method="prefill"} $2
+tgi_batch_inference_success{method="decode"} $3
+EOF
+	;;
+	esac
+}
+for e in vllm sglang tgi; do
+	pr() { run_script check_engine_progress HAFD_STALL_SEC=1 HAFD_CHECK=$e HAFD_URL="file://$TMP/metrics-$e"; }
+	page $e 1000 50 2
+	pr
+	expect 0 "^OK: $e progress" "check_engine_progress: finds $e's metric names"
+	sleep 1.2
+	page $e 9000 50 2
+	pr
+	expect 0 "^OK: $e progress .* 2 running" "check_engine_progress ($e): prompt progress without a generated token is no stall"
+	sleep 1.2
+	pr
+	expect 1 "^DOWN: no progress .* for [0-9]+s with 2 running" "check_engine_progress ($e): both still with requests running is a stall"
+done
 
 # --- notify-log -----------------------------------------------------------------
 OUT=$(env -i PATH=/usr/bin:/bin HAFD_NOTIFY_LOG="$TMP/notify.log" HAFD_TYPE=INSTANCE \
