@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>         /* before the linux/ headers, which defer to it */
 #include <linux/netfilter.h>
@@ -18,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +200,125 @@ static void instances_warn_missing_if(const struct hafd_config *cfg)
 					cfg->path, t->line, in->name, t->ifname, t->weight ?
 					"its weight applies" : "the instance is in FAULT");
 		}
+/* What check_xid reads, probed by a child as the scripts' user: the
+ * system journal's files when journalctl is on the scripts' PATH (as
+ * check_xid picks), else the ring buffer dmesg reads. Exit 0 readable, 1 a
+ * system journal file exists but none opens, 2 no journal files at all
+ * (journalctl says "No journal files were found" and exits 0), 3 /dev/kmsg
+ * refused (kernel.dmesg_restrict=1 without CAP_SYSLOG), 4 not probed. */
+static int xid_log_probe(void)
+{
+	static const char *const bins[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+	static const char *const roots[] = { "/var/log/journal", "/run/log/journal" };
+	char dir[PATH_MAX], file[PATH_MAX + 256];
+	bool jctl = false, seen = false;
+	struct dirent *e, *f;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/journalctl", bins[i]);
+		jctl = jctl || access(dir, X_OK) == 0;
+	}
+	if (!jctl) {
+		if ((fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+			return 3;
+		close(fd);
+		return 0;
+	}
+	/* journald keeps ROOT/MACHINE-ID/system*.journal, root:systemd-journal
+	 * 0640 (systemd-journald.service(8), Access Control). */
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		DIR *r = opendir(roots[i]), *m;
+
+		seen = seen || (!r && errno != ENOENT);
+		while (r && (e = readdir(r))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", roots[i], e->d_name);
+			if (!(m = opendir(dir))) {
+				seen = seen || errno != ENOENT;
+				continue;
+			}
+			while ((f = readdir(m))) {
+				size_t n = strlen(f->d_name);
+
+				if (strncmp(f->d_name, "system", 6) || n < 8 ||
+				    strcmp(f->d_name + n - 8, ".journal"))
+					continue;
+				seen = true;
+				snprintf(file, sizeof(file), "%s/%s", dir, f->d_name);
+				if ((fd = open(file, O_RDONLY | O_CLOEXEC)) >= 0) {
+					close(fd);
+					closedir(m);
+					closedir(r);
+					return 0;
+				}
+			}
+			closedir(m);
+		}
+		if (r)
+			closedir(r);
+	}
+	return seen ? 1 : 2;
+}
+
+/* hafd -t: check_xid run by a script check reports UNKNOWN on every run
+ * when script_user cannot read the kernel log (nobody, the default, is in
+ * no group that may). Warn, probing as that user in a child, as hafd will
+ * run the script (initgroups, setgid, setuid). Not probed: a check that
+ * brings its own HAFD_XID_LOG_CMD, a user hafd will not run scripts as,
+ * and a hafd -t that cannot switch users (not root). */
+static void checks_warn_xid_log(const struct hafd_config *cfg)
+{
+	struct proc_user u;
+	char why[160];
+	int rc = -1, st;
+	pid_t pid;
+
+	if (proc_user_resolve(cfg->global.script_user, cfg->global.script_security, &u,
+			      why, sizeof(why)) < 0)
+		return;
+	for (size_t i = 0; i < cfg->n_checks; i++) {
+		const struct cfg_check *c = &cfg->checks[i];
+		const char *w = c->command;
+		size_t len;
+
+		if (c->type != CHECK_SCRIPT || !w || strstr(w, "HAFD_XID_LOG_CMD="))
+			continue;
+		for (;;) {      /* the program: the first word after NAME=value ones */
+			w += strspn(w, " \t");
+			len = strcspn(w, " \t");
+			if (!word_is_assignment(w, len))
+				break;
+			w += len;
+		}
+		if (len < 9 || memcmp(w + len - 9, "check_xid", 9) || (len > 9 && w[len - 10] != '/'))
+			continue;
+		if (rc < 0) {   /* probed once, for every check that runs it */
+			fflush(stderr);
+			if ((pid = fork()) < 0)
+				return;
+			if (pid == 0)
+				_exit(u.switch_user && (initgroups(u.name, u.gid) < 0 ||
+					setgid(u.gid) < 0 || setuid(u.uid) < 0) ? 4 : xid_log_probe());
+			if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+				return;
+			rc = WEXITSTATUS(st);
+		}
+		if (rc == 1)
+			fprintf(stderr, "%s:%d: [check %s] command: warning: script_user %s cannot read "
+				"the system journal that check_xid reads: it will report UNKNOWN; add "
+				"%s to the systemd-journal group\n", cfg->path, c->command_line,
+				c->name, u.name, u.name);
+		else if (rc == 2)
+			fprintf(stderr, "%s:%d: [check %s] command: warning: no journal files in "
+				"/var/log/journal or /run/log/journal for check_xid to read: it will "
+				"report UNKNOWN\n", cfg->path, c->command_line, c->name);
+		else if (rc == 3)
+			fprintf(stderr, "%s:%d: [check %s] command: warning: script_user %s cannot read "
+				"the kernel log (/dev/kmsg, kernel.dmesg_restrict) that check_xid reads "
+				"with dmesg: it will report UNKNOWN\n", cfg->path, c->command_line,
+				c->name, u.name);
 	}
 }
 
@@ -659,6 +781,7 @@ int main(int argc, char **argv)
 
 		checks_warn_missing(h.cfg);
 		instances_warn_missing_if(h.cfg);
+		checks_warn_xid_log(h.cfg);
 		if (bad)
 			fprintf(stderr, "hafd: %s\n", why);
 		else

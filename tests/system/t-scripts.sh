@@ -128,6 +128,24 @@ expect 1 'fatal Xid seen earlier.*79' "check_xid: the fatal flag outlives the lo
 rm -f "$HAFD_STATE_DIR"/check_xid-default.fatal
 xid dmesg-clean.txt
 expect 0 '^OK' "check_xid: removing the flag clears it"
+# Issue 16: the lists follow NVIDIA's Xid catalog (immediate action per
+# code). 63, a row marked for remapping (IGNORE: the GPU stays usable, a
+# reset is due), was fatal and kept a healthy node down until an operator
+# came; 46, GPU stopped processing (RESET_GPU), was only mentioned.
+xid dmesg-xid-63.txt HAFD_CHECK=x63
+expect 2 'Xid 63 on PCI:0000:00:06' "check_xid: Xid 63 (row remap pending) degrades, it does not fail"
+xid dmesg-clean.txt HAFD_CHECK=x63
+expect 0 '^OK' "check_xid: Xid 63 leaves no fatal flag behind"
+xid dmesg-xid-46.txt HAFD_CHECK=x46
+expect 1 'fatal Xid 46 on PCI:0000:00:06' "check_xid: Xid 46 (GPU stopped processing, reset the GPU) is down"
+# 64, a row that could not be remapped, stays fatal: the catalog's
+# immediate action is RESET_GPU (and check_gpu downs remapped_rows.failure).
+xid dmesg-xid-64.txt HAFD_CHECK=x64
+expect 1 'fatal Xid 64 on PCI:0000:00:06' "check_xid: Xid 64 (row remapping failure, reset the GPU) is down"
+# 94, a contained memory error, ends the application (RESTART_APP); the
+# 45 that follows it is the driver's cleanup (follow the other Xid).
+xid dmesg-xid-94.txt HAFD_CHECK=x94
+expect 2 'list: Xid 94 on PCI:0000:00:06$' "check_xid: Xid 94 (contained) degrades, and the 45 after it does not"
 xid dmesg-xid-warn.txt HAFD_CHECK=custom HAFD_XID_FATAL=13
 expect 1 'fatal Xid 13' "check_xid: HAFD_XID_FATAL sets the fatal codes"
 run_script check_xid HAFD_XID_LOG_CMD='echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1'
@@ -205,16 +223,19 @@ mode dead
 gen
 expect 1 'connection refused' "check_openai_gen: a closed port is down"
 
-prog() { ns_script check_engine_progress HAFD_STALL_SEC=1 "$@"; }
+# fake-infer serves vLLM's generation counter only, not its prompt one.
+prog() {
+	ns_script check_engine_progress HAFD_STALL_SEC=1 HAFD_METRIC_TOKENS=vllm:generation_tokens_total "$@"
+}
 mode healthy running=2
 prog
-expect 0 '^OK: tokens .* 2 running, 0 waiting' "check_engine_progress: reads the vLLM metrics"
+expect 0 '^OK: vllm progress .* 2 running, 0 waiting' "check_engine_progress: reads the vLLM metrics"
 mode wedged running=2
 prog
 expect 0 '^OK' "check_engine_progress: a counter that just stopped is not yet a stall"
 deadline=$((SECONDS + 10))
 while prog && [ "$RC" = 0 ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-expect 1 'no token generated for [0-9]+s with [2-9] running' "check_engine_progress: pending requests and a still counter are down"
+expect 1 'no progress \(vllm:generation_tokens_total\) for [0-9]+s with [2-9] running' "check_engine_progress: pending requests and a still counter are down"
 mode healthy running=2
 prog; prog
 expect 0 '^OK' "check_engine_progress: up again when tokens flow"
@@ -229,6 +250,68 @@ expect 3 'metric nope_total not found' "check_engine_progress: a missing metric 
 mode dead
 prog
 expect 1 'connection refused' "check_engine_progress: a closed port is down"
+
+# Issue 16: a long prefill is not a stall, for each engine's metric names.
+# Pages as each engine's documentation shows them (read through curl's
+# file://): vLLM (docs.vllm.ai "Production Metrics", v0.9.1: the label
+# model_name; V1 adds engine), SGLang (docs.sglang.io "Production Metrics": values in
+# exponent notation), TGI 3.x (reference/metrics: unlabelled gauges, the
+# forward-pass counter labelled by method). page ENGINE PROMPT GEN RUN:
+# prompt tokens (prefill passes for TGI) PROMPT, generated tokens (decode
+# passes) GEN, RUN running requests, none waiting.
+page() {
+	local d="$TMP/metrics-$1"
+	mkdir -p "$d"
+	case $1 in
+	vllm) cat >"$d/metrics" <<EOF
+# HELP vllm:num_requests_running Number of requests in model execution batches.
+# TYPE vllm:num_requests_running gauge
+vllm:num_requests_running{engine="0",model_name="m"} $4.0
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{engine="0",model_name="m"} 0.0
+# TYPE vllm:prompt_tokens_total counter
+vllm:prompt_tokens_total{engine="0",model_name="m"} $2.0
+# TYPE vllm:generation_tokens_total counter
+vllm:generation_tokens_total{engine="0",model_name="m"} $3.0
+EOF
+	;;
+	sglang) cat >"$d/metrics" <<EOF
+# HELP sglang:prompt_tokens_total Number of prefill tokens processed.
+# TYPE sglang:prompt_tokens_total counter
+sglang:prompt_tokens_total{model_name="m"} $(printf '%e' "$2")
+# TYPE sglang:generation_tokens_total counter
+sglang:generation_tokens_total{model_name="m"} $(printf '%e' "$3")
+# TYPE sglang:num_running_reqs gauge
+sglang:num_running_reqs{model_name="m"} $4.0
+# TYPE sglang:num_queue_reqs gauge
+sglang:num_queue_reqs{model_name="m"} 0.0
+EOF
+	;;
+	tgi) cat >"$d/metrics" <<EOF
+# TYPE tgi_batch_current_size gauge
+tgi_batch_current_size $4
+# TYPE tgi_queue_size gauge
+tgi_queue_size 0
+# TYPE tgi_batch_inference_success counter
+tgi_batch_inference_success{method="prefill"} $2
+tgi_batch_inference_success{method="decode"} $3
+EOF
+	;;
+	esac
+}
+for e in vllm sglang tgi; do
+	pr() { run_script check_engine_progress HAFD_STALL_SEC=1 HAFD_CHECK=$e HAFD_URL="file://$TMP/metrics-$e"; }
+	page $e 1000 50 2
+	pr
+	expect 0 "^OK: $e progress" "check_engine_progress: finds $e's metric names"
+	sleep 1.2
+	page $e 9000 50 2
+	pr
+	expect 0 "^OK: $e progress .* 2 running" "check_engine_progress ($e): prompt progress without a generated token is no stall"
+	sleep 1.2
+	pr
+	expect 1 "^DOWN: no progress .* for [0-9]+s with 2 running" "check_engine_progress ($e): both still with requests running is a stall"
+done
 
 # --- notify-log -----------------------------------------------------------------
 OUT=$(env -i PATH=/usr/bin:/bin HAFD_NOTIFY_LOG="$TMP/notify.log" HAFD_TYPE=INSTANCE \
