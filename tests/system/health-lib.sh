@@ -129,3 +129,13 @@ subsequence() {   # A B (newline-separated words)
 		}
 	}'
 }
+
+# A two-node lab from TEMPLATE where each node's engine is fake-infer,
+# healthy, before hafd starts on n1 and n2.
+engine_pair_up() {   # TEMPLATE
+	lab_up -n 2 -c "$1" --no-start
+	for n in n1 n2; do start_fake_infer "$n"; done
+	check "fake-infer answers on n1 and n2" wait_mode n1 healthy && wait_mode n2 healthy
+	lab start n1
+	lab start n2
+}
