@@ -65,11 +65,7 @@ shows_check() {   # NODE STATE REASON-REGEX
 control() { in_ns "$1" curl -s -m 1 http://127.0.0.1:8000/control; }   # NODE
 
 start_pair() {   # CONF
-	lab_up -n 2 -c "$1" --no-start
-	for n in n1 n2; do start_fake_infer "$n"; done
-	check "fake-infer answers on n1 and n2" wait_mode n1 healthy && wait_mode n2 healthy
-	lab start n1
-	lab start n2
+	engine_pair_up "$1"
 	check "n1's check comes up" wait_log n1 'check gen: INIT -> UP' 10
 	check "n1 (priority 150) holds the VIP" wait_holds n1 10.77.0.100 10
 }
