@@ -128,7 +128,8 @@ degraded "slow delay=0.7" 'fake-model generated a token, slow: [0-9]+ ms, slow_a
 
 # --- dead: DOWN ------------------------------------------------------------------------
 down loading 'POST /v1/completions \(fake-model\): status 503$'
-down dead 'connection refused'
+# The port closes: a probe in flight may see its connection closed first.
+down dead 'connection (refused|closed|reset)'
 down wedged '.*timed out.*\(3 timeouts in a row\)' 15
 down wedged-body '.*timed out.*\(3 timeouts in a row\)' 15
 # The server wants another key than api_key_file's (rotated on the server).
