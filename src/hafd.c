@@ -200,6 +200,9 @@ static void instances_warn_missing_if(const struct hafd_config *cfg)
 					cfg->path, t->line, in->name, t->ifname, t->weight ?
 					"its weight applies" : "the instance is in FAULT");
 		}
+	}
+}
+
 /* What check_xid reads, probed by a child as the scripts' user: the
  * system journal's files when journalctl is on the scripts' PATH (as
  * check_xid picks), else the ring buffer dmesg reads. Exit 0 readable, 1 a
