@@ -247,9 +247,12 @@ static void instance_finish(struct cfg_parser *p, size_t i)
 /* What the engines answer when their queue is full: a 5xx holding one of
  * these (case ignored) is saturation, not death (degrade_body). Each is
  * the engine's own text, as its source has it:
- *  - vLLM, --max-num-queued-reqs (v0.29.0, PR #49445): 503 "Request queue
- *    full." and "Request queue reached max pending tokens limit."
- *    (vllm/v1/engine/exceptions.py, QueueOverflowError, MaxPendingTokensError)
+ *  - vLLM, --max-num-queued-reqs / --max-num-queued-tokens (>= 0.29): 503
+ *    "The engine is currently busy and cannot accept new requests. ..."
+ *    and "The engine has reached its prefill token backlog limit. ..."
+ *    (vllm/exceptions.py, QueueOverflowError, MaxQueuedTokensError); the
+ *    branch of PR #49445 said "Request queue full." and "Request queue
+ *    reached max pending tokens limit." (vllm/v1/engine/exceptions.py)
  *  - SGLang, --max-queued-requests: 503 "The request queue is full."
  *  - Ollama, OLLAMA_MAX_QUEUE: 503 "server busy, please try again.  maximum
  *    pending requests exceeded" (server/sched.go, ErrMaxQueue; 503 in
@@ -260,6 +263,7 @@ static void instance_finish(struct cfg_parser *p, size_t i)
  * A 503 with any other body (llama.cpp's and TGI's "Loading model", a
  * dead vLLM engine) stays down. Keep man/hafd.conf.5 in step. */
 static const char *const degrade_body_default[] = {
+	"cannot accept new requests", "prefill token backlog limit",
 	"queue full", "max pending tokens", "queue is full",
 	"maximum pending requests exceeded", "Model is overloaded",
 };
