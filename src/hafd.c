@@ -580,6 +580,8 @@ static void stop(struct hafd *h)
 	vrrp_resign(h);
 	if (h->stop_signo)
 		log_notice("received %s, stopping", strsignal(h->stop_signo));
+	sd_watchdog_stop(h->watchdog);  /* TimeoutStopSec= bounds the stop */
+	h->watchdog = NULL;
 	sd_notify_stopping();
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
@@ -818,6 +820,10 @@ int main(int argc, char **argv)
 		   h.cfg->n_instances, h.cfg->n_instances == 1 ? "" : "s");
 	start(&h);
 	sd_notify_ready();      /* every instance has started */
+	/* Pinged from a loop timer: a loop stuck in a callback goes quiet,
+	 * and systemd restarts hafd (its guard resigns for it). */
+	if (sd_watchdog_start(h.loop, &h.watchdog) < 0)
+		log_warn("systemd watchdog: not pinging, systemd will restart hafd");
 	if (loop_run(h.loop) < 0)
 		log_warn("event loop");
 	stop(&h);
