@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"  -C, --cleanup         remove what a killed hafd left (VIPs, macvlans,\n"
 		"                        nftables tables) unless hafd runs, exit 0/1\n"
 		"  -p, --pid=FILE        pid file (default <runtime_dir>/hafd.pid)\n"
-		"  -v, --version         print the version and exit\n"
+		"  -v, -V, --version     print the version and exit\n"
 		"  -h, --help            print this help and exit\n", DEFAULT_CONFIG);
 }
 
@@ -84,7 +84,7 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 	int c;
 
 	o->config_file = DEFAULT_CONFIG;
-	while ((c = getopt_long(argc, argv, "f:nlDtCp:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:nlDtCp:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->config_file = optarg; break;
 		case 'n': o->dont_fork = true; break;
@@ -93,7 +93,9 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 		case 't': o->config_test = true; break;
 		case 'C': o->cleanup = true; break;
 		case 'p': o->pid_file = optarg; break;
-		case 'v': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
+		/* -V as well: hafctl's flag, and the one of many daemons. */
+		case 'v':
+		case 'V': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
