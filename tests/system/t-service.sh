@@ -7,6 +7,7 @@
 # its exit status as systemd would: 0 for a file hafd takes, non-zero for
 # one with a syntax error (hafctl cannot even read its control_socket)
 # and for one that loads but hafd refuses (an unknown script_user).
+# Also: hafctl's bash completion offers the running hafd's instances.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -68,3 +69,17 @@ check "hafd still runs, as master" is_state n1 MASTER
 cp "$TMP/good.conf" "$conf"
 systemd_reload "$TMP/out4"
 ok $? "ExecReload= with the good file again exits 0"
+
+# ---- bash completion: the instance names from the socket ----------------------
+# shellcheck source=/dev/null
+. "$SRCDIR/completions/hafctl"
+comp() {   # WORD...: the sorted completions of the last word
+	local COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
+	_hafctl
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+got=$(PATH="$BUILDDIR:$PATH"; comp hafctl -s "$D/n1/run/hafd.sock" handover '')
+diag "hafctl -s SOCKET handover <TAB>: $got"
+check "completion offers the running hafd's instance (web)" test "$got" = "--all --wait web"
+got=$(PATH="$BUILDDIR:$PATH"; comp hafctl -f "$conf" resume w)
+check "also with -f FILE, its control_socket" test "$got" = "web"
