@@ -35,7 +35,7 @@ missing=$(while read -r f; do [ -e "$tmp/dist/$f" ] || echo "$f"; done <"$tmp/tr
 [ -z "$missing" ] || printf '# not in the tarball: %s\n' $missing
 check "every file of the repository is in the tarball ($(wc -l <"$tmp/tracked") files)" test -z "$missing"
 for f in scripts/deps.sh scripts/check scripts/demo tests/fuzz/run tools/hafd-lab \
-	 tests/system/lib.sh m4; do
+	 tests/system/lib.sh m4 debian/rules; do
 	check "$f: what scripts/check, scripts/demo or the package need" test -e "$tmp/dist/$f"
 done
 echo "1..$n"
