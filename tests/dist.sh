@@ -9,9 +9,12 @@
 set -u
 src=${HAFD_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${HAFD_BUILDDIR:-$src/build}
-if ! command -v git >/dev/null || ! git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+# (make distcheck unpacks the tarball inside the build directory, maybe
+# inside a clone: that is no checkout of the tarball.)
+if ! command -v git >/dev/null ||
+   [ "$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)" != "$(cd "$src" && pwd -P)" ]; then
 	echo "1..0 # SKIP not a git checkout"
-	exit 77
+	exit 0   # the TAP driver takes the plan's SKIP; a status of 77 is an ERROR to it
 fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
