@@ -65,7 +65,10 @@ fi
 # lines groff cannot adjust, a warning about the prefix, not the page.
 if command -v groff >/dev/null; then
 	for m in hafd.8 hafd.conf.5 hafd-scripts.8 hafctl.8 hafd-lab.8; do
-		groff -man -ww -z -Tutf8 "$src/man/$m" >"$tmp/groff" 2>&1
+		# Markup mistakes, not line filling: a long URL or path that cannot
+		# be adjusted to an 80-column terminal is the reader's width.
+		groff -man -ww -z -Tutf8 "$src/man/$m" 2>&1 |
+			grep -Ev "warning .*: (cannot adjust line|can't break line)" >"$tmp/groff"
 		check "$m renders without warnings" test ! -s "$tmp/groff"
 		sed 's/^/# /' "$tmp/groff"
 	done
