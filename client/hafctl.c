@@ -55,7 +55,7 @@ static void usage(FILE *out)
 		"  -f, --config=FILE         configuration to take control_socket from\n"
 		"                            (default %s)\n"
 		"  -w, --timeout=SECONDS     how long to wait for hafd (default 10)\n"
-		"  -V, --version             print hafctl's version and exit\n"
+		"  -V, -v, --version         print hafctl's version and exit\n"
 		"  -h, --help                print this help and exit\n\n"
 		"Exit status: 0 done, 1 hafd answered with an error, 2 usage, 3 hafd not reached\n"
 		"(or busy).\n",
@@ -320,7 +320,7 @@ static void opts_parse(int argc, char **argv, struct opts *o)
 
 	o->timeout_ms = 10000;
 	/* '+': options stop at the command, so "status --json" reaches it. */
-	while ((c = getopt_long(argc, argv, "+s:f:w:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:f:w:Vvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'f': o->config = optarg; break;
@@ -333,7 +333,9 @@ static void opts_parse(int argc, char **argv, struct opts *o)
 			}
 			o->timeout_ms = (int)(secs * 1000 + 0.5);
 			break;
-		case 'V': printf("hafctl %s\n", PACKAGE_VERSION); exit(0);
+		/* -v as well: hafd's flag (keepalived's too). */
+		case 'V':
+		case 'v': printf("hafctl %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}

@@ -5,9 +5,11 @@
 HAFD_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
  libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libinih-dev libcmocka-dev
  iproute2 nftables procps"
-# Tests only: peers, packet tools, fuzzing, man page checks.
+# Tests only: peers, packet tools, fuzzing, man page checks, the unit
+# (systemd-analyze) and the Debian package (t-deb).
 HAFD_TEST_PKGS="clang libclang-rt-dev iputils-ping arping tshark python3 python3-scapy
- keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump prometheus"
+ keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump prometheus
+ systemd dpkg-dev debhelper fakeroot lintian"
 
 # deps_install PKG...: install the packages that are missing (needs root).
 deps_install() {

@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"  -C, --cleanup         remove what a killed hafd left (VIPs, macvlans,\n"
 		"                        nftables tables) unless hafd runs, exit 0/1\n"
 		"  -p, --pid=FILE        pid file (default <runtime_dir>/hafd.pid)\n"
-		"  -v, --version         print the version and exit\n"
+		"  -v, -V, --version     print the version and exit\n"
 		"  -h, --help            print this help and exit\n", DEFAULT_CONFIG);
 }
 
@@ -84,7 +84,7 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 	int c;
 
 	o->config_file = DEFAULT_CONFIG;
-	while ((c = getopt_long(argc, argv, "f:nlDtCp:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:nlDtCp:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->config_file = optarg; break;
 		case 'n': o->dont_fork = true; break;
@@ -93,7 +93,9 @@ static void opts_parse(int argc, char **argv, struct hafd_opts *o)
 		case 't': o->config_test = true; break;
 		case 'C': o->cleanup = true; break;
 		case 'p': o->pid_file = optarg; break;
-		case 'v': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
+		/* -V as well: hafctl's flag, and the one of many daemons. */
+		case 'v':
+		case 'V': printf("hafd %s\n", PACKAGE_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -580,6 +582,8 @@ static void stop(struct hafd *h)
 	vrrp_resign(h);
 	if (h->stop_signo)
 		log_notice("received %s, stopping", strsignal(h->stop_signo));
+	sd_watchdog_stop(h->watchdog);  /* TimeoutStopSec= bounds the stop */
+	h->watchdog = NULL;
 	sd_notify_stopping();
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
@@ -818,6 +822,10 @@ int main(int argc, char **argv)
 		   h.cfg->n_instances, h.cfg->n_instances == 1 ? "" : "s");
 	start(&h);
 	sd_notify_ready();      /* every instance has started */
+	/* Pinged from a loop timer: a loop stuck in a callback goes quiet,
+	 * and systemd restarts hafd (its guard resigns for it). */
+	if (sd_watchdog_start(h.loop, &h.watchdog) < 0)
+		log_warn("systemd watchdog: not pinging, systemd will restart hafd");
 	if (loop_run(h.loop) < 0)
 		log_warn("event loop");
 	stop(&h);

@@ -15,6 +15,7 @@ struct ifcache;
 struct vip_ctx;
 struct garp_ctx;
 struct guard;
+struct sd_watchdog;
 struct vrrp_sock;
 struct vrrp_router;
 struct proc_ctx;
@@ -43,6 +44,7 @@ struct hafd {
 	struct vip_ctx *vip;            /* the VIPs hafd added */
 	struct garp_ctx *garp;
 	struct guard *guard;            /* crash guard, NULL when off */
+	struct sd_watchdog *watchdog;   /* systemd's WatchdogSec=, NULL when off */
 	struct vrrp_sock *socks;        /* one per (interface, family), a list */
 	struct vrrp_router **routers;   /* one per configured instance */
 	size_t n_routers;

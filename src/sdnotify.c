@@ -1,9 +1,10 @@
 /* sdnotify.c: the NOTIFY_SOCKET protocol (see sdnotify.h). Stateless: a
  * socket per message, as messages are rare (start, reload, state changes,
- * stop). */
+ * stop, a watchdog ping every few seconds). */
 #include "sdnotify.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,9 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "loop.h"
+#include "timerq.h"
 
 bool sd_notify_enabled(void)
 {
@@ -106,4 +110,81 @@ int sd_notify_status(const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	return sd_notify_send(msg);
+}
+
+/* ---- the watchdog ---------------------------------------------------------- */
+
+struct sd_watchdog {
+	struct loop *loop;
+	struct timer timer;
+	uint64_t every_us;              /* half of WATCHDOG_USEC */
+};
+
+/* A decimal number, all of s, above 0. */
+static bool env_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || *end || !n)
+		return false;
+	*v = (uint64_t)n;
+	return true;
+}
+
+uint64_t sd_watchdog_usec(void)
+{
+	const char *pid = getenv("WATCHDOG_PID");
+	uint64_t usec, p;
+
+	if (!sd_notify_enabled() || !env_u64(getenv("WATCHDOG_USEC"), &usec))
+		return 0;
+	if (pid && (!env_u64(pid, &p) || p != (uint64_t)getpid()))
+		return 0;
+	return usec;
+}
+
+static void watchdog_ping(struct timer *t, void *arg)
+{
+	struct sd_watchdog *w = arg;
+
+	(void)t;
+	/* A lost ping is not fatal: the next one comes half a period on. */
+	if (sd_notify_send("WATCHDOG=1") < 0)
+		log_warn("watchdog ping to NOTIFY_SOCKET");
+	if (loop_timer_in(w->loop, &w->timer, w->every_us) < 0)
+		log_warn("watchdog timer: no more pings, systemd will restart hafd");
+}
+
+int sd_watchdog_start(struct loop *l, struct sd_watchdog **out)
+{
+	uint64_t usec = sd_watchdog_usec();
+	struct sd_watchdog *w;
+
+	*out = NULL;
+	if (!usec)
+		return 0;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -1;
+	w->loop = l;
+	/* Half the period, as systemd advises: one late turn is no restart. */
+	w->every_us = usec / 2 ? usec / 2 : 1;
+	timer_init(&w->timer, watchdog_ping, w);
+	log_info("systemd watchdog: a ping every %" PRIu64 " ms", w->every_us / 1000);
+	watchdog_ping(&w->timer, w);
+	*out = w;
+	return 0;
+}
+
+void sd_watchdog_stop(struct sd_watchdog *w)
+{
+	if (!w)
+		return;
+	loop_timer_cancel(w->loop, &w->timer);
+	free(w);
 }
