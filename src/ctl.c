@@ -415,29 +415,42 @@ static void on_resume(struct timer *t, void *arg)
 	loop_fd_mod(c->h->loop, c->fd, EPOLLIN);
 }
 
-static void on_accept(int fd, uint32_t events, void *arg)
+void ctl_accept_burst(struct loop *l, int fd, struct timer *resume,
+		      struct log_ratelimit *rl, const char *what,
+		      void (*take)(void *arg, int cfd), void *arg)
 {
-	struct ctl *c = arg;
-
-	(void)events;
 	for (int i = 0; i < ACCEPT_BURST; i++) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (cfd >= 0) {
-			client_new(c, cfd);
+			take(arg, cfd);
 			continue;
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
 		    errno == ECONNABORTED)
 			return;
-		if (log_ratelimit_allow(&c->warn_log, loop_now(c->h->loop), NULL))
-			log_warn("control socket: accept (pausing for 1s)");
+		if (log_ratelimit_allow(rl, loop_now(l), NULL))
+			log_warn("%s: accept (pausing for 1s)", what);
 		/* Out of descriptors or memory: the socket stays readable, so
 		 * stop watching it for a while rather than spin. */
-		loop_fd_mod(c->h->loop, fd, 0);
-		loop_timer_in(c->h->loop, &c->resume_timer, ACCEPT_PAUSE_US);
+		loop_fd_mod(l, fd, 0);
+		loop_timer_in(l, resume, ACCEPT_PAUSE_US);
 		return;
 	}
+}
+
+static void client_take(void *arg, int cfd)
+{
+	client_new(arg, cfd);
+}
+
+static void on_accept(int fd, uint32_t events, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)events;
+	ctl_accept_burst(c->h->loop, fd, &c->resume_timer, &c->warn_log, "control socket",
+			 client_take, c);
 }
 
 /* ---- the listening socket ----------------------------------------------- */

@@ -28,8 +28,6 @@
 #include "log.h"
 #include "loop.h"
 
-#define ACCEPT_BURST 16
-#define ACCEPT_PAUSE_US 1000000u
 #define LINGER_US 1000000u      /* after the answer: wait this long for the close */
 
 struct hclient {
@@ -261,28 +259,18 @@ static void on_resume(struct timer *t, void *arg)
 	loop_fd_mod(s->h->loop, s->fd, EPOLLIN);
 }
 
+static void hclient_take(void *arg, int cfd)
+{
+	hclient_new(arg, cfd);
+}
+
 static void on_accept(int fd, uint32_t events, void *arg)
 {
 	struct ctl_http *s = arg;
 
 	(void)events;
-	for (int i = 0; i < ACCEPT_BURST; i++) {
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (cfd >= 0) {
-			hclient_new(s, cfd);
-			continue;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		    errno == ECONNABORTED)
-			return;
-		if (log_ratelimit_allow(&s->warn_log, loop_now(s->h->loop), NULL))
-			log_warn("metrics: accept (pausing for 1s)");
-		/* Out of descriptors or memory: do not spin on a readable socket. */
-		loop_fd_mod(s->h->loop, fd, 0);
-		loop_timer_in(s->h->loop, &s->resume_timer, ACCEPT_PAUSE_US);
-		return;
-	}
+	ctl_accept_burst(s->h->loop, fd, &s->resume_timer, &s->warn_log, "metrics",
+			 hclient_take, s);
 }
 
 static int listen_open(struct ctl_http *s, const struct cfg_global *g)

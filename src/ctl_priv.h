@@ -64,4 +64,16 @@ const char *ctl_proto_err_reason(int reason);
 struct check_run_status;
 int ctl_check_find(const struct hafd *h, const char *name, struct check_run_status *out);
 
+struct loop;
+struct timer;
+struct log_ratelimit;
+/* Accept what waits on listening socket fd (a burst at most), handing each
+ * connection to take(arg, cfd); on an error that would make the loop spin
+ * (no descriptors, no memory), stop watching fd and arm resume for a
+ * second later (its callback watches fd again). what names the socket in
+ * the log. */
+void ctl_accept_burst(struct loop *l, int fd, struct timer *resume,
+		      struct log_ratelimit *rl, const char *what,
+		      void (*take)(void *arg, int cfd), void *arg);
+
 #endif
