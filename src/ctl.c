@@ -154,6 +154,16 @@ static void handover_answer(void *arg, bool ok, const char *text)
 		client_send(cl);
 }
 
+/* An instance name as a request gives it: printable, so that an answer
+ * that names it (no such instance) stays text. */
+static bool name_ok(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return false;
+	return *name != '\0';
+}
+
 /* "handover NAME|--all [WAIT_MS]": the answer comes when the instances
  * moved, or the wait ran out (handover.h); the client waits that long. */
 static void answer_handover(struct client *cl, const char *args, struct sbuf *out)
@@ -162,7 +172,8 @@ static void answer_handover(struct client *cl, const char *args, struct sbuf *ou
 	unsigned long long wait_ms = 0;
 	uint64_t deadline;
 
-	if (sscanf(args, "%255s %llu", name, &wait_ms) < 1 || wait_ms > 3600000ull) {
+	if (sscanf(args, "%255s %llu", name, &wait_ms) < 1 || wait_ms > 3600000ull ||
+	    !name_ok(name)) {
 		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS]\n");
 		return;
 	}
@@ -185,7 +196,7 @@ static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
 {
 	char name[CTL_REQUEST_MAX] = "", text[2048];
 
-	if (sscanf(args, "%255s", name) != 1) {
+	if (sscanf(args, "%255s", name) != 1 || !name_ok(name)) {
 		sbuf_puts(out, "error\nusage: resume NAME|--all\n");
 		return;
 	}
