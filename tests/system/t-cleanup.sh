@@ -42,7 +42,9 @@ check "hafd.service runs 'hafd --cleanup' as ExecStopPost" \
 	eval '[[ " $stop_post " == *" --cleanup "* ]] && [[ " $stop_post " == *" -f /etc/hafd.conf "* ]]'
 if command -v systemd-analyze >/dev/null; then
 	# verify wants the programs to exist and the man pages installed.
-	sed "s|/usr/sbin/hafd|$HAFD|g" "$UNIT" >"$TMP/hafd.service"
+	# hafctl first: /usr/sbin/hafd is the start of /usr/sbin/hafctl.
+	sed -e "s|/usr/sbin/hafctl|$BUILDDIR/hafctl|g" -e "s|/usr/sbin/hafd|$HAFD|g" "$UNIT" \
+		>"$TMP/hafd.service"
 	out=$(systemd-analyze verify --man=no "$TMP/hafd.service" 2>&1)
 	rc=$?
 	[ -n "$out" ] && diag "$out"
