@@ -112,9 +112,9 @@ down() {
 export HAFD_ARGS=-D
 start_pair "$(gen_conf engine.conf)"
 check "the probe asked for the first listed model, fake-model" \
-	eval 'control n1 | jq -e ".last_model == \"fake-model\" and .last_path == \"/v1/completions\"" >/dev/null'
+	eval 'control n1 | jq -en "input | .last_model == \"fake-model\" and .last_path == \"/v1/completions\"" >/dev/null'
 check "the probe sends the key of api_key_file" \
-	eval 'control n1 | jq -e ".last_auth == \"Bearer $KEY\"" >/dev/null'
+	eval 'control n1 | jq -en "input | .last_auth == \"Bearer $KEY\"" >/dev/null'
 
 # --- saturated: DEGRADED ------------------------------------------------------------
 degraded queue-full-vllm 'POST /v1/completions \(fake-model\): status 503, saturated'
@@ -144,7 +144,7 @@ set_mode n1 lora-first
 lab restart n1 >/dev/null
 check "lora-first: n1's check comes up after a restart" wait_last_run n1 'check gen: INIT -> UP' 10
 check "lora-first: the probe generated with the adapter, the list's first id" \
-	eval 'control n1 | jq -e ".last_model == \"fake-lora\"" >/dev/null'
+	eval 'control n1 | jq -en "input | .last_model == \"fake-lora\"" >/dev/null'
 check "lora-first: hafctl shows the check UP" shows_check n1 UP 'fake-lora generated a token'
 check "lora-first: n1 holds the VIP" wait_holds n1 10.77.0.100 10
 set_mode n1 healthy
@@ -153,7 +153,7 @@ lab_down
 # --- endpoint = chat, stream = yes -----------------------------------------------------
 start_pair "$(gen_conf chat.conf 'endpoint = chat' 'stream = yes')"
 check "chat: the probe posts to /v1/chat/completions" \
-	eval 'control n1 | jq -e ".last_path == \"/v1/chat/completions\"" >/dev/null'
+	eval 'control n1 | jq -en "input | .last_path == \"/v1/chat/completions\"" >/dev/null'
 check "stream: hafctl shows the first token streamed" shows_check n1 UP 'streamed a first token'
 mark n1
 set_mode n1 chat-only

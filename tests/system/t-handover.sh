@@ -75,8 +75,8 @@ lab_down
 # --- a keepalived backup takes over by priority ---------------------------------------------
 if command -v keepalived >/dev/null; then
 	lab_up -n 2 --daemons hafd,keepalived
-	check "hafd n1 master, keepalived n2 backup" wait_state n1 MASTER 5
-	sleep 1
+	check "hafd n1 master, keepalived n2 backup" \
+		eval 'wait_state n1 MASTER 5 && wait_log n2 "Entering BACKUP STATE" 5'
 	out=$(ctl n1 handover 2>&1); rc=$?
 	diag "handover to keepalived: $out"
 	check "handover to a keepalived backup exits 0" test $rc = 0
