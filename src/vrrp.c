@@ -129,8 +129,22 @@ static void op_announce(struct vrrp_inst *i)
 {
 	struct vrrp_router *r = router_of(i);
 
+	/* Another master's clients come back: once the timers due now have
+	 * run, as for the first burst (garp_start), so after the nft batch
+	 * that the advert sent with it scheduled. A master back from a
+	 * stall has a lapsed lease, and its GARPs leave through the lease's
+	 * egress chain: sent first, they would be dropped. */
 	if (r->vips_up)
-		vrrp_garp_burst(r);  /* another master's clients come back */
+		loop_timer_soon(r->h->loop, &r->announce_timer);
+}
+
+static void on_announce(struct timer *t, void *arg)
+{
+	struct vrrp_router *r = arg;
+
+	(void)t;
+	if (r->vips_up)
+		vrrp_garp_burst(r);
 }
 
 /* The state of r's sync group as a whole, from what its members last
@@ -420,6 +434,7 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->master = f->state == VRRP_STATE_MASTER;
 		in->accept = c->priority == 255 || c->accept_mode;
 		in->adverts_per_s = (100u + c->advert_interval_cs - 1) / c->advert_interval_cs;
+		in->ifname = c->ifname;         /* a vmac's lower interface sees its frames */
 		in->vips = c->vips;
 		in->n_vips = c->n_vips;
 		in->peers = c->peers;
@@ -469,6 +484,7 @@ static struct vrrp_router *router_new(struct hafd *h, const struct cfg_instance 
 	snprintf(r->label, sizeof(r->label), "%s/VRID %u", c->name, c->vrid);
 	timer_init(&r->fsm_timer, router_fsm_timer, r);
 	timer_init(&r->garp_timer, vrrp_garp_timer, r);
+	timer_init(&r->announce_timer, on_announce, r);
 	timer_init(&r->hold_timer, router_hold_timer, r);
 	r->warn_log.burst = 5;
 	r->warn_log.period_us = 10000000;
@@ -537,6 +553,7 @@ static void router_free(struct vrrp_router *r)
 	vrrp_inst_group_leave(&r->inst);
 	loop_timer_cancel(r->h->loop, &r->fsm_timer);
 	loop_timer_cancel(r->h->loop, &r->garp_timer);
+	loop_timer_cancel(r->h->loop, &r->announce_timer);
 	loop_timer_cancel(r->h->loop, &r->hold_timer);
 	vrrp_router_detach(r);
 	free(r);

@@ -33,6 +33,7 @@ struct vrrp_router {
 	struct hafd_addr if_primary;    /* the interface's address: GARP / NA, VMAC */
 	struct timer fsm_timer;         /* the FSM's earliest timer */
 	struct timer garp_timer;        /* both bursts, then refresh */
+	struct timer announce_timer;    /* one burst, after this turn's nft batch */
 	bool garp_first_done;           /* the burst on becoming master */
 	bool garp_second_done;
 	bool state_pending;             /* becoming master: reported after the first GARP */
