@@ -602,13 +602,16 @@ static void stop(struct hafd *h)
 
 /* ---- hafd --cleanup ------------------------------------------------------ */
 
-/* Which of hafd's tables, inet and arp named table, exist: bit 0 inet, bit
- * 1 arp; -1 with errno. A kernel without nf_tables has none. The tables
+static const int nft_families[] = { NFPROTO_INET, NFPROTO_ARP, NFPROTO_NETDEV };
+static const char *const nft_family_names[] = { "inet", "arp", "netdev" };
+#define NFT_N_FAMILIES (sizeof(nft_families) / sizeof(nft_families[0]))
+
+/* Which of hafd's tables named table (inet, arp, netdev) exist: bit i for
+ * nft_families[i]; -1 with errno. A kernel without nf_tables has none. The tables
  * themselves are nft.c's; this only asks, so that a cleanup with nothing
  * to do says nothing. */
 static int nft_tables_present(const char *table)
 {
-	static const int families[] = { NFPROTO_INET, NFPROTO_ARP };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	struct timeval tv = { .tv_sec = 2 };    /* an answer that never comes is an error */
@@ -621,9 +624,9 @@ static int nft_tables_present(const char *table)
 		goto fail;
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	portid = mnl_socket_get_portid(nl);
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+	for (size_t i = 0; i < NFT_N_FAMILIES; i++) {
 		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE,
-							     (uint16_t)families[i], 0, ++seq);
+							     (uint16_t)nft_families[i], 0, ++seq);
 		ssize_t n;
 
 		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
@@ -647,6 +650,21 @@ fail:
 	return -1;
 }
 
+/* "inet T, arp T and netdev T": the tables in the bitmap `which`. */
+static void nft_tables_name(char *buf, size_t len, int which, const char *table)
+{
+	size_t off = 0, left = (size_t)__builtin_popcount((unsigned)which);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NFT_N_FAMILIES && off < len; i++) {
+		if (!(which & (1 << i)))
+			continue;
+		left--;
+		off += (size_t)snprintf(buf + off, len - off, "%s %s%s", nft_family_names[i], table,
+					left > 1 ? ", " : left == 1 ? " and " : "");
+	}
+}
+
 /* nft_open() asks: nothing here applies a description. */
 static int describe_none(struct hafd *h, struct nft_desc *d)
 {
@@ -662,6 +680,7 @@ static int cleanup_tables(const char *table, bool detail)
 {
 	struct nft_ctx *n;
 	int present = nft_tables_present(table), level = log_get_level();
+	char names[3 * (NFT_NAME_MAXLEN + 16)];
 
 	if (present < 0) {
 		fprintf(stderr, "hafd: nftables table %s: %s\n", table, strerror(errno));
@@ -681,15 +700,13 @@ static int cleanup_tables(const char *table, bool detail)
 	nft_close(n);
 	log_set_level(level);
 	if (nft_tables_present(table) != 0) {   /* nft_close() logged why */
-		fprintf(stderr, "hafd: nftables tables inet %s and arp %s could not be removed\n",
-			table, table);
+		nft_tables_name(names, sizeof(names), (1 << NFT_N_FAMILIES) - 1, table);
+		fprintf(stderr, "hafd: nftables tables %s could not be removed\n", names);
 		return -1;
 	}
-	if (present == 3)
-		fprintf(stderr, "hafd: removed nftables tables inet %s and arp %s\n", table, table);
-	else
-		fprintf(stderr, "hafd: removed nftables table %s %s\n", present == 1 ? "inet" : "arp",
-			table);
+	nft_tables_name(names, sizeof(names), present, table);
+	fprintf(stderr, "hafd: removed nftables table%s %s\n",
+		__builtin_popcount((unsigned)present) > 1 ? "s" : "", names);
 	return 0;
 }
 

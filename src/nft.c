@@ -7,7 +7,7 @@
  *
  * Leases. Each batch renews the leases of the VIPs of the master instances
  * that advertised since the last one (nft.h, lease_due): one message per
- * family and table, whatever the number of instances. How a renewal is
+ * family, in the netdev table, whatever the number of instances. How a renewal is
  * written depends on the kernel (nft_build.c, LEASE_UPDATE or LEASE_READD),
  * found out at start by a probe. nft.c keeps when each lease runs out, by
  * its own clock: for LEASE_READD (an element that may have expired cannot
@@ -16,6 +16,7 @@
 #include "nft.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>         /* before the linux/ headers, which defer to it */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -418,6 +419,11 @@ static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_desc *d,
 	if (n->describe(h, d) < 0)
 		return -1;
 	rc = nft_want_compute(w, d);
+	/* The lease chains hook devices, not names: one that is missing
+	 * gets none (the kernel refuses it) until it comes, and one made
+	 * again under the same name is hooked again. */
+	for (size_t i = 0; rc == 0 && i < w->n_devs; i++)
+		w->devs[i].ifindex = (int)if_nametoindex(w->devs[i].name);
 	if (rc < 0) {
 		saved = errno;
 		free(d->inst);
@@ -599,7 +605,7 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 			return -1;
 		}
 		n->renew_op = lease_probe(n);
-		log_info("nft: tables inet %s and arp %s created; leases renewed by %s", table,
+		log_info("nft: tables inet, arp and netdev %s created; leases renewed by %s",
 			 table, n->renew_op == LEASE_UPDATE ? "update" : "delete and add");
 	}
 	*out = n;
@@ -619,7 +625,7 @@ void nft_close(struct nft_ctx *n)
 		if (tables_reset(n, false) < 0)
 			log_warn("nft: removing table %s", n->table);
 		else
-			log_info("nft: tables inet %s and arp %s removed", n->table, n->table);
+			log_info("nft: tables inet, arp and netdev %s removed", n->table);
 	}
 	ctx_free(n);
 }
@@ -644,9 +650,9 @@ static int elem_key(struct nftnl_set_elem *e, void *data)
 	return nft_addrs_push(out, &a);
 }
 
-/* Call cb with each element of inet set `name`, as the kernel has them
- * (expired ones are not listed). */
-static int set_dump(struct nft_ctx *n, const char *name,
+/* Call cb with each element of set `name` of the table of `family`, as the
+ * kernel has them (expired ones are not listed). */
+static int set_dump(struct nft_ctx *n, int family, const char *name,
 		    int (*cb)(struct nftnl_set_elem *e, void *data), void *data)
 {
 	char *buf = malloc(DUMP_BUF);
@@ -659,7 +665,7 @@ static int set_dump(struct nft_ctx *n, const char *name,
 	if (!buf || !s || nftnl_set_set_str(s, NFTNL_SET_TABLE, n->table) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0)
 		goto out;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)family, NLM_F_DUMP, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	if (mnl_socket_sendto(n->nl, buf, nlh->nlmsg_len) < 0)
 		goto out;
@@ -677,10 +683,10 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-/* Append the elements of inet set `name` to out. */
-static int set_read(struct nft_ctx *n, const char *name, struct nft_addrs *out)
+/* Append the elements of set `name` of the table of `family` to out. */
+static int set_read(struct nft_ctx *n, int family, const char *name, struct nft_addrs *out)
 {
-	return set_dump(n, name, elem_key, out);
+	return set_dump(n, family, name, elem_key, out);
 }
 
 static int elem_expiration(struct nftnl_set_elem *e, void *data)
@@ -712,7 +718,7 @@ static enum nft_lease_op lease_probe(struct nft_ctx *n)
 		if (batch_commit(n, &b) < 0)
 			goto fail;
 	}
-	if (set_dump(n, NFT_PROBE_SET, elem_expiration, &ms) < 0)
+	if (set_dump(n, NFPROTO_INET, NFT_PROBE_SET, elem_expiration, &ms) < 0)
 		goto fail;
 	return ms <= 30000 ? LEASE_UPDATE : LEASE_READD;
 fail:
@@ -743,10 +749,10 @@ static int jput_sets(struct nft_ctx *n, struct json *j, const char *key, enum nf
 {
 	struct nft_addrs all = { 0 };
 	char buf[ADDR_STRLEN];
-	int rc = set_read(n, nft_set_name(v4), &all);
+	int rc = set_read(n, NFPROTO_INET, nft_set_name(v4), &all);
 
 	if (rc == 0)
-		rc = set_read(n, nft_set_name(v4 + 1), &all);
+		rc = set_read(n, NFPROTO_INET, nft_set_name(v4 + 1), &all);
 	jput(j, ",\"%s\":[", key);
 	for (size_t i = 0; i < all.n; i++)
 		jput(j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], buf, sizeof(buf)));
@@ -777,8 +783,8 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 			struct nft_addrs all = { 0 };
 			char a[ADDR_STRLEN];
 
-			rc |= set_read(n, nft_lease_set_name(AF_INET), &all);
-			rc |= set_read(n, nft_lease_set_name(AF_INET6), &all);
+			rc |= set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET), &all);
+			rc |= set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET6), &all);
 			jput(&j, ",\"vip_lease\":[");
 			for (size_t i = 0; i < all.n; i++)
 				jput(&j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], a, sizeof(a)));

@@ -1,5 +1,5 @@
-/* nft.h: hafd's own nftables tables (inet and arp, both named nft_table),
- * through libnftnl and libmnl. Created at start (replacing any a crashed
+/* nft.h: hafd's own nftables tables (inet, arp and netdev, all named
+ * nft_table), through libnftnl and libmnl. Created at start (replacing any a crashed
  * run left), changed in one atomic batch when what they should hold
  * changes, deleted on exit. They drop traffic to and ARP / NA claims for
  * the VIPs of instances that are not master, traffic to the VIPs of
@@ -33,6 +33,8 @@ struct nft_inst {
 	bool accept;                    /* as master, takes traffic to its VIPs: the
 					 * address owner, or accept_mode = yes */
 	unsigned adverts_per_s;         /* the adverts it sends a second, rounded up */
+	const char *ifname;             /* its interface (a vmac's lower one): the
+					 * lease rules hook there */
 	const struct hafd_addr *vips;   /* its virtual IPs (prefixes are ignored) */
 	size_t n_vips;
 	const struct hafd_addr *peers;  /* its unicast peers */

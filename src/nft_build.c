@@ -1,7 +1,7 @@
 /* nft_build.c: the netlink messages of hafd's nftables batches (libnftnl
  * objects in a libmnl batch). nft.c decides what goes in and sends it.
  *
- * The rule set. nftables tables belong to one family, so there are two
+ * The rule set. nftables tables belong to one family, so there are three
  * tables named TABLE (nft_table, "hafd" by default):
  *
  *   table inet TABLE
@@ -10,10 +10,6 @@
  *                                       any VIP a master instance holds
  *     set vip4_noaccept, vip6_noaccept  VIPs of non-owner masters with
  *                                       accept_mode = no
- *     set vip4, vip6                    every VIP (vip_lease only)
- *     set vip4_lease, vip6_lease        flags timeout: the VIPs whose lease
- *                                       runs, one element each, with the
- *                                       timeout LEASE (vip_lease only)
  *     set peer4, peer6                  every unicast_peer
  *     set vrrp_known4, vrrp_known6      the VRRP sources hafd knows: every
  *                                       unicast_peer, and the master each
@@ -32,19 +28,30 @@
  *         anonymous set in rule 2a, 2b matches the others)
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
- *       3L anything to a vipN address not in vipN_lease: drop
  *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
  *         accept (RFC 9568: ND keeps working without Accept_Mode)
  *       5 anything but VRRP to a vipN_noaccept address: drop (Accept_Mode)
  *     chain output  hook output, priority filter - 10, policy accept
  *       6 Neighbor Advertisements whose target is in vip6_standby: drop
- *       6L ... whose target is in vip6 and not in vip6_lease: drop
  *   table arp TABLE
- *     set vip4_standby, vip4, vip4_lease  the same elements as inet's
+ *     set vip4_standby                  the same elements as inet's
  *     chain output  hook output, priority filter - 10, policy accept
  *       7 ARP whose sender address is in vip4_standby (replies, requests,
  *         announcements): drop; a node never claims a VIP it does not own
+ *   table netdev TABLE (the lease: its sets and chains with vip_lease only)
+ *     set vip4, vip6                    every VIP
+ *     set vip4_lease, vip6_lease        flags timeout: the VIPs whose lease
+ *                                       runs, one element each, with the
+ *                                       timeout LEASE
+ *     chain in-DEV   hook ingress device DEV, priority -10, policy accept
+ *       3L IPv4 / IPv6 to a vipN address not in vipN_lease: drop
+ *     chain out-DEV  hook egress device DEV, priority -10, policy accept
+ *       6L Neighbor Advertisements whose target is in vip6 and not in
+ *          vip6_lease: drop
  *       7L ARP whose sender address is in vip4 and not in vip4_lease: drop
+ *     one pair of chains for each interface an instance runs on (that
+ *     exists: the kernel hooks a device, not a name); a vmac's frames pass
+ *     its lower interface both ways, so that one covers it.
  *
  * The lease (3L, 6L, 7L). Rules 3, 6 and 7 follow hafd's decisions, so
  * they hold only while hafd runs: a hafd killed with its guard, or frozen
@@ -58,7 +65,12 @@
  * interval (nft.c batches the renewals of many instances), so the old
  * master stops answering at least a quarter interval before the new one
  * starts. A renewal may come an interval and a quarter late before the
- * lease lapses under a live master.
+ * lease lapses under a live master. The lease rules have a table of their
+ * own because a rule can only look up a set of its table, and only the
+ * netdev family sees IP, IPv6 and ARP alike: each lease is one element,
+ * renewed once (in the inet and arp tables an IPv4 lease was two, and at
+ * 255 instances x 10 ms the renewals are most of hafd's CPU, nearly all of
+ * it the kernel's element updates).
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets
@@ -88,11 +100,14 @@
 #include "nft_priv.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter/nf_tables.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -128,8 +143,8 @@ static const struct {
 } sets[NSET_N] = {
 	[NSET_STANDBY4] = { "vip4_standby", AF_INET },
 	[NSET_STANDBY6] = { "vip6_standby", AF_INET6 },
-	[NSET_VIP4] = { "vip4", AF_INET },
-	[NSET_VIP6] = { "vip6", AF_INET6 },
+	[NSET_VIP4] = { "vip4", AF_INET },      /* netdev table */
+	[NSET_VIP6] = { "vip6", AF_INET6 },     /* netdev table */
 	[NSET_NOACCEPT4] = { "vip4_noaccept", AF_INET },
 	[NSET_NOACCEPT6] = { "vip6_noaccept", AF_INET6 },
 	[NSET_PEER4] = { "peer4", AF_INET },
@@ -148,16 +163,16 @@ const char *nft_lease_set_name(int af)
 	return af == AF_INET ? "vip4_lease" : "vip6_lease";
 }
 
-/* The sets the arp table has too: its rules 7 and 7L look them up. */
+/* The set the arp table has too: its rule 7 looks it up. */
 static bool in_arp_table(enum nft_set_idx i)
 {
-	return i == NSET_STANDBY4 || i == NSET_VIP4;
+	return i == NSET_STANDBY4;
 }
 
-/* The sets that exist: vip4 and vip6 only with the lease. */
-static bool set_built(const struct nft_want *w, enum nft_set_idx i)
+/* vip4 and vip6 are the lease's, in the netdev table. */
+static bool in_netdev_table(enum nft_set_idx i)
 {
-	return w->lease || (i != NSET_VIP4 && i != NSET_VIP6);
+	return i == NSET_VIP4 || i == NSET_VIP6;
 }
 
 int nft_set_family(enum nft_set_idx i)
@@ -259,7 +274,7 @@ static void table_msg(struct nft_batch *b, uint16_t type, uint16_t flags, int fa
 
 void nft_build_tables(struct nft_batch *b, const char *table, bool recreate)
 {
-	static const int families[] = { NFPROTO_INET, NFPROTO_ARP };
+	static const int families[] = { NFPROTO_INET, NFPROTO_ARP, NFPROTO_NETDEV };
 
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, families[i], table, "add table");
@@ -321,15 +336,17 @@ static void set_msg(struct nft_batch *b, int family, const char *table, const ch
 	nftnl_set_free(s);
 }
 
+/* A base chain; dev: the device of a netdev chain, else NULL. */
 static void chain_msg(struct nft_batch *b, int family, const char *table, const char *name,
-		      unsigned hook)
+		      unsigned hook, const char *dev)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!c || nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table) < 0 ||
 	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name) < 0 ||
-	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter") < 0) {
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter") < 0 ||
+	    (dev && nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev) < 0)) {
 		batch_fail(b, ENOMEM);
 	} else {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)family);
@@ -382,6 +399,19 @@ static void meta_cmp(struct rule *ru, enum nft_meta_keys key, enum nft_cmp_ops o
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	cmp(ru, op, &v, 1);
+}
+
+/* meta protocol (the frame's ethertype) == proto, for netdev rules. */
+static void proto_is(struct rule *ru, uint16_t proto)
+{
+	struct nftnl_expr *e = expr_add(ru, "meta");
+	uint16_t be = htons(proto);
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_PROTOCOL);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	cmp(ru, NFT_CMP_EQ, &be, sizeof(be));
 }
 
 static void load(struct rule *ru, enum nft_payload_bases base, uint32_t offset, uint32_t len)
@@ -606,7 +636,7 @@ static void rules_vrrp(struct nft_batch *b, const char *table, int af,
 	}
 }
 
-static void rules_vips(struct nft_batch *b, const char *table, int af, bool lease)
+static void rules_vips(struct nft_batch *b, const char *table, int af)
 {
 	bool v4 = af == AF_INET;
 	struct rule ru;
@@ -616,14 +646,6 @@ static void rules_vips(struct nft_batch *b, const char *table, int af, bool leas
 	in_set(&ru, nft_set_name(v4 ? NSET_STANDBY4 : NSET_STANDBY6), false);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, NFPROTO_INET, "hafd: VIP of an instance that is not master here");
-	if (lease) {                                                            /* 3L */
-		rule_begin(&ru, NFPROTO_INET, table, "input");
-		load_addr(&ru, af, false);
-		in_set(&ru, nft_set_name(v4 ? NSET_VIP4 : NSET_VIP6), false);
-		in_set(&ru, nft_lease_set_name(af), true);
-		verdict(&ru, NF_DROP);
-		rule_end(b, &ru, NFPROTO_INET, "hafd: VIP whose lease lapsed");
-	}
 	if (!v4) {                                                              /* 4 */
 		static const uint8_t ns = ND_NS, na = ND_NA;
 
@@ -645,60 +667,98 @@ static void rules_vips(struct nft_batch *b, const char *table, int af, bool leas
 	rule_end(b, &ru, NFPROTO_INET, "hafd: accept_mode = no: only VRRP to the VIP");
 }
 
-/* Rule 6 (or 6L with `lease`): NAs whose target is in vip6_standby (or in
- * vip6 and not in vip6_lease). */
-static void rule_na(struct nft_batch *b, const char *table, bool lease)
+/* Rule 6 (inet output): NAs whose target is in vip6_standby; or 6L
+ * (`chain`: a netdev egress chain): in vip6 and not in vip6_lease. */
+static void rule_na(struct nft_batch *b, const char *table, const char *chain)
 {
 	static const uint8_t na = ND_NA;
+	int family = chain ? NFPROTO_NETDEV : NFPROTO_INET;
 	struct rule ru;
 
-	rule_begin(&ru, NFPROTO_INET, table, "output");
-	meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, NFPROTO_IPV6);
+	rule_begin(&ru, family, table, chain ? chain : "output");
+	if (chain)
+		proto_is(&ru, ETH_P_IPV6);
+	else
+		meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, NFPROTO_IPV6);
 	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_ICMPV6);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
 	cmp(&ru, NFT_CMP_EQ, &na, 1);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16);                  /* target address */
-	in_set(&ru, nft_set_name(lease ? NSET_VIP6 : NSET_STANDBY6), false);
-	if (lease)
+	in_set(&ru, nft_set_name(chain ? NSET_VIP6 : NSET_STANDBY6), false);
+	if (chain)
 		in_set(&ru, nft_lease_set_name(AF_INET6), true);
 	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_INET, lease ? "hafd: NA for a VIP whose lease lapsed" :
+	rule_end(b, &ru, family, chain ? "hafd: NA for a VIP whose lease lapsed" :
 		 "hafd: NA for a VIP that is not ours");
 }
 
-/* Rule 7 (or 7L): ARP whose sender is in vip4_standby (or in vip4 and not
- * in vip4_lease). */
-static void rule_arp(struct nft_batch *b, const char *table, bool lease)
+/* Rule 7 (arp output): ARP whose sender is in vip4_standby; or 7L
+ * (`chain`: a netdev egress chain): in vip4 and not in vip4_lease. */
+static void rule_arp(struct nft_batch *b, const char *table, const char *chain)
 {
 	static const uint8_t arp_ip_eth[4] = { 0x08, 0x00, 6, 4 };     /* ptype, hlen, plen */
+	int family = chain ? NFPROTO_NETDEV : NFPROTO_ARP;
 	struct rule ru;
 
-	rule_begin(&ru, NFPROTO_ARP, table, "output");
+	rule_begin(&ru, family, table, chain ? chain : "output");
+	if (chain)
+		proto_is(&ru, ETH_P_ARP);
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 2, 4);
 	cmp(&ru, NFT_CMP_EQ, arp_ip_eth, sizeof(arp_ip_eth));
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 14, 4);                    /* sender address */
-	in_set(&ru, nft_set_name(lease ? NSET_VIP4 : NSET_STANDBY4), false);
-	if (lease)
+	in_set(&ru, nft_set_name(chain ? NSET_VIP4 : NSET_STANDBY4), false);
+	if (chain)
 		in_set(&ru, nft_lease_set_name(AF_INET), true);
 	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_ARP, lease ? "hafd: ARP for a VIP whose lease lapsed" :
+	rule_end(b, &ru, family, chain ? "hafd: ARP for a VIP whose lease lapsed" :
 		 "hafd: ARP for a VIP that is not ours");
 }
 
-static void rules_claims(struct nft_batch *b, const char *table, bool lease)
+/* Rule 3L in a netdev ingress chain: traffic to a VIP whose lease lapsed. */
+static void rule_lapsed(struct nft_batch *b, const char *table, const char *chain, int af)
 {
-	rule_na(b, table, false);                                               /* 6 */
-	if (lease)
-		rule_na(b, table, true);                                        /* 6L */
-	rule_arp(b, table, false);                                              /* 7 */
-	if (lease)
-		rule_arp(b, table, true);                                       /* 7L */
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_NETDEV, table, chain);
+	proto_is(&ru, af == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	if (af == AF_INET)
+		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	else
+		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 24, 16);
+	in_set(&ru, nft_set_name(af == AF_INET ? NSET_VIP4 : NSET_VIP6), false);
+	in_set(&ru, nft_lease_set_name(af), true);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: VIP whose lease lapsed");
+}
+
+/* The netdev table's sets, and a pair of chains for each device that
+ * exists, with rules 3L, 6L and 7L. */
+static void lease_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
+{
+	set_msg(b, NFPROTO_NETDEV, table, nft_set_name(NSET_VIP4), AF_INET, SET_PLAIN);
+	set_msg(b, NFPROTO_NETDEV, table, nft_set_name(NSET_VIP6), AF_INET6, SET_PLAIN);
+	set_msg(b, NFPROTO_NETDEV, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
+	set_msg(b, NFPROTO_NETDEV, table, nft_lease_set_name(AF_INET6), AF_INET6, SET_TIMEOUT);
+	for (size_t i = 0; i < w->n_devs; i++) {
+		char in[IFNAMSIZ + 8], out[IFNAMSIZ + 8];
+
+		if (!w->devs[i].ifindex)
+			continue;
+		snprintf(in, sizeof(in), "in-%s", w->devs[i].name);
+		snprintf(out, sizeof(out), "out-%s", w->devs[i].name);
+		chain_msg(b, NFPROTO_NETDEV, table, in, NF_NETDEV_INGRESS, w->devs[i].name);
+		chain_msg(b, NFPROTO_NETDEV, table, out, NF_NETDEV_EGRESS, w->devs[i].name);
+		rule_lapsed(b, table, in, AF_INET);                             /* 3L */
+		rule_lapsed(b, table, in, AF_INET6);
+		rule_na(b, table, out);                                         /* 6L */
+		rule_arp(b, table, out);                                        /* 7L */
+	}
 }
 
 void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
 {
 	for (int i = 0; i < NSET_N; i++) {
-		if (!set_built(w, (enum nft_set_idx)i))
+		if (in_netdev_table((enum nft_set_idx)i))
 			continue;
 		set_msg(b, NFPROTO_INET, table, sets[i].name, sets[i].family, SET_PLAIN);
 		if (in_arp_table((enum nft_set_idx)i))
@@ -706,20 +766,17 @@ void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft
 	}
 	set_msg(b, NFPROTO_INET, table, "vrrp_rate4", AF_INET, SET_DYNAMIC);
 	set_msg(b, NFPROTO_INET, table, "vrrp_rate6", AF_INET6, SET_DYNAMIC);
-	if (w->lease) {
-		set_msg(b, NFPROTO_INET, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
-		set_msg(b, NFPROTO_INET, table, nft_lease_set_name(AF_INET6), AF_INET6,
-			SET_TIMEOUT);
-		set_msg(b, NFPROTO_ARP, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
-	}
-	chain_msg(b, NFPROTO_INET, table, "input", NF_INET_LOCAL_IN);
-	chain_msg(b, NFPROTO_INET, table, "output", NF_INET_LOCAL_OUT);
-	chain_msg(b, NFPROTO_ARP, table, "output", NF_ARP_OUT);
+	chain_msg(b, NFPROTO_INET, table, "input", NF_INET_LOCAL_IN, NULL);
+	chain_msg(b, NFPROTO_INET, table, "output", NF_INET_LOCAL_OUT, NULL);
+	chain_msg(b, NFPROTO_ARP, table, "output", NF_ARP_OUT, NULL);
 	rules_vrrp(b, table, AF_INET, w);
 	rules_vrrp(b, table, AF_INET6, w);
-	rules_vips(b, table, AF_INET, w->lease);
-	rules_vips(b, table, AF_INET6, w->lease);
-	rules_claims(b, table, w->lease);
+	rules_vips(b, table, AF_INET);
+	rules_vips(b, table, AF_INET6);
+	rule_na(b, table, NULL);                                                /* 6 */
+	rule_arp(b, table, NULL);                                               /* 7 */
+	if (w->lease)
+		lease_skeleton(b, table, w);
 }
 
 /* ---- set elements -------------------------------------------------------- */
@@ -754,7 +811,7 @@ static void elems_msg(struct nft_batch *b, uint16_t type, int family, const char
 void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 		     const struct nft_addrs *a, bool flush)
 {
-	int families[2] = { NFPROTO_INET, NFPROTO_ARP };
+	int families[2] = { in_netdev_table(i) ? NFPROTO_NETDEV : NFPROTO_INET, NFPROTO_ARP };
 	size_t n_families = in_arp_table(i) ? 2 : 1;
 
 	for (size_t f = 0; f < n_families; f++) {
@@ -807,19 +864,15 @@ static void lease_msg(struct nft_batch *b, uint16_t type, int family, const char
 void nft_build_lease(struct nft_batch *b, const char *table, int af,
 		     const struct nft_lease *l, size_t n, enum nft_lease_op op)
 {
-	int families[2] = { NFPROTO_INET, NFPROTO_ARP };
-	size_t n_families = af == AF_INET ? 2 : 1;
+	for (size_t off = 0; off < n; off += ELEMS_PER_MSG) {
+		size_t k = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
 
-	for (size_t f = 0; f < n_families; f++)
-		for (size_t off = 0; off < n; off += ELEMS_PER_MSG) {
-			size_t k = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
-
-			if (op == LEASE_READD)
-				lease_msg(b, NFT_MSG_DELSETELEM, families[f], table, af,
-					  l + off, k, false);
-			lease_msg(b, NFT_MSG_NEWSETELEM, families[f], table, af, l + off, k,
-				  op == LEASE_UPDATE);
-		}
+		if (op == LEASE_READD)
+			lease_msg(b, NFT_MSG_DELSETELEM, NFPROTO_NETDEV, table, af, l + off, k,
+				  false);
+		lease_msg(b, NFT_MSG_NEWSETELEM, NFPROTO_NETDEV, table, af, l + off, k,
+			  op == LEASE_UPDATE);
+	}
 }
 
 /* The probe of nft.c: a set of the lease's kind holding 127.0.0.1 with a

@@ -4,6 +4,7 @@
 #ifndef HAFD_NFT_PRIV_H
 #define HAFD_NFT_PRIV_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,8 +14,8 @@
 
 struct mnl_nlmsg_batch;
 
-/* The address sets hafd fills. vip4_standby and vip4 are also in the arp
- * table. */
+/* The address sets hafd fills. vip4_standby is also in the arp table;
+ * vip4 and vip6 are only in the netdev table, with the leases. */
 enum nft_set_idx {
 	NSET_STANDBY4, NSET_STANDBY6,   /* VIPs of instances that are not master */
 	NSET_VIP4, NSET_VIP6,           /* every VIP, with vip_lease (else empty) */
@@ -35,6 +36,14 @@ struct nft_lease {
 	unsigned ms;
 };
 
+/* A device whose netdev chains (ingress and egress) hold the lease rules:
+ * the interface of an instance. */
+struct nft_dev {
+	char name[IFNAMSIZ];
+	int ifindex;                    /* nft.c: 0 while it does not exist
+					 * (no chain: the kernel refuses one) */
+};
+
 /* What the tables should hold. */
 struct nft_want {
 	struct nft_addrs set[NSET_N];
@@ -45,6 +54,9 @@ struct nft_want {
 					 * 0: no cap */
 	unsigned cap_burst;             /* the burst of the cap on our VRIDs */
 	bool lease;                     /* the lease sets and rules are in */
+	struct nft_dev *devs;           /* with the lease: sorted by name, no
+					 * duplicates */
+	size_t n_devs;
 	/* The leases to renew now (set elements of vip4_lease / vip6_lease
 	 * with a timeout): the VIPs of master instances whose lease_due is
 	 * set, sorted, one per address (the shortest lease). Not a state of
@@ -70,6 +82,8 @@ void nft_want_free(struct nft_want *w);
 /* Only the leases due (w->renew), for a batch that renews and changes
  * nothing else. 0, or -1/ENOMEM with w empty. */
 int nft_want_renewals(struct nft_want *w, const struct nft_desc *d);
+/* a and b hook the same devices (names and ifindexes). */
+bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b);
 /* a and b make the same rules (a change needs the tables rebuilt). */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b);
 /* Addresses in all of w's sets. */
@@ -98,13 +112,14 @@ int nft_batch_end(struct nft_batch *b);
 const void *nft_batch_data(const struct nft_batch *b, size_t *len);
 void nft_batch_free(struct nft_batch *b);
 
-/* Both tables (inet and arp) named `table`: add then delete, so a leftover
- * goes and a missing one is no error; with `recreate`, add them again. */
+/* The tables (inet, arp and netdev) named `table`: add then delete, so a
+ * leftover goes and a missing one is no error; with `recreate`, add them
+ * again. */
 void nft_build_tables(struct nft_batch *b, const char *table, bool recreate);
 /* Sets, chains and rules into freshly created tables. */
 void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w);
-/* Set i's elements (both tables for vip4_standby and vip4), emptying it
- * first when `flush`. */
+/* Set i's elements (inet and arp tables for vip4_standby, the netdev
+ * table for vip4 and vip6), emptying it first when `flush`. */
 void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 		     const struct nft_addrs *a, bool flush);
 
@@ -121,7 +136,7 @@ void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
  *               expired. */
 enum nft_lease_op { LEASE_UPDATE, LEASE_READD, LEASE_ADD };
 
-/* Renew the leases l[0..n) of one family (both tables for IPv4). */
+/* Renew the leases l[0..n) of one family (in the netdev table). */
 void nft_build_lease(struct nft_batch *b, const char *table, int af,
 		     const struct nft_lease *l, size_t n, enum nft_lease_op op);
 /* The set vip4_lease / vip6_lease. */

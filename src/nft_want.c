@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,7 @@ void nft_want_free(struct nft_want *w)
 	for (int i = 0; i < NSET_N; i++)
 		free(w->set[i].a);
 	free(w->renew);
+	free(w->devs);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -121,6 +123,45 @@ static void leases_sort(struct nft_want *w)
 		if (!addr_equal(&w->renew[i].a, &w->renew[k].a))
 			w->renew[++k] = w->renew[i];
 	w->n_renew = k + 1;
+}
+
+/* ---- devices ------------------------------------------------------------------ */
+
+static int dev_push(struct nft_want *w, size_t *cap, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < w->n_devs; i++)
+		if (!strcmp(w->devs[i].name, name))
+			return 0;
+	if (w->n_devs == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		struct nft_dev *p = realloc(w->devs, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->devs = p;
+		*cap = c;
+	}
+	memset(&w->devs[w->n_devs], 0, sizeof(w->devs[0]));
+	snprintf(w->devs[w->n_devs++].name, IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+static int dev_qcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_dev *)a)->name, ((const struct nft_dev *)b)->name);
+}
+
+bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
+{
+	if (a->n_devs != b->n_devs)
+		return false;
+	for (size_t i = 0; i < a->n_devs; i++)
+		if (strcmp(a->devs[i].name, b->devs[i].name) ||
+		    a->devs[i].ifindex != b->devs[i].ifindex)
+			return false;
+	return true;
 }
 
 /* ---- what the tables should hold ------------------------------------------ */
@@ -172,7 +213,7 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *rene
 int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 {
 	struct nft_addrs owned[2] = { { 0 } };
-	size_t renew_cap = 0;
+	size_t renew_cap = 0, dev_cap = 0;
 	unsigned pps = 0;
 	int rc = 0;
 
@@ -180,8 +221,12 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	w->lease = d->lease;
 	for (size_t i = 0; i < d->n_inst; i++) {
 		rc |= want_inst(w, owned, &renew_cap, &d->inst[i]);
+		if (w->lease)
+			rc |= dev_push(w, &dev_cap, d->inst[i].ifname);
 		pps += d->inst[i].adverts_per_s;
 	}
+	if (w->n_devs)
+		qsort(w->devs, w->n_devs, sizeof(*w->devs), dev_qcmp);
 	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
 	/* The cap's burst on our VRIDs: at least a second of all our
 	 * adverts, so that every backup hears its master at start-up. */
@@ -228,10 +273,12 @@ int nft_want_renewals(struct nft_want *w, const struct nft_desc *d)
 }
 
 /* Rules depend on the rate, the cap, the lease, whether each family has unicast
- * peers; the VRIDs, which only a reload changes, are built with them. */
+ * peers, the devices the lease chains hook (and which device has that name
+ * now); the VRIDs, which only a reload changes, are built with them. */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 {
 	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
+	       nft_devs_equal(a, b) &&
 	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;

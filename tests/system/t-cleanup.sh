@@ -23,7 +23,7 @@ NODE_DIR="$HAFD_LAB_DIR/$PREFIX/n1"
 CONF="$NODE_DIR/hafd.conf" RUN="$NODE_DIR/run"
 
 tables_of() { in_ns n1 nft list tables | sort | xargs; }
-has_tables() { [ "$(tables_of)" = "table arp $T table inet $T" ]; }
+has_tables() { [ "$(tables_of)" = "table arp $T table inet $T table netdev $T" ]; }
 no_tables() { ! tables_of | grep -qw "$T"; }
 # A process that is gone, or a zombie its new parent has not reaped yet.
 gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
@@ -58,7 +58,7 @@ lab_up -n 1 -c "$tpl"
 check "n1 is master of both instances" \
 	eval 'wait_state n1 MASTER 5 "VRID 51" && wait_state n1 MASTER 5 "VRID 61"'
 check "n1 holds $VIP and $VIP6" eval "wait_holds n1 $VIP && wait_holds n1 $VIP6"
-check "hafd's tables inet $T and arp $T are there" wait_until 5 has_tables
+check "hafd's tables inet $T, arp $T and netdev $T are there" wait_until 5 has_tables
 hafd=$(lab pid n1)
 guard=$(log_of n1 | sed -n 's/.*crash guard started (pid \([0-9]*\)).*/\1/p' | tail -1)
 check "the crash guard ($guard) is hafd's ($hafd) child" \
@@ -83,7 +83,7 @@ check "... and removes $VIP and $VIP6" eval "! holds n1 $VIP && ! holds n1 $VIP6
 check "... and both tables" no_tables
 check "... and empties the journal" test ! -s "$RUN/vips"
 check "... saying what it removed" grep -q 'removed 2 VIPs left by hafd' "$TMP/clean1.log"
-check "... tables included" grep -q "removed nftables tables inet $T and arp $T" "$TMP/clean1.log"
+check "... tables included" grep -q "removed nftables tables inet $T, arp $T and netdev $T" "$TMP/clean1.log"
 check "... and leaves no pid file" test ! -e "$RUN/hafd.pid"
 cleanup_run clean2.log --cleanup -f "$CONF"
 check "a second --cleanup exits 0" test "$rc" = 0
@@ -108,7 +108,7 @@ check "... and exits" eval "[ -n '$guard' ] && wait_until 5 gone '$guard'"
 check "... and leaves the tables" has_tables
 cleanup_run clean4.log --cleanup -f "$CONF"
 check "--cleanup after the guard exits 0 and removes only the tables" \
-	eval "test $rc = 0 && no_tables && test \"\$(cat $TMP/clean4.log)\" = 'hafd: removed nftables tables inet $T and arp $T'"
+	eval "test $rc = 0 && no_tables && test \"\$(cat $TMP/clean4.log)\" = 'hafd: removed nftables tables inet $T, arp $T and netdev $T'"
 
 # ---- (b) hafd running ---------------------------------------------------------------
 lab start n1

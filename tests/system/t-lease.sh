@@ -151,15 +151,19 @@ fault_run() {   # WHAT FREEZE-CMD|kill
 # --- the lease, healthy ------------------------------------------------------------
 lab_start "$(tpl lease.conf)"
 lease_of() {   # NODE 4|6: the leased VIPs
-	in_ns "$1" nft -j list set inet hafd "vip${2}_lease" | jq -r '[.nftables[].set.elem // [] |
+	in_ns "$1" nft -j list set netdev hafd "vip${2}_lease" | jq -r '[.nftables[].set.elem // [] |
 		.[] | if type == "object" then .elem.val else . end] | sort | join(" ")'
 }
 check "n1 holds both leases" eval '[ "$(lease_of n1 4)" = "$VIP" ] && [ "$(lease_of n1 6)" = "$VIP6" ]'
 check "n2, backup, holds none" eval '[ -z "$(lease_of n2 4)" ] && [ -z "$(lease_of n2 6)" ]'
-check "the arp table holds the IPv4 lease too" \
-	eval 'in_ns n1 nft list set arp hafd vip4_lease | grep -q "$VIP timeout"'
+check "each lease is held once, in the netdev table (not in inet's or arp's)" \
+	eval '! in_ns n1 nft list set inet hafd vip4_lease >/dev/null 2>&1 &&
+	      ! in_ns n1 nft list set arp hafd vip4_lease >/dev/null 2>&1'
+check "the lease chains hook eth0: ingress and egress" \
+	eval 'in_ns n1 nft list chain netdev hafd in-eth0 | grep -q "hook ingress device \"eth0\"" &&
+	      in_ns n1 nft list chain netdev hafd out-eth0 | grep -q "hook egress device \"eth0\""'
 check "a lease lasts 5/2 of the advert interval (250 ms, less a jiffy's rounding)" \
-	eval 'in_ns n1 nft list set inet hafd vip4_lease | grep -qE "timeout 2[4-5][0-9]ms"'
+	eval 'in_ns n1 nft list set netdev hafd vip4_lease | grep -qE "timeout 2[4-5][0-9]ms"'
 check "the kernel here updates leases in place" wait_log n1 'leases renewed by update' 1
 probe_bg p1 "$VIP" 2 "$TMP/p1.healthy"
 probes_wait
@@ -247,7 +251,7 @@ unset HAFD_TEST_LEASE_RENEW
 
 # --- vip_lease = no: the control ------------------------------------------------------
 lab_start "$(tpl nolease.conf 'vip_lease = no')"
-check "vip_lease = no: no lease set" eval '! in_ns n1 nft list set inet hafd vip4_lease >/dev/null 2>&1'
+check "vip_lease = no: no lease set" eval '! in_ns n1 nft list set netdev hafd vip4_lease >/dev/null 2>&1'
 probe_bg p1 "$VIP" 2 "$TMP/p1.nolease"
 probe_bg p2 "$VIP" 2 "$TMP/p2.nolease"
 sleep 0.3

@@ -21,6 +21,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -39,7 +40,7 @@
 #define C_NA_LEASE "hafd: NA for a VIP whose lease lapsed"
 #define C_ARP "hafd: ARP for a VIP that is not ours"
 #define C_ARP_LEASE "hafd: ARP for a VIP whose lease lapsed"
-#define MAX_ITEMS 64
+#define MAX_ITEMS 128
 
 /* One message of a batch, decoded. */
 struct item {
@@ -87,7 +88,8 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 
 		cat(t, 1024, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
-			     k == NFT_META_NFPROTO ? "nfproto" : k == NFT_META_PKTTYPE ? "pkttype" : "?");
+			     k == NFT_META_NFPROTO ? "nfproto" : k == NFT_META_PKTTYPE ? "pkttype" :
+			     k == NFT_META_PROTOCOL ? "protocol" : "?");
 	} else if (!strcmp(name, "cmp")) {
 		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
@@ -234,6 +236,18 @@ static void decode_msg(const struct nlmsghdr *nlh, struct item *it)
 		if (nftnl_set_is_set(s, NFTNL_SET_ID))
 			it->set_id = nftnl_set_get_u32(s, NFTNL_SET_ID);
 		nftnl_set_free(s);
+	} else if (it->type == NFT_MSG_NEWCHAIN) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		cat(it->text, sizeof(it->text), "hook %u prio %d",
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
+		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO));
+		if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEV))
+			cat(it->text, sizeof(it->text), " dev %s",
+			    nftnl_chain_get_str(c, NFTNL_CHAIN_DEV));
+		nftnl_chain_free(c);
 	} else if (it->type == NFT_MSG_NEWSETELEM || it->type == NFT_MSG_DELSETELEM) {
 		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_attr_cb, it),
 				 MNL_CB_OK);
@@ -326,15 +340,17 @@ static void fixture(struct fixture *f)
 	f->master_web2 = ip("10.0.0.11");
 	f->master_uni = ip("10.0.0.12");
 	f->inst[0] = (struct nft_inst){ .family = AF_INET, .vrid = 51, .master = true,
-					.accept = true,
+					.accept = true, .ifname = "eth0",
 					.adverts_per_s = 10, .vips = f->vips_web, .n_vips = 1 };
 	f->inst[1] = (struct nft_inst){ .family = AF_INET, .vrid = 52, .adverts_per_s = 100,
+					.ifname = "eth0",
 					.vips = f->vips_web2, .n_vips = 2,
 					.followed = &f->master_web2 };
 	f->inst[2] = (struct nft_inst){ .family = AF_INET6, .vrid = 61, .master = true,
-					.adverts_per_s = 1,
+					.adverts_per_s = 1, .ifname = "bond0",
 					.vips = f->vips_web6, .n_vips = 1 };
 	f->inst[3] = (struct nft_inst){ .family = AF_INET, .vrid = 53, .adverts_per_s = 1,
+					.ifname = "eth0",
 					.vips = f->vips_uni, .n_vips = 1, .peers = f->peers_uni,
 					.n_peers = 2, .followed = &f->master_uni };
 	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4, .cap_pps = 1000 };
@@ -477,12 +493,16 @@ static void test_want_same_rules(void **state)
 
 /* The whole tables from the fixture's description, as nft.c builds them
  * the first time: tables, skeleton, every set's elements. */
-static void render(const struct nft_desc *desc, struct decoded *d)
+/* The batch that builds the tables for desc; the devices the lease hooks
+ * exist (nft.c finds their ifindex) when `devs_exist`. */
+static void render_devs(const struct nft_desc *desc, struct decoded *d, bool devs_exist)
 {
 	struct nft_want w;
 	struct nft_batch b;
 
 	assert_int_equal(nft_want_compute(&w, desc), 0);
+	for (size_t i = 0; devs_exist && i < w.n_devs; i++)
+		w.devs[i].ifindex = (int)i + 1;
 	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1000), 0);
 	nft_build_tables(&b, "hafd", true);
 	nft_build_skeleton(&b, "hafd", &w);
@@ -490,6 +510,11 @@ static void render(const struct nft_desc *desc, struct decoded *d)
 		nft_build_elems(&b, "hafd", (enum nft_set_idx)i, &w.set[i], false);
 	decode(&b, d);
 	nft_want_free(&w);
+}
+
+static void render(const struct nft_desc *desc, struct decoded *d)
+{
+	render_devs(desc, d, true);
 }
 
 /* The elements of set name in family (NFPROTO_INET or NFPROTO_ARP), over
@@ -729,9 +754,22 @@ static void test_want_lease(void **state)
 	nft_want_free(&w);
 }
 
-/* The lease's sets and rules: vip4 / vip4_lease in both tables, vip6 /
- * vip6_lease in inet's, the lease sets with timeouts; rules 3L (each
- * family), 6L and 7L after 3, 6 and 7. Without the lease, none. */
+/* The chain named name, or NULL. */
+static const struct item *chain(const struct decoded *d, const char *name)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->it[i].type == NFT_MSG_NEWCHAIN && !strcmp(d->it[i].name, name))
+			return &d->it[i];
+	return NULL;
+}
+
+/* The lease's sets and rules, in the netdev table only, each lease set
+ * once (an IPv4 lease used to be in the inet and the arp table: two
+ * element updates per renewal): vip4, vip6 and the lease sets with
+ * timeouts; for each interface an instance runs on, once, an ingress
+ * chain with 3L for each family and an egress chain with 6L and 7L,
+ * matched by ethertype. Without the lease, none of it; devices that do
+ * not exist get no chains. */
 static void test_render_lease_rules(void **state)
 {
 	struct fixture f;
@@ -747,30 +785,55 @@ static void test_render_lease_rules(void **state)
 			continue;
 		if (strstr(d.it[i].name, "_lease")) {
 			timeout_sets++;
+			assert_int_equal(d.it[i].family, NFPROTO_NETDEV);
 			assert_int_equal(d.it[i].set_flags, NFT_SET_TIMEOUT);
 		}
-		vip4_sets += !strcmp(d.it[i].name, "vip4");
+		if (!strcmp(d.it[i].name, "vip4")) {
+			vip4_sets++;
+			assert_int_equal(d.it[i].family, NFPROTO_NETDEV);
+		}
 	}
-	assert_int_equal(timeout_sets, 3);
-	assert_int_equal(vip4_sets, 2);
-	assert_string_equal(elems_of(&d, "vip4", NFPROTO_ARP), "10.0.0.1 10.0.0.2 10.0.0.3");
+	assert_int_equal(timeout_sets, 2);
+	assert_int_equal(vip4_sets, 1);
+	assert_string_equal(elems_of(&d, "vip4", NFPROTO_NETDEV), "10.0.0.1 10.0.0.2 10.0.0.3");
+	assert_string_equal(elems_of(&d, "vip6", NFPROTO_NETDEV), "fd00::1");
+	assert_string_equal(elems_of(&d, "vip4", NFPROTO_ARP), "");
+	assert_string_equal(elems_of(&d, "vip4", NFPROTO_INET), "");
+	assert_string_equal(chain(&d, "in-eth0")->text, "hook 0 prio -10 dev eth0");
+	assert_string_equal(chain(&d, "out-eth0")->text, "hook 1 prio -10 dev eth0");
+	assert_string_equal(chain(&d, "in-bond0")->text, "hook 0 prio -10 dev bond0");
+	assert_string_equal(chain(&d, "out-bond0")->text, "hook 1 prio -10 dev bond0");
 	rule(&d, C_LEASE, 0, &n);
+	assert_int_equal(n, 4);                         /* two devices, two families */
+	rule(&d, C_NA_LEASE, 0, &n);
 	assert_int_equal(n, 2);
+	rule(&d, C_ARP_LEASE, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rule(&d, C_LEASE, 0, NULL)->name, "in-bond0");   /* devices sorted */
+	assert_int_equal(rule(&d, C_LEASE, 0, NULL)->family, NFPROTO_NETDEV);
 	assert_string_equal(rule(&d, C_LEASE, 0, NULL)->text,
-			    "meta nfproto; cmp eq 02; payload nh+16/4; lookup vip4; "
+			    "meta protocol; cmp eq 0800; payload nh+16/4; lookup vip4; "
 			    "lookup vip4_lease inv; counter; drop");
 	assert_string_equal(rule(&d, C_LEASE, 1, NULL)->text,
-			    "meta nfproto; cmp eq 0a; payload nh+24/16; lookup vip6; "
+			    "meta protocol; cmp eq 86dd; payload nh+24/16; lookup vip6; "
 			    "lookup vip6_lease inv; counter; drop");
+	assert_string_equal(rule(&d, C_NA_LEASE, 1, NULL)->name, "out-eth0");
 	assert_string_equal(rule(&d, C_NA_LEASE, 0, NULL)->text,
-			    "meta nfproto; cmp eq 0a; meta l4proto; cmp eq 3a; payload th+0/1; "
+			    "meta protocol; cmp eq 86dd; meta l4proto; cmp eq 3a; payload th+0/1; "
 			    "cmp eq 88; payload th+8/16; lookup vip6; lookup vip6_lease inv; "
 			    "counter; drop");
 	assert_string_equal(rule(&d, C_ARP_LEASE, 0, NULL)->text,
-			    "payload nh+2/4; cmp eq 08000604; payload nh+14/4; lookup vip4; "
-			    "lookup vip4_lease inv; counter; drop");
-	assert_non_null(rule(&d, C_NA, 0, NULL));
-	assert_non_null(rule(&d, C_ARP, 0, NULL));
+			    "meta protocol; cmp eq 0806; payload nh+2/4; cmp eq 08000604; "
+			    "payload nh+14/4; lookup vip4; lookup vip4_lease inv; counter; drop");
+	assert_int_equal(rule(&d, C_NA, 0, NULL)->family, NFPROTO_INET);
+	assert_int_equal(rule(&d, C_ARP, 0, NULL)->family, NFPROTO_ARP);
+
+	/* Interfaces missing: the sets, no chains (the kernel would refuse
+	 * the whole batch). */
+	render_devs(&f.desc, &d, false);
+	assert_null(chain(&d, "in-eth0"));
+	assert_null(rule(&d, C_LEASE, 0, NULL));
+	assert_string_equal(elems_of(&d, "vip4", NFPROTO_NETDEV), "10.0.0.1 10.0.0.2 10.0.0.3");
 
 	f.desc.lease = false;
 	render(&f.desc, &d);
@@ -778,13 +841,46 @@ static void test_render_lease_rules(void **state)
 	assert_int_equal(n, 0);
 	assert_null(rule(&d, C_NA_LEASE, 0, NULL));
 	assert_null(rule(&d, C_ARP_LEASE, 0, NULL));
+	assert_null(chain(&d, "in-eth0"));
 	for (int i = 0; i < d.n; i++)
 		if (d.it[i].type == NFT_MSG_NEWSET)
-			assert_null(strstr(d.it[i].name, "vip4_lease"));
+			assert_int_not_equal(d.it[i].family, NFPROTO_NETDEV);
+}
+
+/* The lease chains follow the devices: a device added, gone, or made
+ * again (another ifindex) needs the tables rebuilt. */
+static void test_want_lease_devs(void **state)
+{
+	struct fixture f;
+	struct nft_want a, b;
+
+	(void)state;
+	fixture(&f);
+	f.desc.lease = true;
+	assert_int_equal(nft_want_compute(&a, &f.desc), 0);
+	assert_int_equal(a.n_devs, 2);
+	assert_string_equal(a.devs[0].name, "bond0");
+	assert_string_equal(a.devs[1].name, "eth0");
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_true(nft_want_same_rules(&a, &b));
+	b.devs[1].ifindex = 7;
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	f.inst[2].ifname = "eth0";
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_int_equal(b.n_devs, 1);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&b);
+	nft_want_free(&a);
+	f.desc.lease = false;
+	assert_int_equal(nft_want_compute(&a, &f.desc), 0);
+	assert_int_equal(a.n_devs, 0);
+	nft_want_free(&a);
 }
 
 /* A renewal, each way: in place (timeout and expiration), delete then add
- * (the fallback), or a plain add; IPv4 in both tables, IPv6 in inet's. */
+ * (the fallback), or a plain add; one message a family, in the netdev
+ * table. */
 static void test_render_lease_ops(void **state)
 {
 	struct nft_lease l[2] = { { .ms = 250 }, { .ms = 25 } };
@@ -798,31 +894,28 @@ static void test_render_lease_ops(void **state)
 	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
 	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_UPDATE);
 	decode(&b, &d);
-	assert_int_equal(d.n, 2);
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(d.it[i].type, NFT_MSG_NEWSETELEM);
-		assert_int_equal(d.it[i].family, i ? NFPROTO_ARP : NFPROTO_INET);
-		assert_string_equal(d.it[i].name, "vip4_lease");
-		assert_string_equal(d.it[i].text, "10.0.0.1 t=250 e=250 10.0.0.2 t=25 e=25");
-	}
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.it[0].type, NFT_MSG_NEWSETELEM);
+	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
+	assert_string_equal(d.it[0].name, "vip4_lease");
+	assert_string_equal(d.it[0].text, "10.0.0.1 t=250 e=250 10.0.0.2 t=25 e=25");
 
 	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
 	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_READD);
 	decode(&b, &d);
-	assert_int_equal(d.n, 4);
-	for (int i = 0; i < 4; i += 2) {
-		assert_int_equal(d.it[i].type, NFT_MSG_DELSETELEM);
-		assert_string_equal(d.it[i].text, "10.0.0.1 10.0.0.2");
-		assert_int_equal(d.it[i + 1].type, NFT_MSG_NEWSETELEM);
-		assert_int_equal(d.it[i + 1].family, d.it[i].family);
-		assert_string_equal(d.it[i + 1].text, "10.0.0.1 t=250 10.0.0.2 t=25");
-	}
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.it[0].type, NFT_MSG_DELSETELEM);
+	assert_string_equal(d.it[0].text, "10.0.0.1 10.0.0.2");
+	assert_int_equal(d.it[1].type, NFT_MSG_NEWSETELEM);
+	assert_int_equal(d.it[1].family, NFPROTO_NETDEV);
+	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
+	assert_string_equal(d.it[1].text, "10.0.0.1 t=250 10.0.0.2 t=25");
 
 	assert_int_equal(nft_batch_init(&b, 2, 1), 0);
 	nft_build_lease(&b, "hafd", AF_INET6, &l6, 1, LEASE_ADD);
 	decode(&b, &d);
 	assert_int_equal(d.n, 1);
-	assert_int_equal(d.it[0].family, NFPROTO_INET);
+	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
 	assert_string_equal(d.it[0].name, "vip6_lease");
 	assert_string_equal(d.it[0].text, "fd00::1 t=2500");
 }
@@ -838,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_render_elems),
 		cmocka_unit_test(test_render_update),
 		cmocka_unit_test(test_want_lease),
+		cmocka_unit_test(test_want_lease_devs),
 		cmocka_unit_test(test_render_lease_rules),
 		cmocka_unit_test(test_render_lease_ops),
 	};

@@ -625,6 +625,7 @@ static void test_nft_description(void **state)
 	assert_null(d.inst[0].followed);        /* nobody heard yet */
 	assert_int_equal(d.inst[0].adverts_per_s, 1);
 	assert_int_equal(d.inst[0].n_vips, 1);
+	assert_string_equal(d.inst[0].ifname, "eth9");  /* where the lease chains hook */
 	free(d.inst);
 
 	receive(200);
