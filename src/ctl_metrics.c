@@ -168,8 +168,7 @@ static void faults(const struct ctl_view *v, struct sbuf *out)
 
 		for (unsigned k = 0; k < sizeof(bits) / sizeof(bits[0]); k++) {
 			inst_series(out, "hafd_instance_fault", r);
-			label(out, "reason", bits[k] == VRRP_FAULT_VMAC ? "vmac" :
-			      ctl_fault_name(k), false);
+			label(out, "reason", ctl_fault_name(k), false);
 			sbuf_printf(out, "} %d\n", !!(r->inst.faults & bits[k]));
 		}
 	}

@@ -58,8 +58,9 @@ const size_t ctl_n_router_counters = sizeof(ctl_router_counters) / sizeof(ctl_ro
 
 const char *ctl_fault_name(unsigned bit)
 {
+	/* By bit of enum vrrp_fault (vrrp_inst.h). */
 	static const char *const names[] = { "link", "no_address", "track_interface", "check",
-					     "group", "socket" };
+					     "group", "socket", "vmac" };
 
 	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : "other";
 }

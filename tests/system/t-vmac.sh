@@ -153,3 +153,20 @@ check "... on macvlans vrrp.51.$i0 (on eth0) and vrrp.51.$ix (on x0)" \
 	      in_ns n1 ip -br link show dev vrrp.51.$ix | grep -q '^vrrp.51.$ix@x0 '"
 check "... each with its VIP" \
 	eval "wait_until 2 eval \"addrs_on n1 vrrp.51.$i0 | grep -qw 10.77.0.100 && addrs_on n1 vrrp.51.$ix | grep -qw 10.79.0.100\""
+lab_down
+
+# --- the macvlan cannot be made: FAULT, and hafctl says why ------------------------
+# A link named vrrp.51 that is not hafd's (a veth here) is left alone; the
+# instance waits in FAULT, and status names the reason "vmac" (it said
+# "other" before).
+tpl=$(lab_conf vmacfail.conf '[instance web]' 'use_vmac = yes')
+lab_up -n 1 -c "$tpl" --no-start
+in_ns n1 ip link add vrrp.51 type veth peer name vx1
+lab start n1
+check "a link vrrp.51 that is not ours: the instance waits in FAULT" wait_state n1 FAULT 5
+st=$("${HAFCTL:-$BUILDDIR/hafctl}" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" status --json 2>/dev/null)
+check "hafctl status --json gives the reason: vmac" \
+	eval 'jq -en --argjson s "$st" "\$s | .instances[0].faults == [\"vmac\"]" >/dev/null'
+check "hafctl status says FAULT(vmac)" \
+	eval '"${HAFCTL:-$BUILDDIR/hafctl}" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" status | grep -q "FAULT(vmac)"'
+check "the veth by that name is left alone" in_ns n1 ip link show dev vx1
