@@ -144,6 +144,37 @@ static bool word_is_assignment(const char *w, size_t len)
 	return k < len && w[k] == '=';
 }
 
+/* The length of the shell word at w: up to a blank outside quotes
+ * (NOTE='two words' is one word). */
+static size_t shell_word_len(const char *w)
+{
+	size_t k = 0;
+
+	while (w[k] && w[k] != ' ' && w[k] != '\t') {
+		if (w[k] == '\'' || w[k] == '"') {
+			const char *end = strchr(w + k + 1, w[k]);
+
+			k = end ? (size_t)(end - w) + 1 : strlen(w);
+		} else {
+			k += w[k] == '\\' && w[k + 1] ? 2 : 1;
+		}
+	}
+	return k;
+}
+
+/* The program of a shell command line: its first word after any NAME=value
+ * assignments; *len its length (0: none). */
+static const char *command_program(const char *w, size_t *len)
+{
+	for (;;) {
+		w += strspn(w, " \t");
+		*len = shell_word_len(w);
+		if (!word_is_assignment(w, *len))
+			return w;
+		w += *len;
+	}
+}
+
 /* hafd -t: a script check whose program is a path that does not exist
  * here (the example's /usr/local/bin/check-gpu) fails every run: warn,
  * naming file:line and key. The program is the command's first word after
@@ -161,13 +192,7 @@ static void checks_warn_missing(const struct hafd_config *cfg)
 
 		if (c->type != CHECK_SCRIPT || !w)
 			continue;
-		for (;;) {      /* NAME=value words come before the program */
-			w += strspn(w, " \t");
-			len = strcspn(w, " \t");
-			if (!word_is_assignment(w, len))
-				break;
-			w += len;
-		}
+		w = command_program(w, &len);
 		if (!len || len >= sizeof(prog) || !memchr(w, '/', len))
 			continue;
 		memcpy(prog, w, len);
@@ -290,13 +315,7 @@ static void checks_warn_xid_log(const struct hafd_config *cfg)
 
 		if (c->type != CHECK_SCRIPT || !w || strstr(w, "HAFD_XID_LOG_CMD="))
 			continue;
-		for (;;) {      /* the program: the first word after NAME=value ones */
-			w += strspn(w, " \t");
-			len = strcspn(w, " \t");
-			if (!word_is_assignment(w, len))
-				break;
-			w += len;
-		}
+		w = command_program(w, &len);
 		if (len < 9 || memcmp(w + len - 9, "check_xid", 9) || (len > 9 && w[len - 10] != '/'))
 			continue;
 		if (rc < 0) {   /* probed once, for every check that runs it */

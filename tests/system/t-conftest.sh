@@ -24,6 +24,9 @@ command = /bin/true
 [check name]
 type = script
 command = true
+[check quoted]
+type = script
+command = NOTE='two words' $TMP/nowhere/quoted-check
 
 [instance web]
 interface = lo
@@ -32,6 +35,7 @@ virtual_ip = 10.0.0.1/24
 track = gpu
 track = ok
 track = name
+track = quoted
 EOF
 out=$("$HAFD" -t -f "$conf" 2>"$TMP/err")
 rc=$?
@@ -39,7 +43,10 @@ diag "stdout: $out" "stderr: $(cat "$TMP/err")"
 check "the file is still OK (exit 0)" test "$rc" = 0 -a "$out" = "configuration OK"
 check "a missing program path is warned about, with file:line and key" \
 	grep -qxF "$conf:6: [check gpu] command: warning: $TMP/nowhere/check-gpu does not exist: the check will fail until it does" "$TMP/err"
-check "nothing else is warned about" test "$(wc -l <"$TMP/err")" = 1
+# The shell reads NOTE='two words' as one word: the program comes after.
+check "... after a quoted NAME='a b' assignment too" \
+	grep -qxF "$conf:15: [check quoted] command: warning: $TMP/nowhere/quoted-check does not exist: the check will fail until it does" "$TMP/err"
+check "nothing else is warned about" test "$(wc -l <"$TMP/err")" = 2
 
 # --- interfaces that do not exist here (root: a namespace of our own) -------
 if [ "$(id -u)" != 0 ]; then
