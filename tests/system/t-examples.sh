@@ -10,7 +10,9 @@
 #    saturated, nor at once when it recovers (hold_down);
 #  - a wedge on the master (n2 by then: generation hangs while the
 #    engine's health endpoints stay green) is FAULT and moves the VIP to
-#    n1 at once, hold-down or not.
+#    n1 at once, hold-down or not;
+#  - a GPU lost on the master (n1 again), below the example's min_gpus,
+#    is FAULT and moves the VIP to n2.
 #
 # Each example is rewritten for the lab mechanically (lab_example below),
 # never in its checks: router_id, priority, virtual_ip, unicast_src and
@@ -141,6 +143,15 @@ run_engine() {
 	fault=$(moved_ms n2 '-> FAULT')
 	check "$E: n1 took the VIP back $((back - out)) ms after losing it, $((back - fault)) ms after n2's FAULT" \
 		eval '[ $((back - out)) -ge 5950 ] || [ $back -ge $fault ]'
+
+	# --- a GPU lost on the master (n1 again) ---------------------------------
+	engine_mode n2 healthy
+	check "$E: n2's engine back, n2 is the standby again" wait_new n2 'FAULT -> BACKUP' 8
+	mark n1
+	echo "gpus $(awk '/^min_gpus/ { print $NF }' "$tpl") lost 1" >"$TMP/$E/n1/fake-nvml.state"
+	check "$E: a GPU lost, below min_gpus: n1 goes to FAULT" wait_new n1 \
+		'check gpus: UP -> DOWN \(GPU 1 .* lost: .* below min_gpus' 5
+	check "$E: a GPU lost: n2 takes the VIP" wait_holds n2 10.77.0.100 3
 	if [ "$_tap_fail" -gt 0 ]; then
 		for n in n1 n2; do
 			diag "---- $E: $n's log (last 12 lines) ----"
