@@ -124,7 +124,8 @@ int main(int argc, char **argv)
 	const char *path = argc > 1 ? argv[1] : DEFAULT_LIBRARY;
 	struct gpu_answer a = { 0 };
 	struct nvml n = { 0 };
-	char line[600];
+	char line[GPU_ANSWER_MAX];
+	int len;
 	unsigned count = 0;
 	nvmlReturn_t rc;
 	void *lib;
@@ -155,7 +156,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < a.count; i++)
 		query(&n, (unsigned)i, &a.st[i], &a.pci[i]);
 	n.shutdown();
-	gpu_answer_format(&a, line, sizeof(line));
+	len = gpu_answer_format(&a, line, sizeof(line));
+	/* Never a line cut short: hafd would read other GPUs than NVML has. */
+	if (len < 0 || (size_t)len >= sizeof(line))
+		fail("answer", "longer than hafd reads");
 	printf("%s\n", line);
 	return 0;
 }

@@ -38,6 +38,11 @@
 #define LIBEXECDIR "/usr/libexec/hafd"
 #endif
 
+/* The helper's answer for 32 GPUs, each with a long PCI address, is one
+ * line that proc.c must keep whole: a line cut short would name fewer
+ * GPUs, or a wrong address, and fail the check on a healthy host. */
+_Static_assert(PROC_LINE_MAX >= GPU_ANSWER_MAX, "PROC_LINE_MAX too short for hafd-nvml's answer");
+
 struct check_gpu {
 	struct check_runner *r;
 	struct gpu_state st;
@@ -288,6 +293,11 @@ int check_gpu_prepare(struct check_runner *r)
 	r->gpu = g;
 	xid_open(g);
 	return 0;
+}
+
+const struct gpu_state *check_gpu_state(const struct check_runner *r)
+{
+	return r->gpu ? &r->gpu->st : NULL;
 }
 
 void check_gpu_free(struct check_runner *r)

@@ -77,6 +77,8 @@ void check_net_free(struct check_runner *r);
 int check_gpu_prepare(struct check_runner *r);
 void check_gpu_run(struct check_runner *r);
 void check_gpu_free(struct check_runner *r);
+/* What the gpu check saw of each GPU, for the status. */
+const struct gpu_state *check_gpu_state(const struct check_runner *r);
 /* check_metrics.c: the metrics check's side of an http exchange. prepare
  * once (0 or -1/errno), start at each run once the http parser is ready,
  * judge the status and body once the exchange is done (the socket is

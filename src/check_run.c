@@ -517,7 +517,7 @@ int check_run_status(const struct hafd *h, size_t i, struct check_run_status *ou
 	*out = (struct check_run_status){
 		.name = r->cfg->name, .type = type_names[r->cfg->type], .check = &r->check,
 		.running = r->busy, .next_run_us = r->tick.due_us, .skipped = r->skipped,
-		.sigkilled = r->sigkilled,
+		.sigkilled = r->sigkilled, .gpu = check_gpu_state(r),
 	};
 	return 0;
 }

@@ -44,6 +44,7 @@ struct config_match;
 struct hafd_config;
 struct check;
 struct proc_user;
+struct gpu_state;
 
 /* What the glue is told when check (its index in the configuration's
  * checks) may contribute something new to the instances that track it. */
@@ -86,6 +87,7 @@ struct check_run_status {
 	uint64_t next_run_us;           /* CLOCK_MONOTONIC */
 	uint64_t skipped;               /* ticks that found a run in flight */
 	uint64_t sigkilled;             /* scripts that needed SIGKILL */
+	const struct gpu_state *gpu;    /* gpu: each GPU as seen (gpu.h); else NULL */
 };
 
 size_t check_run_count(const struct hafd *h);

@@ -17,6 +17,7 @@
 #include "nft.h"
 #include "notify.h"
 #include "check_run.h"
+#include "gpu.h"
 #include "vrrp.h"
 
 #define STAT(f) #f, offsetof(struct vrrp_router_stats, f)
@@ -273,6 +274,41 @@ static void checks_text(const struct ctl_view *v, struct sbuf *out)
 	table_print(&t, out);
 }
 
+/* Each GPU of the gpu checks: index, PCI address, state, Xid. None when
+ * no gpu check has seen a GPU yet. */
+static void gpus_text(const struct ctl_view *v, struct sbuf *out)
+{
+	static const char *const head[] = { "CHECK", "GPU", "PCI", "STATE", "XID", NULL };
+	struct table t = { .ncols = 5, .right = "lrlll" };
+	struct check_run_status ts;
+	struct gpu_dev_view g;
+	bool any = false;
+
+	for (size_t i = 0; i < check_run_count(v->h) && !any; i++)
+		any = check_run_status(v->h, i, &ts) == 0 && ts.gpu &&
+		      gpu_device_view(ts.gpu, 0, v->now_us, &g) == 0;
+	if (!any)
+		return;
+	for (const char *const *c = head; *c; c++)
+		cell(&t, "%s", *c);
+	for (size_t i = 0; i < check_run_count(v->h); i++) {
+		if (check_run_status(v->h, i, &ts) < 0 || !ts.gpu)
+			continue;
+		for (int k = 0; gpu_device_view(ts.gpu, k, v->now_us, &g) == 0; k++) {
+			cell(&t, "%s", ts.name);
+			cell(&t, "%d", k);
+			cell(&t, "%s", g.pci);
+			cell(&t, "%s", g.state);
+			if (g.xid)
+				cell(&t, "%u", g.xid);
+			else
+				cell(&t, "%s", "-");
+		}
+	}
+	sbuf_puts(out, "\n");
+	table_print(&t, out);
+}
+
 void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 {
 	static const char *const head[] = { "INSTANCE", "VRID", "INTERFACE", "STATE", "PRIO",
@@ -295,6 +331,7 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
 		checks_text(v, out);
+		gpus_text(v, out);
 	}
 }
 
@@ -447,6 +484,25 @@ static void json_check(struct json *j, const struct ctl_view *v, const struct ch
 	json_int(j, "weight", hs->p.weight);
 	json_int(j, "rise", hs->p.rise);
 	json_int(j, "fall", hs->p.fall);
+	if (ts->gpu) {
+		struct gpu_dev_view g;
+
+		/* Each GPU the check has seen, in NVML's index order. */
+		json_arr_begin(j, "gpus");
+		for (int k = 0; gpu_device_view(ts->gpu, k, v->now_us, &g) == 0; k++) {
+			json_obj_begin(j, NULL);
+			json_int(j, "index", k);
+			json_str(j, "pci", g.pci);
+			json_str(j, "state", g.state);
+			json_bool(j, "bad", g.bad);
+			if (g.xid)
+				json_int(j, "xid", g.xid);
+			else
+				json_null(j, "xid");
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
 	json_check_counters(j, ts);
 	json_obj_end(j);
 }

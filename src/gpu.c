@@ -254,9 +254,12 @@ void gpu_verdict(struct gpu_state *s, const struct gpu_params *p, const struct g
 	memset(v, 0, sizeof(*v));
 	if (count > s->seen)
 		s->seen = count;
-	for (int i = 0; i < count; i++)
+	for (int i = 0; i < count; i++) {
 		if (a->pci[i].known)
 			s->pci[i] = a->pci[i];
+		s->last[i] = a->st[i];
+	}
+	s->answered = count;
 	for (int i = 0; i < s->seen; i++) {
 		const struct gpu_xid *x = fatal_on(s, &s->pci[i]);
 		enum gpu_dev_state st = i < count ? a->st[i] : GPU_DEV_LOST;
@@ -327,4 +330,41 @@ void gpu_verdict(struct gpu_state *s, const struct gpu_params *p, const struct g
 		snprintf(v->reason, sizeof(v->reason), "%d GPU%s healthy", v->healthy,
 			 v->healthy == 1 ? "" : "s");
 	}
+}
+
+int gpu_device_view(const struct gpu_state *s, int i, uint64_t now_us, struct gpu_dev_view *out)
+{
+	static const char *const view[] = {
+		[GPU_DEV_OK] = "ok", [GPU_DEV_PENDING] = "remap-pending",
+		[GPU_DEV_FAILED] = "remap-failed", [GPU_DEV_LOST] = "lost", [GPU_DEV_ERROR] = "error",
+	};
+	const struct gpu_xid *x;
+	enum gpu_dev_state st;
+
+	if (i < 0 || i >= s->seen) {
+		errno = ENOENT;
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	gpu_pci_text(&s->pci[i], out->pci, sizeof(out->pci));
+	x = fatal_on(s, &s->pci[i]);
+	if (i >= s->answered) {
+		out->state = "gone";
+		out->bad = true;
+	} else {
+		st = s->last[i];
+		out->state = (unsigned)st < sizeof(view) / sizeof(view[0]) ? view[st] : "?";
+		out->bad = st == GPU_DEV_FAILED || st == GPU_DEV_LOST || st == GPU_DEV_ERROR;
+	}
+	if (x) {
+		/* NVML may still say ok: the driver said otherwise. */
+		if (!out->bad || !strcmp(out->state, "error"))
+			out->state = "xid";
+		out->xid = x->code;
+		out->bad = true;
+	} else if (s->degrade_until_us && now_us < s->degrade_until_us && s->pci[i].known &&
+		   pci_same(&s->degrade.pci, &s->pci[i])) {
+		out->xid = s->degrade.code;
+	}
+	return 0;
 }

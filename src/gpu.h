@@ -41,6 +41,12 @@
 #define GPU_XID_LIST_MAX 32             /* codes per xid_fatal / xid_degrade */
 #define GPU_FACTOR_FATAL 254            /* x gpu_weight (<= -2): below -254, FAULT */
 #define GPU_ANSWER_TAG "nvml 1"         /* first words of a helper's answer */
+/* The longest answer, with its NUL: the tag, " 32", and GPU_MAX tokens of
+ * the longest form, " pending@DDDDDDDD:BB:DD" (NVML's PCI domain is 32
+ * bits: VMD domains already need 5 digits), 23 characters. 32 such GPUs
+ * take 745; what hafd reads of a helper (proc.h PROC_LINE_MAX) must hold
+ * it, which check_gpu.c asserts at compile time. */
+#define GPU_ANSWER_MAX (sizeof(GPU_ANSWER_TAG) + 3 + GPU_MAX * 23)
 
 enum gpu_dev_state {
 	GPU_DEV_OK,
@@ -83,6 +89,19 @@ struct gpu_state {
 	size_t n_fatal;
 	struct gpu_xid degrade;         /* the latest degrading Xid */
 	uint64_t degrade_until_us;      /* 0: none */
+	int answered;                   /* GPUs in NVML's latest answer */
+	enum gpu_dev_state last[GPU_MAX];       /* their states in it */
+};
+
+/* One GPU as hafctl status shows it (gpu_device_view). */
+struct gpu_dev_view {
+	char pci[16];                   /* "00:06", "0001:3b:00", "?" */
+	/* "ok", "remap-pending", "remap-failed", "lost", "error" (another
+	 * NVML error), "gone" (no longer enumerated), "xid" (a fatal Xid) */
+	const char *state;
+	unsigned xid;                   /* the fatal Xid, or a degrading one in its
+					 * window; 0: none */
+	bool bad;                       /* counts against min_gpus */
 };
 
 enum gpu_xid_class { GPU_XID_IGNORED, GPU_XID_DEGRADE, GPU_XID_FATAL };
@@ -114,6 +133,10 @@ enum gpu_xid_class gpu_xid_note(struct gpu_state *s, const struct gpu_params *p,
 /* The result of a run whose helper answered a. */
 void gpu_verdict(struct gpu_state *s, const struct gpu_params *p, const struct gpu_answer *a,
 		 uint64_t now_us, struct gpu_verdict *v);
+
+/* GPU i (0 <= i < s->seen) as the latest run left it, at now_us. 0, or
+ * -1 with errno ENOENT past the GPUs seen. */
+int gpu_device_view(const struct gpu_state *s, int i, uint64_t now_us, struct gpu_dev_view *out);
 
 const char *gpu_dev_state_name(enum gpu_dev_state st);  /* "ok", "lost", ... */
 /* "0000:3b:00", or "?" when unknown; into buf (at least 16 bytes). */

@@ -20,7 +20,9 @@
 #include <sys/types.h>
 
 #define PROC_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
-#define PROC_LINE_MAX 256
+/* The first line kept: a script's reason, the NVML helper's answer for
+ * up to 32 GPUs (gpu.h GPU_ANSWER_MAX). */
+#define PROC_LINE_MAX 1024
 #define PROC_KILL_GRACE_US 1000000u     /* SIGTERM -> SIGKILL */
 
 struct loop;

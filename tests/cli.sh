@@ -97,5 +97,12 @@ check "hafctl handover --<TAB>: options only, no query" completes "--all --wait"
 FAIL=1
 check "hafd not reachable: --all only, quietly" completes "--all" hafctl resume ''
 
+# ---- shipped examples ----------------------------------------------------------------
+# Every engine example (etc/examples, issue 17) is a valid configuration;
+# t-examples runs each in the lab.
+for f in "$src"/etc/examples/*.conf; do
+	check "hafd -t accepts etc/examples/${f##*/}" eval '"$build/hafd" -t -f "$f" >/dev/null 2>&1'
+done
+
 echo "1..$n"
 [ $failed = 0 ]

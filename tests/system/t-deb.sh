@@ -70,6 +70,15 @@ rc=$?
 sed 's/^/# /' "$TMP/t.out"
 ok $rc "hafd -t passes on the shipped example"
 check "the example names the packaged scripts" grep -q '/usr/libexec/hafd/notify-log' "$ex"
+engine_examples_pass() {
+	local e
+	for e in vllm sglang tgi triton llamacpp ollama; do
+		/usr/sbin/hafd -t -f "/usr/share/doc/hafd/examples/$e.conf" >/dev/null 2>&1 ||
+			{ diag "examples/$e.conf: missing, or refused by hafd -t"; return 1; }
+	done
+}
+check "the engine examples are beside it, and pass hafd -t" engine_examples_pass
+check "hafd-ai(7), what they do per failure" test -f /usr/share/man/man7/hafd-ai.7.gz
 check "/etc/hafd.conf is there, empty (nothing runs until it is written)" \
 	test -f /etc/hafd.conf -a ! -s /etc/hafd.conf
 check "the unit waits for it (ConditionFileNotEmpty)" \

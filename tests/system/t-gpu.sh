@@ -9,7 +9,11 @@
 #  - an NVML call that hangs (and ignores SIGTERM, as a helper stuck in
 #    the driver does) is reported down within the check's timeout, while
 #    n1 keeps advertising VRID 52, and no second helper runs meanwhile;
-#  - a fatal Xid line in n1's kernel log moves the VIP.
+#  - a fatal Xid line in n1's kernel log moves the VIP;
+#  - hafctl status shows each GPU (index, PCI address, ok / lost /
+#    remap-pending / xid and the Xid), as a table and in its JSON;
+#  - 32 GPUs in PCI domains of 5 digits: the helper's answer (about 500
+#    characters) is read whole, not cut at 255.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -46,6 +50,17 @@ T
 )
 
 state() { echo "$2" >"$TMP/$1/fake-nvml.state"; }   # NODE WORDS
+hafctl_of() { in_ns "$1" "$BUILDDIR/hafctl" -s "$HAFD_LAB_DIR/$PREFIX/$1/run/hafd.sock" "${@:2}"; }
+# GPU I of NODE's check gpu in `hafctl status --json` is STATE (and XID).
+gpu_shows() {   # NODE I STATE [XID]
+	hafctl_of "$1" status --json | jq -en --argjson i "$2" --arg s "$3" --arg x "${4:-}" \
+		'input | .checks[] | select(.name == "gpu") | .gpus[$i] |
+		 .index == $i and .state == $s and ((.xid | tostring) == (if $x == "" then "null" else $x end))' >/dev/null
+}
+# The text status has the row "gpu I PCI STATE XID".
+gpu_row() {   # NODE I PCI STATE XID
+	hafctl_of "$1" status | grep -qE "^gpu +$2 +$3 +$4 +$5\$"
+}
 
 lab_up -n 2 -c "$tpl"
 check "n1 (150) is master of VRID 51" wait_holds n1 10.77.0.100 10
@@ -58,6 +73,8 @@ state n1 "gpus 2 lost 1"
 check "a lost GPU below min_gpus: n1 in FAULT" wait_state n1 FAULT 5 "VRID 51"
 check "the log says which GPU" wait_log n1 'check gpu: UP -> DOWN \(GPU 1 \(0000:00:07\) lost: 1 healthy, below min_gpus 2\)' 5
 check "n2 takes the VIP" wait_holds n2 10.77.0.100 5
+check "hafctl status --json: GPU 1 lost, GPU 0 ok" eval 'gpu_shows n1 1 lost && gpu_shows n1 0 ok'
+check "hafctl status: a row per GPU" eval 'gpu_row n1 0 0000:00:06 ok - && gpu_row n1 1 0000:00:07 lost -'
 state n1 "gpus 2"
 check "GPU back: n1 preempts" wait_holds n1 10.77.0.100 10
 
@@ -67,6 +84,7 @@ state n1 "gpus 2 pending 0"
 check "remap pending degrades n1" wait_log_since n1 "$mark" 'check gpu: UP -> DEGRADED \(GPU 0 \(0000:00:06\) row remap pending\)' 5
 check "150 - 60 < 100: n2 takes the VIP" wait_holds n2 10.77.0.100 5
 check "n1 is backup, not in fault" wait_state n1 BACKUP 5 "VRID 51"
+check "hafctl status --json: GPU 0 remap-pending" gpu_shows n1 0 remap-pending
 state n1 "gpus 2"
 check "remap done: n1 preempts" wait_holds n1 10.77.0.100 10
 
@@ -116,3 +134,14 @@ check "the Xid is logged" wait_log_since n1 "$mark" 'check gpu: fatal Xid 79 on 
 check "a fatal Xid: n1 in FAULT" wait_log_since n1 "$mark" 'check gpu: UP -> DOWN \(GPU 1 \(0000:00:07\) Xid 79: 1 healthy, below min_gpus 2\)' 5
 check "n2 takes the VIP" wait_holds n2 10.77.0.100 5
 check "n1 stays down: the Xid holds until a restart" stays 1 is_state n1 FAULT "VRID 51"
+check "hafctl status --json: GPU 1 bad by its Xid 79" gpu_shows n1 1 xid 79
+check "hafctl status: GPU 1's row names Xid 79" gpu_row n1 1 0000:00:07 xid 79
+
+# 32 GPUs whose PCI domain has 5 digits (Intel VMD): an answer of 495
+# characters, which hafd once cut at 255 (the check went down on a
+# healthy host). The last GPU's remap pending must be read.
+state n1 "gpus 32 domain 10000 pending 31"
+lab restart n1 >/dev/null
+check "32 GPUs: the last one's remap pending is read" wait_last_run n1 \
+	'check gpu: [A-Z]+ -> DEGRADED \(GPU 31 \(10000:01:05\) row remap pending\)' 10
+check "32 GPUs: hafctl shows all of them" eval 'gpu_shows n1 31 remap-pending && gpu_shows n1 30 ok'

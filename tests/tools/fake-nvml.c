@@ -8,7 +8,8 @@
  * reproduces the states captured with nvidia-smi in
  * ../shared/golden/nvidia-smi/ (NVIDIA H100 80GB HBM3, driver 580.159.04,
  * one GPU at 00000000:00:06.0, healthy, remapped_rows pending No, failure
- * No): GPU i is at 0000:00:(06 + i). A lost GPU answers
+ * No): GPU i is at 0000:00:(06 + i), from GPU 26 on at 0000:01:(i - 26).
+ * A lost GPU answers
  * NVML_ERROR_GPU_IS_LOST from nvmlDeviceGetHandleByIndex_v2, as the
  * reference documents for a GPU that "has fallen off the bus or has
  * otherwise become inaccessible"; a pending or failed row remap is
@@ -17,7 +18,10 @@
  * What it answers is read at each nvmlInit_v2 from fake-nvml.state in the
  * directory of the library file itself (so each lab node's copy has its
  * own), whitespace-separated words:
- *   gpus N         N GPUs (default 1)
+ *   gpus N         N GPUs (default 1, at most 32, hafd's GPU_MAX)
+ *   domain D       every GPU in PCI domain D (hex; default 0): Hyper-V
+ *                  gives each GPU a domain of its own, Intel VMD domains
+ *                  have 5 digits (10000), so answers get long
  *   lost I         GPU I is lost
  *   pending I      GPU I has a row remap pending
  *   failed I       GPU I had a row remap failure
@@ -42,7 +46,7 @@
 
 #include "nvml.h"
 
-#define MAX_GPUS 16
+#define MAX_GPUS 32
 #define BAD_HANDLE_BASE 0x1000
 
 static struct {
@@ -50,6 +54,7 @@ static struct {
 	int lost[MAX_GPUS], pending[MAX_GPUS], failed[MAX_GPUS];
 	int noinit;
 	int hang;
+	unsigned domain;
 } st;
 
 /* DIR/NAME for NAME beside this library. */
@@ -81,6 +86,11 @@ static void state_read(void)
 	while (fscanf(f, "%31s", word) == 1) {
 		if (!strcmp(word, "hang")) {
 			st.hang = 1;
+			continue;
+		}
+		if (!strcmp(word, "domain")) {
+			if (fscanf(f, "%x", &st.domain) != 1)
+				break;
 			continue;
 		}
 		if (fscanf(f, "%u", &v) != 1)
@@ -187,13 +197,15 @@ nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, struct nvml_pci_info *
 	if (i < 0)
 		return NVML_ERROR_INVALID_ARGUMENT;
 	memset(pci, 0, sizeof(*pci));
-	pci->domain = 0;
-	pci->bus = 0;
-	pci->device = 6 + (unsigned)i;
+	pci->domain = st.domain;
+	pci->bus = i < 26 ? 0 : 1;              /* a device number is 5 bits */
+	pci->device = i < 26 ? 6 + (unsigned)i : (unsigned)i - 26;
 	pci->pciDeviceId = 0x233010DE;          /* the capture's Device Id */
 	pci->pciSubSystemId = 0x16C110DE;
-	snprintf(pci->busId, sizeof(pci->busId), "00000000:00:%02X.0", pci->device);
-	snprintf(pci->busIdLegacy, sizeof(pci->busIdLegacy), "0000:00:%02X.0", pci->device);
+	snprintf(pci->busId, sizeof(pci->busId), "%08X:%02X:%02X.0", pci->domain, pci->bus,
+		 pci->device);
+	snprintf(pci->busIdLegacy, sizeof(pci->busIdLegacy), "%04X:%02X:%02X.0", pci->domain,
+		 pci->bus, pci->device);
 	return NVML_SUCCESS;
 }
 

@@ -80,6 +80,37 @@ static void test_answer(void **state)
 	parse_bad("nvml 1 1 okay", "unknown GPU state in the answer");
 }
 
+/* The longest answer, 32 GPUs with a pending remap and a 32-bit PCI
+ * domain, fits GPU_ANSWER_MAX and reads back; cut where an older hafd
+ * cut it (255 characters), it is refused, never read as fewer GPUs. */
+static void test_answer_longest(void **state)
+{
+	struct gpu_answer a = { .count = GPU_MAX }, b;
+	char buf[GPU_ANSWER_MAX], cut[256], why[100];
+	int n;
+
+	(void)state;
+	for (int i = 0; i < GPU_MAX; i++) {
+		a.st[i] = GPU_DEV_PENDING;
+		a.pci[i] = (struct gpu_pci){ .domain = 0xffffffffu - (unsigned)i, .bus = 0xff,
+					     .dev = 0x1f, .known = true };
+	}
+	n = gpu_answer_format(&a, buf, sizeof(buf));
+	assert_int_equal(n, (int)GPU_ANSWER_MAX - 1);
+	b = parse_ok(buf);
+	assert_int_equal(b.count, GPU_MAX);
+	assert_int_equal(b.st[GPU_MAX - 1], GPU_DEV_PENDING);
+	assert_int_equal(b.pci[GPU_MAX - 1].domain, 0xffffffffu - (GPU_MAX - 1));
+	/* 8 GPUs of the longest form fit even the old 255. */
+	a.count = 8;
+	assert_true(gpu_answer_format(&a, buf, sizeof(buf)) < 255);
+	a.count = GPU_MAX;
+	gpu_answer_format(&a, buf, sizeof(buf));
+	memcpy(cut, buf, sizeof(cut) - 1);
+	cut[sizeof(cut) - 1] = '\0';
+	assert_int_equal(gpu_answer_parse(cut, &b, why, sizeof(why)), -1);
+}
+
 static void test_xid_parse(void **state)
 {
 	struct gpu_xid x;
@@ -232,6 +263,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answer),
+		cmocka_unit_test(test_answer_longest),
 		cmocka_unit_test(test_xid_parse),
 		cmocka_unit_test(test_verdict_states),
 		cmocka_unit_test(test_verdict_min_gpus),
