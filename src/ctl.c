@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anycast.h"
 #include "config.h"
 #include "ctl_priv.h"
 #include "hafd.h"
@@ -164,6 +165,27 @@ static bool name_ok(const char *name)
 	return *name != '\0';
 }
 
+/* handover or resume of an anycast instance (anycast.h), answered at
+ * once: true when answered. --all reaches the anycast instances too, and
+ * is answered here only when there is no VRRP instance to move. */
+static bool anycast_request(struct hafd *h, bool handover, const char *name, struct sbuf *out)
+{
+	char text[512] = "";
+	bool all = !strcmp(name, "--all");
+	int r = handover ? anycast_handover(h, all ? NULL : name, text, sizeof(text)) :
+		anycast_resume(h, all ? NULL : name, text, sizeof(text));
+
+	if (all && anycast_count(h) && !h->n_routers) {
+		sbuf_printf(out, "ok\nevery anycast instance %s\n", handover ?
+			    "drains, then withdraws" : "is announced by its checks again");
+		return true;
+	}
+	if (r <= 0)
+		return false;
+	sbuf_printf(out, "ok\n%s", text);
+	return true;
+}
+
 /* "handover NAME|--all [WAIT_MS]": the answer comes when the instances
  * moved, or the wait ran out (handover.h); the client waits that long. */
 static void answer_handover(struct client *cl, const char *args, struct sbuf *out)
@@ -177,6 +199,8 @@ static void answer_handover(struct client *cl, const char *args, struct sbuf *ou
 		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS]\n");
 		return;
 	}
+	if (anycast_request(cl->c->h, true, name, out))
+		return;
 	cl->waiting = true;
 	if (handover_start(cl->c->h, strcmp(name, "--all") ? name : NULL, wait_ms * 1000u,
 			   handover_answer, cl) < 0) {
@@ -200,6 +224,8 @@ static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
 		sbuf_puts(out, "error\nusage: resume NAME|--all\n");
 		return;
 	}
+	if (anycast_request(c->h, false, name, out))
+		return;
 	if (handover_resume(c->h, strcmp(name, "--all") ? name : NULL, text, sizeof(text)) < 0)
 		sbuf_printf(out, "error\n%s", text);
 	else
@@ -218,6 +244,7 @@ static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 		sbuf_printf(out, "error\nmaintenance %s: %s\n", arg, strerror(errno));
 		return;
 	}
+	anycast_maintenance(c->h, on);  /* anycast instances drain, then withdraw */
 	sbuf_printf(out, "ok\nmaintenance %s%s\n", arg, on ?
 		    ": every instance yields (priority 1), also after a restart; a backup with "
 		    "preempt takes the VIPs over" : ": configured priorities again");

@@ -38,6 +38,10 @@ const struct ctl_http_stats *ctl_http_stats(const struct ctl_http *s);     /* NU
 void ctl_status_text(const struct ctl_view *v, struct sbuf *out);
 void ctl_status_json(const struct ctl_view *v, struct sbuf *out);
 void ctl_metrics(const struct ctl_view *v, struct sbuf *out);
+/* The anycast instances' part of status (ctl_anycast.c). */
+struct json;
+void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out);
+void ctl_anycast_json(struct json *j, const struct ctl_view *v);
 /* CLOCK_REALTIME in seconds, for ctl_view.now_wall. */
 double ctl_wall_now(void);
 

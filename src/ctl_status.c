@@ -291,6 +291,7 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	for (size_t i = 0; i < h->n_routers; i++)
 		instance_row(v, h->routers[i], &t);
 	table_print(&t, out);
+	ctl_anycast_text(v, out);
 	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
 		checks_text(v, out);
@@ -514,6 +515,7 @@ void ctl_status_json(const struct ctl_view *v, struct sbuf *out)
 	for (size_t i = 0; i < h->n_routers; i++)
 		json_instance(&j, v, h->routers[i]);
 	json_arr_end(&j);
+	ctl_anycast_json(&j, v);
 	json_arr_begin(&j, "checks");
 	for (size_t i = 0; i < check_run_count(h); i++)
 		if (check_run_status(h, i, &ts) == 0)

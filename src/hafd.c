@@ -41,6 +41,7 @@
 #include "proc.h"
 #include "reload.h"
 #include "sdnotify.h"
+#include "anycast.h"
 #include "check_run.h"
 #include "vip.h"
 #include "vmac.h"
@@ -512,6 +513,13 @@ static void realtime_set(int priority)
 		log_info("scheduling: SCHED_RR priority %d", priority);
 }
 
+/* A check changed: the VRRP instances and the anycast ones that track it. */
+static void check_changed(struct hafd *h, size_t check)
+{
+	vrrp_check_changed(h, check);
+	anycast_check_changed(h, check);
+}
+
 static void start(struct hafd *h)
 {
 	const struct cfg_global *g = &h->cfg->global;
@@ -560,9 +568,11 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (check_run_start(h, vrrp_check_changed) < 0)
+	if (check_run_start(h, check_changed) < 0)
 		fatal("checks");
 	vrrp_checks_apply(h);
+	if (anycast_start(h) < 0)
+		fatal("anycast instances");
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
 	realtime_set(g->realtime_priority);
@@ -580,6 +590,7 @@ static void stop(struct hafd *h)
 	/* The backups are waiting: VIPs off and priority 0 out before the
 	 * log line and the rest of the teardown (bench/takeover). */
 	vrrp_resign(h);
+	anycast_stop(h);        /* withdrawn: the routers move the traffic at once */
 	if (h->stop_signo)
 		log_notice("received %s, stopping", strsignal(h->stop_signo));
 	sd_watchdog_stop(h->watchdog);  /* TimeoutStopSec= bounds the stop */

@@ -35,6 +35,7 @@ struct hafd_opts {
 };
 
 struct handover_ctx;
+struct anycast_ctx;
 
 struct hafd {
 	struct hafd_opts opts;
@@ -56,6 +57,7 @@ struct hafd {
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
 	bool maintenance;               /* every instance yields (handover.h) */
+	struct anycast_ctx *anycast;    /* mode = anycast instances (anycast.c), NULL: none */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

@@ -12,6 +12,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "sdnotify.h"
+#include "anycast.h"
 #include "check_run.h"
 #include "vrrp.h"
 
@@ -117,6 +118,8 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
 	vrrp_checks_apply(h);
+	if (anycast_reload(h) < 0)
+		log_warn("reload: anycast instances");
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
 	config_free(old);
