@@ -22,6 +22,7 @@ fi
 ALAB="$SRCDIR/tools/hafd-anylab"
 HAFCTL="$BUILDDIR/hafctl"
 SVC=10.79.100.1
+SVC6=fd79:100::1
 LEASE=2
 alab() { "$ALAB" -p "$PREFIX" "$@"; }
 on_exit "'$ALAB' -p $PREFIX down"
@@ -29,7 +30,7 @@ on_exit "'$ALAB' -p $PREFIX down"
 alab up -n 3 >/dev/null || { ok 1 "anycast lab up"; exit 1; }
 for i in 1 2 3; do
 	echo healthy >"$TMP/mode-n$i"
-	alab exec "n$i" python3 "$SRCDIR/tests/tools/fake-infer" --host 0.0.0.0 --port 8000 \
+	alab exec "n$i" /usr/bin/python3 "$SRCDIR/tests/tools/fake-infer" --host 0.0.0.0 --port 8000 \
 		--model "n$i" --control "$TMP/mode-n$i" >>"$TMP/fake-n$i.log" 2>&1 &
 	on_exit "kill $!"
 	cat >"$TMP/n$i.conf" <<EOF
@@ -51,14 +52,22 @@ virtual_ip = $SVC
 track = gen
 lease = ${LEASE}s
 drain = 2s
+[instance svc6]
+mode = anycast
+interface = hafany0
+virtual_ip = $SVC6
+track = gen
+lease = ${LEASE}s
 EOF
 done
 for i in 1 2 3; do alab start "n$i" "$TMP/n$i.conf" || { ok 1 "hafd starts on n$i"; exit 1; }; done
 
 paths() { alab paths | tr '\n' ' ' | sed 's/ $//'; }
 paths_are() { [ "$(paths)" = "$*" ]; }
+paths6_are() { [ "$(alab paths $SVC6 | tr '\n' ' ' | sed 's/ $//')" = "$*" ]; }
+ctl() { local n=$1; shift; alab exec "$n" "$HAFCTL" -s "$HAFD_LAB_DIR/$PREFIX/$n/run/hafd.sock" "$@"; }
 status() { alab exec "$1" "$HAFCTL" -s "$HAFD_LAB_DIR/$PREFIX/$1/run/hafd.sock" status; }
-status_says() { status "$1" | grep -E "^svc +$2"; }   # NODE REGEX
+status_says() { status "$1" | grep -qE "^svc +$2"; }   # NODE REGEX
 set_mode() { echo "$2" >"$TMP/mode-$1"; }
 # Who answers one request: a fresh connection (a new source port, so the
 # router's L4 hash may pick another node); "fail" when none does.
@@ -71,6 +80,9 @@ has_addr() { alab exec "$1" ip -br addr show dev "$2" | grep -qw "$SVC"; }   # N
 
 check "every node announces $SVC: the router has three next hops" wait_until 15 paths_are n1 n2 n3
 check "hafctl status says announced (checks up)" status_says n1 "announced .*hafany0 .*checks up"
+check "IPv6: the router has three next hops for $SVC6" wait_until 10 paths6_are n1 n2 n3
+check "hafctl status --json names state and reason" \
+	eval "ctl n1 status --json | jq -en 'input | .anycast[] | select(.name == \"svc\") | .state == \"announced\" and .reason == \"checks up\"' >/dev/null"
 a=$(answers 30)
 diag "30 requests: $a"
 check "requests spread over the three nodes" eval '[[ "$a" == *n1=* && "$a" == *n2=* && "$a" == *n3=* && "$a" != *fail* ]]'
@@ -102,7 +114,7 @@ set_mode n3 healthy
 check "n3 healthy again: announced again" wait_until 10 paths_are n1 n2 n3
 
 # Maintenance on n1: less preferred during the drain, then withdrawn.
-check "hafctl maintenance on" alab exec n1 "$HAFCTL" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" maintenance on
+check "hafctl maintenance on" eval "ctl n1 maintenance on >/dev/null"
 check "maintenance: n1 less preferred at once (draining)" wait_until 2 \
 	eval "paths_are n2 n3 && status_says n1 'less-preferred .*maintenance: draining'"
 check "maintenance: withdrawn after the drain" wait_until 6 status_says n1 "withdrawn .*maintenance"
@@ -110,6 +122,21 @@ check "maintenance: n1's path is gone from the router" \
 	wait_until 5 eval "alab vtysh router 'show ip bgp $SVC/32' | grep -q 'Paths: (2 available'"
 alab exec n1 "$HAFCTL" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" maintenance off >/dev/null
 check "maintenance off: announced again" wait_until 10 paths_are n1 n2 n3
+
+# A handover of one anycast instance: the same drain, until resume.
+check "hafctl handover svc on n2 answers at once" eval "ctl n2 handover svc | grep -q 'less preferred now'"
+check "handover: n2 less preferred, then withdrawn after the drain" \
+	eval "wait_until 2 paths_are n1 n3 && wait_until 6 status_says n2 'withdrawn .*handover'"
+check "handover: svc6 is not handed over" eval "paths6_are n1 n2 n3"
+check "hafctl resume svc: announced again" eval "ctl n2 resume svc >/dev/null && wait_until 10 paths_are n1 n2 n3"
+
+# A reload that changes nothing of the addresses keeps them announced.
+m=$(alab log n3 | wc -l)
+sed -i 's/^drain = 2s$/drain = 3s/' "$TMP/n3.conf"
+cp "$TMP/n3.conf" "$HAFD_LAB_DIR/$PREFIX/n3/hafd.conf"
+check "hafctl reload with a new drain" ctl n3 reload
+check "...keeps n3 announced, no withdrawal in between" \
+	eval "stays 1 paths_are n1 n2 n3 && ! alab log n3 | tail -n +$((m + 1)) | grep -q withdrawn"
 
 # hafd on n1 killed with its crash guard: nothing withdraws it but the lease.
 t0=$(_now_ms)
@@ -119,6 +146,7 @@ t1=$(_now_ms)
 diag "route gone $((t1 - t0)) ms after SIGKILL (lease ${LEASE} s, bound lease + 1 s + BGP)"
 check "...within the bound (lease + 1 s, and 1 s for BGP)" [ $((t1 - t0)) -le $(((LEASE + 2) * 1000)) ]
 check "n1 has no service address left" eval "! has_addr n1 hafany0 && ! has_addr n1 hafany1"
+check "IPv6: n1's route lapses too" wait_until 3 paths6_are n2 n3
 alab start n1
 check "n1's hafd restarted: announced again" wait_until 10 paths_are n1 n2 n3
 
