@@ -128,12 +128,37 @@ static void test_errors(void **state)
 	       "instance has no VRRP state to share (allowed: leave it out of every group)");
 }
 
+/* etc/examples/anycast-frr.conf loads, and means what its comments say. */
+static void test_shipped_example(void **state)
+{
+	const char *src = getenv("HAFD_SRCDIR");
+	struct hafd_config *cfg = NULL;
+	struct config_errors errs;
+	char path[4096];
+	int rc;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/examples/anycast-frr.conf", src ? src : ".");
+	rc = config_load(path, &cfg, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		print_message("%s\n", errs.msgs[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg->n_instances, 0);
+	assert_int_equal(cfg->n_anycasts, 1);
+	assert_string_equal(cfg->anycasts[0].ifname, "hafany0");
+	assert_string_equal(cfg->anycasts[0].degraded_ifname, "hafany1");
+	assert_int_equal(cfg->anycasts[0].lease_us, 3000000);
+	assert_int_equal(cfg->anycasts[0].drain_us, 10000000);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_only_anycast),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_shipped_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
