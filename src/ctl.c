@@ -248,6 +248,9 @@ static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 	sbuf_printf(out, "ok\nmaintenance %s%s\n", arg, on ?
 		    ": every instance yields (priority 1), also after a restart; a backup with "
 		    "preempt takes the VIPs over" : ": configured priorities again");
+	if (anycast_count(c->h))
+		sbuf_printf(out, "anycast instances: %s\n", on ? "less preferred for their drain, "
+			    "then withdrawn" : "announced as their checks say");
 }
 
 /* The request line (without its newline) into an answer. */
