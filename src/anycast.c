@@ -29,7 +29,7 @@ struct anycast_svc {
 };
 
 struct anycast_ctx {
-	struct nl_sock *sk;
+	struct anycast_addr *addrs;
 	struct anycast_svc *svc;
 	size_t n;
 	bool maintenance;
@@ -71,7 +71,7 @@ static void addrs_apply(struct anycast_svc *s)
 		off[1] = NULL;
 	}
 	for (size_t k = 0; on && k < in->n_vips; k++)
-		if (anycast_addr_put(c->sk, on, &in->vips[k], lease_s(s)) < 0) {
+		if (anycast_addr_put(c->addrs, on, &in->vips[k], lease_s(s)) < 0) {
 			note_error(s, on, "adding the service address");
 			ok = false;
 		}
@@ -79,7 +79,7 @@ static void addrs_apply(struct anycast_svc *s)
 		if (!off[j] || !off[j][0])
 			continue;
 		for (size_t k = 0; k < in->n_vips; k++)
-			if (anycast_addr_del(c->sk, off[j], &in->vips[k]) < 0) {
+			if (anycast_addr_del(c->addrs, off[j], &in->vips[k]) < 0) {
 				note_error(s, off[j], "deleting the service address");
 				ok = false;
 			}
@@ -207,7 +207,7 @@ int anycast_start(struct hafd *h)
 		free(c);
 		return -1;
 	}
-	if (anycast_addr_open(&c->sk) < 0) {
+	if (anycast_addr_open(&c->addrs, cfg->global.runtime_dir) < 0) {
 		free(c->svc);
 		free(c);
 		return -1;
@@ -320,7 +320,7 @@ void anycast_stop(struct hafd *h)
 		decide(&c->svc[i]);
 		svc_end(&c->svc[i]);
 	}
-	anycast_addr_close(c->sk);
+	anycast_addr_close(c->addrs);
 	free(c->svc);
 	free(c);
 	h->anycast = NULL;

@@ -42,6 +42,7 @@
 #include "reload.h"
 #include "sdnotify.h"
 #include "anycast.h"
+#include "anycast_addr.h"
 #include "check_run.h"
 #include "vip.h"
 #include "vmac.h"
@@ -538,6 +539,9 @@ static void start(struct hafd *h)
 		log_warnx("removed %d VIP%s left by an earlier run", n, n == 1 ? "" : "s");
 	if (vmac_journal_cleanup(g->runtime_dir) < 0)   /* and use_vmac macvlans */
 		log_warn("macvlan journal in %s", g->runtime_dir);
+	if ((n = anycast_journal_cleanup(g->runtime_dir)) > 0)  /* and anycast addresses */
+		log_warnx("withdrew %d anycast address%s left by an earlier run", n,
+			  n == 1 ? "" : "es");
 	if (g->crash_guard) {
 		if (guard_start(&h->guard, h->journal_path, g->runtime_dir) < 0)
 			fatal("starting the crash guard");
@@ -772,6 +776,14 @@ static int cleanup_run(struct hafd *h, const char *pidpath)
 		bad = 1;
 	} else if (n > 0) {
 		fprintf(stderr, "hafd: removed %d macvlan%s left by hafd\n", n, n == 1 ? "" : "s");
+	}
+	n = anycast_journal_cleanup(g->runtime_dir);
+	if (n < 0) {
+		fprintf(stderr, "hafd: anycast journal in %s: %s\n", g->runtime_dir, strerror(errno));
+		bad = 1;
+	} else if (n > 0) {
+		fprintf(stderr, "hafd: withdrew %d anycast address%s left by hafd\n", n,
+			n == 1 ? "" : "es");
 	}
 	if (g->nft_table && cleanup_tables(g->nft_table, h->opts.log_detail) < 0)
 		bad = 1;

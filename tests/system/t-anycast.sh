@@ -9,6 +9,7 @@
 #   - a degraded engine (429): the router prefers the other two, and
 #     still has the less preferred path;
 #   - maintenance: less preferred first, withdrawn after the drain;
+#   - hafd killed alone: its crash guard withdraws at once;
 #   - hafd killed with its crash guard, and hafd frozen: the address
 #     lapses, the route goes within lease + 1 s;
 #   - a host cut off (nft drop): BFD takes its route down, before BGP's
@@ -76,6 +77,7 @@ ask() {
 		sed -n 's/.*"id": *"\(n[0-9]\)".*/\1/p' | grep . || echo fail
 }
 answers() { for _ in $(seq "$1"); do ask; done | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' '; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
 has_addr() { alab exec "$1" ip -br addr show dev "$2" | grep -qw "$SVC"; }   # NODE IFNAME
 
 check "every node announces $SVC: the router has three next hops" wait_until 15 paths_are n1 n2 n3
@@ -134,9 +136,19 @@ check "hafctl resume svc: announced again" eval "ctl n2 resume svc >/dev/null &&
 m=$(alab log n3 | wc -l)
 sed -i 's/^drain = 2s$/drain = 3s/' "$TMP/n3.conf"
 cp "$TMP/n3.conf" "$HAFD_LAB_DIR/$PREFIX/n3/hafd.conf"
-check "hafctl reload with a new drain" ctl n3 reload
+check "hafctl reload with a new drain" eval "ctl n3 reload >/dev/null"
 check "...keeps n3 announced, no withdrawal in between" \
 	eval "stays 1 paths_are n1 n2 n3 && ! alab log n3 | tail -n +$((m + 1)) | grep -q withdrawn"
+
+# hafd alone killed (a crash, an OOM kill of hafd): its crash guard
+# withdraws the addresses at once, as it removes VIPs.
+m=$(alab log n2 | wc -l)
+p=$(alab pid n2)
+kill -KILL "$p"
+check "n2's hafd killed: the crash guard withdraws both addresses" \
+	eval "wait_until 3 paths_are n1 n3 && paths6_are n1 n3 && alab log n2 | tail -n +$((m + 1)) | grep -q 'guard: hafd died; withdrew 2 anycast addresses'"
+check "n2's hafd restarted: announced again" \
+	eval "wait_until 5 gone $p && alab start n2 && wait_until 10 paths_are n1 n2 n3"
 
 # hafd on n1 killed with its crash guard: nothing withdraws it but the lease.
 t0=$(_now_ms)
