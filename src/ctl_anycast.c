@@ -37,7 +37,7 @@ static const char *where(const struct anycast_status *st)
 	return "-";
 }
 
-void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out)
+void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out, bool after_table)
 {
 	const struct hafd *h = v->h;
 	struct anycast_status st;
@@ -45,7 +45,7 @@ void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out)
 
 	if (!anycast_count(h))
 		return;
-	sbuf_printf(out, "\n%-16s %-15s %8s  %-15s %-24s %s\n", "ANYCAST", "STATE", "SINCE",
+	sbuf_printf(out, "%s%-16s %-15s %8s  %-15s %-24s %s\n", after_table ? "\n" : "", "ANYCAST", "STATE", "SINCE",
 		    "ON", "ADDRESSES", "WHY");
 	for (size_t i = 0; i < anycast_count(h); i++) {
 		if (anycast_status_get(h, i, &st) < 0)

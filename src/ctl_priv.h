@@ -3,6 +3,7 @@
 #ifndef HAFD_CTL_PRIV_H
 #define HAFD_CTL_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -40,7 +41,8 @@ void ctl_status_json(const struct ctl_view *v, struct sbuf *out);
 void ctl_metrics(const struct ctl_view *v, struct sbuf *out);
 /* The anycast instances' part of status (ctl_anycast.c). */
 struct json;
-void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out);
+/* after_table: a table comes before it (a blank line between). */
+void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out, bool after_table);
 void ctl_anycast_json(struct json *j, const struct ctl_view *v);
 /* CLOCK_REALTIME in seconds, for ctl_view.now_wall. */
 double ctl_wall_now(void);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "nft.h"
 #include "notify.h"
+#include "anycast.h"
 #include "check_run.h"
 #include "vrrp.h"
 
@@ -290,8 +291,10 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 		cell(&t, "%s", *c);
 	for (size_t i = 0; i < h->n_routers; i++)
 		instance_row(v, h->routers[i], &t);
-	table_print(&t, out);
-	ctl_anycast_text(v, out);
+	/* A node with anycast instances only has no VRRP table to show. */
+	if (h->n_routers || !anycast_count(h))
+		table_print(&t, out);
+	ctl_anycast_text(v, out, h->n_routers > 0);
 	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
 		checks_text(v, out);

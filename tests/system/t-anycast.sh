@@ -112,6 +112,12 @@ check "the router keeps n3's path, as-path prepended" \
 	eval "alab vtysh router 'show ip bgp $SVC/32' | grep -qE '^ +65003 65003 65003 65003$'"
 a=$(answers 10)
 check "no request reaches degraded n3" eval '[[ "$a" != *fail* && "$a" != *n3* ]]'
+# Every node saturated: all less preferred alike, so all used again.
+set_mode n1 overloaded; set_mode n2 overloaded
+check "all three degraded: the router uses the three less preferred paths" \
+	eval "wait_until 10 status_says n1 less-preferred && wait_until 10 status_says n2 less-preferred && wait_until 10 paths_are n1 n2 n3"
+set_mode n1 healthy; set_mode n2 healthy
+check "n1 and n2 healthy: preferred again over degraded n3" wait_until 10 paths_are n1 n2
 set_mode n3 healthy
 check "n3 healthy again: announced again" wait_until 10 paths_are n1 n2 n3
 
