@@ -94,3 +94,32 @@ void ctl_anycast_json(struct json *j, const struct ctl_view *v)
 	}
 	json_arr_end(j);
 }
+
+/* /metrics: hafd_anycast_state{anycast_instance, state} (1 for the state it
+ * is in), hafd_anycast_state_seconds. Only when there is one: a VRRP node's
+ * metrics stay as they were. Names are letters, digits, '_', '-' and '.'
+ * (config.c): no label escaping needed. */
+void ctl_anycast_metrics(const struct ctl_view *v, struct sbuf *out)
+{
+	static const enum anycast_state states[] = { ANYCAST_ANNOUNCED, ANYCAST_LESS_PREFERRED,
+						     ANYCAST_WITHDRAWN };
+	const struct hafd *h = v->h;
+	struct anycast_status st;
+
+	if (!anycast_count(h))
+		return;
+	sbuf_puts(out, "# HELP hafd_anycast_state Anycast instance: 1 for the state it is in "
+		  "(announced, less-preferred, withdrawn), 0 for the others.\n"
+		  "# TYPE hafd_anycast_state gauge\n");
+	for (size_t i = 0; i < anycast_count(h); i++)
+		for (size_t s = 0; s < 3 && anycast_status_get(h, i, &st) == 0; s++)
+			sbuf_printf(out, "hafd_anycast_state{anycast_instance=\"%s\",state=\"%s\"} %d\n",
+				    st.cfg->name, anycast_state_name(states[s]), st.state == states[s]);
+	sbuf_puts(out, "# HELP hafd_anycast_state_seconds Time since the anycast instance's last "
+		  "state change.\n# TYPE hafd_anycast_state_seconds gauge\n");
+	for (size_t i = 0; i < anycast_count(h); i++)
+		if (anycast_status_get(h, i, &st) == 0)
+			sbuf_printf(out, "hafd_anycast_state_seconds{anycast_instance=\"%s\"} %.3f\n",
+				    st.cfg->name, st.since_us && v->now_us > st.since_us ?
+				    (double)(v->now_us - st.since_us) / 1e6 : 0.0);
+}

@@ -44,6 +44,7 @@ struct json;
 /* after_table: a table comes before it (a blank line between). */
 void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out, bool after_table);
 void ctl_anycast_json(struct json *j, const struct ctl_view *v);
+void ctl_anycast_metrics(const struct ctl_view *v, struct sbuf *out);
 /* CLOCK_REALTIME in seconds, for ctl_view.now_wall. */
 double ctl_wall_now(void);
 

@@ -83,6 +83,8 @@ has_addr() { alab exec "$1" ip -br addr show dev "$2" | grep -qw "$SVC"; }   # N
 check "every node announces $SVC: the router has three next hops" wait_until 15 paths_are n1 n2 n3
 check "hafctl status says announced (checks up)" status_says n1 "announced .*hafany0 .*checks up"
 check "IPv6: the router has three next hops for $SVC6" wait_until 10 paths6_are n1 n2 n3
+check "hafctl metrics: hafd_anycast_state of svc is announced" \
+	eval "ctl n1 metrics | grep -qx 'hafd_anycast_state{anycast_instance=\"svc\",state=\"announced\"} 1'"
 check "hafctl status --json names state and reason" \
 	eval "ctl n1 status --json | jq -en 'input | .anycast[] | select(.name == \"svc\") | .state == \"announced\" and .reason == \"checks up\"' >/dev/null"
 a=$(answers 30)
