@@ -85,6 +85,8 @@ check "hafctl status says announced (checks up)" status_says n1 "announced .*haf
 check "IPv6: the router has three next hops for $SVC6" wait_until 10 paths6_are n1 n2 n3
 check "hafctl metrics: hafd_anycast_state of svc is announced" \
 	eval "ctl n1 metrics | grep -qx 'hafd_anycast_state{anycast_instance=\"svc\",state=\"announced\"} 1'"
+check "hafctl status --json: both anycast instances, members typed as hafctl(8) says" \
+	eval "ctl n1 status --json | jq -en 'input | .anycast | length == 2 and all(.[]; (.name|type) == \"string\" and (.since_seconds|type) == \"number\" and (.addresses|type) == \"array\" and (.handover|type) == \"boolean\" and .error == null and .lease_seconds == $LEASE)' >/dev/null"
 check "hafctl status --json names state and reason" \
 	eval "ctl n1 status --json | jq -en 'input | .anycast[] | select(.name == \"svc\") | .state == \"announced\" and .reason == \"checks up\"' >/dev/null"
 a=$(answers 30)
