@@ -55,34 +55,37 @@ static void note_error(struct anycast_svc *s, const char *ifname, const char *wh
 
 /* Put the addresses where the verdict wants them: on the new interface
  * first, then off the other, so a move between announced and less
- * preferred never withdraws in between. */
+ * preferred never withdraws in between. An address that cannot go where
+ * it should (the interface is missing) goes on the other interface, if
+ * there is one: announced at the wrong preference rather than not at all,
+ * and status says so; it is tried again at every renewal. */
 static void addrs_apply(struct anycast_svc *s)
 {
 	struct anycast_ctx *c = s->h->anycast;
 	const struct cfg_instance *in = s->cfg;
-	const char *on = NULL, *off[2] = { in->ifname, in->degraded_ifname };
+	const char *ifs[2] = { in->ifname, in->degraded_ifname[0] ? in->degraded_ifname : NULL };
+	int want = s->v.state == ANYCAST_ANNOUNCED ? 0 :
+		   s->v.state == ANYCAST_LESS_PREFERRED ? 1 : -1;
 	bool ok = true;
 
-	if (s->v.state == ANYCAST_ANNOUNCED) {
-		on = in->ifname;
-		off[0] = NULL;
-	} else if (s->v.state == ANYCAST_LESS_PREFERRED) {
-		on = in->degraded_ifname;
-		off[1] = NULL;
-	}
-	for (size_t k = 0; on && k < in->n_vips; k++)
-		if (anycast_addr_put(c->addrs, on, &in->vips[k], lease_s(s)) < 0) {
-			note_error(s, on, "adding the service address");
+	for (size_t k = 0; k < in->n_vips; k++) {
+		const struct hafd_addr *a = &in->vips[k];
+		int on = want;
+
+		if (on >= 0 && anycast_addr_put(c->addrs, ifs[on], a, lease_s(s)) < 0) {
+			note_error(s, ifs[on], "adding the service address");
 			ok = false;
+			on = ifs[!on] && anycast_addr_put(c->addrs, ifs[!on], a, lease_s(s)) == 0 ?
+			     !on : -1;
 		}
-	for (int j = 0; j < 2; j++) {
-		if (!off[j] || !off[j][0])
-			continue;
-		for (size_t k = 0; k < in->n_vips; k++)
-			if (anycast_addr_del(c->addrs, off[j], &in->vips[k]) < 0) {
-				note_error(s, off[j], "deleting the service address");
+		for (int j = 0; j < 2; j++) {
+			if (!ifs[j] || j == on)
+				continue;
+			if (anycast_addr_del(c->addrs, ifs[j], a) < 0) {
+				note_error(s, ifs[j], "deleting the service address");
 				ok = false;
 			}
+		}
 	}
 	if (ok && s->error) {
 		log_notice("[%s] anycast: address changes work again", in->name);

@@ -150,6 +150,23 @@ check "hafctl reload with a new drain" eval "ctl n3 reload >/dev/null"
 check "...keeps n3 announced, no withdrawal in between" \
 	eval "stays 1 paths_are n1 n2 n3 && ! alab log n3 | tail -n +$((m + 1)) | grep -q withdrawn"
 
+# A degraded_interface that does not exist (a typo): the error is shown,
+# hafd runs on, and the address stays announced on hafany0 rather than
+# nowhere.
+sed 's/^degraded_interface = hafany1$/degraded_interface = nosuch0/' "$TMP/n1.conf" \
+	>"$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
+ctl n1 reload >/dev/null
+check "n1 reloaded with a missing degraded_interface: announced" wait_until 10 paths_are n1 n2 n3
+set_mode n1 overloaded
+check "...degraded: status says it fails on nosuch0, and why" \
+	wait_until 5 eval "status n1 | grep -q 'check gen degraded; failing on nosuch0: No such device'"
+check "...n1 stays announced on hafany0 rather than not at all" \
+	eval "has_addr n1 hafany0 && stays 1 paths_are n1 n2 n3"
+set_mode n1 healthy
+cp "$TMP/n1.conf" "$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
+ctl n1 reload >/dev/null
+check "...fixed: announced, no error left" wait_until 10 eval "status_says n1 'announced .*checks up\$' && paths_are n1 n2 n3"
+
 # hafd alone killed (a crash, an OOM kill of hafd): its crash guard
 # withdraws the addresses at once, as it removes VIPs.
 m=$(alab log n2 | wc -l)
