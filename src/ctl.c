@@ -165,27 +165,6 @@ static bool name_ok(const char *name)
 	return *name != '\0';
 }
 
-/* handover or resume of an anycast instance (anycast.h), answered at
- * once: true when answered. --all reaches the anycast instances too, and
- * is answered here only when there is no VRRP instance to move. */
-static bool anycast_request(struct hafd *h, bool handover, const char *name, struct sbuf *out)
-{
-	char text[512] = "";
-	bool all = !strcmp(name, "--all");
-	int r = handover ? anycast_handover(h, all ? NULL : name, text, sizeof(text)) :
-		anycast_resume(h, all ? NULL : name, text, sizeof(text));
-
-	if (all && anycast_count(h) && !h->n_routers) {
-		sbuf_printf(out, "ok\nevery anycast instance %s\n", handover ?
-			    "drains, then withdraws" : "is announced by its checks again");
-		return true;
-	}
-	if (r <= 0)
-		return false;
-	sbuf_printf(out, "ok\n%s", text);
-	return true;
-}
-
 /* "handover NAME|--all [WAIT_MS]": the answer comes when the instances
  * moved, or the wait ran out (handover.h); the client waits that long. */
 static void answer_handover(struct client *cl, const char *args, struct sbuf *out)
@@ -199,8 +178,6 @@ static void answer_handover(struct client *cl, const char *args, struct sbuf *ou
 		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS]\n");
 		return;
 	}
-	if (anycast_request(cl->c->h, true, name, out))
-		return;
 	cl->waiting = true;
 	if (handover_start(cl->c->h, strcmp(name, "--all") ? name : NULL, wait_ms * 1000u,
 			   handover_answer, cl) < 0) {
@@ -224,8 +201,6 @@ static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
 		sbuf_puts(out, "error\nusage: resume NAME|--all\n");
 		return;
 	}
-	if (anycast_request(c->h, false, name, out))
-		return;
 	if (handover_resume(c->h, strcmp(name, "--all") ? name : NULL, text, sizeof(text)) < 0)
 		sbuf_printf(out, "error\n%s", text);
 	else
@@ -251,6 +226,34 @@ static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 	if (anycast_count(c->h))
 		sbuf_printf(out, "anycast instances: %s\n", on ? "less preferred for their drain, "
 			    "then withdrawn" : "announced as their checks say");
+}
+
+/* "handover ARGS" or "resume ARGS" for an anycast instance (anycast.h),
+ * answered at once: true when answered here, false for the VRRP path
+ * (which also answers a malformed request). --all reaches the anycast
+ * instances too, and is answered here only when there is no VRRP
+ * instance to move. */
+static bool anycast_request(struct hafd *h, bool handover, const char *args, struct sbuf *out)
+{
+	char name[CTL_REQUEST_MAX] = "", text[512] = "";
+	bool all;
+	int r;
+
+	if (sscanf(args, "%255s", name) != 1)
+		return false;
+	all = !strcmp(name, "--all");
+	r = handover ? anycast_handover(h, all ? NULL : name, text, sizeof(text)) :
+	    anycast_resume(h, all ? NULL : name, text, sizeof(text));
+
+	if (all && anycast_count(h) && !h->n_routers) {
+		sbuf_printf(out, "ok\nevery anycast instance %s\n", handover ?
+			    "drains, then withdraws" : "is announced by its checks again");
+		return true;
+	}
+	if (r <= 0)
+		return false;
+	sbuf_printf(out, "ok\n%s", text);
+	return true;
 }
 
 /* The request line (without its newline) into an answer. */
@@ -281,9 +284,11 @@ static void answer(struct client *cl, const char *req, uid_t uid, struct sbuf *o
 	} else if (!strcmp(req, "version")) {
 		sbuf_printf(out, "ok\nhafd %s\n", PACKAGE_VERSION);
 	} else if (!strncmp(req, "handover ", 9)) {
-		answer_handover(cl, req + 9, out);
+		if (!anycast_request(c->h, true, req + 9, out))
+			answer_handover(cl, req + 9, out);
 	} else if (!strncmp(req, "resume ", 7)) {
-		answer_resume(c, req + 7, out);
+		if (!anycast_request(c->h, false, req + 7, out))
+			answer_resume(c, req + 7, out);
 	} else if (!strncmp(req, "maintenance ", 12)) {
 		answer_maintenance(c, req + 12, out);
 	} else {

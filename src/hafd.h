@@ -34,8 +34,8 @@ struct hafd_opts {
 	bool cleanup;                   /* -C: remove what a killed hafd left, exit */
 };
 
-struct handover_ctx;
 struct anycast_ctx;
+struct handover_ctx;
 
 struct hafd {
 	struct hafd_opts opts;
@@ -51,13 +51,13 @@ struct hafd {
 	size_t n_routers;
 	unsigned next_router_id;        /* routers keep their id across reloads */
 	struct proc_ctx *proc;          /* child processes (proc.c) */
+	struct anycast_ctx *anycast;    /* mode = anycast instances (anycast.c), NULL: none */
 	struct check_run_ctx *checks;   /* the check runners (check_run.c) */
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
 	bool maintenance;               /* every instance yields (handover.h) */
-	struct anycast_ctx *anycast;    /* mode = anycast instances (anycast.c), NULL: none */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

@@ -118,10 +118,10 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
 	vrrp_checks_apply(h);
-	if (anycast_reload(h) < 0)
-		log_warn("reload: anycast instances");
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
+	if (anycast_reload(h) < 0)      /* before the old configuration goes */
+		log_warn("reload: anycast instances");
 	config_free(old);
 	sd_notify_ready();
 	log_notice("reloaded: %zu instance%s, %zu check%s", ncfg->n_instances,
