@@ -184,6 +184,7 @@ static void instance_new(struct cfg_parser *p, const char *text, const char *nam
 		.advert_interval_cs = 100, .preempt = true, .accept_mode = true,
 		.hold_down_us = 60 * CFG_SEC,
 		.garp_repeat = 5, .garp_delay_us = 5 * CFG_SEC, .group = -1,
+		.lease_us = 3 * CFG_SEC, .drain_us = 10 * CFG_SEC,
 	};
 	p->cur_idx = c->n_instances++;
 	p->kind = SECT_INSTANCE;
@@ -487,7 +488,8 @@ static void parser_free(struct cfg_parser *p)
 {
 	struct hafd_config *c = p->cfg;
 
-	for (size_t i = 0; c && i < c->n_instances; i++)
+	/* isect has one per [instance], the anycast ones moved out included */
+	for (size_t i = 0; c && i < c->n_instances + c->n_anycasts; i++)
 		sect_free(&p->isect[i]);
 	for (size_t i = 0; c && i < c->n_checks; i++)
 		sect_free(&p->csect[i]);
@@ -688,6 +690,9 @@ void config_free(struct hafd_config *cfg)
 	for (size_t i = 0; i < cfg->n_instances; i++)
 		instance_free(&cfg->instances[i]);
 	free(cfg->instances);
+	for (size_t i = 0; i < cfg->n_anycasts; i++)
+		instance_free(&cfg->anycasts[i]);
+	free(cfg->anycasts);
 	for (size_t i = 0; i < cfg->n_checks; i++)
 		check_free(&cfg->checks[i]);
 	free(cfg->checks);

@@ -158,6 +158,12 @@ struct cfg_instance {
 	int hook_lines[5];              /* lines of notify_master, _backup, _fault,
 					 * _stop and notify; 0 where unset */
 	long group;                     /* index into hafd_config.groups, -1 for none */
+	/* mode = anycast (hafd-anycast(7)): no VRRP; vips are announced
+	 * through the routing daemon (anycast.h) */
+	bool anycast;
+	char degraded_ifname[IFNAMSIZ]; /* less preferred; "" = none */
+	uint64_t lease_us;              /* whole seconds, default 3 s */
+	uint64_t drain_us;              /* maintenance: less preferred this long, default 10 s */
 };
 
 struct cfg_group {
@@ -178,6 +184,10 @@ struct hafd_config {
 	size_t n_checks;
 	struct cfg_group *groups;
 	size_t n_groups;
+	/* The [instance]s with mode = anycast, moved out of instances once
+	 * the file is read: nothing of VRRP sees them. */
+	struct cfg_instance *anycasts;
+	size_t n_anycasts;
 	/* What loads but is probably not meant, one line each, in line order:
 	 *   FILE:LINE: [section] key: warning: what, and why it matters
 	 * config_load() does not print them: hafd -t and hafd's start do. */

@@ -231,6 +231,8 @@ static void instance_finish(struct cfg_parser *p, size_t i)
 	const struct cfg_sect *s = &p->isect[i];
 
 	require(p, s, IK_INTERFACE, "interface", "");
+	if (cfg_anycast_finish(p, i))
+		return;         /* mode = anycast: none of VRRP's keys below */
 	require(p, s, IK_VRID, "vrid", "");
 	require(p, s, IK_VIRTUAL_IP, "virtual_ip", " (at least one)");
 	advert_finish(p, in, s);
@@ -772,6 +774,7 @@ void cfg_validate(struct cfg_parser *p)
 	/* Line 1: an editor can jump there, even in an empty file. */
 	if (!c->n_instances)
 		cfg_err(p, 1, "no [instance NAME] section (at least one is needed)");
+	cfg_anycast_split(p);
 }
 
 /* ---- value grammars ----------------------------------------------------- */

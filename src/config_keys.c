@@ -521,6 +521,28 @@ static void set_garp_refresh(struct cfg_parser *p, void *obj, const char *v)
 	in->garp_refresh_us = us;
 }
 
+/* mode = vrrp | anycast (hafd-anycast(7)); what anycast allows is checked
+ * in config_anycast.c once the section is read. */
+static void set_mode(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char *const names[] = { "vrrp", "anycast" };
+	struct cfg_instance *in = obj;
+	int i = get_enum(p, v, names, 2);
+
+	if (i >= 0)
+		in->anycast = i == 1;
+}
+
+static void set_degraded_if(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+
+	if (!ifname_ok(v))
+		key_err(p, "'%s' is not an interface name (allowed: " IFNAME_RULE ")", v);
+	else
+		snprintf(in->degraded_ifname, sizeof(in->degraded_ifname), "%s", v);
+}
+
 #define INST struct cfg_instance
 static const struct key_def inst_keys[IK_N] = {
 	[IK_INTERFACE] = KFN("interface", set_interface),
@@ -549,6 +571,10 @@ static const struct key_def inst_keys[IK_N] = {
 	[IK_NOTIFY_BACKUP] = KSTR("notify_backup", INST, notify_backup, "a command"),
 	[IK_NOTIFY_FAULT] = KSTR("notify_fault", INST, notify_fault, "a command"),
 	[IK_NOTIFY_STOP] = KSTR("notify_stop", INST, notify_stop, "a command"),
+	[IK_MODE] = KFN("mode", set_mode),
+	[IK_DEGRADED_INTERFACE] = KFN("degraded_interface", set_degraded_if),
+	[IK_LEASE] = KDUR("lease", INST, lease_us, CFG_SEC, 3600 * CFG_SEC),
+	[IK_DRAIN] = KDUR("drain", INST, drain_us, 0, 3600 * CFG_SEC),
 };
 #undef INST
 

@@ -34,7 +34,9 @@ enum {
 	IK_UNICAST_SRC, IK_UNICAST_PEER, IK_UNICAST_TTL_CHECK, IK_USE_VMAC, IK_TRACK,
 	IK_TRACK_INTERFACE,
 	IK_GARP_REPEAT, IK_GARP_DELAY, IK_GARP_REFRESH, IK_NOTIFY, IK_NOTIFY_MASTER,
-	IK_NOTIFY_BACKUP, IK_NOTIFY_FAULT, IK_NOTIFY_STOP, IK_HOLD_DOWN, IK_N
+	IK_NOTIFY_BACKUP, IK_NOTIFY_FAULT, IK_NOTIFY_STOP, IK_HOLD_DOWN,
+	IK_MODE, IK_DEGRADED_INTERFACE, IK_LEASE, IK_DRAIN,    /* mode = anycast (config_anycast.c) */
+	IK_N
 };
 enum {
 	CK_TYPE, CK_INTERVAL, CK_TIMEOUT, CK_RISE, CK_FALL, CK_WEIGHT, CK_DEGRADE_WEIGHT,
@@ -157,6 +159,15 @@ const char *cfg_family_name(int family);
 /* Everything that needs the whole file: defaults that depend on other keys,
  * required keys, references between sections, clashes between instances. */
 void cfg_validate(struct cfg_parser *p);
+
+/* config_anycast.c */
+
+/* Instance i's mode = anycast keys. Returns whether it is an anycast
+ * instance (then the VRRP keys are not checked). */
+bool cfg_anycast_finish(struct cfg_parser *p, size_t i);
+/* Move the anycast instances from instances to anycasts (last: every
+ * check that pairs sections by index is done). */
+void cfg_anycast_split(struct cfg_parser *p);
 
 #define CFG_HOST_RULE "an IPv4 address, [IPv6 address] or localhost"
 #define CFG_HOSTPORT_RULE "HOST:PORT with HOST " CFG_HOST_RULE ", PORT 1..65535"

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anycast.h"
 #include "config.h"
 #include "ctl_priv.h"
 #include "hafd.h"
@@ -140,6 +141,33 @@ bool ctl_read_only(const char *req)
 	return false;
 }
 
+/* "handover ARGS" or "resume ARGS" for an anycast instance (anycast.h),
+ * answered at once: true when answered here, false for the VRRP path
+ * (which also answers a malformed request). --all reaches the anycast
+ * instances too, and is answered here only when there is no VRRP
+ * instance to move. */
+static bool anycast_request(struct hafd *h, bool handover, const char *args, struct sbuf *out)
+{
+	char name[CTL_REQUEST_MAX] = "", text[512] = "";
+	bool all;
+	int r;
+
+	if (sscanf(args, "%255s", name) != 1)
+		return false;
+	all = !strcmp(name, "--all");
+	r = handover ? anycast_handover(h, all ? NULL : name, text, sizeof(text)) :
+	    anycast_resume(h, all ? NULL : name, text, sizeof(text));
+	if (all && anycast_count(h) && !h->n_routers) {
+		sbuf_printf(out, "ok\nevery anycast instance %s\n", handover ?
+			    "drains, then withdraws" : "is announced by its checks again");
+		return true;
+	}
+	if (r <= 0)
+		return false;
+	sbuf_printf(out, "ok\n%s", text);
+	return true;
+}
+
 static void client_send(struct client *cl);
 
 /* A handover's outcome, for the client that asked. */
@@ -200,6 +228,8 @@ static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
 		sbuf_puts(out, "error\nusage: resume NAME|--all\n");
 		return;
 	}
+	if (anycast_request(c->h, false, name, out))
+		return;
 	if (handover_resume(c->h, strcmp(name, "--all") ? name : NULL, text, sizeof(text)) < 0)
 		sbuf_printf(out, "error\n%s", text);
 	else
@@ -218,9 +248,13 @@ static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 		sbuf_printf(out, "error\nmaintenance %s: %s\n", arg, strerror(errno));
 		return;
 	}
+	anycast_maintenance(c->h, on);  /* anycast instances drain, then withdraw */
 	sbuf_printf(out, "ok\nmaintenance %s%s\n", arg, on ?
 		    ": every instance yields (priority 1), also after a restart; a backup with "
 		    "preempt takes the VIPs over" : ": configured priorities again");
+	if (anycast_count(c->h))
+		sbuf_printf(out, "anycast instances: %s\n", on ? "less preferred for their drain, "
+			    "then withdrawn" : "announced as their checks say");
 }
 
 /* The request line (without its newline) into an answer. */
@@ -251,7 +285,8 @@ static void answer(struct client *cl, const char *req, uid_t uid, struct sbuf *o
 	} else if (!strcmp(req, "version")) {
 		sbuf_printf(out, "ok\nhafd %s\n", PACKAGE_VERSION);
 	} else if (!strncmp(req, "handover ", 9)) {
-		answer_handover(cl, req + 9, out);
+		if (!anycast_request(c->h, true, req + 9, out))
+			answer_handover(cl, req + 9, out);
 	} else if (!strncmp(req, "resume ", 7)) {
 		answer_resume(c, req + 7, out);
 	} else if (!strncmp(req, "maintenance ", 12)) {

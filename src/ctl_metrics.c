@@ -494,6 +494,7 @@ void ctl_metrics(const struct ctl_view *v, struct sbuf *out)
 	sbuf_printf(out, "hafd_start_time_seconds %lld\n", (long long)v->start_wall);
 	instances(v, out);
 	instance_counters(v, out);
+	ctl_anycast_metrics(v, out);
 	globals(v->h, out);
 	checks(v, out);
 	if (v->http)

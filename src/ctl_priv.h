@@ -3,6 +3,7 @@
 #ifndef HAFD_CTL_PRIV_H
 #define HAFD_CTL_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -38,6 +39,12 @@ const struct ctl_http_stats *ctl_http_stats(const struct ctl_http *s);     /* NU
 void ctl_status_text(const struct ctl_view *v, struct sbuf *out);
 void ctl_status_json(const struct ctl_view *v, struct sbuf *out);
 void ctl_metrics(const struct ctl_view *v, struct sbuf *out);
+/* The anycast instances' part of status (ctl_anycast.c). */
+struct json;
+/* after_table: a table comes before it (a blank line between). */
+void ctl_anycast_text(const struct ctl_view *v, struct sbuf *out, bool after_table);
+void ctl_anycast_json(struct json *j, const struct ctl_view *v);
+void ctl_anycast_metrics(const struct ctl_view *v, struct sbuf *out);
 /* CLOCK_REALTIME in seconds, for ctl_view.now_wall. */
 double ctl_wall_now(void);
 

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "nft.h"
 #include "notify.h"
+#include "anycast.h"
 #include "check_run.h"
 #include "gpu.h"
 #include "vrrp.h"
@@ -327,7 +328,10 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 		cell(&t, "%s", *c);
 	for (size_t i = 0; i < h->n_routers; i++)
 		instance_row(v, h->routers[i], &t);
-	table_print(&t, out);
+	/* A node with anycast instances only has no VRRP table to show. */
+	if (h->n_routers || !anycast_count(h))
+		table_print(&t, out);
+	ctl_anycast_text(v, out, h->n_routers > 0);
 	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
 		checks_text(v, out);
@@ -571,6 +575,7 @@ void ctl_status_json(const struct ctl_view *v, struct sbuf *out)
 	for (size_t i = 0; i < h->n_routers; i++)
 		json_instance(&j, v, h->routers[i]);
 	json_arr_end(&j);
+	ctl_anycast_json(&j, v);
 	json_arr_begin(&j, "checks");
 	for (size_t i = 0; i < check_run_count(h); i++)
 		if (check_run_status(h, i, &ts) == 0)

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "anycast_addr.h"
 #include "caps.h"
 #include "log.h"
 #include "vip.h"
@@ -93,7 +94,7 @@ static void table_add(struct guard_table *t, const struct guard_msg *m)
 static void guard_act(const struct guard_table *t, const char *vip_journal,
 		      const char *runtime_dir)
 {
-	int fd4 = -1, fd6 = -1, sent = 0, removed;
+	int fd4 = -1, fd6 = -1, sent = 0, removed, n_any;
 
 	removed = vip_journal_cleanup(vip_journal);
 	for (size_t i = 0; i < t->n; i++) {
@@ -107,6 +108,10 @@ static void guard_act(const struct guard_table *t, const char *vip_journal,
 			sent++;
 	}
 	vmac_journal_cleanup(runtime_dir);
+	/* Anycast addresses: withdrawn now rather than when their lease lapses. */
+	if ((n_any = anycast_journal_cleanup(runtime_dir)) > 0)
+		log_warnx("guard: hafd died; withdrew %d anycast address%s", n_any,
+			  n_any == 1 ? "" : "es");
 	log_warnx("guard: hafd died; removed %d VIP%s, sent %d priority-0 advert%s",
 		  removed < 0 ? 0 : removed, removed == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
 }

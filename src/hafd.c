@@ -41,6 +41,8 @@
 #include "proc.h"
 #include "reload.h"
 #include "sdnotify.h"
+#include "anycast.h"
+#include "anycast_addr.h"
 #include "check_run.h"
 #include "vip.h"
 #include "vmac.h"
@@ -531,6 +533,13 @@ static void realtime_set(int priority)
 		log_info("scheduling: SCHED_RR priority %d", priority);
 }
 
+/* A check changed: the VRRP instances and the anycast ones that track it. */
+static void check_changed(struct hafd *h, size_t check)
+{
+	vrrp_check_changed(h, check);
+	anycast_check_changed(h, check);
+}
+
 static void start(struct hafd *h)
 {
 	const struct cfg_global *g = &h->cfg->global;
@@ -549,6 +558,9 @@ static void start(struct hafd *h)
 		log_warnx("removed %d VIP%s left by an earlier run", n, n == 1 ? "" : "s");
 	if (vmac_journal_cleanup(g->runtime_dir) < 0)   /* and use_vmac macvlans */
 		log_warn("macvlan journal in %s", g->runtime_dir);
+	if ((n = anycast_journal_cleanup(g->runtime_dir)) > 0)  /* and anycast addresses */
+		log_warnx("withdrew %d anycast address%s left by an earlier run", n,
+			  n == 1 ? "" : "es");
 	if (g->crash_guard) {
 		if (guard_start(&h->guard, h->journal_path, g->runtime_dir) < 0)
 			fatal("starting the crash guard");
@@ -579,9 +591,11 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (check_run_start(h, vrrp_check_changed) < 0)
+	if (check_run_start(h, check_changed) < 0)
 		fatal("checks");
 	vrrp_checks_apply(h);
+	if (anycast_start(h) < 0)
+		fatal("anycast instances");
 	vrrp_begin(h);
 	nft_apply(h->nft, h);
 	realtime_set(g->realtime_priority);
@@ -599,6 +613,7 @@ static void stop(struct hafd *h)
 	/* The backups are waiting: VIPs off and priority 0 out before the
 	 * log line and the rest of the teardown (bench/takeover). */
 	vrrp_resign(h);
+	anycast_stop(h);        /* withdrawn: the routers move the traffic at once */
 	if (h->stop_signo)
 		log_notice("received %s, stopping", strsignal(h->stop_signo));
 	sd_watchdog_stop(h->watchdog);  /* TimeoutStopSec= bounds the stop */
@@ -797,6 +812,14 @@ static int cleanup_run(struct hafd *h, const char *pidpath)
 		bad = 1;
 	} else if (n > 0) {
 		fprintf(stderr, "hafd: removed %d macvlan%s left by hafd\n", n, n == 1 ? "" : "s");
+	}
+	n = anycast_journal_cleanup(g->runtime_dir);
+	if (n < 0) {
+		fprintf(stderr, "hafd: anycast journal in %s: %s\n", g->runtime_dir, strerror(errno));
+		bad = 1;
+	} else if (n > 0) {
+		fprintf(stderr, "hafd: withdrew %d anycast address%s left by hafd\n", n,
+			n == 1 ? "" : "es");
 	}
 	if (g->nft_table && cleanup_tables(g->nft_table, h->opts.log_detail) < 0)
 		bad = 1;

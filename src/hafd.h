@@ -34,6 +34,7 @@ struct hafd_opts {
 	bool cleanup;                   /* -C: remove what a killed hafd left, exit */
 };
 
+struct anycast_ctx;
 struct handover_ctx;
 
 struct hafd {
@@ -50,6 +51,7 @@ struct hafd {
 	size_t n_routers;
 	unsigned next_router_id;        /* routers keep their id across reloads */
 	struct proc_ctx *proc;          /* child processes (proc.c) */
+	struct anycast_ctx *anycast;    /* mode = anycast instances (anycast.c), NULL: none */
 	struct check_run_ctx *checks;   /* the check runners (check_run.c) */
 	struct notify_ctx *notify;      /* notify hooks (notify.c) */
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */

@@ -12,6 +12,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "sdnotify.h"
+#include "anycast.h"
 #include "check_run.h"
 #include "vrrp.h"
 
@@ -119,6 +120,8 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	vrrp_checks_apply(h);
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
+	if (anycast_reload(h) < 0)      /* before the old configuration goes */
+		log_warn("reload: anycast instances");
 	config_free(old);
 	sd_notify_ready();
 	log_notice("reloaded: %zu instance%s, %zu check%s", ncfg->n_instances,

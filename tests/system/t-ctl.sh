@@ -41,6 +41,10 @@ SCHEMA = {
         "track_interfaces": [{"name": S, "weight": I}],
         "counters": {k: I for k in COUNTERS},
         "new_master_reason": S, "proto_err_reason": S}],
+    "anycast": [{   # mode = anycast instances (hafd-anycast(7)); none here
+        "name": S, "state": S, "reason": S, "since_seconds": NUM, "interface": S,
+        "degraded_interface": (S, N), "addresses": [S], "lease_seconds": NUM,
+        "drain_seconds": NUM, "handover": B, "error": (S, N)}],
     "checks": [{
         "name": S, "type": S, "state": S, "time_in_state_s": NUM, "in_grace": B,
         "last_result": S, "last_kind": (S, N), "reason": (S, N), "latency_ms": (F, I, N),
