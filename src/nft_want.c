@@ -156,6 +156,8 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *rene
 			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
 		if (renew)
 			rc |= lease_push(w, renew_cap, &in->vips[i], in->lease_ms);
+		if (!in->master && in->draining)
+			rc |= nft_addrs_push(&w->set[set_of(NSET_DRAIN4, in->family)], &in->vips[i]);
 	}
 	for (size_t i = 0; i < in->n_peers; i++) {
 		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);

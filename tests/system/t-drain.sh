@@ -1,0 +1,104 @@
+#!/bin/bash
+# Planned handover with drain (issue 18): `hafctl handover --drain D` moves
+# the VIP to the backup while every stream that was running on the old
+# master completes there: the old master keeps the VIP on lo for TCP
+# segments without SYN (no ARP, no new connection), the new master
+# forwards segments of flows it does not know to it (nftables dup), and
+# the drain ends when no connection is left. The same on SIGTERM with
+# drain_on_stop. An unplanned kill of the master still resets its streams
+# at once. Streams: tests/tools/sse-stream, SSE tokens every 100 ms.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+SSE="$SRCDIR/tests/tools/sse-stream"
+VIP=10.77.0.100
+STREAMS=${DRAIN_STREAMS:-50}
+TOKENS=${DRAIN_TOKENS:-40}           # x 100 ms: 4 s streams
+ctl() { in_ns "$1" "$BUILDDIR/hafctl" -s "$HAFD_LAB_DIR/$PREFIX/$1/run/hafd.sock" "${@:2}"; }
+hook_log() { echo "$HAFD_LAB_DIR/$PREFIX/$1/drain.log"; }
+
+servers=()
+serve_sse() {   # NODES...: a stream server on each, port 8000
+	for node in "$@"; do
+		in_ns "$node" python3 "$SSE" serve --host 0.0.0.0 --port 8000 --name "$node" \
+			--interval 0.1 >/dev/null 2>&1 &
+		servers+=($!)
+	done
+}
+stop_servers() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null; done; servers=(); }
+on_exit stop_servers
+ready() { in_ns client python3 -c "import socket; socket.create_connection(('$VIP', 8000), 1)" 2>/dev/null; }
+
+# Streams from the client in the background (pid in $spid); their summary
+# goes to OUT.
+streams_bg() {   # OUT [STREAMS] [TOKENS]
+	in_ns client python3 "$SSE" client --url "http://$VIP:8000" --streams "${2:-$STREAMS}" \
+		--tokens "${3:-$TOKENS}" --stagger 0.005 --timeout 10 >"$1" 2>"$1.err" &
+	spid=$!
+}
+jq_of() { jq -enr "input | $2" <"$1"; }   # FILE FILTER
+# Connections on the old master's VIP (the server's side of the streams).
+conns() { in_ns "$1" ss -Htn state established "( sport = :8000 )" | grep -c "$VIP"; }
+
+tpl=$(lab_conf drain.conf '[global]' 'script_user = root' "notify_drain = echo \"\$HAFD_DRAIN_ROLE \$HAFD_DRAIN_LEFT \$HAFD_DRAIN_REASON\" >> @RUNDIR@/../drain.log")
+lab_up -n 2 -c "$tpl"
+check "n1 master, n2 backup" eval 'wait_state n1 MASTER 5 && wait_state n2 BACKUP 5'
+serve_sse n1 n2
+check "the stream server answers on the VIP" wait_until 5 ready
+
+# --- hafctl handover --drain, mid-stream ------------------------------------------
+out1=$TMP/streams1.json
+streams_bg "$out1"
+check "streams are running on n1" wait_until 5 eval '[ "$(conns n1)" -ge "$STREAMS" ]'
+t0=$SECONDS
+ctl n1 handover --drain 60s >"$TMP/handover.out" 2>&1 &
+hpid=$!
+check "n2 takes the VIP" wait_holds n2 $VIP 3
+check "n1 no longer has it on eth0" wait_not_holds n1 $VIP 2
+check "n1 keeps it on lo while draining" eval 'in_ns n1 ip -br addr show dev lo | grep -qw $VIP'
+check "n2 forwards (ip table $PREFIX... drain_fwd)" \
+	eval 'in_ns n2 nft list chain ip hafd drain_fwd | grep -q "dup to"'
+# A request started during the drain is served by the new master.
+out2=$TMP/streams2.json
+in_ns client python3 "$SSE" client --url "http://$VIP:8000" --streams 3 --tokens 3 >"$out2"
+check "a stream started during the drain is served by n2" \
+	eval '[ "$(jq_of "$out2" ".complete") $(jq_of "$out2" ".nodes.n2")" = "3 3" ]'
+wait "$spid"
+diag "streams: $(jq -c '{complete, nodes, errors: .errors[:3]}' <"$out1")"
+check "$STREAMS of $STREAMS streams complete with every token" \
+	eval '[ "$(jq_of "$out1" ".complete")" = "$STREAMS" ]'
+check "all of them were served by n1" eval '[ "$(jq_of "$out1" ".nodes.n1")" = "$STREAMS" ]'
+wait "$hpid"; rc=$?
+diag "handover: $(cat "$TMP/handover.out")"
+check "hafctl handover --drain exits 0 once drained" test $rc = 0
+check "it says the drain ended with no connection left" \
+	grep -q 'drain ended (no connection left).*0 connections left' "$TMP/handover.out"
+check "the drain took less than the streams' time plus 3 s" test $((SECONDS - t0)) -lt $((TOKENS / 10 + 4))
+check "after the drain n1 holds nothing: no VIP on lo" \
+	eval '! in_ns n1 ip -br addr show | grep -qw $VIP'
+check "n1's vip4_drain set is empty" eval '[ -z "$(in_ns n1 nft -j list set inet hafd vip4_drain | jq -r ".nftables[1].set.elem // empty | .[]")" ]'
+check "n2 stopped forwarding: no ip table" eval '! in_ns n2 nft list table ip hafd >/dev/null 2>&1'
+check "notify_drain ran on the old master with 0 left" \
+	wait_until 3 grep -q '^old 0 no connection left' "$(hook_log n1)"
+check "notify_drain ran on the new master with 0 left" \
+	wait_until 3 grep -q '^new 0 done' "$(hook_log n2)"
+check "both logged it" eval 'wait_log n1 "drain ended .* 0 connections left" 1 &&
+	wait_log n2 "ended its drain .* 0 connections left there" 1'
+ctl n1 resume >/dev/null
+check "resume: n1 preempts back" wait_holds n1 $VIP 3
+
+# --- an unplanned kill: streams fail fast ---------------------------------------------
+out3=$TMP/streams3.json
+streams_bg "$out3" 10 100
+check "streams are running on n1 again" wait_until 5 eval '[ "$(conns n1)" -ge 10 ]'
+lab kill n1 >/dev/null
+t0=$(_now_ms)
+wait "$spid"
+t1=$(_now_ms)
+diag "after a kill: $(jq -c '{complete, errors: .errors[:2]}' <"$out3") in $((t1 - t0)) ms"
+check "killed master: no stream completes" eval '[ "$(jq_of "$out3" ".complete")" = 0 ]'
+check "they fail with a reset, not a timeout" \
+	eval '[ "$(jq -r ".errors[]" <"$out3" | grep -c "Reset\|reset")" = 10 ]'
+check "and within 3 s of the kill" test $((t1 - t0)) -lt 3000
+check "n2 does not forward after a crash" eval '! in_ns n2 nft list table ip hafd >/dev/null 2>&1'
+lab_down
