@@ -29,7 +29,6 @@
 #define TICK_US 100000u                 /* announcements, counts, lapses */
 #define MAX_DRAINS 64
 #define LAPSE_INTERVALS 3               /* a forward outlives its last "drain" */
-#define PLAN_TTL_US 30000000u           /* a plan heard, not yet followed */
 
 /* This node, former master, drains instance `name`. */
 struct drain_out {
@@ -173,11 +172,14 @@ static void fwd_sync(struct drain_ctx *d)
 
 	if (!table)
 		return;
+	/* Plans too, not only the drains we forward as master: the rules
+	 * (and conntrack, which they load) are in place before we take over,
+	 * so that installing them does not hold back our first GARP while
+	 * the old master, which heard our advert, already dropped the VIP.
+	 * On a backup they see nothing: the VIP is not ours. */
 	for (size_t i = 0; i < d->n_in; i++) {
 		const struct drain_in *in = &d->in[i];
 
-		if (!in->active)
-			continue;
 		for (size_t k = 0; k < d->h->n_routers; k++) {
 			const struct vrrp_router *r = d->h->routers[k];
 
@@ -206,9 +208,9 @@ static void in_drop(struct drain_ctx *d, size_t i, const char *why, long left)
 	char buf[ADDR_STRLEN];
 
 	d->in[i] = d->in[--d->n_in];
+	fwd_sync(d);
 	if (!in.active)
 		return;
-	fwd_sync(d);
 	if (left >= 0)
 		log_notice("drain: VRID %u: %s ended its drain (%s), %ld connection%s left there; "
 			   "forwarding stops", in.vrid, addr_ntop(&in.from, buf, sizeof(buf)), why,
@@ -282,8 +284,12 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 			log_notice("[%s] drain planned by the master %s: its TCP flows will be "
 				   "forwarded to it if we take over", r->label,
 				   addr_ntop(from, buf, sizeof(buf)));
+			fwd_sync(d);
 		}
-		in->lapse_us = now + (in->active ? lapse : PLAN_TTL_US);
+		/* Repeated every interval: a plan of a master that died lapses
+		 * as a drain does, so a takeover after a crash forwards nothing
+		 * for long. */
+		in->lapse_us = now + lapse;
 		{
 			struct drain_msg ack = *m;
 
@@ -470,8 +476,6 @@ void drain_state(struct hafd *h, struct vrrp_router *r, bool was_master, bool is
 		if (in && !in->active) {
 			in->active = true;
 			in->started_us = loop_now(h->loop);
-			in->lapse_us = in->started_us + PLAN_TTL_US / 10;
-			fwd_sync(d);
 			log_notice("[%s] forwarding TCP flows we do not know to the former master %s "
 				   "while it drains", r->label, addr_ntop(&in->from, buf, sizeof(buf)));
 		}
