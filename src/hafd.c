@@ -375,6 +375,16 @@ static bool stop_drains(struct hafd *h, int signo)
 		   (double)h->cfg->global.drain_on_stop_us / 1e6);
 	if (handover_start(h, NULL, 0, h->cfg->global.drain_on_stop_us, stop_after_drain, h) < 0)
 		return false;
+	if (!h->stopping) {
+		/* systemd (236 and later) waits that long more than
+		 * TimeoutStopSec= before it kills us: the drain, the
+		 * handover's wait and a margin. */
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
+			 (unsigned long long)h->cfg->global.drain_on_stop_us + 10000000ull);
+		sd_notify_send(msg);
+	}
 	return !h->stopping;
 }
 
