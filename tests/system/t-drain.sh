@@ -4,13 +4,16 @@
 # master completes there: the old master keeps the VIP on lo for TCP
 # segments without SYN (no ARP, no new connection), the new master
 # forwards segments of flows it does not know to it (nftables dup), and
-# the drain ends when no connection is left. The same on SIGTERM with
-# drain_on_stop. An unplanned kill of the master still resets its streams
-# at once. Streams: tests/tools/sse-stream, SSE tokens every 100 ms.
+# the drain ends when no connection is left. IPv4 and IPv6, use_vmac; the
+# same on SIGTERM with drain_on_stop. After an unplanned move nothing is
+# forwarded, and when the old master dies during a drain the forwarding
+# stops within its lapse (clients get the new master's resets, as after
+# any crash). Streams: tests/tools/sse-stream, SSE tokens every 100 ms.
 . "$(dirname "$0")/lib.sh"
 need_root
 
 SSE="$SRCDIR/tests/tools/sse-stream"
+PY=${PYTHON:-/usr/bin/python3}   # Debian's, standard library only
 VIP=10.77.0.100
 VIP6=fd77::100
 STREAMS=${DRAIN_STREAMS:-50}
@@ -21,19 +24,19 @@ hook_log() { echo "$HAFD_LAB_DIR/$PREFIX/$1/drain.log"; }
 servers=()
 serve_sse() {   # NODES...: a stream server on each, port 8000
 	for node in "$@"; do
-		in_ns "$node" python3 "$SSE" serve --host :: --port 8000 --name "$node" \
+		in_ns "$node" "$PY" "$SSE" serve --host :: --port 8000 --name "$node" \
 			--interval 0.1 >/dev/null 2>&1 &
 		servers+=($!)
 	done
 }
 stop_servers() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null; done; servers=(); }
 on_exit stop_servers
-ready() { in_ns client python3 -c "import socket; socket.create_connection(('$VIP', 8000), 1)" 2>/dev/null; }
+ready() { in_ns client "$PY" -c "import socket; socket.create_connection(('$VIP', 8000), 1)" 2>/dev/null; }
 
 # Streams from the client in the background (pid in $spid); their summary
 # goes to OUT.
 streams_bg() {   # OUT [STREAMS] [TOKENS] [HOST]
-	in_ns client python3 "$SSE" client --url "http://${4:-$VIP}:8000" --streams "${2:-$STREAMS}" \
+	in_ns client "$PY" "$SSE" client --url "http://${4:-$VIP}:8000" --streams "${2:-$STREAMS}" \
 		--tokens "${3:-$TOKENS}" --stagger 0.005 --timeout "${TIMEOUT:-10}" >"$1" 2>"$1.err" &
 	spid=$!
 }
@@ -58,7 +61,7 @@ check "n1 master, n2 backup" eval 'wait_state n1 MASTER 5 && wait_state n2 BACKU
 	wait_state n1 MASTER 5 "VRID 52" && wait_state n2 BACKUP 5 "VRID 52"'
 serve_sse n1 n2
 check "the stream server answers on the VIP" wait_until 5 ready
-check "... and on the IPv6 VIP" wait_until 5 in_ns client python3 -c \
+check "... and on the IPv6 VIP" wait_until 5 in_ns client "$PY" -c \
 	"import socket; socket.create_connection(('$VIP6', 8000), 1)"
 
 # --- hafctl handover --drain, mid-stream ------------------------------------------
@@ -79,7 +82,7 @@ check "n2 forwards (ip table $PREFIX... drain_fwd)" \
 	eval 'in_ns n2 nft list chain ip hafd drain_fwd | grep -q "dup to"'
 # A request started during the drain is served by the new master.
 out2=$TMP/streams2.json
-in_ns client python3 "$SSE" client --url "http://$VIP:8000" --streams 3 --tokens 3 >"$out2"
+in_ns client "$PY" "$SSE" client --url "http://$VIP:8000" --streams 3 --tokens 3 >"$out2"
 check "a stream started during the drain is served by n2" \
 	eval '[ "$(jq_of "$out2" ".complete") $(jq_of "$out2" ".nodes.n2")" = "3 3" ]'
 wait "$spid"
@@ -163,6 +166,23 @@ wait "$spid"
 diag "after the kill: $(jq -c '{complete, errors: .errors[:2]}' <"$out3")"
 check "its streams do not complete" eval '[ "$(jq_of "$out3" ".complete")" = 0 ]'
 check "notify_drain on n2 says it lapsed" grep -q '^new -1 lapsed' "$(hook_log n2)"
+lab_down
+
+# --- use_vmac: the VIPs leave the macvlan for lo in the same way -----------------------------
+lab_up -n 2 -c "$(lab_conf vmac.conf '[instance lab]' 'use_vmac = yes')"
+check "use_vmac: n1 master, n2 backup" eval 'wait_state n1 MASTER 5 && wait_state n2 BACKUP 5'
+serve_sse n1 n2
+check "use_vmac: the stream server answers on the VIP" wait_until 5 ready
+out5=$TMP/streams5.json
+streams_bg "$out5" 20 30
+check "use_vmac: streams are running on n1" wait_until 5 eval '[ "$(conns n1)" -ge 20 ]'
+out=$(ctl n1 handover --drain 30s 2>&1); rc=$?
+wait "$spid"
+diag "use_vmac: $(jq -c '{complete, nodes, errors: .errors[:3]}' <"$out5")"
+check "use_vmac: 20 of 20 streams complete on n1, drained (exit 0)" \
+	eval '[ $rc = 0 ] && [ "$(jq_of "$out5" ".complete") $(jq_of "$out5" ".nodes.n1")" = "20 20" ]'
+check "use_vmac: n2 holds the VIP" eval 'in_ns n2 ip -br addr | grep -qw $VIP'
+stop_servers
 lab_down
 
 # --- a keepalived backup: the VIP moves, hafctl says drain needs hafd on both sides ----------
