@@ -268,8 +268,9 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 	switch (m->op) {
 	case DRAIN_OP_PLAN:
 		/* Only from the master we follow: a plan is a request to
-		 * forward to its sender. */
-		if (r->inst.fsm.state != VRRP_STATE_BACKUP || !r->inst.fsm.master_prio ||
+		 * forward to its sender. No tables (nft_table = none): no
+		 * forwarding, and no ack that would promise it. */
+		if (!d->h->cfg->global.nft_table || r->inst.fsm.state != VRRP_STATE_BACKUP || !r->inst.fsm.master_prio ||
 		    !addr_equal(&r->inst.fsm.master_addr, from))
 			return;
 		if (!in) {
@@ -384,7 +385,13 @@ int drain_plan(struct hafd *h, struct vrrp_router *r, uint64_t dur_us)
 	struct drain_out *o;
 
 	if (!d || fd_of(d, r->cfg->family) < 0) {
-		errno = ENOTSUP;
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	/* Without hafd's tables nothing would keep the kernel from answering
+	 * ARP / NA for the VIPs on lo, or from taking new connections. */
+	if (!h->cfg->global.nft_table) {
+		errno = EOPNOTSUPP;
 		return -1;
 	}
 	if ((o = out_find(d, r)))

@@ -171,7 +171,10 @@ int handover_start(struct hafd *h, const char *name, uint64_t wait_us, uint64_t 
 			/* Announced before the priority drops: the backup that
 			 * takes over must already know when it does. */
 			if (drain_us && drain_plan(h, r, drain_us) < 0)
-				say(x, "%s: no drain: %s\n", r->label, strerror(errno));
+				say(x, "%s: no drain: %s\n", r->label, errno == EOPNOTSUPP ?
+				    "nft_table = none (a drain needs hafd's nftables tables)" :
+				    errno == EADDRNOTAVAIL ? "no UDP socket on port 10112 for drain "
+				    "messages (the log says why)" : strerror(errno));
 		}
 		yield_set(r, true);
 	}
