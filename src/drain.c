@@ -538,6 +538,14 @@ static void on_tick(struct timer *t, void *arg)
 		n = drain_conns_count(o->vips, o->n_vips);
 		if (n >= 0)
 			o->left = n;
+		if (!o->acked) {
+			/* Nobody forwards (a keepalived or FRR master): the
+			 * clients' segments get the new master's resets, and
+			 * keeping the VIPs on lo would only wait for that. */
+			out_end(d, i, "not acknowledged by the new master: drain needs hafd on "
+				"both sides");
+			continue;
+		}
 		if (n == 0) {
 			out_end(d, i, "no connection left");
 			continue;

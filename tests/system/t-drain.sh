@@ -190,10 +190,13 @@ if command -v keepalived >/dev/null; then
 	lab_up -n 2 --daemons hafd,keepalived
 	check "hafd n1 master, keepalived n2 backup" \
 		eval 'wait_state n1 MASTER 5 && wait_log n2 "Entering BACKUP STATE" 5'
-	out=$(ctl n1 handover --drain 5s 2>&1); rc=$?
+	t0=$SECONDS
+	out=$(ctl n1 handover --drain 30s 2>&1); rc=$?
 	diag "handover --drain to keepalived: $out"
 	check "the handover still moves the VIP (exit 0)" eval '[ $rc = 0 ] && wait_holds n2 $VIP 2'
 	check "hafctl says drain needs hafd on both sides" grep -q 'drain needs hafd on both sides' <<<"$out"
+	check "and does not wait out the 30 s: nobody forwards" test $((SECONDS - t0)) -lt 5
+	check "n1 keeps nothing on lo" eval '! in_ns n1 ip -br addr show dev lo | grep -qw $VIP'
 	lab_down
 else
 	skip_rest "keepalived is not installed"
