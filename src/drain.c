@@ -22,6 +22,7 @@
 #include "nft.h"
 #include "nft_fwd.h"
 #include "proc.h"
+#include "script.h"
 #include "vip.h"
 #include "vrrp.h"
 #include "vrrp_priv.h"
@@ -106,8 +107,14 @@ static void hook_run(struct drain_ctx *d, const char *role, const char *inst, un
 	struct proc_spec s = { .command = cmd, .env = env, .user = &user,
 			       .timeout_us = 10000000u, .kill_group_on_exit = true };
 
-	if (!cmd)
+	if (!cmd || !*cmd)
 		return;
+	/* As every hook: a file it would run that others may write runs not. */
+	if (d->h->cfg->global.script_security &&
+	    script_vet_command(&script_fs_sys, cmd, why, sizeof(why)) < 0) {
+		log_warnx("not running notify_drain (script_security; %s)", why);
+		return;
+	}
 	if (proc_user_resolve(d->h->cfg->global.script_user, d->h->cfg->global.script_security,
 			      &user, why, sizeof(why)) < 0) {
 		log_warnx("notify_drain does not run: %s", why);
