@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "drain_net.h"
+#include "drain_rules.h"
 #include "hafd.h"
 #include "handover.h"
 #include "log.h"
@@ -29,7 +30,6 @@
 
 #define TICK_US 100000u                 /* announcements, counts, lapses */
 #define MAX_DRAINS 64
-#define LAPSE_INTERVALS 3               /* a forward outlives its last "drain" */
 
 /* This node, former master, drains instance `name`. */
 struct drain_out {
@@ -255,8 +255,7 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 	uint64_t now = loop_now(d->h->loop);
 	struct vrrp_router *r = router_for(d, m->vrid, m->family, ifindex);
 	struct drain_in *in = in_find(d, m->vrid, m->family);
-	uint64_t lapse = (uint64_t)(m->interval_ms ? m->interval_ms : 1000) * 1000u *
-			 LAPSE_INTERVALS + TICK_US;
+	uint64_t lapse = drain_rules_lapse_us(m->interval_ms, TICK_US);
 	char buf[ADDR_STRLEN];
 
 	if (m->op == DRAIN_OP_ACK) {
@@ -273,12 +272,18 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 	if (in && !addr_equal(&in->from, from))
 		return;         /* one drain per VRID at a time: the first */
 	switch (m->op) {
-	case DRAIN_OP_PLAN:
+	case DRAIN_OP_PLAN: {
 		/* Only from the master we follow: a plan is a request to
 		 * forward to its sender. No tables (nft_table = none): no
 		 * forwarding, and no ack that would promise it. */
-		if (!d->h->cfg->global.nft_table || r->inst.fsm.state != VRRP_STATE_BACKUP || !r->inst.fsm.master_prio ||
-		    !addr_equal(&r->inst.fsm.master_addr, from))
+		struct drain_follow f = {
+			.backup = r->inst.fsm.state == VRRP_STATE_BACKUP,
+			.following = r->inst.fsm.master_prio != 0,
+			.master = r->inst.fsm.master_addr,
+			.tables = d->h->cfg->global.nft_table != NULL,
+		};
+
+		if (!drain_rules_plan_ok(&f, from))
 			return;
 		if (!in) {
 			if (d->n_in == MAX_DRAINS)
@@ -307,6 +312,7 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 				log_debug("drain: ack: %s", strerror(errno));
 		}
 		break;
+	}
 	case DRAIN_OP_DRAIN:
 		if (in)
 			in->lapse_us = now + lapse;
@@ -535,30 +541,21 @@ static void on_tick(struct timer *t, void *arg)
 
 	for (size_t i = d->n_out; i-- > 0;) {
 		struct drain_out *o = &d->out[i];
-		long n;
+		enum drain_step step;
+		long n = -1;
 
-		if (!o->moved) {
-			/* Planned: repeated while the handover waits. */
-			out_send(d, o, DRAIN_OP_PLAN);
+		if (o->moved) {
+			n = drain_conns_count(o->vips, o->n_vips);
+			if (n >= 0)
+				o->left = n;
+		}
+		step = drain_rules_step(o->moved, o->acked, n, now, o->until_us);
+		if (step == DRAIN_STEP_PLAN) {
+			out_send(d, o, DRAIN_OP_PLAN);  /* repeated while the handover waits */
 			continue;
 		}
-		n = drain_conns_count(o->vips, o->n_vips);
-		if (n >= 0)
-			o->left = n;
-		if (!o->acked) {
-			/* Nobody forwards (a keepalived or FRR master): the
-			 * clients' segments get the new master's resets, and
-			 * keeping the VIPs on lo would only wait for that. */
-			out_end(d, i, "not acknowledged by the new master: drain needs hafd on "
-				"both sides");
-			continue;
-		}
-		if (n == 0) {
-			out_end(d, i, "no connection left");
-			continue;
-		}
-		if (now >= o->until_us) {
-			out_end(d, i, "time ran out");
+		if (step != DRAIN_STEP_DRAIN) {
+			out_end(d, i, drain_rules_reason(step));
 			continue;
 		}
 		out_send(d, o, DRAIN_OP_DRAIN);
