@@ -73,6 +73,14 @@ struct drain_ctx {
 	int lo;
 };
 
+/* The tick runs only while there is a plan or a drain: an idle hafd
+ * does not wake for drains. */
+static void tick_arm(struct drain_ctx *d)
+{
+	if (!timer_armed(&d->tick))
+		loop_timer_in(d->h->loop, &d->tick, TICK_US);
+}
+
 static struct drain_ctx *g_ctx(const struct hafd *h)
 {
 	return h->drain;
@@ -289,6 +297,7 @@ static void on_msg(struct drain_ctx *d, const struct drain_msg *m, const struct 
 			if (d->n_in == MAX_DRAINS)
 				return;
 			in = &d->in[d->n_in++];
+			tick_arm(d);
 			memset(in, 0, sizeof(*in));
 			in->vrid = m->vrid;
 			in->family = m->family;
@@ -414,6 +423,7 @@ int drain_plan(struct hafd *h, struct vrrp_router *r, uint64_t dur_us)
 		return -1;
 	}
 	o = &d->out[d->n_out++];
+	tick_arm(d);
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", r->cfg->name);
 	snprintf(o->label, sizeof(o->label), "%s", r->label);
@@ -563,7 +573,8 @@ static void on_tick(struct timer *t, void *arg)
 	for (size_t i = d->n_in; i-- > 0;)
 		if (now >= d->in[i].lapse_us)
 			in_drop(d, i, d->in[i].active ? "went silent (gone?)" : "plan lapsed", -1);
-	loop_timer_in(d->h->loop, t, TICK_US);
+	if (d->n_out || d->n_in)
+		loop_timer_in(d->h->loop, t, TICK_US);
 }
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -591,7 +602,6 @@ int drain_open(struct hafd *h)
 		}
 	}
 	h->drain = d;
-	loop_timer_in(h->loop, &d->tick, TICK_US);
 	return 0;
 }
 
