@@ -534,6 +534,39 @@ size_t drain_busy(const struct hafd *h)
 	return d ? d->n_out : 0;
 }
 
+size_t drain_describe(const struct hafd *h, char *buf, size_t len)
+{
+	const struct drain_ctx *d = g_ctx(h);
+	uint64_t now = loop_now(h->loop);
+	char a[ADDR_STRLEN];
+	size_t off = 0;
+	int k;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; d && i < d->n_out && off < len; i++) {
+		const struct drain_out *o = &d->out[i];
+
+		if (o->moved)
+			k = snprintf(buf + off, len - off, "drain: %s drains here: %ld connection%s "
+				     "left, %.0f s to go\n", o->label, o->left, o->left == 1 ? "" : "s",
+				     o->until_us > now ? (double)(o->until_us - now) / 1e6 : 0.0);
+		else
+			k = snprintf(buf + off, len - off, "drain: %s: drain planned, handing over\n",
+				     o->label);
+		off += k > 0 ? (size_t)k : 0;
+	}
+	for (size_t i = 0; d && i < d->n_in && off < len; i++) {
+		const struct drain_in *in = &d->in[i];
+
+		k = snprintf(buf + off, len - off, "drain: VRID %u: %s %s\n", in->vrid,
+			     in->active ? "forwarding unknown TCP flows to" : "planned by",
+			     addr_ntop(&in->from, a, sizeof(a)));
+		off += k > 0 ? (size_t)k : 0;
+	}
+	return off < len ? off : len ? len - 1 : 0;
+}
+
 bool drain_acked(const struct hafd *h, const struct vrrp_router *r)
 {
 	struct drain_ctx *d = g_ctx(h);

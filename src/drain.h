@@ -55,6 +55,11 @@ void drain_state(struct hafd *h, struct vrrp_router *r, bool was_master, bool is
 bool drain_active(const struct hafd *h, const struct vrrp_router *r);
 /* Drains running or planned here as the old master. */
 size_t drain_busy(const struct hafd *h);
+/* What runs now, a line each, for hafctl status ("" when nothing):
+ *   drain: lab/VRID 51 drains here: 12 connections left, 48 s to go
+ *   drain: VRID 51: forwarding to 10.0.0.11 (draining there)
+ * Returns the length written. */
+size_t drain_describe(const struct hafd *h, char *buf, size_t len);
 /* Whether the new master of r acknowledged the plan; text for hafctl. */
 bool drain_acked(const struct hafd *h, const struct vrrp_router *r);
 

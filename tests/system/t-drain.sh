@@ -80,6 +80,10 @@ check "n1 no longer has it on eth0" wait_not_holds n1 $VIP 2
 check "n1 keeps it on lo while draining" eval 'in_ns n1 ip -br addr show dev lo | grep -qw $VIP'
 check "n2 forwards (ip table $PREFIX... drain_fwd)" \
 	eval 'in_ns n2 nft list chain ip hafd drain_fwd | grep -q "dup to"'
+check "hafctl status on n1 says it drains, with the connections left" \
+	eval 'ctl n1 status | grep -q "drain: lab/VRID 51 drains here: [0-9]* connections left"'
+check "hafctl status on n2 says it forwards to n1" \
+	eval 'ctl n2 status | grep -q "drain: VRID 51: forwarding unknown TCP flows to 10.77.0.11"'
 # A request started during the drain is served by the new master.
 out2=$TMP/streams2.json
 in_ns client "$PY" "$SSE" client --url "http://$VIP:8000" --streams 3 --tokens 3 >"$out2"
