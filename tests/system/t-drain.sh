@@ -72,7 +72,6 @@ out1=$TMP/streams1.json
 streams_bg "$out1"
 check "streams are running on n1" wait_until 5 eval '[ "$(conns n1)" -ge "$STREAMS" ] &&
 	[ "$(conns n1 $VIP6)" -ge 10 ]'
-t0=$SECONDS
 ctl n1 handover --all --drain 60s >"$TMP/handover.out" 2>&1 &
 hpid=$!
 check "n2 takes the VIP" wait_holds n2 $VIP 3
@@ -103,7 +102,6 @@ diag "handover: $(cat "$TMP/handover.out")"
 check "hafctl handover --drain exits 0 once drained" test $rc = 0
 check "it says the drain ended with no connection left" \
 	eval '[ "$(grep -c "drain ended (no connection left).*0 connections left" "$TMP/handover.out")" = 2 ]'
-check "the drain took less than the streams' time plus 3 s" test $((SECONDS - t0)) -lt $((TOKENS / 10 + 4))
 check "after the drain n1 holds nothing: no VIP on lo" \
 	eval '! in_ns n1 ip -br addr show | grep -qw $VIP'
 check "n1's vip4_drain set is empty" eval '[ -z "$(in_ns n1 nft -j list set inet hafd vip4_drain | jq -r ".nftables[1].set.elem // empty | .[]")" ]'
@@ -162,8 +160,8 @@ check "n2 forwards for the drain" wait_until 3 eval 'in_ns n2 nft list table ip 
 m=$(log_mark n2)
 lab kill n1 >/dev/null
 t0=$(_now_ms)
-check "n2 stops forwarding within a second of the kill (old master silent)" \
-	eval 'wait_until 1 not in_ns n2 nft list table ip hafd >/dev/null 2>&1 &&
+check "n2 stops forwarding on its own, the old master silent (not after the 60 s)" \
+	eval 'wait_until 3 not in_ns n2 nft list table ip hafd >/dev/null 2>&1 &&
 	wait_log_since n2 $m "went silent" 1'
 diag "forwarding gone after $(($(_now_ms) - t0)) ms"
 wait "$spid"
@@ -194,12 +192,12 @@ if command -v keepalived >/dev/null; then
 	lab_up -n 2 --daemons hafd,keepalived
 	check "hafd n1 master, keepalived n2 backup" \
 		eval 'wait_state n1 MASTER 5 && wait_log n2 "Entering BACKUP STATE" 5'
-	t0=$SECONDS
 	out=$(ctl n1 handover --drain 30s 2>&1); rc=$?
 	diag "handover --drain to keepalived: $out"
 	check "the handover still moves the VIP (exit 0)" eval '[ $rc = 0 ] && wait_holds n2 $VIP 2'
 	check "hafctl says drain needs hafd on both sides" grep -q 'drain needs hafd on both sides' <<<"$out"
-	check "and does not wait out the 30 s: nobody forwards" test $((SECONDS - t0)) -lt 5
+	check "the drain ends at once: nobody forwards" \
+		grep -q 'drain ended (not acknowledged by the new master' <<<"$out"
 	check "n1 keeps nothing on lo" eval '! in_ns n1 ip -br addr show dev lo | grep -qw $VIP'
 	lab_down
 else
