@@ -198,8 +198,9 @@ static void fwd_sync(struct drain_ctx *d)
 		for (size_t k = 0; k < d->h->n_routers; k++) {
 			const struct vrrp_router *r = d->h->routers[k];
 
-			if (r->cfg->vrid != in->vrid || r->cfg->family != in->family)
-				continue;
+			if (r->cfg->vrid != in->vrid || r->cfg->family != in->family ||
+			    r->ifindex != in->ifindex)
+				continue;       /* the same VRID on another link is another router */
 			for (size_t v = 0; v < r->cfg->n_vips && n < sizeof(f) / sizeof(f[0]); v++) {
 				f[n].vip = r->cfg->vips[v];
 				f[n].to = in->from;
