@@ -566,7 +566,13 @@ static void test_want_drain(void **state)
 	assert_string_equal(set_text(&w, NSET_STANDBY4), "10.0.0.2 10.0.0.3");
 	nft_want_free(&w);
 
+	/* Out of the lease rules (its lease lapsed as it left MASTER): only
+	 * 10.0.0.1, which web holds as master, stays in vip4. */
 	f.desc.lease = true;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.3");
+	nft_want_free(&w);
+
 	render(&f.desc, &d);
 	rule(&d, C_DRAIN, 0, &n);
 	assert_int_equal(n, 2);
