@@ -34,7 +34,8 @@
  *         anonymous set in rule 2a, 2b matches the others)
  *       3D TCP without SYN to a vipN_drain address: accept; a former
  *         master drains its established connections after a planned
- *         handover (drain.h): before 3 and 3L, which drop the rest
+ *         handover (drain.h): before 3, which drops the rest (its VIPs
+ *         are out of vipN, so 3L, 6L and 7L leave them to 3, 6 and 7)
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
  *       3L anything to a vipN address not in vipN_lease: drop
