@@ -41,7 +41,7 @@ static void usage(FILE *out)
 		"  metrics                   Prometheus text format\n"
 		"  reload                    re-read the configuration (errors: exit 1)\n"
 		"  version                   the running hafd's version\n"
-		"  handover [NAME|--all] [--wait DURATION]\n"
+		"  handover [NAME|--all] [--wait DURATION] [--drain DURATION]\n"
 		"                            move the VIPs away: this node yields (priority 1)\n"
 		"                            until 'resume'; exit 1, VIPs kept, when no backup\n"
 		"                            takes over within the wait\n"
@@ -278,11 +278,19 @@ static long long duration_ms(const char *s)
 static int handover(struct opts *o, int n, char **args)
 {
 	const char *name = "--all";
-	long long wait_ms = 0;
+	long long wait_ms = 0, drain_ms = 0;
 	char req[REQ_MAX];
 
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(args[i], "--wait") && i + 1 < n) {
+		if (!strcmp(args[i], "--drain") && i + 1 < n) {
+			/* drain.h: established TCP flows stay on this node until
+			 * they end or DURATION runs out; the answer comes then. */
+			if ((drain_ms = duration_ms(args[++i])) <= 0) {
+				fprintf(stderr, "hafctl: --drain %s: not a duration (e.g. 60s, 5m; "
+					"up to 60m)\n", args[i]);
+				return EXIT_USAGE;
+			}
+		} else if (!strcmp(args[i], "--wait") && i + 1 < n) {
 			if ((wait_ms = duration_ms(args[++i])) <= 0) {
 				fprintf(stderr, "hafctl: --wait %s: not a duration (e.g. 5s, 500ms; "
 					"up to 60m)\n", args[i]);
@@ -295,12 +303,14 @@ static int handover(struct opts *o, int n, char **args)
 			return EXIT_USAGE;
 		}
 	}
-	if (snprintf(req, sizeof(req), "handover %s %lld", name, wait_ms) >= (int)sizeof(req)) {
+	if (snprintf(req, sizeof(req), "handover %s %lld %lld", name, wait_ms, drain_ms) >=
+	    (int)sizeof(req)) {
 		fprintf(stderr, "hafctl: instance name too long\n");
 		return EXIT_USAGE;
 	}
 	if (o->timeout_ms < (wait_ms ? wait_ms : HANDOVER_WAIT_MAX_MS) + 5000)
 		o->timeout_ms = (int)((wait_ms ? wait_ms : HANDOVER_WAIT_MAX_MS) + 5000);
+	o->timeout_ms += (int)drain_ms;
 	return request(o, req);
 }
 
@@ -356,7 +366,7 @@ int main(int argc, char **argv)
 	if (cmd && n == 1 && (!strcmp(cmd, "status") || !strcmp(cmd, "metrics") ||
 			      !strcmp(cmd, "reload") || !strcmp(cmd, "version")))
 		return request(&o, cmd);
-	if (cmd && !strcmp(cmd, "handover") && n <= 4)
+	if (cmd && !strcmp(cmd, "handover") && n <= 6)
 		return handover(&o, n - 1, argv + optind + 1);
 	if (cmd && (!strcmp(cmd, "resume") || !strcmp(cmd, "maintenance")) && n <= 2) {
 		char req[REQ_MAX];

@@ -687,6 +687,7 @@ void config_free(struct hafd_config *cfg)
 	free(cfg->global.control_group);
 	free(cfg->global.nft_table);
 	free(cfg->global.script_user);
+	free(cfg->global.notify_drain);
 	for (size_t i = 0; i < cfg->n_instances; i++)
 		instance_free(&cfg->instances[i]);
 	free(cfg->instances);

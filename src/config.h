@@ -38,6 +38,9 @@ struct cfg_global {
 	uint16_t metrics_port;
 	char *control_group;    /* may read status and metrics; NULL: root only */
 	int control_group_line; /* where it is set; 0 for none */
+	uint64_t drain_on_stop_us;      /* a stop hands over and drains this long
+					 * first (drain.h); 0: no */
+	char *notify_drain;     /* hook at the end of a drain; NULL: none */
 };
 
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_GPU, CHECK_METRICS };

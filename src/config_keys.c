@@ -296,6 +296,9 @@ static const struct key_def global_keys[GK_N] = {
 	[GK_VIP_LEASE] = KBOOL("vip_lease", struct cfg_global, vip_lease),
 	[GK_METRICS_LISTEN] = KFN("metrics_listen", set_metrics_listen),
 	[GK_CONTROL_GROUP] = KFN("control_group", set_control_group),
+	[GK_DRAIN_ON_STOP] = KDUR("drain_on_stop", struct cfg_global, drain_on_stop_us, 0,
+				  3600 * CFG_SEC),
+	[GK_NOTIFY_DRAIN] = KSTR("notify_drain", struct cfg_global, notify_drain, "a command"),
 };
 
 /* ---- [instance NAME] ---------------------------------------------------- */

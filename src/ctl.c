@@ -192,29 +192,30 @@ static bool name_ok(const char *name)
 	return *name != '\0';
 }
 
-/* "handover NAME|--all [WAIT_MS]": the answer comes when the instances
- * moved, or the wait ran out (handover.h); the client waits that long. */
+/* "handover NAME|--all [WAIT_MS [DRAIN_MS]]": the answer comes when the
+ * instances moved (and drained), or the wait ran out (handover.h); the
+ * client waits that long. */
 static void answer_handover(struct client *cl, const char *args, struct sbuf *out)
 {
 	char name[CTL_REQUEST_MAX] = "";
-	unsigned long long wait_ms = 0;
+	unsigned long long wait_ms = 0, drain_ms = 0;
 	uint64_t deadline;
 
-	if (sscanf(args, "%255s %llu", name, &wait_ms) < 1 || wait_ms > 3600000ull ||
-	    !name_ok(name)) {
-		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS]\n");
+	if (sscanf(args, "%255s %llu %llu", name, &wait_ms, &drain_ms) < 1 ||
+	    wait_ms > 3600000ull || drain_ms > 3600000ull || !name_ok(name)) {
+		sbuf_puts(out, "error\nusage: handover NAME|--all [WAIT_MS [DRAIN_MS]]\n");
 		return;
 	}
 	cl->waiting = true;
 	if (handover_start(cl->c->h, strcmp(name, "--all") ? name : NULL, wait_ms * 1000u,
-			   handover_answer, cl) < 0) {
+			   drain_ms * 1000u, handover_answer, cl) < 0) {
 		cl->waiting = false;
 		sbuf_printf(out, "error\n%s\n", errno == EBUSY ? "a handover is already running" :
 			    strerror(errno));
 		return;
 	}
 	/* The deadline of a client covers the wait, and a second more. */
-	deadline = (wait_ms ? wait_ms * 1000u : 3600u * 1000000u) + 1000000u;
+	deadline = (wait_ms ? wait_ms * 1000u : 3600u * 1000000u) + drain_ms * 1000u + 1000000u;
 	if (cl->waiting)
 		loop_timer_in(cl->c->h->loop, &cl->deadline,
 			      deadline > CTL_DEADLINE_US ? deadline : CTL_DEADLINE_US);

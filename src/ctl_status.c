@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "drain.h"
 #include "ctl_priv.h"
 #include "hafd.h"
 #include "check.h"
@@ -324,6 +325,12 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	if (h->maintenance)
 		sbuf_puts(out, "maintenance mode: every instance yields ('hafctl maintenance off' "
 			  "ends it)\n\n");
+	{
+		char drains[1024];      /* hafctl handover --drain (drain.h) */
+
+		if (drain_describe(h, drains, sizeof(drains)))
+			sbuf_printf(out, "%s\n", drains);
+	}
 	for (const char *const *c = head; *c; c++)
 		cell(&t, "%s", *c);
 	for (size_t i = 0; i < h->n_routers; i++)

@@ -32,6 +32,7 @@
 #include "guard.h"
 #include "ctl.h"
 #include "hafd.h"
+#include "drain.h"
 #include "handover.h"
 #include "ifcache.h"
 #include "log.h"
@@ -365,10 +366,55 @@ static const char *path_absolute(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* drain_on_stop: the handover and its drain are over, stop now. */
+static void stop_after_drain(void *arg, bool ok, const char *text)
+{
+	struct hafd *h = arg;
+
+	log_notice("drain_on_stop: %s%s", ok ? "handed over and drained: " : "", text);
+	h->stopping = true;
+	loop_stop(h->loop);
+}
+
+/* drain_on_stop (drain.h): a SIGTERM while master hands over with a drain
+ * first, then stops; a second signal, or no router that takes over (the
+ * handover fails), stops at once as before. */
+static bool stop_drains(struct hafd *h, int signo)
+{
+	bool master = false;
+
+	if (signo != SIGTERM || !h->cfg->global.drain_on_stop_us || handover_running(h))
+		return false;
+	for (size_t i = 0; i < h->n_routers; i++)
+		master |= h->routers[i]->inst.fsm.state == VRRP_STATE_MASTER &&
+			  h->routers[i]->cfg->priority != 255;
+	if (!master)
+		return false;
+	h->stop_signo = signo;
+	log_notice("received %s: drain_on_stop: handing over with a drain of up to %.0f s "
+		   "first (a second signal stops at once)", strsignal(signo),
+		   (double)h->cfg->global.drain_on_stop_us / 1e6);
+	if (handover_start(h, NULL, 0, h->cfg->global.drain_on_stop_us, stop_after_drain, h) < 0)
+		return false;
+	if (!h->stopping) {
+		/* systemd (236 and later) waits that long more than
+		 * TimeoutStopSec= before it kills us: the drain, the
+		 * handover's wait and a margin. */
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
+			 (unsigned long long)h->cfg->global.drain_on_stop_us + 10000000ull);
+		sd_notify_send(msg);
+	}
+	return !h->stopping;
+}
+
 static void on_stop_signal(int signo, void *arg)
 {
 	struct hafd *h = arg;
 
+	if (!h->stopping && !h->stop_signo && stop_drains(h, signo))
+		return;
 	h->stop_signo = signo;  /* logged once the routers have resigned */
 	h->stopping = true;
 	loop_stop(h->loop);
@@ -587,6 +633,8 @@ static void start(struct hafd *h)
 	if (nft_open(&h->nft, g->nft_table, vrrp_nft_describe) < 0)
 		fatal("nftables table %s (nft_table = none runs without one)", g->nft_table);
 	handover_init(h);       /* maintenance mode: before the routers exist */
+	if (drain_open(h) < 0)  /* not fatal: failover works without drains */
+		log_warn("drain");
 	if (vrrp_create(h) < 0)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
@@ -622,6 +670,7 @@ static void stop(struct hafd *h)
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
 	handover_stop(h);
+	drain_close(h);         /* the VIPs off lo, no forwarding */
 	check_run_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);

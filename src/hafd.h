@@ -36,6 +36,7 @@ struct hafd_opts {
 
 struct anycast_ctx;
 struct handover_ctx;
+struct drain_ctx;
 
 struct hafd {
 	struct hafd_opts opts;
@@ -57,6 +58,7 @@ struct hafd {
 	struct nft_ctx *nft;            /* hafd's nftables tables (nft.c) */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
+	struct drain_ctx *drain;        /* drains after a handover (drain.c) */
 	bool maintenance;               /* every instance yields (handover.h) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "drain.h"
 #include "hafd.h"
 #include "log.h"
 #include "loop.h"
@@ -32,6 +33,8 @@ struct handover_ctx {
 	handover_done_fn *done;         /* NULL: nobody waits for the outcome */
 	void *arg;
 	bool running;
+	bool draining;                  /* moved: waiting for the drains to end */
+	uint64_t drain_us;
 	char text[2048];                /* the outcome, line by line */
 	size_t len;
 };
@@ -72,7 +75,13 @@ static void finish(struct handover_ctx *x, bool ok)
 	handover_done_fn *done = x->done;
 
 	loop_timer_cancel(x->h->loop, &x->deadline);
+	if (ok && x->drain_us && drain_busy(x->h)) {
+		/* Moved: the answer waits for the drains (handover_drained). */
+		x->draining = true;
+		return;
+	}
 	x->running = false;
+	x->draining = false;
 	x->done = NULL;
 	log_notice("handover %s", ok ? "done" : "failed: the VIPs stay here");
 	if (done)
@@ -92,6 +101,7 @@ static void on_deadline(struct timer *t, void *arg)
 		if (!r->handing_over)
 			continue;
 		r->handing_over = false;
+		drain_cancel(h, r);
 		if (!h->maintenance)
 			yield_set(r, false);
 		say(x, "%s: no router took over: still MASTER, priority %u again, the VIPs stay "
@@ -113,7 +123,7 @@ static struct handover_ctx *ctx_get(struct hafd *h)
 	return h->handover;
 }
 
-int handover_start(struct hafd *h, const char *name, uint64_t wait_us,
+int handover_start(struct hafd *h, const char *name, uint64_t wait_us, uint64_t drain_us,
 		   handover_done_fn *done, void *arg)
 {
 	struct handover_ctx *x = ctx_get(h);
@@ -128,6 +138,8 @@ int handover_start(struct hafd *h, const char *name, uint64_t wait_us,
 	}
 	x->len = 0;
 	x->text[0] = '\0';
+	x->drain_us = drain_us;
+	x->draining = false;
 	for (size_t i = 0; i < h->n_routers; i++) {
 		const struct vrrp_router *r = h->routers[i];
 
@@ -156,6 +168,13 @@ int handover_start(struct hafd *h, const char *name, uint64_t wait_us,
 			r->handing_over = true;
 			n_master++;
 			ai_max = ai > ai_max ? ai : ai_max;
+			/* Announced before the priority drops: the backup that
+			 * takes over must already know when it does. */
+			if (drain_us && drain_plan(h, r, drain_us) < 0)
+				say(x, "%s: no drain: %s\n", r->label, errno == EOPNOTSUPP ?
+				    "nft_table = none (a drain needs hafd's nftables tables)" :
+				    errno == EADDRNOTAVAIL ? "no UDP socket on port 10112 for drain "
+				    "messages (the log says why)" : strerror(errno));
 		}
 		yield_set(r, true);
 	}
@@ -191,10 +210,30 @@ void handover_state(struct hafd *h, struct vrrp_router *r)
 		    addr_ntop(&r->inst.fsm.master_addr, buf, sizeof(buf)), r->inst.fsm.master_prio);
 	else
 		say(x, "%s: now %s\n", r->label, vrrp_state_name(r->inst.fsm.state));
+	if (drain_active(h, r))
+		say(x, "%s: draining (up to %.0f s)%s\n", r->label, (double)x->drain_us / 1e6,
+		    drain_acked(h, r) ? "" : "; the new master did not acknowledge: drain needs "
+		    "hafd on both sides, established connections may be reset");
 	for (size_t i = 0; i < h->n_routers; i++)
 		if (h->routers[i]->handing_over)
 			return;
 	finish(x, true);
+}
+
+void handover_drained(struct hafd *h, const char *text, bool last)
+{
+	struct handover_ctx *x = h->handover;
+
+	if (!x || !x->running)
+		return;
+	say(x, "%s", text);
+	if (last && x->draining)
+		finish(x, true);
+}
+
+bool handover_running(const struct hafd *h)
+{
+	return h->handover && h->handover->running;
 }
 
 void handover_forget(struct hafd *h, void *arg)

@@ -26,10 +26,16 @@ typedef void handover_done_fn(void *arg, bool ok, const char *text);
 
 /* Start a handover of instance `name` (NULL: all). done is called once,
  * maybe before this returns, with the outcome; wait_us (0: the default,
- * 4 advert intervals and at least 2 s) bounds the wait for a backup. 0, or
- * -1 with errno EBUSY (one is running) and done not called. */
-int handover_start(struct hafd *h, const char *name, uint64_t wait_us,
+ * 4 advert intervals and at least 2 s) bounds the wait for a backup.
+ * drain_us > 0: a drain of up to that long (drain.h) follows the move,
+ * and done comes when it ended. 0, or -1 with errno EBUSY (one is
+ * running) and done not called. */
+int handover_start(struct hafd *h, const char *name, uint64_t wait_us, uint64_t drain_us,
 		   handover_done_fn *done, void *arg);
+/* A drain ended (drain.c): text for the requester; last: none is left. */
+void handover_drained(struct hafd *h, const char *text, bool last);
+/* A handover (with its drain) is under way. */
+bool handover_running(const struct hafd *h);
 /* The requester went away: no done call for arg. */
 void handover_forget(struct hafd *h, void *arg);
 /* Stop yielding (NULL: all); text says what changed. 0, or -1 (no such

@@ -30,6 +30,9 @@ struct nft_inst {
 	int family;                     /* AF_INET or AF_INET6 */
 	uint8_t vrid;
 	bool master;                    /* in MASTER state here: holds its VIPs */
+	bool draining;                  /* not master, but drains its established
+					 * TCP flows here (drain.h): its VIPs go
+					 * into vipN_drain too */
 	bool accept;                    /* as master, takes traffic to its VIPs: the
 					 * address owner, or accept_mode = yes */
 	unsigned adverts_per_s;         /* the adverts it sends a second, rounded up */

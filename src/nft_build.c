@@ -14,6 +14,8 @@
  *     set vrrp_known4, vrrp_known6      the VRRP sources hafd knows: every
  *                                       unicast_peer, and the master each
  *                                       backup instance follows
+ *     set vip4_drain, vip6_drain        VIPs this node drains as a former
+ *                                       master (drain.h); also in vipN_standby
  *     set vrrp_rate4, vrrp_rate6        dynamic: one token bucket per source
  *     chain input   hook input, priority filter - 10, policy accept
  *       1 VRRP sent to this host (pkttype host) from an address not in
@@ -26,6 +28,10 @@
  *         CAP/s, burst CAP, all together: drop
  *         (2a and 2b only with nft_vrrp_cap > 0; the VRIDs run here are an
  *         anonymous set in rule 2a, 2b matches the others)
+ *       3D TCP without SYN to a vipN_drain address: accept; a former
+ *         master drains its established connections after a planned
+ *         handover (drain.h): before 3, which drops the rest (its VIPs
+ *         are out of vipN, so 3L, 6L and 7L leave them to 3, 6 and 7)
  *       3 anything to a vipN_standby address: drop; a node never serves a
  *         VIP it does not own, even one left on an interface
  *       4 IPv6 Neighbor Solicitations and Advertisements to vip6_noaccept:
@@ -151,6 +157,8 @@ static const struct {
 	[NSET_PEER6] = { "peer6", AF_INET6 },
 	[NSET_KNOWN4] = { "vrrp_known4", AF_INET },
 	[NSET_KNOWN6] = { "vrrp_known6", AF_INET6 },
+	[NSET_DRAIN4] = { "vip4_drain", AF_INET },
+	[NSET_DRAIN6] = { "vip6_drain", AF_INET6 },
 };
 
 const char *nft_set_name(enum nft_set_idx i)
@@ -536,6 +544,25 @@ static void over_limit(struct rule *ru, unsigned pps, unsigned burst)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
 }
 
+/* TCP without SYN: a segment of a connection, never the start of one. */
+static void tcp_nosyn(struct rule *ru)
+{
+	static const uint8_t syn = 0x02, zero = 0;
+	struct nftnl_expr *e;
+
+	meta_cmp(ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_TCP);
+	load(ru, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
+	e = expr_add(ru, "bitwise");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &syn, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 1);
+	cmp(ru, NFT_CMP_EQ, &zero, 1);
+}
+
 static void verdict(struct rule *ru, int v)
 {
 	struct nftnl_expr *e;
@@ -641,6 +668,12 @@ static void rules_vips(struct nft_batch *b, const char *table, int af)
 	bool v4 = af == AF_INET;
 	struct rule ru;
 
+	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 3D */
+	load_addr(&ru, af, false);
+	in_set(&ru, nft_set_name(v4 ? NSET_DRAIN4 : NSET_DRAIN6), false);
+	tcp_nosyn(&ru);
+	verdict(&ru, NF_ACCEPT);
+	rule_end(b, &ru, NFPROTO_INET, "hafd: drain: established TCP to a VIP handed over");
 	rule_begin(&ru, NFPROTO_INET, table, "input");                          /* 3 */
 	load_addr(&ru, af, false);
 	in_set(&ru, nft_set_name(v4 ? NSET_STANDBY4 : NSET_STANDBY6), false);

@@ -22,6 +22,8 @@ enum nft_set_idx {
 	NSET_NOACCEPT4, NSET_NOACCEPT6, /* VIPs of non-owner masters, accept_mode = no */
 	NSET_PEER4, NSET_PEER6,         /* unicast peers */
 	NSET_KNOWN4, NSET_KNOWN6,       /* VRRP sources exempt from the cap */
+	NSET_DRAIN4, NSET_DRAIN6,       /* VIPs a former master drains (drain.h):
+					 * TCP without SYN to them is accepted */
 	NSET_N,
 };
 

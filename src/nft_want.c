@@ -193,10 +193,16 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *rene
 			rc |= nft_addrs_push(vips, &in->vips[i]);
 		if (in->master)
 			rc |= nft_addrs_push(&owned[in->family == AF_INET6], &in->vips[i]);
-		if (w->lease)
+		/* A draining former master's VIPs are out of the lease rules
+		 * (its lease lapsed with its mastership; rules 3L / 6L / 7L,
+		 * in whichever table they live, would drop the segments it
+		 * drains): rules 3, 6 and 7 keep them silent but for 3D. */
+		if (w->lease && !(in->draining && !in->master))
 			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
 		if (renew)
 			rc |= lease_push(w, renew_cap, &in->vips[i], in->lease_ms);
+		if (!in->master && in->draining)
+			rc |= nft_addrs_push(&w->set[set_of(NSET_DRAIN4, in->family)], &in->vips[i]);
 	}
 	for (size_t i = 0; i < in->n_peers; i++) {
 		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);

@@ -11,6 +11,7 @@
 #include "check_run.h"
 #include "config.h"
 #include "hafd.h"
+#include "drain.h"
 #include "handover.h"
 #include "ifcache.h"
 #include "log.h"
@@ -224,6 +225,7 @@ static void op_state(struct vrrp_inst *i, const struct vrrp_actions *a)
 	r->state_since_us = loop_now(r->h->loop);
 	if (a->from == VRRP_STATE_MASTER || a->to == VRRP_STATE_MASTER)
 		r->moved_us = r->state_since_us;        /* hold_down counts from here */
+	drain_state(r->h, r, a->from == VRRP_STATE_MASTER, a->to == VRRP_STATE_MASTER);
 	if (a->from == VRRP_STATE_MASTER)
 		handover_state(r->h, r);
 	/* A new master's clients wait for its first GARP / NA burst, which
@@ -432,6 +434,7 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->family = c->family;
 		in->vrid = c->vrid;
 		in->master = f->state == VRRP_STATE_MASTER;
+		in->draining = drain_active(h, r);
 		in->accept = c->priority == 255 || c->accept_mode;
 		in->adverts_per_s = (100u + c->advert_interval_cs - 1) / c->advert_interval_cs;
 		in->ifname = c->ifname;         /* a vmac's lower interface sees its frames */

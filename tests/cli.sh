@@ -82,8 +82,8 @@ chmod +x "$tmp/bin/hafctl"
 export ARGS=$tmp/args FAIL=0
 PATH="$tmp/bin:$PATH"
 if command -v jq >/dev/null; then
-	check "hafctl handover <TAB>: --all --wait and the instances (JSON, jq)" \
-		completes "--all --wait web web6" hafctl handover ''
+	check "hafctl handover <TAB>: --all --wait --drain and the instances (JSON, jq)" \
+		completes "--all --drain --wait web web6" hafctl handover ''
 else
 	n=$((n + 1)); echo "ok $n # SKIP no jq"
 fi
@@ -93,7 +93,7 @@ check "hafctl resume w<TAB>: the instances (the status table, no jq)" \
 	test "$(PATH="$tmp/bin:$nojq_path"; comp hafctl resume w)" = "web web6"
 check "the names come from the socket of -s on the line, within a second" \
 	eval 'comp hafctl -s /run/x.sock resume "" >/dev/null; grep -q -- "-s /run/x.sock -w 1 status" "$ARGS"'
-check "hafctl handover --<TAB>: options only, no query" completes "--all --wait" hafctl handover --
+check "hafctl handover --<TAB>: options only, no query" completes "--all --drain --wait" hafctl handover --
 FAIL=1
 check "hafd not reachable: --all only, quietly" completes "--all" hafctl resume ''
 

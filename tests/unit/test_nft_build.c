@@ -40,6 +40,7 @@
 #define C_NA_LEASE "hafd: NA for a VIP whose lease lapsed"
 #define C_ARP "hafd: ARP for a VIP that is not ours"
 #define C_ARP_LEASE "hafd: ARP for a VIP whose lease lapsed"
+#define C_DRAIN "hafd: drain: established TCP to a VIP handed over"
 #define MAX_ITEMS 128
 
 /* One message of a batch, decoded. */
@@ -569,6 +570,51 @@ static const char *no_id(const struct item *ru)
  * the cap on sources not in vrrp_knownN, one bucket for the VRIDs run
  * here (the VRID byte after the IP header, in an anonymous set) and one
  * for the others. */
+/* A former master that drains (drain.h): its VIPs stay standby (no ARP,
+ * no NA, nothing but TCP segments) and are in vipN_drain too; a master
+ * never drains. Rule 3D, TCP without SYN to them, comes before rule 3
+ * and 3L, which would drop it. */
+static void test_want_drain(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+	struct decoded d;
+	int n, i_drain = -1, i_standby = -1;
+
+	(void)state;
+	fixture(&f);
+	f.inst[1].draining = true;              /* web2, a backup */
+	f.inst[2].draining = true;              /* web6, master: not draining */
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_DRAIN4), "10.0.0.1 10.0.0.2");
+	assert_string_equal(set_text(&w, NSET_DRAIN6), "");
+	assert_string_equal(set_text(&w, NSET_STANDBY4), "10.0.0.2 10.0.0.3");
+	nft_want_free(&w);
+
+	/* Out of the lease rules (its lease lapsed as it left MASTER): only
+	 * 10.0.0.1, which web holds as master, stays in vip4. */
+	f.desc.lease = true;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.3");
+	nft_want_free(&w);
+
+	render(&f.desc, &d);
+	rule(&d, C_DRAIN, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rule(&d, C_DRAIN, 0, NULL)->text,
+			    "meta nfproto; cmp eq 02; payload nh+16/4; lookup vip4_drain; "
+			    "meta l4proto; cmp eq 06; payload th+13/1; bitwise; cmp eq 00; accept");
+	for (int i = 0; i < d.n; i++) {
+		if (d.it[i].type != NFT_MSG_NEWRULE)
+			continue;
+		if (i_drain < 0 && !strcmp(d.it[i].comment, C_DRAIN))
+			i_drain = i;
+		if (i_standby < 0 && !strcmp(d.it[i].comment, C_STANDBY))
+			i_standby = i;
+	}
+	assert_true(i_drain >= 0 && i_standby > i_drain);
+}
+
 static void test_render_rules(void **state)
 {
 	struct fixture f;
@@ -925,6 +971,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_want_sets),
 		cmocka_unit_test(test_want_followed),
+		cmocka_unit_test(test_want_drain),
 		cmocka_unit_test(test_want_rate),
 		cmocka_unit_test(test_want_same_rules),
 		cmocka_unit_test(test_render_rules),

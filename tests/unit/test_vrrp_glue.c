@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "vip.h"
 #include "vmac.h"
+#include "drain.h"
 #include "handover.h"
 #include "vrrp.h"
 #include "vrrp_priv.h"
@@ -319,6 +320,42 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 {
 	(void)n, (void)h;
 	record("nft");
+}
+
+/* Drains (drain.c) are not linked: none is ever planned here. */
+void drain_state(struct hafd *h, struct vrrp_router *r, bool was_master, bool is_master)
+{
+	(void)h, (void)r, (void)was_master, (void)is_master;
+}
+
+bool drain_active(const struct hafd *h, const struct vrrp_router *r)
+{
+	(void)h, (void)r;
+	return false;
+}
+
+int drain_plan(struct hafd *h, struct vrrp_router *r, uint64_t dur_us)
+{
+	(void)h, (void)r, (void)dur_us;
+	errno = ENOTSUP;
+	return -1;
+}
+
+void drain_cancel(struct hafd *h, struct vrrp_router *r)
+{
+	(void)h, (void)r;
+}
+
+size_t drain_busy(const struct hafd *h)
+{
+	(void)h;
+	return 0;
+}
+
+bool drain_acked(const struct hafd *h, const struct vrrp_router *r)
+{
+	(void)h, (void)r;
+	return false;
 }
 
 void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us)
@@ -719,11 +756,11 @@ static void test_handover_moves(void **state)
 	start();
 	become_master();
 	ho_calls = 0;
-	assert_int_equal(handover_start(&h, NULL, 3 * S, ho_done, NULL), 0);
+	assert_int_equal(handover_start(&h, NULL, 3 * S, 0, ho_done, NULL), 0);
 	assert_int_equal(h.routers[0]->inst.params.priority, 1);
 	assert_string_equal(calls[0], "advert 1");
 	assert_int_equal(ho_calls, 0);
-	assert_int_equal(handover_start(&h, NULL, 0, ho_done, NULL), -1);  /* one at a time */
+	assert_int_equal(handover_start(&h, NULL, 0, 0, ho_done, NULL), -1);  /* one at a time */
 	receive(100);                   /* the backup preempts */
 	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_BACKUP);
 	assert_int_equal(ho_calls, 1);
@@ -746,7 +783,7 @@ static void test_handover_no_taker(void **state)
 	start();
 	become_master();
 	ho_calls = 0;
-	assert_int_equal(handover_start(&h, "web", 2 * S, ho_done, NULL), 0);
+	assert_int_equal(handover_start(&h, "web", 2 * S, 0, ho_done, NULL), 0);
 	advance_quietly(2 * S + 10 * MS);
 	assert_int_equal(ho_calls, 1);
 	assert_false(ho_ok);
