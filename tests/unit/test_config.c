@@ -402,6 +402,27 @@ static void test_shipped_example(void **state)
 	config_free(cfg);
 }
 
+/* etc/examples/patroni.conf (issue 24) loads, and says what it promises. */
+static void test_example_patroni(void **state)
+{
+	const char *src = getenv("HAFD_SRCDIR");
+	struct hafd_config *cfg = NULL;
+	struct config_errors errs;
+	char path[4096];
+	int rc;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/examples/patroni.conf", src ? src : ".");
+	rc = config_load(path, &cfg, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		print_message("%s\n", errs.msgs[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg->checks[0].request, CHECK_REQ_PATRONI);
+	assert_string_equal(cfg->checks[0].http_path, "/primary");
+	assert_int_equal(cfg->checks[0].weight, 0);
+	config_free(cfg);
+}
+
 /* The examples commented out with ';' in etc/hafd.conf are valid too. */
 static void test_shipped_example_uncommented(void **state)
 {
@@ -1942,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shipped_example),
 		cmocka_unit_test(test_shipped_example_uncommented),
+		cmocka_unit_test(test_example_patroni),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_nul_byte),
