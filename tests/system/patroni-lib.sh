@@ -43,7 +43,7 @@ pg_ns() { case $1 in client) echo "$PREFIX-c" ;; *) echo "$PREFIX-$1" ;; esac; }
 PGLAB=$(mktemp -d /tmp/hafd-pg.XXXXXX)
 chmod 755 "$PGLAB"
 _pg_pids=()
-_pg_cleanup() {
+_pg_stop_all() {
 	local p
 	for p in "${_pg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	# Patroni's children (postgres) by their pid files: the postmaster
@@ -55,9 +55,16 @@ _pg_cleanup() {
 	for p in "$PGLAB"/pg*/data/postmaster.pid; do
 		[ -f "$p" ] && kill -KILL "$(head -1 "$p")" 2>/dev/null
 	done
-	rm -rf "$PGLAB"
+	_pg_pids=()
 }
+_pg_cleanup() { _pg_stop_all; rm -rf "$PGLAB"; }
 on_exit _pg_cleanup
+# Stop everything of a lab and start afresh (the bench, between movers).
+pg_lab_down() {
+	_pg_stop_all
+	lab_down
+	rm -rf "${PGLAB:?}"/*
+}
 
 # A hafd.conf template: the instance tracks the Patroni check; no
 # preemption (the check decides, not the priority).
@@ -206,12 +213,57 @@ pg_sync_ready() {   # I: of the replica
 	in_ns "n$1" curl -s -m 0.5 http://127.0.0.1:8008/replica | grep -q '"sync_standby": true'
 }
 
-# Bring up the lab: hafd on both nodes with the Patroni check, etcd,
-# Patroni n1 first (it bootstraps), then n2; wait for a sync replica.
-pg_lab_up() {   # [INTERVAL]
-	local tpl
-	tpl=$(pg_hafd_conf "${1:-}")
-	lab_up -n 2 -c "$tpl"
+# The movers the bench compares with hafd (bench/patroni): keepalived with
+# a curl /primary script as such setups write it (1 s adverts, script
+# every second, weight 0: FAULT when it fails), and vip-manager, which
+# watches Patroni's leader key in etcd.
+pg_keepalived_conf() {   # ADVERT_INT
+	write_template ka-patroni.conf <<EOF
+global_defs {
+    router_id @NODE@
+    vrrp_version 3
+    script_user root
+}
+vrrp_script pg {
+    script "/usr/bin/curl -sf -o /dev/null -m 1 http://127.0.0.1:8008/primary"
+    interval 1
+    timeout 2
+    fall 1
+    rise 1
+}
+vrrp_instance lab {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    advert_int ${1:-1}
+    virtual_ipaddress {
+        @VIP4@/24 dev eth0
+    }
+    track_script {
+        pg
+    }
+}
+EOF
+}
+vip_manager_start() {   # I
+	ip netns exec "$(pg_ns "n$1")" /usr/bin/vip-manager --ip "$PG_VIP" --netmask 24 \
+		--interface eth0 --trigger-key "/service/$PG_SCOPE/leader" --trigger-value "pg$1" \
+		--dcs-type etcd --dcs-endpoints http://10.77.0.2:2379 --interval "${VIP_MANAGER_INTERVAL:-100}" \
+		>>"$PGLAB/vip-manager-n$1.log" 2>&1 </dev/null &
+	_pg_pids+=($!)
+}
+
+# Bring up the lab: hafd on both nodes with the Patroni check (or another
+# mover: MOVER hafd, keepalived, vip-manager), etcd, Patroni n1 first (it
+# bootstraps), then n2; wait for a sync replica.
+pg_lab_up() {   # [INTERVAL] [MOVER]
+	local tpl mover=${2:-hafd}
+	case $mover in
+	hafd) tpl=$(pg_hafd_conf "${1:-}"); lab_up -n 2 -c "$tpl" ;;
+	keepalived) tpl=$(pg_keepalived_conf); lab_up -n 2 --daemons keepalived,keepalived -k "$tpl" ;;
+	vip-manager) lab_up -n 2 --no-start ;;
+	esac
 	# The callback runs as postgres: let it reach the control sockets.
 	chmod 755 "$HAFD_LAB_DIR" "$HAFD_LAB_DIR/$PREFIX" "$HAFD_LAB_DIR/$PREFIX"/n[12] \
 		"$HAFD_LAB_DIR/$PREFIX"/n[12]/run 2>/dev/null
@@ -221,6 +273,7 @@ pg_lab_up() {   # [INTERVAL]
 	patroni_start 1
 	wait_pg_leader 60 >/dev/null || { ok 1 "Patroni n1 bootstraps"; return 1; }
 	patroni_start 2
+	if [ "$mover" = vip-manager ]; then vip_manager_start 1; vip_manager_start 2; fi
 	local deadline=$((SECONDS + 60))
 	while [ $SECONDS -le $deadline ]; do
 		pg_sync_ready 2 && return 0
@@ -238,7 +291,7 @@ pg_sql() {   # NODE|client HOST SQL
 
 # The writer: python3 + psycopg2 in the client namespace. One row per
 # 10 ms through the VIP, autocommit; the id of each acknowledged row is
-# logged as "ok ID T" (T: CLOCK_MONOTONIC seconds), each failure as
+# logged as "ok ID T" (T: the time, seconds since the epoch), each failure as
 # "err ID T why". A connection is made with a 1 s timeout and
 # tcp_user_timeout = 1 s, so that a write to a vanished server fails
 # instead of hanging. SIGTERM ends it.
@@ -267,9 +320,9 @@ while not stop:
             conn.autocommit = True
         with conn.cursor() as c:
             c.execute("INSERT INTO w(id) VALUES (%s)", (i,))
-        log.write("ok %d %.3f\n" % (i, time.monotonic()))
+        log.write("ok %d %.3f\n" % (i, time.time()))
     except Exception as e:
-        log.write("err %d %.3f %s\n" % (i, time.monotonic(), str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__))
+        log.write("err %d %.3f %s\n" % (i, time.time(), str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__))
         try:
             conn.close()
         except Exception:
