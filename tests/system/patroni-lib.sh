@@ -187,13 +187,17 @@ postmaster_pid() { head -1 "$PGLAB/pg$1/data/postmaster.pid" 2>/dev/null; }
 
 # What node nI's Patroni says on /primary: its status, or 000.
 pg_primary_status() {   # I
-	in_ns "n$1" curl -s -o /dev/null -w '%{http_code}' -m 0.5 http://127.0.0.1:8008/primary
+	ip netns exec "$(pg_ns "n$1")" curl -s -o /dev/null -w '%{http_code}' -m 0.5 \
+		http://127.0.0.1:8008/primary
 }
+# Node nI holds the VIP (ip alone: the sampler runs it often).
+pg_holds() { ip -n "$(pg_ns "n$1")" -br addr show dev eth0 2>/dev/null | grep -qw "$PG_VIP"; }
 # The node whose Patroni is the leader with a read-write PostgreSQL.
 pg_leader() {
 	local i body
 	for i in 1 2; do
-		body=$(in_ns "n$i" curl -s -m 0.5 -w ' %{http_code}' http://127.0.0.1:8008/primary)
+		body=$(ip netns exec "$(pg_ns "n$i")" curl -s -m 0.5 -w ' %{http_code}' \
+			http://127.0.0.1:8008/primary)
 		case "$body" in
 		*'"state": "running"'*'"role": "master"'*' 200') echo "$i"; return 0 ;;
 		esac
@@ -208,9 +212,13 @@ wait_pg_leader() {   # [SECS]: prints the leader's index
 	done
 	return 1
 }
-# The replica streams synchronously (sync_standby in its answer).
+# The replica streams synchronously: the leader (the other node) lists it
+# as streaming with sync_state sync. (The replica's own "sync_standby" is
+# the DCS's word, which may name a member that has not caught up yet: a
+# failover then waits for it, "not the healthiest node".)
 pg_sync_ready() {   # I: of the replica
-	in_ns "n$1" curl -s -m 0.5 http://127.0.0.1:8008/replica | grep -q '"sync_standby": true'
+	ip netns exec "$(pg_ns "n$((3 - $1))")" curl -s -m 0.5 http://127.0.0.1:8008/primary |
+		grep -q "\"application_name\": \"pg$1\"[^}]*\"state\": \"streaming\", \"sync_state\": \"sync\""
 }
 
 # The movers the bench compares with hafd (bench/patroni): keepalived with
@@ -366,9 +374,9 @@ pg_sampler_start() {   # LOG
 			line=$(date +%s.%N)
 			for i in 1 2; do
 				h=0
-				holds "n$i" "$PG_VIP" && h=1
+				pg_holds "$i" && h=1
 				st=$(pg_primary_status "$i")
-				[ $h = 1 ] && ! holds "n$i" "$PG_VIP" && h=0
+				[ $h = 1 ] && ! pg_holds "$i" && h=0
 				line+=" $h $st"
 			done
 			echo "$line"
