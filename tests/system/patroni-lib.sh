@@ -57,7 +57,12 @@ _pg_stop_all() {
 	done
 	_pg_pids=()
 }
-_pg_cleanup() { _pg_stop_all; rm -rf "$PGLAB"; }
+# A postgres process that is still exiting may write a file while rm
+# walks the tree: try again.
+_pg_cleanup() {
+	_pg_stop_all
+	rm -rf "$PGLAB" 2>/dev/null || { sleep 1; rm -rf "$PGLAB"; }
+}
 on_exit _pg_cleanup
 # Stop everything of a lab and start afresh (the bench, between movers).
 pg_lab_down() {
@@ -212,11 +217,14 @@ wait_pg_leader() {   # [SECS]: prints the leader's index
 	done
 	return 1
 }
-# The replica streams synchronously: the leader (the other node) lists it
-# as streaming with sync_state sync. (The replica's own "sync_standby" is
-# the DCS's word, which may name a member that has not caught up yet: a
-# failover then waits for it, "not the healthiest node".)
+# The replica may take over: the DCS names it the synchronous standby (its
+# own answer says "sync_standby": true; otherwise Patroni will not promote
+# it, "not the healthiest node"), and the leader (the other node) lists it
+# as streaming with sync_state sync (the DCS's word alone may name a
+# member that has not caught up yet).
 pg_sync_ready() {   # I: of the replica
+	ip netns exec "$(pg_ns "n$1")" curl -s -m 0.5 http://127.0.0.1:8008/replica |
+		grep -q '"sync_standby": true' &&
 	ip netns exec "$(pg_ns "n$((3 - $1))")" curl -s -m 0.5 http://127.0.0.1:8008/primary |
 		grep -q "\"application_name\": \"pg$1\"[^}]*\"state\": \"streaming\", \"sync_state\": \"sync\""
 }
