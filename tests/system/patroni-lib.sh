@@ -66,6 +66,7 @@ _pg_cleanup() {
 on_exit _pg_cleanup
 # Stop everything of a lab and start afresh (the bench, between movers).
 pg_lab_down() {
+	PG_DCS=etcd3
 	_pg_stop_all
 	lab_down
 	rm -rf "${PGLAB:?}"/*
@@ -104,7 +105,8 @@ etcd_start() {
 		--listen-peer-urls http://10.77.0.2:2380 \
 		--initial-advertise-peer-urls http://10.77.0.2:2380 \
 		--initial-cluster e1=http://10.77.0.2:2380 \
-		--heartbeat-interval 50 --election-timeout 500 >"$PGLAB/etcd.log" 2>&1 &
+		--heartbeat-interval 50 --election-timeout 500 --enable-v2=true \
+		>"$PGLAB/etcd.log" 2>&1 &
 	_pg_pids+=($!)
 	local i
 	for i in $(seq 1 100); do
@@ -127,7 +129,7 @@ log:
 restapi:
   listen: 0.0.0.0:8008
   connect_address: 10.77.0.1$i:8008
-etcd3:
+${PG_DCS:-etcd3}:
   hosts: 10.77.0.2:2379
 bootstrap:
   dcs:
@@ -232,7 +234,9 @@ pg_sync_ready() {   # I: of the replica
 # The movers the bench compares with hafd (bench/patroni): keepalived with
 # a curl /primary script as such setups write it (1 s adverts, script
 # every second, weight 0: FAULT when it fails), and vip-manager, which
-# watches Patroni's leader key in etcd.
+# watches Patroni's leader key in etcd. vip-manager 1.0.2 (Debian 12) reads
+# etcd's v2 API only, whose keys are apart from v3's: with it, Patroni
+# uses its etcd (v2) store (PG_DCS=etcd) and etcd serves v2 too.
 pg_keepalived_conf() {   # ADVERT_INT
 	write_template ka-patroni.conf <<EOF
 global_defs {
@@ -278,7 +282,7 @@ pg_lab_up() {   # [INTERVAL] [MOVER]
 	case $mover in
 	hafd) tpl=$(pg_hafd_conf "${1:-}"); lab_up -n 2 -c "$tpl" ;;
 	keepalived) tpl=$(pg_keepalived_conf); lab_up -n 2 --daemons keepalived,keepalived -k "$tpl" ;;
-	vip-manager) lab_up -n 2 --no-start ;;
+	vip-manager) PG_DCS=etcd; lab_up -n 2 --no-start ;;
 	esac
 	# The callback runs as postgres: let it reach the control sockets.
 	chmod 755 "$HAFD_LAB_DIR" "$HAFD_LAB_DIR/$PREFIX" "$HAFD_LAB_DIR/$PREFIX"/n[12] \
@@ -374,20 +378,27 @@ pg_outage_ms() {   # LOG
 }
 
 # The sampler: every 50 ms, who holds the VIP and what each Patroni says
-# on /primary, asked while holding: lines "T H1 S1 H2 S2" (Hi 1 when node
-# i held the VIP before and after asking, Si its status).
+# on /primary, asked while holding: lines "T H1 S1 H2 S2 R1 R2" (Hi 1 when
+# node i held the VIP before and after asking, Si its status, Ri 1 when
+# the answer also says read-write: what the check asks).
 pg_sampler_start() {   # LOG
 	(
 		while :; do
-			line=$(date +%s.%N)
+			line=$(date +%s.%N) rw=""
 			for i in 1 2; do
-				h=0
+				h=0 r=0
 				pg_holds "$i" && h=1
-				st=$(pg_primary_status "$i")
+				body=$(ip netns exec "$(pg_ns "n$i")" curl -s -m 0.5 -w ' %{http_code}' \
+					http://127.0.0.1:8008/primary)
+				st=${body##* }
+				case "$body" in
+				*'"state": "running"'*'"role": "master"'*'"location"'*' 200') r=1 ;;
+				esac
 				[ $h = 1 ] && ! pg_holds "$i" && h=0
-				line+=" $h $st"
+				line+=" $h ${st:-000}"
+				rw+=" $r"
 			done
-			echo "$line"
+			echo "$line$rw"
 			sleep 0.05
 		done
 	) >"$1" 2>/dev/null &
