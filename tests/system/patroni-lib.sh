@@ -75,6 +75,8 @@ pg_lab_down() {
 # A hafd.conf template: the instance tracks the Patroni check; no
 # preemption (the check decides, not the priority).
 # A second check, "slow", polls once an hour: only a callback runs it.
+# 20 ms adverts: the new leader's node waits its Master_Down_Interval (about
+# 70 ms) after its check passes.
 pg_hafd_conf() {   # [INTERVAL]
 	lab_conf patroni.conf - <<EOF
 [global]
@@ -94,6 +96,7 @@ url = http://127.0.0.1:8008
 interval = 60m
 [instance lab]
 track = pg
+advert_interval = 20ms
 EOF
 }
 

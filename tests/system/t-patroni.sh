@@ -29,7 +29,8 @@ check "n2 never holds the VIP" not holds n2 "$PG_VIP"
 runs() { json n1 '.checks[] | select(.name == "slow") | .counters.runs'; }
 r0=$(runs)
 out=$(in_ns n1 setpriv --reuid=postgres --regid=postgres --init-groups env HAFCTL="$BUILDDIR/hafctl" \
-	"$CALLBACK" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" slow on_role_change master "$PG_SCOPE" 2>&1)
+	HAFD_PATRONI_FOLLOW=0 "$CALLBACK" -s "$HAFD_LAB_DIR/$PREFIX/n1/run/hafd.sock" slow \
+	on_role_change master "$PG_SCOPE" 2>&1)
 check "the callback, run as postgres, makes hafd run the check now" \
 	eval 'test -z "$out" && wait_until 3 eval "[ \"\$(runs)\" -gt $r0 ]"'
 [ -n "$out" ] && diag "$out"
