@@ -47,6 +47,7 @@ static void usage(FILE *out)
 		"                            takes over within the wait\n"
 		"  resume [NAME|--all]       stop yielding: configured priority again\n"
 		"  maintenance on|off        every instance yields, also after a restart\n"
+		"  check NAME|--all          run a check now (Patroni's on_role_change)\n"
 		"  convert-keepalived FILE   keepalived.conf to hafd.conf on standard output;\n"
 		"                            what could not be translated on standard error\n\n"
 		"Options:\n"
@@ -368,6 +369,12 @@ int main(int argc, char **argv)
 		return request(&o, cmd);
 	if (cmd && !strcmp(cmd, "handover") && n <= 6)
 		return handover(&o, n - 1, argv + optind + 1);
+	if (cmd && !strcmp(cmd, "check") && n == 2) {
+		char req[REQ_MAX];
+
+		if (snprintf(req, sizeof(req), "check %s", argv[optind + 1]) < (int)sizeof(req))
+			return request(&o, req);
+	}
 	if (cmd && (!strcmp(cmd, "resume") || !strcmp(cmd, "maintenance")) && n <= 2) {
 		char req[REQ_MAX];
 		const char *arg = n == 2 ? argv[optind + 1] : !strcmp(cmd, "resume") ? "--all" : "";

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "http_parse.h"
 #include "loop.h"
+#include "patroni.h"
 #include "check_priv.h"
 
 static void on_deadline(struct timer *tm, void *arg);
@@ -377,6 +378,13 @@ static void http_evaluate(struct check_runner *r)
 	}
 	if (c->request == CHECK_REQ_GENERATE) {
 		gen_evaluate(r);
+	} else if (c->request == CHECK_REQ_PATRONI) {
+		char why[CHECK_REASON_MAX];
+		enum check_kind kind;
+		enum check_result res = patroni_judge(st, r->http->body, r->http->body_len, &kind,
+						      why, sizeof(why));
+
+		net_finish(r, res, kind, "%s", why);
 	} else if (in_ranges(c->expect_status, c->n_expect_status, st)) {
 		if (c->expect_body && !http_parse_body_contains(r->http, c->expect_body))
 			net_finish(r, CHECK_RES_FAIL, CHECK_KIND_BAD_BODY,

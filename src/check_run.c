@@ -466,6 +466,29 @@ void check_run_stop(struct hafd *h)
 	h->checks = NULL;
 }
 
+int check_run_now(struct hafd *h, const char *name)
+{
+	struct check_run_ctx *t = h->checks;
+	int n = 0;
+
+	for (size_t i = 0; t && i < t->n; i++) {
+		struct check_runner *r = t->runners[i];
+
+		if (!r || (name && strcmp(r->cfg->name, name)))
+			continue;
+		n++;
+		if (r->busy)
+			r->late = true;
+		else
+			loop_timer_at(h->loop, &r->tick, loop_update_now(h->loop));
+	}
+	if (!n) {
+		errno = ENOENT;
+		return -1;
+	}
+	return n;
+}
+
 /* ---- what the checks hand out -------------------------------------------- */
 
 int check_run_contrib(const struct hafd *h, size_t i, uint64_t now_us, int *delta, bool *fault)

@@ -77,6 +77,13 @@ bool check_run_saturated(const struct hafd *h, size_t i);
 /* Stop every runner, kill scripts in flight, free. */
 void check_run_stop(struct hafd *h);
 
+/* Run check name (NULL: every check) now, not at its next tick: Patroni's
+ * on_role_change callback says the answer changed (hafctl check). A run in
+ * flight is not doubled: the next starts as soon as it ends. The schedule
+ * goes on from the new run. Returns how many checks were asked, or -1
+ * with ENOENT when no check has that name. */
+int check_run_now(struct hafd *h, const char *name);
+
 /* For the control socket. */
 struct check_run_status {
 	const char *name;

@@ -46,7 +46,7 @@ struct cfg_global {
 enum check_type { CHECK_SCRIPT, CHECK_HTTP, CHECK_TCP, CHECK_FILE, CHECK_GPU, CHECK_METRICS };
 enum check_on_timeout { CHECK_TIMEOUT_FAIL, CHECK_TIMEOUT_DEGRADE };
 /* http: what is asked. GENERATE posts a one-token completion (check_net.c). */
-enum check_request { CHECK_REQ_GET, CHECK_REQ_GENERATE };
+enum check_request { CHECK_REQ_GET, CHECK_REQ_GENERATE, CHECK_REQ_PATRONI };
 enum check_endpoint { CHECK_EP_COMPLETIONS, CHECK_EP_CHAT };
 
 struct cfg_range {              /* inclusive status-code range */

@@ -328,6 +328,36 @@ static void generate_finish(struct cfg_parser *p, struct cfg_check *c, const str
 		api_key_file_check(p, c, s);
 }
 
+/* request = patroni: Patroni's own answer decides (patroni.h), and a member
+ * that is not the leader is in FAULT whatever its priority: nothing may
+ * turn a 503 into "degraded", nor the weight into a mere priority change. */
+static void patroni_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	static const int own[] = { CK_METHOD, CK_BODY, CK_EXPECT_BODY, CK_EXPECT_STATUS,
+				   CK_DEGRADE_STATUS, CK_DEGRADE_BODY, CK_DEGRADE_WEIGHT,
+				   CK_SLOW_AFTER };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (s->seen[own[i]])
+			cfg_key_err(p, s, s->seen[own[i]], cfg_check_keys[own[i]].name,
+				    "not with request = patroni (the leader answers 200 with a "
+				    "read-write PostgreSQL, anything else is FAULT)");
+	if (s->seen[CK_WEIGHT] && c->weight != 0)
+		cfg_key_err(p, s, s->seen[CK_WEIGHT], "weight", "%d: request = patroni puts a "
+			    "member that is not the leader in FAULT (allowed: weight = 0)",
+			    c->weight);
+	if (c->on_timeout == CHECK_TIMEOUT_DEGRADE)
+		cfg_key_err(p, s, s->seen[CK_ON_TIMEOUT], "on_timeout", "degrade: a Patroni "
+			    "that does not answer is not the leader (allowed: fail)");
+	c->n_degrade_status = 0;
+	c->n_degrade_body = 0;
+	/* Patroni reads "/" as /primary; say it, for the logs and 4.x alike. */
+	if (c->http_path && !strcmp(c->http_path, "/")) {
+		free(c->http_path);
+		c->http_path = cfg_strdup(p, "/primary");
+	}
+}
+
 static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
 {
 	static const int gen_only[] = { CK_ENDPOINT, CK_MODEL, CK_API_KEY_FILE, CK_STREAM };
@@ -351,6 +381,8 @@ static void http_finish(struct cfg_parser *p, struct cfg_check *c, const struct 
 	}
 	if (c->request == CHECK_REQ_GENERATE)
 		generate_finish(p, c, s);
+	else if (c->request == CHECK_REQ_PATRONI)
+		patroni_finish(p, c, s);
 	else if (!s->bad[CK_REQUEST])
 		for (size_t i = 0; i < sizeof(gen_only) / sizeof(gen_only[0]); i++)
 			if (s->seen[gen_only[i]] && !s->bad[gen_only[i]])

@@ -706,12 +706,14 @@ static void set_degrade_body(struct cfg_parser *p, void *obj, const char *v)
 
 static void set_request(struct cfg_parser *p, void *obj, const char *v)
 {
-	static const char *const names[] = { "get", "generate" };
+	static const char *const names[] = { "get", "generate", "patroni" };
+	static const enum check_request reqs[] = { CHECK_REQ_GET, CHECK_REQ_GENERATE,
+						   CHECK_REQ_PATRONI };
 	struct cfg_check *c = obj;
-	int i = get_enum(p, v, names, 2);
+	int i = get_enum(p, v, names, 3);
 
 	if (i >= 0)
-		c->request = i ? CHECK_REQ_GENERATE : CHECK_REQ_GET;
+		c->request = reqs[i];
 }
 
 static void set_endpoint(struct cfg_parser *p, void *obj, const char *v)

@@ -17,6 +17,7 @@
 
 #include "anycast.h"
 #include "config.h"
+#include "check_run.h"
 #include "ctl_priv.h"
 #include "hafd.h"
 #include "handover.h"
@@ -237,6 +238,25 @@ static void answer_resume(struct ctl *c, const char *args, struct sbuf *out)
 		sbuf_printf(out, "ok\n%s", text);
 }
 
+/* "check NAME|--all": run the check now (Patroni's on_role_change). It
+ * changes nothing a scheduled run would not, so control_group may ask it:
+ * Patroni's callback runs as postgres, not as root. */
+static void answer_check(struct ctl *c, const char *args, struct sbuf *out)
+{
+	char name[CTL_REQUEST_MAX] = "";
+	int n;
+
+	if (sscanf(args, "%255s", name) != 1 || !name_ok(name)) {
+		sbuf_puts(out, "error\nusage: check NAME|--all\n");
+		return;
+	}
+	n = check_run_now(c->h, strcmp(name, "--all") ? name : NULL);
+	if (n < 0)
+		sbuf_printf(out, "error\nno check named %s\n", name);
+	else
+		sbuf_printf(out, "ok\n%d check%s run now\n", n, n == 1 ? "" : "s");
+}
+
 static void answer_maintenance(struct ctl *c, const char *arg, struct sbuf *out)
 {
 	bool on = !strcmp(arg, "on");
@@ -266,7 +286,7 @@ static void answer(struct client *cl, const char *req, uid_t uid, struct sbuf *o
 
 	/* Only control_group lets anyone but root connect: what changes
 	 * state stays root's, and so does whatever is added later. */
-	if (uid != 0 && !ctl_read_only(req)) {
+	if (uid != 0 && !ctl_read_only(req) && strncmp(req, "check ", 6)) {
 		if (log_ratelimit_allow(&c->warn_log, v.now_us, NULL))
 			log_notice("control socket: a request from uid %ld refused: only root may "
 				   "change state", (long)uid);
@@ -290,6 +310,8 @@ static void answer(struct client *cl, const char *req, uid_t uid, struct sbuf *o
 			answer_handover(cl, req + 9, out);
 	} else if (!strncmp(req, "resume ", 7)) {
 		answer_resume(c, req + 7, out);
+	} else if (!strncmp(req, "check ", 6)) {
+		answer_check(c, req + 6, out);
 	} else if (!strncmp(req, "maintenance ", 12)) {
 		answer_maintenance(c, req + 12, out);
 	} else {

@@ -491,6 +491,24 @@ static bool j_str_nonempty(const char *s, const char *e)
 	return s && e - s >= 2 && *s == '"' && s[1] != '"';
 }
 
+int http_json_str(const char *s, size_t n, const char *key, char *out, size_t len)
+{
+	const char *e = s + n, *v = j_member(s, e, key), *end;
+
+	if (!v || *v != '"' || !(end = j_str_end(v, e)) || (size_t)(end - v - 2) >= len)
+		return -1;
+	memcpy(out, v + 1, (size_t)(end - v - 2));
+	out[end - v - 2] = '\0';
+	return 0;
+}
+
+bool http_json_has(const char *s, size_t n, const char *obj, const char *key)
+{
+	const char *e = s + n, *v = j_member(s, e, obj);
+
+	return v && *v == '{' && j_member(v, e, key);
+}
+
 int oai_models_first_id(const char *s, size_t n, char *out, size_t len)
 {
 	const char *e = s + n, *v = j_member(s, e, "data"), *end;

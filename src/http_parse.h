@@ -80,6 +80,13 @@ bool http_parse_body_contains_ci(const struct http_parser *p, const char *needle
  * building it, to a nesting depth of 32; anything malformed is "not found".
  */
 
+/* The string value of member key of the top-level object, as it is written
+ * (escapes not decoded), into out (len bytes with the NUL). 0, or -1 when
+ * it is absent, not a string, or does not fit. (Patroni's answers.) */
+int http_json_str(const char *s, size_t n, const char *key, char *out, size_t len);
+/* The top-level object's member obj is an object with a member key. */
+bool http_json_has(const char *s, size_t n, const char *obj, const char *key);
+
 /* The first "id" of the "data" list of a GET /v1/models answer, into out
  * (len bytes with the NUL). 0, or -1 when there is none, it does not fit,
  * or it holds a quote, a backslash other than "\/" or a control character

@@ -55,7 +55,7 @@ mkdir "$tmp/d" && touch "$tmp/d/a.conf" "$tmp/d/b.conf"
 check "hafd -f <TAB>: files" completes "$tmp/d/a.conf $tmp/d/b.conf" hafd -f "$tmp/d/"
 check "hafd --config=<TAB>: files" completes "$tmp/d/a.conf $tmp/d/b.conf" hafd --config = "$tmp/d/"
 check "hafctl <TAB>: its commands" completes \
-	"convert-keepalived handover maintenance metrics reload resume status version" hafctl ''
+	"check convert-keepalived handover maintenance metrics reload resume status version" hafctl ''
 check "hafctl -s S re<TAB>: commands after options" completes "reload resume" hafctl -s /x re
 check "hafctl --<TAB>: long options" completes "--config --help --socket --timeout --version" hafctl --
 check "hafctl status <TAB>: --json" completes "--json" hafctl status ''

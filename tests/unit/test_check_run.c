@@ -578,6 +578,39 @@ static void test_run_in_flight_not_doubled(void **state)
 	assert_int_equal(st.next_run_us, now + S);
 }
 
+/* hafctl check NAME (Patroni's on_role_change): a run now, the schedule
+ * from there; one in flight is not doubled but followed by one more. */
+static void test_run_now(void **state)
+{
+	struct check_run_status st;
+
+	(void)state;
+	start("[check a]\ntype = script\ncommand = slow\ninterval = 10s\ntimeout = 3s\n");
+	fire_due();
+	assert_int_equal(runs, 1);
+	assert_int_equal(check_run_now(&h, "c"), -1);
+	assert_int_equal(errno, ENOENT);
+	/* In flight: asked now, it runs again right after, once. */
+	assert_int_equal(check_run_now(&h, "a"), 1);
+	assert_int_equal(check_run_now(&h, "a"), 1);
+	fire_due();
+	assert_int_equal(runs, 1);
+	script_exits(0);
+	fire_due();
+	assert_int_equal(runs, 2);
+	script_exits(0);
+	now += S;
+	fire_due();
+	assert_int_equal(runs, 2);
+	/* Idle: it runs at once, the next tick an interval later. */
+	assert_int_equal(check_run_now(&h, NULL), 1);
+	fire_due();
+	assert_int_equal(runs, 3);
+	assert_int_equal(check_run_status(&h, 0, &st), 0);
+	assert_true(st.running);
+	assert_int_equal(st.next_run_us, now + 10 * S);
+}
+
 static void test_file_value_multiplies_weight(void **state)
 {
 	char path[80], conf[200];
@@ -707,6 +740,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_weights, stop),
 		cmocka_unit_test_teardown(test_degrade_exit, stop),
 		cmocka_unit_test_teardown(test_run_in_flight_not_doubled, stop),
+		cmocka_unit_test_teardown(test_run_now, stop),
 		cmocka_unit_test_teardown(test_file_value_multiplies_weight, stop),
 		cmocka_unit_test_teardown(test_unknown_check_contributes_nothing, stop),
 		cmocka_unit_test_teardown(test_stop_cancels_the_run, stop),

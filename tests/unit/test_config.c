@@ -402,6 +402,27 @@ static void test_shipped_example(void **state)
 	config_free(cfg);
 }
 
+/* etc/examples/patroni.conf (issue 24) loads, and says what it promises. */
+static void test_example_patroni(void **state)
+{
+	const char *src = getenv("HAFD_SRCDIR");
+	struct hafd_config *cfg = NULL;
+	struct config_errors errs;
+	char path[4096];
+	int rc;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/examples/patroni.conf", src ? src : ".");
+	rc = config_load(path, &cfg, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		print_message("%s\n", errs.msgs[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg->checks[0].request, CHECK_REQ_PATRONI);
+	assert_string_equal(cfg->checks[0].http_path, "/primary");
+	assert_int_equal(cfg->checks[0].weight, 0);
+	config_free(cfg);
+}
+
 /* The examples commented out with ';' in etc/hafd.conf are valid too. */
 static void test_shipped_example_uncommented(void **state)
 {
@@ -1571,6 +1592,40 @@ static void test_http_degrade_body(void **state)
 	       "is type tcp)");
 }
 
+#define PAT INST "[check c]\ntype = http\nurl = http://127.0.0.1:8008\nrequest = patroni\n"
+
+/* request = patroni (issue 24): "/" means /primary, and nothing may turn a
+ * member that is not the leader into anything but FAULT. */
+static void test_http_patroni(void **state)
+{
+	struct hafd_config *cfg;
+	const struct cfg_check *c;
+
+	(void)state;
+	cfg = cfg_text_ok(PAT "interval = 500ms\nweight = 0\n");
+	c = &cfg->checks[0];
+	assert_int_equal(c->request, CHECK_REQ_PATRONI);
+	assert_string_equal(c->http_path, "/primary");
+	assert_int_equal(c->http_port, 8008);
+	assert_int_equal(c->n_degrade_status, 0);
+	assert_int_equal(c->n_degrade_body, 0);
+	config_free(cfg);
+	cfg = cfg_text_ok(INST "[check c]\ntype = http\nurl = http://10.0.0.1:8008/read-write\n"
+			  "request = patroni\n");
+	assert_string_equal(cfg->checks[0].http_path, "/read-write");
+	config_free(cfg);
+	EXPECT(PAT "weight = -50\n", "t.conf:9: [check c] weight: -50: request = patroni puts a "
+	       "member that is not the leader in FAULT (allowed: weight = 0)");
+	EXPECT(PAT "on_timeout = degrade\n", "t.conf:9: [check c] on_timeout: degrade: a Patroni "
+	       "that does not answer is not the leader (allowed: fail)");
+	EXPECT(PAT "degrade_status = 503\n", "t.conf:9: [check c] degrade_status: not with "
+	       "request = patroni (the leader answers 200 with a read-write PostgreSQL, anything "
+	       "else is FAULT)");
+	EXPECT(PAT "expect_status = 200-599\n", "t.conf:9: [check c] expect_status: not with "
+	       "request = patroni (the leader answers 200 with a read-write PostgreSQL, anything "
+	       "else is FAULT)");
+}
+
 static void test_http_generate(void **state)
 {
 	char key[] = "/tmp/hafd-test-key.XXXXXX", text[1024];
@@ -1616,7 +1671,7 @@ static void test_http_generate(void **state)
 	EXPECT(GEN "request = post\n", "t.conf:9: [check c] request: given twice (first at line "
 	       "8; only lists may repeat)");
 	EXPECT(HTTP "request = post\nendpoint = embeddings\n",
-	       "t.conf:8: [check c] request: 'post' is not valid (allowed: get, generate)",
+	       "t.conf:8: [check c] request: 'post' is not valid (allowed: get, generate, patroni)",
 	       "t.conf:9: [check c] endpoint: 'embeddings' is not valid (allowed: completions, "
 	       "chat)");
 	EXPECT(GEN "model = a\"b\n", "t.conf:9: [check c] model: 'a\"b' is not a model id "
@@ -1908,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shipped_example),
 		cmocka_unit_test(test_shipped_example_uncommented),
+		cmocka_unit_test(test_example_patroni),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_nul_byte),
@@ -1952,6 +2008,7 @@ int main(void)
 		cmocka_unit_test(test_http_other),
 		cmocka_unit_test(test_http_degrade_body),
 		cmocka_unit_test(test_http_generate),
+		cmocka_unit_test(test_http_patroni),
 		cmocka_unit_test(test_tcp_and_file),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_vrid_clash),
