@@ -33,6 +33,7 @@
 #include "ctl.h"
 #include "hafd.h"
 #include "handover.h"
+#include "haproxy_sync.h"
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
@@ -560,7 +561,7 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (check_run_start(h, vrrp_check_changed) < 0)
+	if (check_run_start(h, vrrp_check_changed) < 0 || haproxy_sync_start(h) < 0)
 		fatal("checks");
 	vrrp_checks_apply(h);
 	vrrp_begin(h);
@@ -588,6 +589,7 @@ static void stop(struct hafd *h)
 	ctl_close(h->ctl);      /* no requests while the rest goes */
 	h->ctl = NULL;
 	handover_stop(h);
+	haproxy_sync_stop(h);
 	check_run_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);

@@ -56,6 +56,7 @@ struct hafd {
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
 	bool maintenance;               /* every instance yields (handover.h) */
+	struct haproxy_sync *haproxy;   /* checks -> HAProxy servers (haproxy_sync.c) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */
