@@ -9,7 +9,7 @@ HAFD_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 # (systemd-analyze) and the Debian package (t-deb).
 HAFD_TEST_PKGS="clang libclang-rt-dev iputils-ping arping tshark python3 python3-scapy
  keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump prometheus
- systemd dpkg-dev debhelper fakeroot lintian"
+ systemd dpkg-dev debhelper fakeroot lintian haproxy"
 
 # deps_install PKG...: install the packages that are missing (needs root).
 deps_install() {
