@@ -36,9 +36,12 @@ active_hafd_template() {
 		"$EXAMPLES/hafd.conf"
 }
 
-# NODE's haproxy.cfg, from the shipped one.
+# NODE's haproxy.cfg, from the shipped one. With ACTIVE_STANDBY=1 (the
+# bench's active/standby), HAProxy has only the node's own engine.
 active_haproxy_cfg() {   # NODE
-	sed -e 's|^\tlog /dev/log local0|\tlog stdout format raw local0|' \
+	local drop='^$'
+	[ "${ACTIVE_STANDBY:-0}" = 1 ] && drop="^\tserver gpu-$([ "$1" = n1 ] && echo b || echo a) "
+	sed -e "/$drop/d" -e 's|^\tlog /dev/log local0|\tlog stdout format raw local0|' \
 		-e "s|/run/haproxy/admin.sock|$(node_dir "$1")/run/haproxy.sock|" \
 		-e "s|ipv4@192.0.2.11:9999|ipv4@$(node_addr "$1"):9999|" \
 		-e "s|192.0.2.100:8000|$VIP:8000|" \
@@ -100,12 +103,14 @@ wait_hx_state() {   # NODE SERVER "STATE WEIGHT" [SECS]
 
 # Both nodes up: engines, HAProxies (ip_nonlocal_bind: both bind the VIP),
 # then hafd. DAEMONS: hafd (default) or keepalived,keepalived.
+# ACTIVE_HAFD_TPL: another hafd template (the bench's active/standby).
 active_up() {   # [LAB_UP_OPTION...]
 	local tpl n
-	tpl=$(active_hafd_template | write_template active.conf)
+	tpl=${ACTIVE_HAFD_TPL:-$(active_hafd_template | write_template active.conf)}
 	lab_up -n 2 -c "$tpl" --no-start "$@"
 	for n in n1 n2; do
-		sed -i "s|@PEER4@|$(node_addr "$(peer_of $n)")|" "$(node_dir $n)/hafd.conf"
+		[ -f "$(node_dir $n)/hafd.conf" ] &&
+			sed -i "s|@PEER4@|$(node_addr "$(peer_of $n)")|" "$(node_dir $n)/hafd.conf"
 		in_ns $n sysctl -qw net.ipv4.ip_nonlocal_bind=1
 		start_engine $n
 	done
