@@ -14,11 +14,12 @@ EXAMPLES="$SRCDIR/etc/examples/active-active"
 ACTIVE_LOAD="$SRCDIR/tests/tools/active-load"
 HAPROXY=${HAPROXY:-haproxy}
 # The engine, 200 ms a request: 4 slots for requests (HAProxy's maxconn
-# 4), room for the probes of both HAProxies and hafd, and one for the
-# moment between an answer and the slot's release, when HAProxy may
-# already send the next request. Beyond that it answers vLLM's 503
-# "currently busy" (HAProxy retries it on the other engine).
-ENGINE_MODE=${ENGINE_MODE:-"healthy capacity=8 hold=0.2"}
+# 4), room for the probes of both HAProxies and hafd, and 3 for the
+# moment between an answer and the stand-in's release of its slot, when
+# HAProxy may already send the next request (longer on a loaded
+# machine). Beyond that it answers vLLM's 503 "currently busy" (HAProxy
+# retries it on the other engine).
+ENGINE_MODE=${ENGINE_MODE:-"healthy capacity=10 hold=0.2"}
 VIP=10.77.0.100
 
 node_dir() { echo "$HAFD_LAB_DIR/$PREFIX/$1"; }
