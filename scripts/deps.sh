@@ -10,7 +10,7 @@ HAFD_BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 HAFD_TEST_PKGS="clang libclang-rt-dev iputils-ping arping tshark python3 python3-scapy
  keepalived frr curl jq psmisc man-db groff-base valgrind tcpdump prometheus
  systemd dpkg-dev debhelper fakeroot lintian
- postgresql-15 patroni etcd-server etcd-client python3-psycopg2 vip-manager"
+ postgresql-15 patroni etcd-server etcd-client python3-psycopg2 vip-manager haproxy"
 
 # deps_install PKG...: install the packages that are missing (needs root).
 deps_install() {

@@ -204,7 +204,7 @@ static void check_new(struct cfg_parser *p, const char *text, const char *name)
 		.name = dup, .line = p->lineno, .interval_us = 2 * CFG_SEC,
 		.timeout_us = CFG_SEC, .rise = 2, .fall = 2, .timeout_fall = 3, .degrade_exit = 2,
 		.min_gpus = 1, .xid_window_us = 120 * CFG_SEC,
-		.degrade_cap = -50,
+		.degrade_cap = -50, .haproxy_degrade_weight = 50,
 	};
 	p->cur_idx = c->n_checks++;
 	p->kind = SECT_CHECK;
@@ -660,6 +660,10 @@ static void check_free(struct cfg_check *c)
 	for (size_t i = 0; i < c->n_rules; i++)
 		metrics_rule_free(&c->rules[i]);
 	free(c->rules);
+	free(c->haproxy_server);
+	for (size_t i = 0; i < c->n_haproxy_sockets; i++)
+		free(c->haproxy_sockets[i].text);
+	free(c->haproxy_sockets);
 }
 
 static void instance_free(struct cfg_instance *in)

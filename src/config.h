@@ -53,6 +53,19 @@ struct cfg_range {              /* inclusive status-code range */
 	uint16_t lo, hi;
 };
 
+/* An HAProxy runtime API socket: a UNIX path, or HOST:PORT (a peer's
+ * `stats socket ipv4@...`). */
+#define HAPROXY_DEFAULT_SOCKET "/run/haproxy/admin.sock"
+
+struct cfg_haproxy_socket {
+	char *text;                     /* as written */
+	bool is_unix;
+	char path[108];                 /* sun_path */
+	struct hafd_addr addr;
+	uint16_t port;
+	int line;
+};
+
 struct cfg_check {
 	char *name;
 	int line;                       /* line of the [check NAME] header */
@@ -118,6 +131,13 @@ struct cfg_check {
 					 * turned off left out; at least one */
 	size_t n_rules;
 	int degrade_cap;                /* -254..-1, default -50 */
+	/* haproxy (haproxy_sync.c): the HAProxy server this check's service is */
+	char *haproxy_server;           /* "BACKEND/SERVER", NULL = none */
+	struct cfg_haproxy_socket *haproxy_sockets;     /* default: one, the
+							 * Debian package's */
+	size_t n_haproxy_sockets;
+	int haproxy_degrade_weight;     /* percent of the configured weight while
+					 * DEGRADED, 1..100, default 50 */
 };
 
 struct cfg_track_if {

@@ -553,6 +553,37 @@ static const char *types_text(unsigned mask, char *buf, size_t len)
 	return buf;
 }
 
+/* The haproxy keys go together: a socket or a weight without a server
+ * would steer nothing. Default socket: the Debian package's. */
+static void haproxy_finish(struct cfg_parser *p, struct cfg_check *c, const struct cfg_sect *s)
+{
+	static const int needs_server[] = { CK_HAPROXY_SOCKET, CK_HAPROXY_DEGRADE_WEIGHT };
+	struct cfg_haproxy_socket *sk;
+
+	if (!s->seen[CK_HAPROXY_SERVER]) {
+		for (size_t i = 0; i < sizeof(needs_server) / sizeof(needs_server[0]); i++)
+			if (s->seen[needs_server[i]])
+				cfg_key_err(p, s, s->seen[needs_server[i]],
+					    cfg_check_keys[needs_server[i]].name,
+					    "needs haproxy_server (the BACKEND/SERVER this check's "
+					    "service is in HAProxy)");
+		return;
+	}
+	if (c->n_haproxy_sockets || s->bad[CK_HAPROXY_SOCKET])
+		return;
+	sk = calloc(1, sizeof(*sk));
+	if (!sk || !(sk->text = strdup(HAPROXY_DEFAULT_SOCKET))) {
+		free(sk);
+		p->oom = true;
+		return;
+	}
+	sk->is_unix = true;
+	sk->line = s->line;
+	snprintf(sk->path, sizeof(sk->path), "%s", HAPROXY_DEFAULT_SOCKET);
+	c->haproxy_sockets = sk;
+	c->n_haproxy_sockets = 1;
+}
+
 static void check_finish(struct cfg_parser *p, size_t i)
 {
 	static const int needs[] = {
@@ -584,6 +615,7 @@ static void check_finish(struct cfg_parser *p, size_t i)
 		gpu_finish(p, c, s);
 	if (c->type == CHECK_METRICS)
 		metrics_finish(p, c, s);
+	haproxy_finish(p, c, s);
 }
 
 /* ---- references --------------------------------------------------------- */

@@ -902,6 +902,55 @@ static void set_rule(struct cfg_parser *p, void *obj, const char *v)
 	c->rules[c->n_rules++] = r;
 }
 
+/* haproxy_server = BACKEND/SERVER: HAProxy's name characters only, so the
+ * value goes into a runtime API command line as it is (no ';', blank or
+ * newline could start a second command). */
+static void set_haproxy_server(struct cfg_parser *p, void *obj, const char *v)
+{
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789-_.:";
+	struct cfg_check *c = obj;
+	size_t b = strspn(v, name_chars);
+
+	if (b == 0 || v[b] != '/' || !v[b + 1] || v[b + 1 + strspn(v + b + 1, name_chars)] ||
+	    strlen(v) > 200) {
+		key_err(p, "'%s' is not BACKEND/SERVER (allowed: HAProxy's names, of letters, "
+			"digits and -_.:, as `set server` takes them)", v);
+		return;
+	}
+	set_string(p, &c->haproxy_server, v);
+}
+
+/* haproxy_socket = /PATH or HOST:PORT, repeatable. */
+static void set_haproxy_socket(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_check *c = obj;
+	struct cfg_haproxy_socket sk = { .line = p->lineno };
+	char why[CFG_MAX_LINE + 160];
+	struct cfg_hostport hp;
+
+	if (v[0] == '/') {
+		if (strlen(v) >= sizeof(sk.path)) {
+			key_err(p, "'%s' is too long for a UNIX socket (allowed: up to %zu "
+				"characters)", v, sizeof(sk.path) - 1);
+			return;
+		}
+		sk.is_unix = true;
+		snprintf(sk.path, sizeof(sk.path), "%s", v);
+	} else if (cfg_hostport_parse(v, &hp, why, sizeof(why)) < 0 || hp.port < 0 || *hp.rest) {
+		key_err(p, "'%s' is not a socket (allowed: an absolute path to a UNIX socket, "
+			"or " CFG_HOSTPORT_RULE ")", v);
+		return;
+	} else {
+		sk.addr = hp.addr;
+		sk.port = (uint16_t)hp.port;
+	}
+	if (cfg_grow(p, &c->haproxy_sockets, sizeof(*c->haproxy_sockets), c->n_haproxy_sockets) ||
+	    !(sk.text = cfg_strdup(p, v)))
+		return;
+	c->haproxy_sockets[c->n_haproxy_sockets++] = sk;
+}
+
 #define CHK struct cfg_check
 #define T(t) KF_TYPE(CHECK_##t)
 const struct key_def cfg_check_keys[CK_N] = {
@@ -964,6 +1013,11 @@ const struct key_def cfg_check_keys[CK_N] = {
 		      .flags = T(METRICS) | KF_LIST },
 	[CK_DEGRADE_CAP] = { .name = "degrade_cap", .kind = K_INT, FLD(CHK, degrade_cap),
 			     .min = -254, .max = -1, .flags = T(METRICS) },
+	[CK_HAPROXY_SERVER] = KFN("haproxy_server", set_haproxy_server),
+	[CK_HAPROXY_SOCKET] = { .name = "haproxy_socket", .kind = K_FN, .fn = set_haproxy_socket,
+				.flags = KF_LIST },
+	[CK_HAPROXY_DEGRADE_WEIGHT] = KINT("haproxy_degrade_weight", CHK, haproxy_degrade_weight,
+					   1, 100),
 };
 #undef T
 #undef CHK

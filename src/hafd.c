@@ -34,6 +34,7 @@
 #include "hafd.h"
 #include "drain.h"
 #include "handover.h"
+#include "haproxy_sync.h"
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
@@ -639,7 +640,7 @@ static void start(struct hafd *h)
 		fatal("starting instances");
 	/* Checks first: an unproven check holds its instances (FAULT or a
 	 * lower priority) before they start, with no BACKUP flash. */
-	if (check_run_start(h, check_changed) < 0)
+	if (check_run_start(h, check_changed) < 0 || haproxy_sync_start(h) < 0)
 		fatal("checks");
 	vrrp_checks_apply(h);
 	if (anycast_start(h) < 0)
@@ -671,6 +672,7 @@ static void stop(struct hafd *h)
 	h->ctl = NULL;
 	handover_stop(h);
 	drain_close(h);         /* the VIPs off lo, no forwarding */
+	haproxy_sync_stop(h);
 	check_run_stop(h);
 	vrrp_stop(h);
 	nft_close(h->nft);

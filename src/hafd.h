@@ -60,6 +60,7 @@ struct hafd {
 	struct handover_ctx *handover;  /* a running hafctl handover (handover.c) */
 	struct drain_ctx *drain;        /* drains after a handover (drain.c) */
 	bool maintenance;               /* every instance yields (handover.h) */
+	struct haproxy_sync *haproxy;   /* checks -> HAProxy servers (haproxy_sync.c) */
 	struct vrrp_global_stats stats;
 	struct log_ratelimit rx_log;    /* bad-packet log lines */
 	char journal_path[256];         /* VIPs hafd added, for crash cleanup */

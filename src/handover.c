@@ -18,6 +18,7 @@
 #include "config.h"
 #include "drain.h"
 #include "hafd.h"
+#include "haproxy_sync.h"
 #include "log.h"
 #include "loop.h"
 #include "vrrp.h"
@@ -316,6 +317,7 @@ int handover_maintenance(struct hafd *h, bool on)
 			r->handing_over = false;
 		yield_set(r, on);
 	}
+	haproxy_sync_all(h);    /* the engines' servers drain, or take requests again */
 	return 0;
 }
 

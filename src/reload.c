@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "hafd.h"
+#include "haproxy_sync.h"
 #include "log.h"
 #include "nft.h"
 #include "notify.h"
@@ -118,6 +119,8 @@ int hafd_reload(struct hafd *h, struct config_errors *errs)
 	if (!h->opts.log_detail)
 		log_set_level(ncfg->global.log_level);
 	vrrp_checks_apply(h);
+	if (haproxy_sync_reload(h) < 0)
+		fatal("reload: out of memory halfway");
 	vrrp_reload_begin(h, ncfg);
 	nft_apply(h->nft, h);
 	if (anycast_reload(h) < 0)      /* before the old configuration goes */

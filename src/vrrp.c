@@ -13,6 +13,7 @@
 #include "hafd.h"
 #include "drain.h"
 #include "handover.h"
+#include "haproxy_sync.h"
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
@@ -405,6 +406,7 @@ void vrrp_check_changed(struct hafd *h, size_t check)
 	for (size_t i = 0; i < h->n_routers; i++)
 		if (router_tracks(h->routers[i], check))
 			router_checks_apply(h->routers[i], now);
+	haproxy_sync_check(h, check);   /* its server in HAProxy, if it has one */
 }
 
 void vrrp_checks_apply(struct hafd *h)

@@ -33,6 +33,7 @@
 #include "vmac.h"
 #include "drain.h"
 #include "handover.h"
+#include "haproxy_sync.h"
 #include "vrrp.h"
 #include "vrrp_priv.h"
 #include "vrrp_sock.h"
@@ -416,6 +417,17 @@ bool check_run_saturated(const struct hafd *h, size_t i)
 {
 	(void)h, (void)i;
 	return check_saturated;
+}
+
+/* HAProxy (haproxy_sync.c) is steered by the checks, not by the routers. */
+void haproxy_sync_check(struct hafd *hd, size_t i)
+{
+	(void)hd, (void)i;
+}
+
+void haproxy_sync_all(struct hafd *hd)
+{
+	(void)hd;
 }
 
 /* ---- set-up -------------------------------------------------------------- */
