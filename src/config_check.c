@@ -350,6 +350,8 @@ static void patroni_finish(struct cfg_parser *p, struct cfg_check *c, const stru
 		cfg_key_err(p, s, s->seen[CK_ON_TIMEOUT], "on_timeout", "degrade: a Patroni "
 			    "that does not answer is not the leader (allowed: fail)");
 	c->n_degrade_status = 0;
+	for (size_t i = 0; i < c->n_degrade_body; i++)         /* http_finish's defaults */
+		free(c->degrade_body[i]);
 	c->n_degrade_body = 0;
 	/* Patroni reads "/" as /primary; say it, for the logs and 4.x alike. */
 	if (c->http_path && !strcmp(c->http_path, "/")) {
