@@ -80,6 +80,6 @@ comp() {   # WORD...: the sorted completions of the last word
 }
 got=$(PATH="$BUILDDIR:$PATH"; comp hafctl -s "$D/n1/run/hafd.sock" handover '')
 diag "hafctl -s SOCKET handover <TAB>: $got"
-check "completion offers the running hafd's instance (web)" test "$got" = "--all --wait web"
+check "completion offers the running hafd's instance (web)" test "$got" = "--all --drain --wait web"
 got=$(PATH="$BUILDDIR:$PATH"; comp hafctl -f "$conf" resume w)
 check "also with -f FILE, its control_socket" test "$got" = "web"
