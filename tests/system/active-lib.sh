@@ -62,7 +62,11 @@ engine_mode() { echo "$2" >"$TMP/mode-$1"; }   # NODE MODE...
 
 start_haproxy() {   # NODE
 	active_haproxy_cfg "$1" >"$TMP/haproxy-$1.cfg"
-	in_ns "$1" "$HAPROXY" -db -f "$TMP/haproxy-$1.cfg" >>"$TMP/haproxy-$1.log" 2>&1 &
+	# exec all the way down (subshell, hafd-lab, ip netns exec): $! is
+	# HAProxy's own PID, so stop_haproxy stops HAProxy, not a shell
+	# around it.
+	(exec "$LAB" -p "$PREFIX" exec "$1" "$HAPROXY" -db -f "$TMP/haproxy-$1.cfg") \
+		>>"$TMP/haproxy-$1.log" 2>&1 &
 	echo $! >"$TMP/haproxy-$1.pid"
 	on_exit "kill $!"
 }

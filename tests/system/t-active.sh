@@ -151,3 +151,13 @@ check "saturated: n2's engine check is DEGRADED, its weight halves in both HAPro
 	both_hx n2 "ready 50" 10
 engine_mode n2 "$ENGINE_MODE"
 check "no longer saturated: full weight again" both_hx n2 "ready 100" 10
+
+# ---- HAProxy itself dies on the VIP node: the VIP moves --------------------------
+# The one failure of the node's own making that must move the VIP: its
+# check is HAProxy's monitor-uri (the frontend), not the engine.
+mark n1; mark n2
+stop_haproxy n1
+check "HAProxy gone on n1: n2 takes the VIP" wait_new n2 'BACKUP -> MASTER' 10
+check "... and n1 gives it up" wait_new n1 'MASTER -> (BACKUP|FAULT)' 5
+check "the client reaches the VIP through n2's HAProxy" \
+	eval 'wait_client_mac "$mac2" 5'
