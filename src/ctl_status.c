@@ -171,6 +171,16 @@ static void cell(struct table *t, const char *fmt, ...)
 	t->n++;
 }
 
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->n = 0;
+}
+
+/* Print t and free its cells. */
 static void table_print(struct table *t, struct sbuf *out)
 {
 	size_t w[16] = { 0 };
@@ -198,9 +208,7 @@ static void table_print(struct table *t, struct sbuf *out)
 		sbuf_puts(out, last ? "\n" : "  ");
 	}
 free:
-	for (size_t i = 0; i < t->n; i++)
-		free(t->cells[i]);
-	free(t->cells);
+	table_free(t);
 }
 
 /* "vllm:UP,gpu:DOWN" */
@@ -338,6 +346,8 @@ void ctl_status_text(const struct ctl_view *v, struct sbuf *out)
 	/* A node with anycast instances only has no VRRP table to show. */
 	if (h->n_routers || !anycast_count(h))
 		table_print(&t, out);
+	else
+		table_free(&t);         /* the heading cells */
 	ctl_anycast_text(v, out, h->n_routers > 0);
 	if (check_run_count(h)) {
 		sbuf_puts(out, "\n");
