@@ -18,32 +18,6 @@
 #include "cfgtext.h"
 #include "log.h"
 
-static void expect_errors(const char *text, const char *const *want)
-{
-	struct hafd_config *cfg = (struct hafd_config *)&cfg;
-	struct config_errors errs;
-	int rc = cfg_text_load(text, &cfg, &errs);
-	size_t n = 0;
-	bool same;
-
-	while (want[n])
-		n++;
-	same = errs.n == n;
-	for (size_t i = 0; same && i < n; i++)
-		same = !strcmp(errs.msgs[i], want[i]);
-	if (!same) {
-		for (size_t i = 0; i < n; i++)
-			print_message("want: %s\n", want[i]);
-		for (size_t i = 0; i < errs.n; i++)
-			print_message("got:  %s\n", errs.msgs[i]);
-	}
-	assert_int_equal(rc, -1);
-	assert_null(cfg);
-	assert_true(same);
-	config_errors_free(&errs);
-}
-
-#define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* text loads, with exactly the warnings want (NULL-terminated). */
 static void expect_warnings(const char *text, const char *const *want)
@@ -382,20 +356,9 @@ static void test_defaults(void **state)
 
 static void test_shipped_example(void **state)
 {
-	const char *src = getenv("HAFD_SRCDIR");
-	struct hafd_config *cfg = NULL;
-	struct config_errors errs;
-	char path[4096];
-	int rc;
+	struct hafd_config *cfg = cfg_source_ok("etc/hafd.conf");
 
-	if (!src)
-		src = ".";
-	snprintf(path, sizeof(path), "%s/etc/hafd.conf", src);
-	rc = config_load(path, &cfg, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		print_message("%s\n", errs.msgs[i]);
-	assert_int_equal(rc, 0);
-	assert_non_null(cfg);
+	(void)state;
 	assert_int_equal(cfg->n_instances, 1);
 	assert_string_equal(cfg->instances[0].ifname, "eth0");
 	assert_int_equal(cfg->instances[0].family, AF_INET);
@@ -405,18 +368,9 @@ static void test_shipped_example(void **state)
 /* etc/examples/patroni.conf (issue 24) loads, and says what it promises. */
 static void test_example_patroni(void **state)
 {
-	const char *src = getenv("HAFD_SRCDIR");
-	struct hafd_config *cfg = NULL;
-	struct config_errors errs;
-	char path[4096];
-	int rc;
+	struct hafd_config *cfg = cfg_source_ok("etc/examples/patroni.conf");
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/etc/examples/patroni.conf", src ? src : ".");
-	rc = config_load(path, &cfg, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		print_message("%s\n", errs.msgs[i]);
-	assert_int_equal(rc, 0);
 	assert_int_equal(cfg->checks[0].request, CHECK_REQ_PATRONI);
 	assert_string_equal(cfg->checks[0].http_path, "/primary");
 	assert_int_equal(cfg->checks[0].weight, 0);

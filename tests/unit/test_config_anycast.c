@@ -14,32 +14,6 @@
 #include "config.h"
 #include "cfgtext.h"
 
-static void expect_errors(const char *text, const char *const *want)
-{
-	struct hafd_config *cfg = NULL;
-	struct config_errors errs;
-	int rc = cfg_text_load(text, &cfg, &errs);
-	size_t n = 0;
-	bool same;
-
-	while (want[n])
-		n++;
-	same = errs.n == n;
-	for (size_t i = 0; same && i < n; i++)
-		same = !strcmp(errs.msgs[i], want[i]);
-	if (!same) {
-		for (size_t i = 0; i < n; i++)
-			print_message("want: %s\n", want[i]);
-		for (size_t i = 0; i < errs.n; i++)
-			print_message("got:  %s\n", errs.msgs[i]);
-	}
-	assert_int_equal(rc, -1);
-	assert_null(cfg);
-	assert_true(same);
-	config_errors_free(&errs);
-}
-
-#define EXPECT(text, ...) expect_errors(text, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_split(void **state)
 {
@@ -131,18 +105,9 @@ static void test_errors(void **state)
 /* etc/examples/anycast-frr.conf loads, and means what its comments say. */
 static void test_shipped_example(void **state)
 {
-	const char *src = getenv("HAFD_SRCDIR");
-	struct hafd_config *cfg = NULL;
-	struct config_errors errs;
-	char path[4096];
-	int rc;
+	struct hafd_config *cfg = cfg_source_ok("etc/examples/anycast-frr.conf");
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/etc/examples/anycast-frr.conf", src ? src : ".");
-	rc = config_load(path, &cfg, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		print_message("%s\n", errs.msgs[i]);
-	assert_int_equal(rc, 0);
 	assert_int_equal(cfg->n_instances, 0);
 	assert_int_equal(cfg->n_anycasts, 1);
 	assert_string_equal(cfg->anycasts[0].ifname, "hafany0");
