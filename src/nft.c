@@ -2,17 +2,13 @@
  * works out what the tables should hold from that (nft_want.c), and sends
  * the difference as one atomic batch: the whole tables (replaced, never
  * edited in place) the first time and after a failure, only the changed
- * sets (flushed and refilled) after that, with the leases due. The rule
- * set itself is built, and described, in nft_build.c.
+ * sets (flushed and refilled) after that. The rule set itself is built,
+ * and described, in nft_build.c.
  *
- * Leases. Each batch renews the leases of the VIPs of the master instances
- * that advertised since the last one (nft.h, lease_due): one message per
- * family, in the netdev table, whatever the number of instances. How a renewal is
- * written depends on the kernel (nft_build.c, LEASE_UPDATE or LEASE_READD),
- * found out at start by a probe. nft.c keeps when each lease runs out, by
- * its own clock: for LEASE_READD (an element that may have expired cannot
- * be deleted) and to carry the leases over, never lengthened, when the
- * tables are rebuilt. */
+ * Leases. hafd sends no renewal: each advert renews the leases of the
+ * VIPs it carries in the kernel as it leaves (rule 8L). A rebuild of the
+ * tables carries the leases that run over, each with the time it has
+ * left, read back from the kernel. */
 #include "nft.h"
 
 #include <errno.h>
@@ -41,18 +37,6 @@
 #define RETRY_US 1000000u               /* a failed batch is tried again */
 #define SNDBUF_BIG (128u << 10)         /* batches beyond this get a bigger buffer */
 #define DUMP_BUF 32768                  /* one datagram of a set dump */
-/* A lease that runs out within this, by our clock, may have expired in the
- * kernel already (it counts in jiffies, down to 10 ms): renewed with
- * LEASE_ADD, never deleted. */
-#define LEASE_MARGIN_US 12000u
-#define LEASE_RENEW_ENV "HAFD_TEST_LEASE_RENEW"    /* "readd": force the fallback */
-
-/* A lease as it runs in the kernel, by our clock. */
-struct lease_rec {
-	struct hafd_addr a;
-	uint64_t until_us;
-};
-
 struct nft_ctx {
 	char *table;                    /* NULL: nft_table = none, do nothing */
 	struct mnl_socket *nl;
@@ -64,17 +48,13 @@ struct nft_ctx {
 	struct hafd *h;                 /* for the retry timer */
 	struct timer retry;
 	struct timer flush;             /* nft_schedule(): one batch per loop turn */
-	struct timer renew;             /* nft_schedule_renew() */
-	uint64_t last_batch_us;         /* when the last batch went */
-	bool dirty;                     /* more than leases may have changed
-					 * (nft_schedule): compute it all */
+	bool dirty;                     /* something may have changed
+					 * (nft_schedule) */
 	struct log_ratelimit warn_log;
-	enum nft_lease_op renew_op;     /* LEASE_UPDATE or LEASE_READD */
-	struct lease_rec *leases;       /* sorted by address */
-	size_t n_leases, cap_leases;
 };
 
-static enum nft_lease_op lease_probe(struct nft_ctx *n);
+static int set_dump(struct nft_ctx *n, int family, const char *name,
+		    int (*cb)(struct nftnl_set_elem *e, void *data), void *data);
 
 /* ---- sending a batch ------------------------------------------------------ */
 
@@ -158,168 +138,80 @@ static int batch_commit(struct nft_ctx *n, struct nft_batch *b)
 	return rc;
 }
 
-/* ---- applying ----------------------------------------------------------- */
-
 /* ---- leases ------------------------------------------------------------- */
 
-static struct lease_rec *lease_find(struct nft_ctx *n, const struct hafd_addr *a)
+struct leases {
+	struct nft_lease *l;
+	size_t n, cap;
+};
+
+static int lease_elem(struct nftnl_set_elem *e, void *data)
 {
-	size_t lo = 0, hi = n->n_leases;
+	struct leases *ls = data;
+	uint32_t len = 0;
+	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	struct nft_lease *l;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = addr_cmp(&n->leases[mid].a, a);
-
-		if (!c)
-			return &n->leases[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Leases that ran out, by our clock, are forgotten. */
-static void leases_prune(struct nft_ctx *n, uint64_t now)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n->n_leases; i++)
-		if (n->leases[i].until_us > now)
-			n->leases[k++] = n->leases[i];
-	n->n_leases = k;
-}
-
-static int lease_rec_qcmp(const void *a, const void *b)
-{
-	return addr_cmp(&((const struct lease_rec *)a)->a, &((const struct lease_rec *)b)->a);
-}
-
-/* The renewals of w are in the kernel since `now`. */
-static void leases_note(struct nft_ctx *n, const struct nft_want *w, uint64_t now)
-{
-	bool added = false;
-
-	for (size_t i = 0; i < w->n_renew; i++) {
-		struct lease_rec *r = lease_find(n, &w->renew[i].a);
-
-		if (!r && n->n_leases == n->cap_leases) {
-			size_t cap = n->cap_leases ? 2 * n->cap_leases : 16;
-			struct lease_rec *p = realloc(n->leases, cap * sizeof(*p));
-
-			if (!p)         /* only LEASE_READD misses it: it adds */
-				continue;
-			n->leases = p;
-			n->cap_leases = cap;
-		}
-		if (!r) {
-			r = &n->leases[n->n_leases++];
-			r->a = w->renew[i].a;
-			added = true;
-		}
-		r->until_us = now + (uint64_t)w->renew[i].ms * 1000u;
-	}
-	if (added)
-		qsort(n->leases, n->n_leases, sizeof(*n->leases), lease_rec_qcmp);
-}
-
-/* The renewals of w, for one family, in b: with LEASE_READD, the leases
- * that may have expired already go as LEASE_ADD (a delete of an expired
- * element fails the whole batch). `fresh`: new tables, all LEASE_ADD. */
-static int leases_build(struct nft_ctx *n, struct nft_batch *b, const struct nft_want *w,
-			int af, bool fresh, uint64_t now)
-{
-	struct nft_lease *l = malloc((w->n_renew ? w->n_renew : 1) * sizeof(*l));
-	size_t n_readd = 0, n_add = 0, n_update = 0;
-
-	if (!l)
-		return -1;
-	/* Partitioned in place: READD from the front, ADD from the back. */
-	for (size_t i = 0; i < w->n_renew; i++) {
-		const struct nft_lease *x = &w->renew[i];
-		const struct lease_rec *r;
-
-		if (x->a.family != af)
-			continue;
-		r = lease_find(n, &x->a);
-		if (fresh || (n->renew_op == LEASE_READD &&
-			      (!r || r->until_us <= now + LEASE_MARGIN_US)))
-			l[w->n_renew - 1 - n_add++] = *x;
-		else
-			l[n_readd++] = *x;
-	}
-	if (n->renew_op == LEASE_UPDATE) {
-		n_update = n_readd;
-		n_readd = 0;
-	}
-	if (n_update)
-		nft_build_lease(b, n->table, af, l, n_update, LEASE_UPDATE);
-	if (n_readd)
-		nft_build_lease(b, n->table, af, l, n_readd, LEASE_READD);
-	if (n_add)
-		nft_build_lease(b, n->table, af, l + w->n_renew - n_add, n_add, LEASE_ADD);
-	free(l);
-	return 0;
-}
-
-/* The leases that run now, as renewals of what is left of them: a rebuild
- * keeps them, never lengthens them. Those w renews anyway are not added. */
-static int leases_carry(struct nft_ctx *n, struct nft_want *w, uint64_t now)
-{
-	struct nft_lease *renew;
-	size_t k = w->n_renew;
-
-	leases_prune(n, now);
-	if (!n->n_leases)
+	if (!key || (len != 4 && len != 16) ||
+	    !nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
 		return 0;
-	renew = realloc(w->renew, (w->n_renew + n->n_leases) * sizeof(*renew));
-	if (!renew)
-		return -1;
-	w->renew = renew;
-	for (size_t i = 0; i < n->n_leases; i++) {
-		bool dup = false;
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? 2 * ls->cap : 16;
 
-		for (size_t j = 0; j < w->n_renew && !dup; j++)
-			dup = addr_equal(&w->renew[j].a, &n->leases[i].a);
-		if (dup)
-			continue;
-		renew[k].a = n->leases[i].a;
-		renew[k++].ms = (unsigned)((n->leases[i].until_us - now) / 1000u);
-		if (!renew[k - 1].ms)
-			k--;
+		if (!(l = realloc(ls->l, cap * sizeof(*l))))
+			return -1;
+		ls->l = l;
+		ls->cap = cap;
 	}
-	w->n_renew = k;
+	l = &ls->l[ls->n++];
+	addr_from_bytes(&l->a, len == 4 ? AF_INET : AF_INET6, key);
+	l->ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
+	if (!l->ms)
+		ls->n--;
 	return 0;
+}
+
+/* The leases that run now, af's, with the time each has left (a missing
+ * table or set: none). */
+static void leases_read(struct nft_ctx *n, int af, struct leases *ls)
+{
+	if (set_dump(n, NFPROTO_NETDEV, nft_lease_set_name(af), lease_elem, ls) < 0)
+		ls->n = 0;
 }
 
 /* ---- applying ----------------------------------------------------------- */
 
-/* Replace both tables with fresh ones holding everything w asks for. */
-static int tables_build(struct nft_ctx *n, struct nft_want *w, uint64_t now)
+/* Replace the tables with fresh ones holding everything w asks for; the
+ * leases that run carry over, never lengthened (a lease a master renews
+ * right between the read and the batch comes out a little shorter). */
+static int tables_build(struct nft_ctx *n, struct nft_want *w)
 {
+	struct leases ls[2] = { { 0 } };
 	struct nft_batch b;
+	int rc = -1;
 
-	if (w->lease && leases_carry(n, w, now) < 0)
-		return -1;
-	if (batch_start(n, &b, nft_want_addrs(w)) < 0)
-		return -1;
-	nft_build_tables(&b, n->table, true);
-	nft_build_skeleton(&b, n->table, w);
-	for (int i = 0; i < NSET_N; i++)
-		nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], false);
-	if (w->lease && (leases_build(n, &b, w, AF_INET, true, now) < 0 ||
-			 leases_build(n, &b, w, AF_INET6, true, now) < 0)) {
-		nft_batch_free(&b);
-		errno = ENOMEM;
-		return -1;
+	if (w->lease && n->built) {
+		leases_read(n, AF_INET, &ls[0]);
+		leases_read(n, AF_INET6, &ls[1]);
 	}
-	return batch_commit(n, &b);
+	if (batch_start(n, &b, nft_want_addrs(w) + ls[0].n + ls[1].n) == 0) {
+		nft_build_tables(&b, n->table, true);
+		nft_build_skeleton(&b, n->table, w);
+		for (int i = 0; i < NSET_N; i++)
+			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], false);
+		if (w->lease) {
+			nft_build_leases(&b, n->table, AF_INET, ls[0].l, ls[0].n);
+			nft_build_leases(&b, n->table, AF_INET6, ls[1].l, ls[1].n);
+		}
+		rc = batch_commit(n, &b);
+	}
+	free(ls[0].l);
+	free(ls[1].l);
+	return rc;
 }
 
-/* Refill the sets that differ from what the tables hold; renew the leases
- * due. */
-static int sets_update(struct nft_ctx *n, const struct nft_want *w, uint64_t now)
+/* Refill the sets that differ from what the tables hold. */
+static int sets_update(struct nft_ctx *n, const struct nft_want *w)
 {
 	struct nft_batch b;
 
@@ -328,12 +220,6 @@ static int sets_update(struct nft_ctx *n, const struct nft_want *w, uint64_t now
 	for (int i = 0; i < NSET_N; i++)
 		if (!nft_addrs_equal(&w->set[i], &n->have.set[i]))
 			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], true);
-	if (leases_build(n, &b, w, AF_INET, false, now) < 0 ||
-	    leases_build(n, &b, w, AF_INET6, false, now) < 0) {
-		nft_batch_free(&b);
-		errno = ENOMEM;
-		return -1;
-	}
 	return batch_commit(n, &b);
 }
 
@@ -365,38 +251,6 @@ static void on_flush(struct timer *t, void *arg)
 	nft_apply(n, n->h);
 }
 
-static int leases_renew(struct nft_ctx *n, struct hafd *h);
-
-/* Only leases are due (the common case, many times a second at scale):
- * no need to recompute every set. */
-static void on_renew(struct timer *t, void *arg)
-{
-	struct nft_ctx *n = arg;
-
-	(void)t;
-	if (n->dirty || !n->built || timer_armed(&n->flush) || leases_renew(n, n->h) < 0)
-		nft_apply(n, n->h);
-}
-
-/* The renewal goes in the batch that ends this loop turn, unless a batch
- * went less than within_us ago: then within_us after that one. A pair's
- * adverts (one a interval) each renew at once; 255 instances at 10 ms
- * share one batch per 2.5 ms. */
-void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us)
-{
-	uint64_t now, due;
-
-	if (!n || !n->table || h->stopping)
-		return;
-	n->h = h;
-	now = loop_now(h->loop);
-	due = n->last_batch_us + within_us;
-	if (!n->last_batch_us || due <= now)
-		loop_timer_soon(h->loop, &n->renew);
-	else if (!timer_armed(&n->renew) || n->renew.due_us > due)
-		loop_timer_at(h->loop, &n->renew, due);
-}
-
 void nft_schedule(struct nft_ctx *n, struct hafd *h)
 {
 	if (!n || !n->table || h->stopping)
@@ -407,130 +261,65 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	loop_timer_soon(h->loop, &n->flush);
 }
 
-/* What the tables should hold, from what the glue says now (d: its
- * description, kept until the batch is in, to clear lease_due). */
-static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_desc *d,
-		    struct nft_want *w)
+/* What the tables should hold, from what the glue says now. */
+static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_want *w)
 {
+	struct nft_desc d = { 0 };
 	int rc, saved;
 
 	memset(w, 0, sizeof(*w));
-	memset(d, 0, sizeof(*d));
-	if (n->describe(h, d) < 0)
+	if (n->describe(h, &d) < 0)
 		return -1;
-	rc = nft_want_compute(w, d);
+	rc = nft_want_compute(w, &d);
+	saved = errno;
+	free(d.inst);
 	/* The lease chains hook devices, not names: one that is missing
 	 * gets none (the kernel refuses it) until it comes, and one made
 	 * again under the same name is hooked again. */
 	for (size_t i = 0; rc == 0 && i < w->n_devs; i++)
 		w->devs[i].ifindex = (int)if_nametoindex(w->devs[i].name);
-	if (rc < 0) {
-		saved = errno;
-		free(d->inst);
-		d->inst = NULL;
-		errno = saved;
-	}
-	return rc;
-}
-
-/* The renewals are in: the instances that asked for one wait for their
- * next advert. */
-static void leases_done(const struct nft_desc *d)
-{
-	for (size_t i = 0; i < d->n_inst; i++) {
-		const struct nft_inst *in = &d->inst[i];
-
-		if (d->lease && in->master && in->lease_ms && in->lease_due)
-			*in->lease_due = false;
-	}
-}
-
-/* A batch of renewals only. 0, or -1 (nothing renewed: nft_apply() then
- * does it all, rebuilding the tables if need be). */
-static int leases_renew(struct nft_ctx *n, struct hafd *h)
-{
-	struct nft_desc d = { 0 };
-	struct nft_want w;
-	struct nft_batch b;
-	uint64_t now = loop_now(h->loop);
-	int rc = -1;
-
-	loop_timer_cancel(h->loop, &n->renew);
-	if (n->describe(h, &d) < 0)
-		return -1;
-	if (nft_want_renewals(&w, &d) < 0) {
-		free(d.inst);
-		return -1;
-	}
-	if (!w.n_renew) {
-		rc = 0;
-	} else if (batch_start(n, &b, nft_want_addrs(&w)) == 0) {
-		if (leases_build(n, &b, &w, AF_INET, false, now) < 0 ||
-		    leases_build(n, &b, &w, AF_INET6, false, now) < 0)
-			nft_batch_free(&b);
-		else
-			rc = batch_commit(n, &b);
-		if (rc == 0) {
-			n->last_batch_us = now;
-			leases_note(n, &w, now);
-			leases_done(&d);
-		}
-	}
-	nft_want_free(&w);
-	free(d.inst);
+	errno = saved;
 	return rc;
 }
 
 int nft_apply(struct nft_ctx *n, struct hafd *h)
 {
-	struct nft_desc d;
 	struct nft_want w;
-	bool changed = true;    /* more than renewals: worth a debug line */
-	uint64_t now;
+	bool changed = false;
 	int rc;
 
 	if (!n || !n->table || h->stopping)
 		return 0;
 	n->h = h;
-	now = loop_now(h->loop);
 	loop_timer_cancel(h->loop, &n->flush);
-	loop_timer_cancel(h->loop, &n->renew);
 	n->dirty = false;
-	rc = want_get(n, h, &d, &w);
+	rc = want_get(n, h, &w);
 	if (rc == 0 && n->built && nft_want_same_rules(&w, &n->have)) {
-		changed = false;
 		for (int i = 0; i < NSET_N && !changed; i++)
 			changed = !nft_addrs_equal(&w.set[i], &n->have.set[i]);
-		if (!changed && !w.n_renew) {
+		if (!changed) {
 			nft_want_free(&w);
-			free(d.inst);
 			return 0;
 		}
-		rc = sets_update(n, &w, now);
-		/* A lease must not wait a second for the retry: new tables,
-		 * where every lease is a plain add, at once. */
-		if (rc < 0 && w.lease)
-			rc = tables_build(n, &w, now);
+		rc = sets_update(n, &w);
 	} else if (rc == 0) {
-		rc = tables_build(n, &w, now);
+		changed = true;
+		rc = tables_build(n, &w);
 	}
 	if (rc < 0) {
 		int saved = errno;
 
 		if (log_ratelimit_allow(&n->warn_log, loop_now(h->loop), NULL))
 			log_warn("nft: updating table %s (trying again in 1s)", n->table);
-		n->built = false;       /* next time the tables are replaced whole */
+		/* Next time the tables are replaced whole (the leases
+		 * carried over: they are read back first). */
+		n->built = false;
 		nft_want_free(&w);
-		free(d.inst);
 		loop_timer_in(h->loop, &n->retry, RETRY_US);
 		n->dirty = true;
 		errno = saved;
 		return -1;
 	}
-	n->last_batch_us = now;
-	leases_note(n, &w, now);
-	leases_done(&d);
-	free(d.inst);
 	loop_timer_cancel(h->loop, &n->retry);
 	nft_want_free(&n->have);
 	n->have = w;
@@ -559,7 +348,6 @@ static void ctx_free(struct nft_ctx *n)
 	if (n->nl)
 		mnl_socket_close(n->nl);
 	nft_want_free(&n->have);
-	free(n->leases);
 	free(n->table);
 	free(n);
 }
@@ -591,7 +379,6 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 	n->describe = describe;
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);
-	timer_init(&n->renew, on_renew, n);
 	n->dirty = true;
 	n->warn_log.burst = 5;
 	n->warn_log.period_us = 60000000;
@@ -604,9 +391,7 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 			errno = saved;
 			return -1;
 		}
-		n->renew_op = lease_probe(n);
-		log_info("nft: tables inet, arp and netdev %s created; leases renewed by %s",
-			 table, n->renew_op == LEASE_UPDATE ? "update" : "delete and add");
+		log_info("nft: tables inet, arp and netdev %s created", table);
 	}
 	*out = n;
 	return 0;
@@ -619,7 +404,6 @@ void nft_close(struct nft_ctx *n)
 	if (n->h) {
 		loop_timer_cancel(n->h->loop, &n->retry);
 		loop_timer_cancel(n->h->loop, &n->flush);
-		loop_timer_cancel(n->h->loop, &n->renew);
 	}
 	if (n->nl) {
 		if (tables_reset(n, false) < 0)
@@ -689,43 +473,6 @@ static int set_read(struct nft_ctx *n, int family, const char *name, struct nft_
 	return set_dump(n, family, name, elem_key, out);
 }
 
-static int elem_expiration(struct nftnl_set_elem *e, void *data)
-{
-	uint64_t *ms = data;
-
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-		*ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-	return 0;
-}
-
-/* How this kernel takes a renewal: an element re-added with a timeout of a
- * minute and an expiration of a second expires within the second where
- * the kernel updates elements in place; older kernels (Debian 12's 6.1)
- * keep the old expiration, and need the element deleted and added again.
- * The probe set goes with the first build of the tables. */
-static enum nft_lease_op lease_probe(struct nft_ctx *n)
-{
-	const char *force = getenv(LEASE_RENEW_ENV);
-	uint64_t ms = UINT64_MAX;
-	struct nft_batch b;
-
-	if (force && !strcmp(force, "readd"))
-		return LEASE_READD;
-	for (int update = 0; update < 2; update++) {
-		if (batch_start(n, &b, 1) < 0)
-			goto fail;
-		nft_build_lease_probe(&b, n->table, update);
-		if (batch_commit(n, &b) < 0)
-			goto fail;
-	}
-	if (set_dump(n, NFPROTO_INET, NFT_PROBE_SET, elem_expiration, &ms) < 0)
-		goto fail;
-	return ms <= 30000 ? LEASE_UPDATE : LEASE_READD;
-fail:
-	log_warn("nft: finding out how the kernel renews a lease (deleting and adding)");
-	return LEASE_READD;
-}
-
 struct json {
 	char *p;
 	size_t len, off;
@@ -761,6 +508,22 @@ static int jput_sets(struct nft_ctx *n, struct json *j, const char *key, enum nf
 	return rc;
 }
 
+/* "vip_lease":[...]: the VIPs whose lease runs now. */
+static int jput_leases(struct nft_ctx *n, struct json *j)
+{
+	struct nft_addrs all = { 0 };
+	char a[ADDR_STRLEN];
+	int rc = set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET), &all);
+
+	rc |= set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET6), &all);
+	jput(j, ",\"vip_lease\":[");
+	for (size_t i = 0; i < all.n; i++)
+		jput(j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], a, sizeof(a)));
+	jput(j, "]");
+	free(all.a);
+	return rc;
+}
+
 int nft_status(struct nft_ctx *n, char *buf, size_t len)
 {
 	struct json j = { .p = buf, .len = len };
@@ -779,22 +542,11 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 		     2 * n->have.rate_pps);
 		jput(&j, ",\"vrrp_cap_pps\":%u,\"vrrp_cap_burst\":%u", n->have.cap_pps,
 		     n->have.cap_burst);
-		if (n->have.lease) {
-			struct nft_addrs all = { 0 };
-			char a[ADDR_STRLEN];
-
-			rc |= set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET), &all);
-			rc |= set_read(n, NFPROTO_NETDEV, nft_lease_set_name(AF_INET6), &all);
-			jput(&j, ",\"vip_lease\":[");
-			for (size_t i = 0; i < all.n; i++)
-				jput(&j, "%s\"%s\"", i ? "," : "", addr_ntop(&all.a[i], a, sizeof(a)));
-			free(all.a);
-			jput(&j, "]");
-		} else {
+		if (n->have.lease)
+			rc |= jput_leases(n, &j);
+		else
 			jput(&j, ",\"vip_lease\":null");
-		}
-		jput(&j, ",\"lease_renew\":\"%s\"}",
-		     n->renew_op == LEASE_UPDATE ? "update" : "readd");
+		jput(&j, "}");
 	}
 	if (rc)
 		return -1;

@@ -6,8 +6,8 @@
  * non-owner masters with accept_mode = no (VRRP and ND aside), VRRP from
  * addresses that are not unicast peers, and VRRP floods. With vip_lease,
  * serving a VIP at all needs a lease: a set element with a timeout that
- * each advert of its master renews, so that the kernel stops answering for
- * the VIPs of a hafd that was killed or frozen. The rule set is described
+ * each advert of its master renews as it leaves, so that the kernel stops
+ * answering for the VIPs of a hafd that was killed or frozen. The rule set is described
  * at the top of nft_build.c and in hafd.conf(5).
  *
  * nft knows nothing of routers or of the configuration: the glue that owns
@@ -45,15 +45,13 @@ struct nft_inst {
 	/* The master this instance follows as a backup, or NULL: the source
 	 * of the adverts it accepted last (same family). */
 	const struct hafd_addr *followed;
-	/* The lease on its VIPs, in ms (0: none). The glue sets *lease_due
-	 * when the instance, MASTER, sends an advert (its first as a new
-	 * master included) and calls nft_schedule_renew(); the next batch
-	 * renews its VIPs' leases (only while master is true) and clears
-	 * it. Renewals thus follow the adverts: a master that stalled
-	 * renews only once it has read the adverts waiting for it and
-	 * still advertises as master. */
+	/* The lease on its VIPs, in ms (0: none). Each advert this node
+	 * sends for the instance with a priority above zero, which only a
+	 * master sends, renews it in the kernel as the advert leaves
+	 * (nft_build.c, rule 8L): no batch, no clock of ours. A master
+	 * that stalled renews only once its advert goes out, after it has
+	 * read the adverts waiting for it (vrrp_inst_timer). */
 	unsigned lease_ms;
-	bool *lease_due;
 };
 
 /* Every instance. */
@@ -84,17 +82,12 @@ int nft_apply(struct nft_ctx *n, struct hafd *h);
  * batch. Timers armed for now after this call run after the batch (GARPs
  * that the old table would drop). */
 void nft_schedule(struct nft_ctx *n, struct hafd *h);
-/* A batch within `within_us` from now, for lease renewals: the adverts of
- * many instances (255 at 10 ms send 25,500 a second, in as many loop
- * turns when their phases differ) share one batch. A batch that goes
- * earlier for another reason renews them too. */
-void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us);
 /* Delete the tables and free n. */
 void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:
  *   {"table":"hafd","ok":true,"vip_standby":["10.0.0.1"],"vip_noaccept":[],
  *    "unicast_peers":[],"vrrp_rate_pps":100,"vrrp_burst":200,
- *    "vip_lease":["10.0.0.2"],"lease_renew":"update"}
+ *    "vip_lease":["10.0.0.2"]}
  * ("table":null when disabled; ok: the last change was applied). Returns
  * the length, or -1 with errno (ENOSPC: buf is too small). */
 int nft_status(struct nft_ctx *n, char *buf, size_t len);

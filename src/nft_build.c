@@ -45,16 +45,20 @@
  *       7 ARP whose sender address is in vip4_standby (replies, requests,
  *         announcements): drop; a node never claims a VIP it does not own
  *   table netdev TABLE (the lease: its sets and chains with vip_lease only)
- *     set vip4, vip6                    every VIP
- *     set vip4_lease, vip6_lease        flags timeout: the VIPs whose lease
- *                                       runs, one element each, with the
- *                                       timeout LEASE
+ *     set vip4, vip6                    every VIP (but a draining one's)
+ *     set lease4, lease6                flags dynamic, timeout: the VIPs
+ *                                       whose lease runs, filled by 8L
  *     chain in-DEV   hook ingress device DEV, priority -10, policy accept
- *       3L IPv4 / IPv6 to a vipN address not in vipN_lease: drop
+ *       3L IPv4 / IPv6 to a vipN address not in leaseN: drop
  *     chain out-DEV  hook egress device DEV, priority -10, policy accept
  *       6L Neighbor Advertisements whose target is in vip6 and not in
- *          vip6_lease: drop
- *       7L ARP whose sender address is in vip4 and not in vip4_lease: drop
+ *          lease6: drop
+ *       7L ARP whose sender address is in vip4 and not in lease4: drop
+ *       8L a VRRP advert with a priority above zero (of the VRIDs of a
+ *          class: the instances of a family there with one advert
+ *          interval; any VRID when there is one class): update @leaseN
+ *          { its k-th address timeout LEASE }, one rule for each k below
+ *          the most VIPs an instance of the class has
  *     one pair of chains for each interface an instance runs on (that
  *     exists: the kernel hooks a device, not a name); a vmac's frames pass
  *     its lower interface both ways, so that one covers it.
@@ -62,21 +66,26 @@
  * The lease (3L, 6L, 7L). Rules 3, 6 and 7 follow hafd's decisions, so
  * they hold only while hafd runs: a hafd killed with its guard, or frozen
  * (SIGSTOP, a cgroup freeze, D state), leaves its VIPs answering while a
- * backup takes over. A VIP is served only while its element in vipN_lease
- * lives; each advert of its master renews it (nft.c), and the kernel lets
- * it lapse on its own when the renewals stop, with no process left. LEASE
- * is 5/2 of the master's advert interval: a backup takes over after its
- * Master_Down_Interval, 3 x interval + Skew_Time, counted from the last
- * advert it heard, and the renewal follows that advert within a quarter
- * interval (nft.c batches the renewals of many instances), so the old
- * master stops answering at least a quarter interval before the new one
- * starts. A renewal may come an interval and a quarter late before the
- * lease lapses under a live master. The lease rules have a table of their
- * own because a rule can only look up a set of its table, and only the
- * netdev family sees IP, IPv6 and ARP alike: each lease is one element,
- * renewed once (in the inet and arp tables an IPv4 lease was two, and at
- * 255 instances x 10 ms the renewals are most of hafd's CPU, nearly all of
- * it the kernel's element updates).
+ * backup takes over. A VIP is served only while its element in leaseN
+ * lives; each advert its master sends renews it as it leaves (8L: the
+ * kernel does it, from the advert's own address list), and the kernel lets
+ * it lapse on its own when the adverts stop, with no process left. Only a
+ * master sends adverts with a priority above zero, and a master back from
+ * a stall sends one only after it has read the adverts that waited
+ * (vrrp_inst_timer): a renewal is never made for an instance that is not
+ * master. LEASE is 5/2 of the master's advert interval: a backup takes
+ * over after its Master_Down_Interval, 3 x interval + Skew_Time, counted
+ * from the last advert it heard, which renewed the lease as it left, so
+ * the old master stops answering at least half an interval before the new
+ * one starts; an advert may come an interval and a half late before the
+ * lease lapses under a live master. hafd sends no renewal at all: at 255
+ * instances x 10 ms, renewals sent as nftables batches (one element update
+ * per VIP per advert) cost a quarter more CPU than no lease; in the
+ * egress hook they cost a hash update per advert. The lease rules have a
+ * table of their own because a rule can only look up a set of its table,
+ * and only the netdev family sees IP, IPv6 and ARP alike. The protocol
+ * is matched in the IP header (8L), not by meta l4proto: `nft list` can
+ * print a transport-header field only behind a protocol it knows.
  *
  * RATE (nft.c) is 100/s, or twice the adverts per second that all the
  * instances together send when that is more: a legitimate peer never meets
@@ -142,6 +151,7 @@
 #define NFT_TYPE_INTEGER 4
 #define NFT_TYPE_IPADDR 7
 #define NFT_TYPE_IP6ADDR 8
+#define LEASE_SET_SIZE 65535            /* 255 VIPs x 255 VRIDs: never full */
 
 static const struct {
 	const char *name;
@@ -168,7 +178,7 @@ const char *nft_set_name(enum nft_set_idx i)
 
 const char *nft_lease_set_name(int af)
 {
-	return af == AF_INET ? "vip4_lease" : "vip6_lease";
+	return af == AF_INET ? "lease4" : "lease6";
 }
 
 /* The set the arp table has too: its rule 7 looks it up. */
@@ -313,7 +323,6 @@ static struct nftnl_set *set_new(struct nft_batch *b, int family, const char *ta
 enum set_kind {
 	SET_PLAIN,                      /* elements the batches put in and take out */
 	SET_DYNAMIC,                    /* filled by the rules (vrrp_rate4/6) */
-	SET_TIMEOUT,                    /* elements with a timeout (the leases) */
 };
 
 static void set_msg(struct nft_batch *b, int family, const char *table, const char *name,
@@ -335,10 +344,27 @@ static void set_msg(struct nft_batch *b, int family, const char *table, const ch
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
 		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, RATE_SET_TIMEOUT_MS);
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, RATE_SET_SIZE);
-	} else if (kind == SET_TIMEOUT) {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
 	}
 	nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, family,
+						NLM_F_CREATE | NLM_F_EXCL, "add set"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+/* The netdev table's lease4 / lease6: VIPs with a timeout, put in and
+ * renewed by rules 8L as the adverts leave (dynamic). */
+static void lease_set_msg(struct nft_batch *b, const char *table, int af)
+{
+	struct nftnl_set *s = set_new(b, NFPROTO_NETDEV, table, nft_lease_set_name(af));
+
+	if (!s)
+		return;
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, af == AF_INET ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, af == AF_INET ? 4 : 16);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, b->n_msgs + 1);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, LEASE_SET_SIZE);
+	nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, NFPROTO_NETDEV,
 						NLM_F_CREATE | NLM_F_EXCL, "add set"), s);
 	msg_end(b);
 	nftnl_set_free(s);
@@ -456,6 +482,14 @@ static void in_set(struct rule *ru, const char *set, bool invert)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
 }
 
+/* The address in register 1 is a VIP (in vip4 / vip6) whose lease is
+ * not in lease4 / lease6. */
+static void lease_lapsed(struct rule *ru, int af)
+{
+	in_set(ru, nft_set_name(af == AF_INET ? NSET_VIP4 : NSET_VIP6), false);
+	in_set(ru, nft_lease_set_name(af), true);
+}
+
 /* update @set { key limit rate over pps/second burst 2*pps packets } */
 static void over_rate(struct rule *ru, const char *set, unsigned pps)
 {
@@ -479,7 +513,8 @@ static void over_rate(struct rule *ru, const char *set, unsigned pps)
 	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);     /* e owns lim now */
 }
 
-static uint32_t vrid_set(struct nft_batch *b, const char *table, const uint8_t bitmap[32])
+static uint32_t vrid_set(struct nft_batch *b, int family, const char *table,
+			 const uint8_t bitmap[32])
 {
 	struct nftnl_set *s = NULL;
 	uint32_t id = b->n_msgs + 1;
@@ -491,13 +526,13 @@ static uint32_t vrid_set(struct nft_batch *b, const char *table, const uint8_t b
 		if (!(bitmap[v / 8] & (1u << (v % 8))))
 			continue;
 		if (!s) {
-			if (!(s = set_new(b, NFPROTO_INET, table, "__set%d")))
+			if (!(s = set_new(b, family, table, "__set%d")))
 				return 0;
 			nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, NFT_TYPE_INTEGER);
 			nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 1);
 			nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
 			nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-			nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, NFPROTO_INET,
+			nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, family,
 								NLM_F_CREATE | NLM_F_EXCL,
 								"add set"), s);
 			msg_end(b);
@@ -513,12 +548,13 @@ static uint32_t vrid_set(struct nft_batch *b, const char *table, const uint8_t b
 	}
 	if (!s)
 		return 0;
-	nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM, family,
 						      NLM_F_CREATE, "add elements"), s);
 	msg_end(b);
 	nftnl_set_free(s);
 	return id;
 }
+
 static void in_anon_set(struct rule *ru, uint32_t id, bool invert)
 {
 	struct nftnl_expr *e = expr_add(ru, "lookup");
@@ -638,7 +674,7 @@ static void rules_vrrp(struct nft_batch *b, const char *table, int af,
 		return;
 	for (int ours = 1; ours >= 0; ours--) {                                /* 2a, 2b */
 		/* With no VRID of this family run here, 2b alone covers all. */
-		uint32_t vrids = vrid_set(b, table, w->vrids[!v4]);
+		uint32_t vrids = vrid_set(b, NFPROTO_INET, table, w->vrids[!v4]);
 
 		if (ours && !vrids)
 			continue;
@@ -701,7 +737,7 @@ static void rules_vips(struct nft_batch *b, const char *table, int af)
 }
 
 /* Rule 6 (inet output): NAs whose target is in vip6_standby; or 6L
- * (`chain`: a netdev egress chain): in vip6 and not in vip6_lease. */
+ * (`chain`: a netdev egress chain): a VIP whose lease lapsed. */
 static void rule_na(struct nft_batch *b, const char *table, const char *chain)
 {
 	static const uint8_t na = ND_NA;
@@ -717,16 +753,17 @@ static void rule_na(struct nft_batch *b, const char *table, const char *chain)
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
 	cmp(&ru, NFT_CMP_EQ, &na, 1);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16);                  /* target address */
-	in_set(&ru, nft_set_name(chain ? NSET_VIP6 : NSET_STANDBY6), false);
 	if (chain)
-		in_set(&ru, nft_lease_set_name(AF_INET6), true);
+		lease_lapsed(&ru, AF_INET6);
+	else
+		in_set(&ru, nft_set_name(NSET_STANDBY6), false);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, family, chain ? "hafd: NA for a VIP whose lease lapsed" :
 		 "hafd: NA for a VIP that is not ours");
 }
 
 /* Rule 7 (arp output): ARP whose sender is in vip4_standby; or 7L
- * (`chain`: a netdev egress chain): in vip4 and not in vip4_lease. */
+ * (`chain`: a netdev egress chain): a VIP whose lease lapsed. */
 static void rule_arp(struct nft_batch *b, const char *table, const char *chain)
 {
 	static const uint8_t arp_ip_eth[4] = { 0x08, 0x00, 6, 4 };     /* ptype, hlen, plen */
@@ -739,9 +776,10 @@ static void rule_arp(struct nft_batch *b, const char *table, const char *chain)
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 2, 4);
 	cmp(&ru, NFT_CMP_EQ, arp_ip_eth, sizeof(arp_ip_eth));
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 14, 4);                    /* sender address */
-	in_set(&ru, nft_set_name(chain ? NSET_VIP4 : NSET_STANDBY4), false);
 	if (chain)
-		in_set(&ru, nft_lease_set_name(AF_INET), true);
+		lease_lapsed(&ru, AF_INET);
+	else
+		in_set(&ru, nft_set_name(NSET_STANDBY4), false);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, family, chain ? "hafd: ARP for a VIP whose lease lapsed" :
 		 "hafd: ARP for a VIP that is not ours");
@@ -758,20 +796,76 @@ static void rule_lapsed(struct nft_batch *b, const char *table, const char *chai
 		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
 	else
 		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 24, 16);
-	in_set(&ru, nft_set_name(af == AF_INET ? NSET_VIP4 : NSET_VIP6), false);
-	in_set(&ru, nft_lease_set_name(af), true);
+	lease_lapsed(&ru, af);
 	verdict(&ru, NF_DROP);
 	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: VIP whose lease lapsed");
 }
 
+/* Rule 8L in a netdev egress chain: an advert with a priority above
+ * zero (only a master sends one) of one of the VRIDs of c (any, with
+ * `all`), that carries a k-th address, renews that address's lease for
+ * c->ms. One rule for each k: the address count is in the advert, and
+ * nftables reads fixed offsets. The protocol is matched in the IP header,
+ * as `nft` writes `ip protocol vrrp` (it cannot list a transport-header
+ * field behind meta l4proto 112, a protocol it does not know). */
+static void rule_renew(struct nft_batch *b, const char *table, const char *chain,
+		       const struct nft_lclass *c, bool all, unsigned k)
+{
+	static const uint8_t vrrp = IPPROTO_VRRP_, zero = 0;
+	bool v4 = c->family == AF_INET;
+	uint32_t vrids = all ? 0 : vrid_set(b, NFPROTO_NETDEV, table, c->vrids);
+	uint8_t count = (uint8_t)k;
+	struct nftnl_expr *e;
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_NETDEV, table, chain);
+	proto_is(&ru, v4 ? ETH_P_IP : ETH_P_IPV6);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 9 : 6, 1);           /* protocol */
+	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
+	if (vrids) {
+		load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 1, 1);           /* VRID */
+		in_anon_set(&ru, vrids, false);
+	}
+	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 1);                   /* priority */
+	cmp(&ru, NFT_CMP_NEQ, &zero, 1);
+	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 3, 1);                   /* address count */
+	cmp(&ru, NFT_CMP_GT, &count, 1);
+	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8 + k * (v4 ? 4 : 16), v4 ? 4 : 16);
+	if ((e = expr_add(&ru, "dynset"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, nft_lease_set_name(c->family));
+		nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, c->ms);
+	}
+	expr_add(&ru, "counter");
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: an advert renews the lease of a VIP it carries");
+}
+
+/* Rules 8L of a device: with one length for a family there, every advert
+ * of that family is in it, and the rules need not look at the VRID. */
+static void rules_renew(struct nft_batch *b, const char *table, const char *chain,
+			const struct nft_dev *d)
+{
+	for (size_t i = 0; i < d->n_cls; i++) {
+		const struct nft_lclass *c = &d->cls[i];
+		bool all = true;
+
+		for (size_t j = 0; j < d->n_cls; j++)
+			if (j != i && d->cls[j].family == c->family)
+				all = false;
+		for (unsigned k = 0; k < c->n_addrs; k++)
+			rule_renew(b, table, chain, c, all, k);
+	}
+}
+
 /* The netdev table's sets, and a pair of chains for each device that
- * exists, with rules 3L, 6L and 7L. */
+ * exists, with rules 3L, 6L, 7L and 8L. */
 static void lease_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
 {
 	set_msg(b, NFPROTO_NETDEV, table, nft_set_name(NSET_VIP4), AF_INET, SET_PLAIN);
 	set_msg(b, NFPROTO_NETDEV, table, nft_set_name(NSET_VIP6), AF_INET6, SET_PLAIN);
-	set_msg(b, NFPROTO_NETDEV, table, nft_lease_set_name(AF_INET), AF_INET, SET_TIMEOUT);
-	set_msg(b, NFPROTO_NETDEV, table, nft_lease_set_name(AF_INET6), AF_INET6, SET_TIMEOUT);
+	lease_set_msg(b, table, AF_INET);
+	lease_set_msg(b, table, AF_INET6);
 	for (size_t i = 0; i < w->n_devs; i++) {
 		char in[IFNAMSIZ + 8], out[IFNAMSIZ + 8];
 
@@ -785,6 +879,7 @@ static void lease_skeleton(struct nft_batch *b, const char *table, const struct 
 		rule_lapsed(b, table, in, AF_INET6);
 		rule_na(b, table, out);                                         /* 6L */
 		rule_arp(b, table, out);                                        /* 7L */
+		rules_renew(b, table, out, &w->devs[i]);                        /* 8L */
 	}
 }
 
@@ -859,84 +954,33 @@ void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 	}
 }
 
-/* ---- leases ---------------------------------------------------------------- */
+/* ---- the lease's elements ------------------------------------------------ */
 
-/* One message of lease elements: NEWSETELEM with their timeouts (and, for
- * an update, the expiration that restarts the clock), or DELSETELEM. */
-static void lease_msg(struct nft_batch *b, uint16_t type, int family, const char *table,
-		      int af, const struct nft_lease *l, size_t n, bool expiration)
-{
-	struct nftnl_set *s = set_new(b, family, table, nft_lease_set_name(af));
-
-	if (!s)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-
-		if (!e) {
-			batch_fail(b, ENOMEM);
-			nftnl_set_free(s);
-			return;
-		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l[i].a.u.b, (uint32_t)addr_len(&l[i].a));
-		if (type == NFT_MSG_NEWSETELEM) {
-			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l[i].ms);
-			if (expiration)
-				nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, l[i].ms);
-		}
-		nftnl_set_elem_add(s, e);
-	}
-	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, family,
-						      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
-						      type == NFT_MSG_NEWSETELEM ? "renew lease" :
-						      "delete lease"), s);
-	msg_end(b);
-	nftnl_set_free(s);
-}
-
-void nft_build_lease(struct nft_batch *b, const char *table, int af,
-		     const struct nft_lease *l, size_t n, enum nft_lease_op op)
+void nft_build_leases(struct nft_batch *b, const char *table, int af,
+		      const struct nft_lease *l, size_t n)
 {
 	for (size_t off = 0; off < n; off += ELEMS_PER_MSG) {
-		size_t k = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
+		size_t m = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
+		struct nftnl_set *s = set_new(b, NFPROTO_NETDEV, table, nft_lease_set_name(af));
 
-		if (op == LEASE_READD)
-			lease_msg(b, NFT_MSG_DELSETELEM, NFPROTO_NETDEV, table, af, l + off, k,
-				  false);
-		lease_msg(b, NFT_MSG_NEWSETELEM, NFPROTO_NETDEV, table, af, l + off, k,
-			  op == LEASE_UPDATE);
-	}
-}
+		if (!s)
+			return;
+		for (size_t i = off; i < off + m; i++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
-/* The probe of nft.c: a set of the lease's kind holding 127.0.0.1 with a
- * timeout of a minute; then (update) the same element with the expiration
- * a second: a kernel that updates elements in place lists it as expiring
- * within the second. */
-void nft_build_lease_probe(struct nft_batch *b, const char *table, bool update)
-{
-	struct nft_lease l = { .ms = 60000 };
-	struct nftnl_set *s;
-	struct nftnl_set_elem *e;
-
-	addr_from_bytes(&l.a, AF_INET, (const uint8_t[4]){ 127, 0, 0, 1 });
-	if (!update)
-		set_msg(b, NFPROTO_INET, table, NFT_PROBE_SET, AF_INET, SET_TIMEOUT);
-	s = set_new(b, NFPROTO_INET, table, NFT_PROBE_SET);
-	if (!s)
-		return;
-	e = nftnl_set_elem_alloc();
-	if (!e) {
-		batch_fail(b, ENOMEM);
+			if (!e) {
+				batch_fail(b, ENOMEM);
+				nftnl_set_free(s);
+				return;
+			}
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l[i].a.u.b, (uint32_t)addr_len(&l[i].a));
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l[i].ms);
+			nftnl_set_elem_add(s, e);
+		}
+		nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM,
+							      NFPROTO_NETDEV, NLM_F_CREATE,
+							      "carry lease"), s);
+		msg_end(b);
 		nftnl_set_free(s);
-		return;
 	}
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l.a.u.b, 4);
-	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l.ms);
-	if (update)
-		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, 1000);
-	nftnl_set_elem_add(s, e);
-	nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM, NFPROTO_INET,
-						      NLM_F_CREATE, "lease probe"), s);
-	msg_end(b);
-	nftnl_set_free(s);
 }

@@ -18,7 +18,8 @@ struct mnl_nlmsg_batch;
  * vip4 and vip6 are only in the netdev table, with the leases. */
 enum nft_set_idx {
 	NSET_STANDBY4, NSET_STANDBY6,   /* VIPs of instances that are not master */
-	NSET_VIP4, NSET_VIP6,           /* every VIP, with vip_lease (else empty) */
+	NSET_VIP4, NSET_VIP6,           /* with vip_lease, every VIP but those a
+					 * former master drains (else empty) */
 	NSET_NOACCEPT4, NSET_NOACCEPT6, /* VIPs of non-owner masters, accept_mode = no */
 	NSET_PEER4, NSET_PEER6,         /* unicast peers */
 	NSET_KNOWN4, NSET_KNOWN6,       /* VRRP sources exempt from the cap */
@@ -32,10 +33,13 @@ struct nft_addrs {
 	size_t n, cap;
 };
 
-/* A lease to renew: a VIP and how long it lasts from now. */
-struct nft_lease {
-	struct hafd_addr a;
-	unsigned ms;
+/* The instances of one family on one device whose adverts renew leases of
+ * the same length: one renewal rule for each address an advert carries. */
+struct nft_lclass {
+	int family;
+	unsigned ms;                    /* the lease (nft.h, lease_ms) */
+	unsigned n_addrs;               /* the most VIPs an instance of it has */
+	uint8_t vrids[32];              /* bitmap */
 };
 
 /* A device whose netdev chains (ingress and egress) hold the lease rules:
@@ -44,6 +48,8 @@ struct nft_dev {
 	char name[IFNAMSIZ];
 	int ifindex;                    /* nft.c: 0 while it does not exist
 					 * (no chain: the kernel refuses one) */
+	struct nft_lclass *cls;         /* sorted by family and length */
+	size_t n_cls;
 };
 
 /* What the tables should hold. */
@@ -59,12 +65,6 @@ struct nft_want {
 	struct nft_dev *devs;           /* with the lease: sorted by name, no
 					 * duplicates */
 	size_t n_devs;
-	/* The leases to renew now (set elements of vip4_lease / vip6_lease
-	 * with a timeout): the VIPs of master instances whose lease_due is
-	 * set, sorted, one per address (the shortest lease). Not a state of
-	 * the tables: it does not take part in comparisons. */
-	struct nft_lease *renew;
-	size_t n_renew;
 };
 
 /* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */
@@ -72,8 +72,8 @@ int nft_addrs_push(struct nft_addrs *s, const struct hafd_addr *a);
 /* Two sorted lists hold the same addresses. */
 bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
 
-/* What the tables should hold for the instances d describes: the sets,
- * the leases due,
+/* What the tables should hold for the instances d describes: the sets
+ * and the lease's renewal rules,
  * sorted and without duplicates (a VIP that one instance holds as master
  * is nobody's standby VIP; unicast peers and the master each backup
  * follows are known sources); the per-source VRRP rate, twice the adverts
@@ -81,10 +81,8 @@ bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
  * sources, the same. 0, or -1/ENOMEM with w empty. */
 int nft_want_compute(struct nft_want *w, const struct nft_desc *d);
 void nft_want_free(struct nft_want *w);
-/* Only the leases due (w->renew), for a batch that renews and changes
- * nothing else. 0, or -1/ENOMEM with w empty. */
-int nft_want_renewals(struct nft_want *w, const struct nft_desc *d);
-/* a and b hook the same devices (names and ifindexes). */
+/* a and b hook the same devices (names and ifindexes) with the same
+ * renewal rules. */
 bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b);
 /* a and b make the same rules (a change needs the tables rebuilt). */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b);
@@ -125,29 +123,16 @@ void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft
 void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 		     const struct nft_addrs *a, bool flush);
 
-/* How a lease is renewed (nft.c finds out which the kernel takes):
- * LEASE_UPDATE  one NEWSETELEM with the timeout and an expiration equal to
- *               it: a kernel that updates an element in place (this
- *               machine's 6.18) restarts the element's clock;
- * LEASE_READD   DELSETELEM then NEWSETELEM in the same batch, for kernels
- *               that ignore the expiration of an element that exists
- *               (Debian 12's 6.1); the delete fails (ENOENT, and the batch
- *               with it) on an element that has expired, so the caller
- *               passes those as LEASE_ADD;
- * LEASE_ADD     NEWSETELEM with the timeout: a new element, or one that
- *               expired. */
-enum nft_lease_op { LEASE_UPDATE, LEASE_READD, LEASE_ADD };
-
-/* Renew the leases l[0..n) of one family (in the netdev table). */
-void nft_build_lease(struct nft_batch *b, const char *table, int af,
-		     const struct nft_lease *l, size_t n, enum nft_lease_op op);
-/* The set vip4_lease / vip6_lease. */
+/* A lease as the kernel runs it: its VIP and the ms it has left. */
+struct nft_lease {
+	struct hafd_addr a;
+	uint64_t ms;
+};
+/* Add leases l[0..n) to lease4 / lease6 (af), each with the time it has
+ * left: a rebuild of the tables carries them over, never lengthened. */
+void nft_build_leases(struct nft_batch *b, const char *table, int af,
+		      const struct nft_lease *l, size_t n);
+/* The set lease4 / lease6. */
 const char *nft_lease_set_name(int af);
-
-/* Finding out whether the kernel updates an element's expiration in place
- * (nft.c): the set NFT_PROBE_SET with 127.0.0.1 expiring in a minute, or
- * (update) that element again with the expiration a second. */
-#define NFT_PROBE_SET "lease_probe"
-void nft_build_lease_probe(struct nft_batch *b, const char *table, bool update);
 
 #endif

@@ -79,50 +79,45 @@ void nft_want_free(struct nft_want *w)
 {
 	for (int i = 0; i < NSET_N; i++)
 		free(w->set[i].a);
-	free(w->renew);
+	for (size_t i = 0; i < w->n_devs; i++)
+		free(w->devs[i].cls);
 	free(w->devs);
 	memset(w, 0, sizeof(*w));
 }
 
-static int lease_push(struct nft_want *w, size_t *cap, const struct hafd_addr *a,
-		      unsigned ms)
-{
-	if (w->n_renew == *cap) {
-		size_t c = *cap ? 2 * *cap : 8;
-		struct nft_lease *p = realloc(w->renew, c * sizeof(*p));
+/* ---- the lease's maps and renewal rules --------------------------------- */
 
+/* The instance's VRID into its device's class of lease length. */
+static int lclass_add(struct nft_dev *d, int family, unsigned ms, uint8_t vrid, size_t n_vips)
+{
+	struct nft_lclass *c = NULL, *p;
+
+	for (size_t i = 0; i < d->n_cls && !c; i++)
+		if (d->cls[i].family == family && d->cls[i].ms == ms)
+			c = &d->cls[i];
+	if (!c) {
+		p = realloc(d->cls, (d->n_cls + 1) * sizeof(*p));
 		if (!p)
 			return -1;
-		w->renew = p;
-		*cap = c;
+		d->cls = p;
+		c = &d->cls[d->n_cls++];
+		memset(c, 0, sizeof(*c));
+		c->family = family;
+		c->ms = ms;
 	}
-	w->renew[w->n_renew].a = *a;
-	w->renew[w->n_renew].a.prefix = 0;
-	w->renew[w->n_renew++].ms = ms;
+	c->vrids[vrid / 8] |= (uint8_t)(1u << (vrid % 8));
+	if (n_vips > c->n_addrs)
+		c->n_addrs = (unsigned)n_vips;
 	return 0;
 }
 
-static int lease_qcmp(const void *a, const void *b)
+static int lclass_qcmp(const void *a, const void *b)
 {
-	const struct nft_lease *x = a, *y = b;
-	int c = addr_cmp(&x->a, &y->a);
+	const struct nft_lclass *x = a, *y = b;
 
-	return c ? c : (x->ms > y->ms) - (x->ms < y->ms);
-}
-
-/* Sorted, one per address: the shortest lease of the instances that hold
- * it, so that no holder's bound is broken. */
-static void leases_sort(struct nft_want *w)
-{
-	size_t k = 0;
-
-	if (!w->n_renew)
-		return;
-	qsort(w->renew, w->n_renew, sizeof(*w->renew), lease_qcmp);
-	for (size_t i = 1; i < w->n_renew; i++)
-		if (!addr_equal(&w->renew[i].a, &w->renew[k].a))
-			w->renew[++k] = w->renew[i];
-	w->n_renew = k + 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return (x->ms > y->ms) - (x->ms < y->ms);
 }
 
 /* ---- devices ------------------------------------------------------------------ */
@@ -153,14 +148,26 @@ static int dev_qcmp(const void *a, const void *b)
 	return strcmp(((const struct nft_dev *)a)->name, ((const struct nft_dev *)b)->name);
 }
 
+static struct nft_dev *dev_find(const struct nft_want *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->n_devs; i++)
+		if (!strcmp(w->devs[i].name, name))
+			return &w->devs[i];
+	return NULL;
+}
+
 bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
 {
 	if (a->n_devs != b->n_devs)
 		return false;
-	for (size_t i = 0; i < a->n_devs; i++)
-		if (strcmp(a->devs[i].name, b->devs[i].name) ||
-		    a->devs[i].ifindex != b->devs[i].ifindex)
+	for (size_t i = 0; i < a->n_devs; i++) {
+		const struct nft_dev *x = &a->devs[i], *y = &b->devs[i];
+
+		if (strcmp(x->name, y->name) || x->ifindex != y->ifindex ||
+		    x->n_cls != y->n_cls ||
+		    (x->n_cls && memcmp(x->cls, y->cls, x->n_cls * sizeof(*x->cls))))
 			return false;
+	}
 	return true;
 }
 
@@ -171,17 +178,10 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 	return family == AF_INET ? v4 : v4 + 1;
 }
 
-/* Renewed only on behalf of a master that advertised since. */
-static bool inst_renews(bool lease, const struct nft_inst *in)
-{
-	return lease && in->master && in->lease_ms && in->lease_due && *in->lease_due;
-}
-
-static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *renew_cap,
-		     const struct nft_inst *in)
+static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
 {
 	struct nft_addrs *vips = NULL;
-	bool renew = inst_renews(w->lease, in);
+	bool leased = w->lease && in->lease_ms && in->ifname && *in->ifname;
 	int rc = 0;
 
 	if (!in->master)
@@ -197,10 +197,8 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *rene
 		 * (its lease lapsed with its mastership; rules 3L / 6L / 7L,
 		 * in whichever table they live, would drop the segments it
 		 * drains): rules 3, 6 and 7 keep them silent but for 3D. */
-		if (w->lease && !(in->draining && !in->master))
+		if (leased && !(in->draining && !in->master))
 			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
-		if (renew)
-			rc |= lease_push(w, renew_cap, &in->vips[i], in->lease_ms);
 		if (!in->master && in->draining)
 			rc |= nft_addrs_push(&w->set[set_of(NSET_DRAIN4, in->family)], &in->vips[i]);
 	}
@@ -216,23 +214,47 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], size_t *rene
 	return rc;
 }
 
+/* Each instance with a lease into its device's renewal rules for its
+ * length: what the rules are does not depend on who is master, so a
+ * failover changes no rule. */
+static int leases_place(struct nft_want *w, const struct nft_desc *d)
+{
+	int rc = 0;
+
+	if (!w->lease)
+		return 0;
+	for (size_t i = 0; i < d->n_inst; i++) {
+		const struct nft_inst *in = &d->inst[i];
+		struct nft_dev *dev = dev_find(w, in->ifname);
+
+		if (dev && in->lease_ms && in->n_vips)
+			rc |= lclass_add(dev, in->family, in->lease_ms, in->vrid, in->n_vips);
+	}
+	for (size_t i = 0; i < w->n_devs; i++)
+		if (w->devs[i].n_cls > 1)
+			qsort(w->devs[i].cls, w->devs[i].n_cls, sizeof(*w->devs[i].cls),
+			      lclass_qcmp);
+	return rc;
+}
+
 int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 {
 	struct nft_addrs owned[2] = { { 0 } };
-	size_t renew_cap = 0, dev_cap = 0;
+	size_t dev_cap = 0;
 	unsigned pps = 0;
 	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
 	w->lease = d->lease;
 	for (size_t i = 0; i < d->n_inst; i++) {
-		rc |= want_inst(w, owned, &renew_cap, &d->inst[i]);
+		rc |= want_inst(w, owned, &d->inst[i]);
 		if (w->lease)
 			rc |= dev_push(w, &dev_cap, d->inst[i].ifname);
 		pps += d->inst[i].adverts_per_s;
 	}
 	if (w->n_devs)
 		qsort(w->devs, w->n_devs, sizeof(*w->devs), dev_qcmp);
+	rc |= leases_place(w, d);
 	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
 	/* The cap's burst on our VRIDs: at least a second of all our
 	 * adverts, so that every backup hears its master at start-up. */
@@ -240,7 +262,6 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	w->cap_burst = !w->cap_pps ? 0 : w->cap_pps > pps ? w->cap_pps : pps;
 	for (int i = 0; i < NSET_N; i++)
 		addrs_sort(&w->set[i]);
-	leases_sort(w);
 	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
 		addrs_sort(&owned[f]);
 		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
@@ -254,33 +275,9 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 	return 0;
 }
 
-int nft_want_renewals(struct nft_want *w, const struct nft_desc *d)
-{
-	size_t cap = 0;
-	int rc = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->lease = d->lease;
-	for (size_t i = 0; i < d->n_inst; i++) {
-		const struct nft_inst *in = &d->inst[i];
-
-		if (!inst_renews(w->lease, in))
-			continue;
-		for (size_t k = 0; k < in->n_vips; k++)
-			rc |= lease_push(w, &cap, &in->vips[k], in->lease_ms);
-	}
-	if (rc) {
-		nft_want_free(w);
-		errno = ENOMEM;
-		return -1;
-	}
-	leases_sort(w);
-	return 0;
-}
-
 /* Rules depend on the rate, the cap, the lease, whether each family has unicast
  * peers, the devices the lease chains hook (and which device has that name
- * now); the VRIDs, which only a reload changes, are built with them. */
+ * now) and their renewal rules; the VRIDs, which only a reload changes, are built with them. */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 {
 	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
@@ -296,7 +293,11 @@ size_t nft_want_addrs(const struct nft_want *w)
 
 	for (int i = 0; i < NSET_N; i++)
 		n += w->set[i].n;
-	n += 2 * w->n_renew;            /* READD: deleted and added */
+	for (size_t i = 0; i < w->n_devs; i++)  /* the VRIDs, in rules 8L */
+		for (size_t c = 0; c < w->devs[i].n_cls; c++)
+			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
+				n += w->devs[i].cls[c].n_addrs *
+				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
 	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
 		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
 			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);

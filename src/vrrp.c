@@ -87,25 +87,9 @@ static void op_send(struct vrrp_inst *i, uint8_t priority)
 {
 	struct vrrp_router *r = router_of(i);
 
+	/* As master (priority above zero), the advert renews its VIPs'
+	 * lease in the kernel as it leaves (nft.h): nothing to do here. */
 	vrrp_advert_send(r, priority);
-	/* Each advert as master renews the VIPs' lease, no other event does
-	 * (nft.h): within a quarter interval, so that many instances share a
-	 * batch; the lease from the advert before lasts that long if that
-	 * advert was on time. After a longer gap (a new master, a master
-	 * back from a stall that still is one) it may have lapsed: in the
-	 * batch that ends this loop turn. */
-	if (priority && i->fsm.state == VRRP_STATE_MASTER && r->h->cfg->global.vip_lease) {
-		uint64_t now = loop_now(r->h->loop);
-		uint64_t ai = (uint64_t)r->cfg->advert_interval_cs * 10000u;
-		bool on_time = r->lease_advert_us && now - r->lease_advert_us <= ai + ai / 4;
-
-		r->lease_due = true;
-		r->lease_advert_us = now;
-		if (on_time)
-			nft_schedule_renew(r->h->nft, r->h, ai / 4);
-		else
-			nft_schedule(r->h->nft, r->h);
-	}
 }
 
 static void op_vips_add(struct vrrp_inst *i)
@@ -132,9 +116,9 @@ static void op_announce(struct vrrp_inst *i)
 	struct vrrp_router *r = router_of(i);
 
 	/* Another master's clients come back: once the timers due now have
-	 * run, as for the first burst (garp_start), so after the nft batch
-	 * that the advert sent with it scheduled. A master back from a
-	 * stall has a lapsed lease, and its GARPs leave through the lease's
+	 * run, as for the first burst (garp_start), so after the advert
+	 * sent with it. A master back from a stall has a lapsed lease that
+	 * only that advert renews, and its GARPs leave through the lease's
 	 * egress chain: sent first, they would be dropped. */
 	if (r->vips_up)
 		loop_timer_soon(r->h->loop, &r->announce_timer);
@@ -445,12 +429,13 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->peers = c->peers;
 		in->n_peers = c->n_peers;
 		in->followed = !in->master && f->master_prio ? &f->master_addr : NULL;
-		/* 5/2 of the advert interval: 3 x interval + Skew_Time, the
-		 * backups' Master_Down_Interval, less half an interval: a
-		 * quarter for the renewal's delay (op_send), a quarter to
-		 * spare. */
+		/* 5/2 of the advert interval, from the advert that renewed
+		 * it: the backups take over a Master_Down_Interval (3 x
+		 * interval + Skew_Time) after the last advert they heard, so
+		 * the lease lapses at least half an interval before; and a
+		 * live master's advert may come an interval and a half late
+		 * before it lapses under it. */
 		in->lease_ms = 25u * c->advert_interval_cs;
-		in->lease_due = &h->routers[i]->lease_due;
 	}
 	return 0;
 }

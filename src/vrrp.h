@@ -44,9 +44,6 @@ struct vrrp_router {
 	bool yielding;                  /* hafctl handover / maintenance:
 					 * priority 1 (handover.h) */
 	bool handing_over;              /* in the running handover, still master */
-	bool lease_due;                 /* advertised as master since the last
-					 * lease renewal (nft.h) */
-	uint64_t lease_advert_us;       /* the last advert that asked for one */
 	int track_if_delta;             /* priority change from tracked interfaces */
 	int check_delta;                /* priority change from checks */
 	int sat_delta;                  /* its part from degraded checks, as

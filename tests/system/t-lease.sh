@@ -6,9 +6,10 @@
 # no NA, no answer to a client whose neighbour entry still points at it,
 # and never after the new master's first answer. A resumed master does not
 # renew before it has read the adverts that waited: it takes the VIP back
-# with preempt, or stays BACKUP without. The fallback renewal (delete and
-# add, for kernels that cannot update an element in place) is run too.
-# vip_lease = no is the control: the killed node answers on.
+# with preempt, or stays BACKUP without. The adverts renew the leases as
+# they leave (a rule in the egress chain): a reload that rebuilds the
+# tables carries the running leases over. vip_lease = no is the control:
+# the killed node answers on.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -151,20 +152,29 @@ fault_run() {   # WHAT FREEZE-CMD|kill
 # --- the lease, healthy ------------------------------------------------------------
 lab_start "$(tpl lease.conf)"
 lease_of() {   # NODE 4|6: the leased VIPs
-	in_ns "$1" nft -j list set netdev hafd "vip${2}_lease" | jq -r '[.nftables[].set.elem // [] |
+	in_ns "$1" nft -j list set netdev hafd "lease${2}" | jq -r '[.nftables[].set.elem // [] |
 		.[] | if type == "object" then .elem.val else . end] | sort | join(" ")'
 }
 check "n1 holds both leases" eval '[ "$(lease_of n1 4)" = "$VIP" ] && [ "$(lease_of n1 6)" = "$VIP6" ]'
 check "n2, backup, holds none" eval '[ -z "$(lease_of n2 4)" ] && [ -z "$(lease_of n2 6)" ]'
 check "each lease is held once, in the netdev table (not in inet's or arp's)" \
-	eval '! in_ns n1 nft list set inet hafd vip4_lease >/dev/null 2>&1 &&
-	      ! in_ns n1 nft list set arp hafd vip4_lease >/dev/null 2>&1'
+	eval '! in_ns n1 nft list set inet hafd lease4 >/dev/null 2>&1 &&
+	      ! in_ns n1 nft list set arp hafd lease4 >/dev/null 2>&1'
 check "the lease chains hook eth0: ingress and egress" \
 	eval 'in_ns n1 nft list chain netdev hafd in-eth0 | grep -q "hook ingress device \"eth0\"" &&
 	      in_ns n1 nft list chain netdev hafd out-eth0 | grep -q "hook egress device \"eth0\""'
 check "a lease lasts 5/2 of the advert interval (250 ms, less a jiffy's rounding)" \
-	eval 'in_ns n1 nft list set netdev hafd vip4_lease | grep -qE "timeout 2[4-5][0-9]ms"'
-check "the kernel here updates leases in place" wait_log n1 'leases renewed by update' 1
+	eval 'in_ns n1 nft list set netdev hafd lease4 | grep -qE "timeout 2[4-5][0-9]ms"'
+renewals() {   # NODE: the adverts the egress rules renewed a lease from
+	in_ns "$1" nft list chain netdev hafd out-eth0 |
+		awk '/update @lease/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }
+		     END { print s + 0 }'
+}
+r0=$(renewals n1)
+check "n1's own adverts renew its leases as they leave (no batch of hafd's)" \
+	wait_until 2 eval '[ "$(renewals n1)" -gt "$r0" ]'
+check "n2 (backup) sends no advert, renews nothing" test "$(renewals n2)" = 0
+check "nft lists the whole ruleset" eval 'in_ns n1 nft list ruleset >/dev/null'
 probe_bg p1 "$VIP" 2 "$TMP/p1.healthy"
 probes_wait
 check "a live master's lease never lapses: n1 answered all of p1's 2 s of probes" \
@@ -236,22 +246,32 @@ else
 	lease_lab_down
 fi
 
-# --- the fallback renewal: delete and add in one batch --------------------------------
-export HAFD_TEST_LEASE_RENEW=readd
+# --- a reload that rebuilds the tables carries the leases over ---------------
 lab_start "$(tpl lease.conf)"
-check "readd: hafd renews by delete and add" wait_log n1 'leases renewed by delete and add' 1
-probe_bg p1 "$VIP" 2 "$TMP/p1.readd"
+cat >>"$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf" <<'T'
+
+[instance api]
+interface = eth0
+vrid = 53
+priority = 150
+advert_interval = 100ms
+virtual_ip = 10.77.0.101/24
+T
+probe_bg p1 "$VIP" 2 "$TMP/p1.reload"
+sleep 0.3
+m1=$(log_mark n1)
+kill -HUP "$(lab pid n1)"
+check "reload: a new instance (new VRID: new tables)" wait_log_since n1 "$m1" 'reloaded:' 3
 probes_wait
-check "readd: the lease never lapses under a live master (2 s of probes)" \
-	test "$(answers_in "$TMP/p1.readd")" -ge 1995
-check "readd: no renewal failed" never_logged n1 'nft: (table [^ ]+:|updating)'
-fault_run readd-kill kill
+check "reload: the lease never lapsed under the live master (2 s of probes)" \
+	test "$(answers_in "$TMP/p1.reload")" -ge 1995
+check "reload: the new instance's VIP is leased too" \
+	wait_until 3 eval '[ "$(lease_of n1 4)" = "$VIP 10.77.0.101" ]'
 lease_lab_down
-unset HAFD_TEST_LEASE_RENEW
 
 # --- vip_lease = no: the control ------------------------------------------------------
 lab_start "$(tpl nolease.conf 'vip_lease = no')"
-check "vip_lease = no: no lease set" eval '! in_ns n1 nft list set netdev hafd vip4_lease >/dev/null 2>&1'
+check "vip_lease = no: no lease set" eval '! in_ns n1 nft list set netdev hafd lease4 >/dev/null 2>&1'
 probe_bg p1 "$VIP" 2 "$TMP/p1.nolease"
 probe_bg p2 "$VIP" 2 "$TMP/p2.nolease"
 sleep 0.3

@@ -41,6 +41,7 @@
 #define C_ARP "hafd: ARP for a VIP that is not ours"
 #define C_ARP_LEASE "hafd: ARP for a VIP whose lease lapsed"
 #define C_DRAIN "hafd: drain: established TCP to a VIP handed over"
+#define C_RENEW "hafd: an advert renews the lease of a VIP it carries"
 #define MAX_ITEMS 128
 
 /* One message of a batch, decoded. */
@@ -95,7 +96,8 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
 
-		cat(t, 1024, "cmp %s ", op == NFT_CMP_EQ ? "eq" : op == NFT_CMP_NEQ ? "ne" : "?");
+		cat(t, 1024, "cmp %s ", op == NFT_CMP_EQ ? "eq" : op == NFT_CMP_NEQ ? "ne" :
+			     op == NFT_CMP_GT ? "gt" : "?");
 		for (uint32_t i = 0; i < len; i++)
 			cat(t, 1024, "%02x", d[i]);
 	} else if (!strcmp(name, "payload")) {
@@ -124,6 +126,9 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) & NFT_LIMIT_F_INV ? " inv" : "");
 	} else if (!strcmp(name, "dynset")) {
 		cat(t, 1024, "dynset %s", nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_DYNSET_TIMEOUT))
+			cat(t, 1024, " t=%llu", (unsigned long long)
+			    nftnl_expr_get_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT));
 	} else if (!strcmp(name, "immediate")) {
 		uint32_t v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 
@@ -354,6 +359,8 @@ static void fixture(struct fixture *f)
 					.ifname = "eth0",
 					.vips = f->vips_uni, .n_vips = 1, .peers = f->peers_uni,
 					.n_peers = 2, .followed = &f->master_uni };
+	for (int i = 0; i < 4; i++)     /* in effect with desc.lease only */
+		f->inst[i].lease_ms = 250;
 	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4, .cap_pps = 1000 };
 }
 
@@ -743,52 +750,60 @@ static void test_render_update(void **state)
 
 /* ---- the lease --------------------------------------------------------------- */
 
-/* With vip_lease: vipN holds every VIP; a lease is renewed for the VIPs of
- * a master that advertised since the last batch (lease_due), never for a
- * backup's, whatever its flag says; one per address, the shortest. */
+/* With vip_lease: vipN holds every VIP; each device has one renewal rule
+ * class per family and lease length, with the VRIDs of its instances and
+ * room for the most VIPs one of them advertises, whoever is master (a
+ * failover changes no rule). */
 static void test_want_lease(void **state)
 {
 	struct fixture f;
-	struct nft_want w;
-	bool due[5] = { true, true, false, true, true };
-	struct nft_inst more[5];
-	char a[ADDR_STRLEN];
+	struct nft_want w, x;
+	const struct nft_dev *eth0, *bond0;
 
 	(void)state;
 	fixture(&f);
 	f.desc.lease = true;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++)
 		f.inst[i].lease_ms = 250;
-		f.inst[i].lease_due = &due[i];
-	}
 	f.inst[0].lease_ms = 2500;
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.2 10.0.0.3");
 	assert_string_equal(set_text(&w, NSET_VIP6), "fd00::1");
 	assert_true(w.lease);
-	/* web (master, due); web2 and uni are backups; web6 (master) not due. */
-	assert_int_equal(w.n_renew, 1);
-	assert_string_equal(addr_ntop(&w.renew[0].a, a, sizeof(a)), "10.0.0.1");
-	assert_int_equal(w.renew[0].ms, 2500);
+	assert_int_equal(w.n_devs, 2);
+	bond0 = &w.devs[0];
+	eth0 = &w.devs[1];
+	assert_string_equal(eth0->name, "eth0");
+	assert_int_equal(eth0->n_cls, 2);                /* sorted by length */
+	assert_int_equal(eth0->cls[0].family, AF_INET);
+	assert_int_equal(eth0->cls[0].ms, 250);
+	assert_int_equal(eth0->cls[0].n_addrs, 2);       /* web2's two VIPs */
+	assert_int_equal(eth0->cls[0].vrids[52 / 8], (1 << (52 % 8)) | (1 << (53 % 8)));
+	assert_int_equal(eth0->cls[1].ms, 2500);
+	assert_int_equal(eth0->cls[1].n_addrs, 1);
+	assert_int_equal(eth0->cls[1].vrids[51 / 8], 1 << (51 % 8));
+	assert_int_equal(bond0->n_cls, 1);
+	assert_int_equal(bond0->cls[0].family, AF_INET6);
+
+	/* web2 takes over from web: other sets, the same rules. */
+	f.inst[0].master = false;
+	f.inst[1].master = true;
+	assert_int_equal(nft_want_compute(&x, &f.desc), 0);
+	assert_true(nft_want_same_rules(&w, &x));
+	nft_want_free(&x);
+	/* Another advert interval: other rules. */
+	f.inst[3].lease_ms = 25;
+	assert_int_equal(nft_want_compute(&x, &f.desc), 0);
+	assert_false(nft_want_same_rules(&w, &x));
+	assert_int_equal(x.devs[1].n_cls, 3);
+	nft_want_free(&x);
 	nft_want_free(&w);
 
-	/* A second master with the same VIP and a shorter lease: the shorter. */
-	memcpy(more, f.inst, sizeof(f.inst));
-	more[4] = f.inst[0];
-	more[4].lease_ms = 250;
-	more[4].lease_due = &due[4];
-	f.desc.inst = more;
-	f.desc.n_inst = 5;
-	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
-	assert_int_equal(w.n_renew, 1);
-	assert_int_equal(w.renew[0].ms, 250);
-	nft_want_free(&w);
-
-	/* vip_lease = no: no vipN, no renewal, other rules. */
+	/* vip_lease = no: no vipN, no devices, other rules. */
 	f.desc.lease = false;
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	assert_string_equal(set_text(&w, NSET_VIP4), "");
-	assert_int_equal(w.n_renew, 0);
+	assert_int_equal(w.n_devs, 0);
 	{
 		struct nft_want l;
 
@@ -829,10 +844,10 @@ static void test_render_lease_rules(void **state)
 	for (int i = 0; i < d.n; i++) {
 		if (d.it[i].type != NFT_MSG_NEWSET)
 			continue;
-		if (strstr(d.it[i].name, "_lease")) {
+		if (!strncmp(d.it[i].name, "lease", 5)) {
 			timeout_sets++;
 			assert_int_equal(d.it[i].family, NFPROTO_NETDEV);
-			assert_int_equal(d.it[i].set_flags, NFT_SET_TIMEOUT);
+			assert_int_equal(d.it[i].set_flags, NFT_SET_EVAL | NFT_SET_TIMEOUT);
 		}
 		if (!strcmp(d.it[i].name, "vip4")) {
 			vip4_sets++;
@@ -859,18 +874,18 @@ static void test_render_lease_rules(void **state)
 	assert_int_equal(rule(&d, C_LEASE, 0, NULL)->family, NFPROTO_NETDEV);
 	assert_string_equal(rule(&d, C_LEASE, 0, NULL)->text,
 			    "meta protocol; cmp eq 0800; payload nh+16/4; lookup vip4; "
-			    "lookup vip4_lease inv; counter; drop");
+			    "lookup lease4 inv; counter; drop");
 	assert_string_equal(rule(&d, C_LEASE, 1, NULL)->text,
 			    "meta protocol; cmp eq 86dd; payload nh+24/16; lookup vip6; "
-			    "lookup vip6_lease inv; counter; drop");
+			    "lookup lease6 inv; counter; drop");
 	assert_string_equal(rule(&d, C_NA_LEASE, 1, NULL)->name, "out-eth0");
 	assert_string_equal(rule(&d, C_NA_LEASE, 0, NULL)->text,
 			    "meta protocol; cmp eq 86dd; meta l4proto; cmp eq 3a; payload th+0/1; "
-			    "cmp eq 88; payload th+8/16; lookup vip6; lookup vip6_lease inv; "
+			    "cmp eq 88; payload th+8/16; lookup vip6; lookup lease6 inv; "
 			    "counter; drop");
 	assert_string_equal(rule(&d, C_ARP_LEASE, 0, NULL)->text,
 			    "meta protocol; cmp eq 0806; payload nh+2/4; cmp eq 08000604; "
-			    "payload nh+14/4; lookup vip4; lookup vip4_lease inv; counter; drop");
+			    "payload nh+14/4; lookup vip4; lookup lease4 inv; counter; drop");
 	assert_int_equal(rule(&d, C_NA, 0, NULL)->family, NFPROTO_INET);
 	assert_int_equal(rule(&d, C_ARP, 0, NULL)->family, NFPROTO_ARP);
 
@@ -924,10 +939,55 @@ static void test_want_lease_devs(void **state)
 	nft_want_free(&a);
 }
 
-/* A renewal, each way: in place (timeout and expiration), delete then add
- * (the fallback), or a plain add; one message a family, in the netdev
- * table. */
-static void test_render_lease_ops(void **state)
+/* Rules 8L, in the egress chains: for each class of a device, one rule
+ * for each address an advert may carry, that renews that address's lease
+ * for the class's length from an advert with a priority above zero; the
+ * VRIDs matched only where a family has more than one class there. */
+static void test_render_lease_renew(void **state)
+{
+	struct fixture f;
+	struct decoded d;
+	const struct item *ru;
+	int n;
+
+	(void)state;
+	fixture(&f);
+	f.desc.lease = true;
+	for (int i = 0; i < 4; i++)
+		f.inst[i].lease_ms = 250;
+	f.inst[0].lease_ms = 2500;
+	render(&f.desc, &d);
+	rule(&d, C_RENEW, 0, &n);
+	assert_int_equal(n, 4);         /* eth0: 2 + 1 (two classes); bond0: 1 */
+	ru = rule(&d, C_RENEW, 0, NULL);
+	assert_string_equal(ru->name, "out-bond0");
+	assert_int_equal(ru->family, NFPROTO_NETDEV);
+	assert_string_equal(ru->text,
+			    "meta protocol; cmp eq 86dd; payload nh+6/1; cmp eq 70; "
+			    "payload th+2/1; cmp ne 00; payload th+3/1; cmp gt 00; "
+			    "payload th+8/16; dynset lease6 t=250; counter");
+	ru = rule(&d, C_RENEW, 1, NULL);
+	assert_string_equal(ru->name, "out-eth0");
+	assert_string_equal(no_id(ru),
+			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload th+1/1; lookup #; payload th+2/1; cmp ne 00; "
+			    "payload th+3/1; cmp gt 00; payload th+8/4; dynset lease4 t=250; counter");
+	assert_string_equal(anon_elems(&d, ru), "52 53");
+	ru = rule(&d, C_RENEW, 2, NULL);
+	assert_string_equal(no_id(ru),
+			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload th+1/1; lookup #; payload th+2/1; cmp ne 00; "
+			    "payload th+3/1; cmp gt 01; payload th+12/4; dynset lease4 t=250; counter");
+	ru = rule(&d, C_RENEW, 3, NULL);
+	assert_string_equal(anon_elems(&d, ru), "51");
+	assert_non_null(strstr(ru->text, "dynset lease4 t=2500"));
+	/* A renewal never precedes the lease drops of its chain. */
+	assert_true(rule(&d, C_ARP_LEASE, 0, NULL) < rule(&d, C_RENEW, 1, NULL));
+}
+
+/* A rebuild carries the leases over: each address with the time it has
+ * left, in the netdev table. */
+static void test_render_lease_carry(void **state)
 {
 	struct nft_lease l[2] = { { .ms = 250 }, { .ms = 25 } };
 	struct nft_lease l6 = { .a = ip("fd00::1"), .ms = 2500 };
@@ -938,32 +998,16 @@ static void test_render_lease_ops(void **state)
 	l[0].a = ip("10.0.0.1");
 	l[1].a = ip("10.0.0.2");
 	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
-	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_UPDATE);
-	decode(&b, &d);
-	assert_int_equal(d.n, 1);
-	assert_int_equal(d.it[0].type, NFT_MSG_NEWSETELEM);
-	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
-	assert_string_equal(d.it[0].name, "vip4_lease");
-	assert_string_equal(d.it[0].text, "10.0.0.1 t=250 e=250 10.0.0.2 t=25 e=25");
-
-	assert_int_equal(nft_batch_init(&b, 4, 1), 0);
-	nft_build_lease(&b, "hafd", AF_INET, l, 2, LEASE_READD);
+	nft_build_leases(&b, "hafd", AF_INET, l, 2);
+	nft_build_leases(&b, "hafd", AF_INET6, &l6, 1);
 	decode(&b, &d);
 	assert_int_equal(d.n, 2);
-	assert_int_equal(d.it[0].type, NFT_MSG_DELSETELEM);
-	assert_string_equal(d.it[0].text, "10.0.0.1 10.0.0.2");
-	assert_int_equal(d.it[1].type, NFT_MSG_NEWSETELEM);
-	assert_int_equal(d.it[1].family, NFPROTO_NETDEV);
+	assert_int_equal(d.it[0].type, NFT_MSG_NEWSETELEM);
 	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
-	assert_string_equal(d.it[1].text, "10.0.0.1 t=250 10.0.0.2 t=25");
-
-	assert_int_equal(nft_batch_init(&b, 2, 1), 0);
-	nft_build_lease(&b, "hafd", AF_INET6, &l6, 1, LEASE_ADD);
-	decode(&b, &d);
-	assert_int_equal(d.n, 1);
-	assert_int_equal(d.it[0].family, NFPROTO_NETDEV);
-	assert_string_equal(d.it[0].name, "vip6_lease");
-	assert_string_equal(d.it[0].text, "fd00::1 t=2500");
+	assert_string_equal(d.it[0].name, "lease4");
+	assert_string_equal(d.it[0].text, "10.0.0.1 t=250 10.0.0.2 t=25");
+	assert_string_equal(d.it[1].name, "lease6");
+	assert_string_equal(d.it[1].text, "fd00::1 t=2500");
 }
 
 int main(void)
@@ -980,7 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_want_lease),
 		cmocka_unit_test(test_want_lease_devs),
 		cmocka_unit_test(test_render_lease_rules),
-		cmocka_unit_test(test_render_lease_ops),
+		cmocka_unit_test(test_render_lease_renew),
+		cmocka_unit_test(test_render_lease_carry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

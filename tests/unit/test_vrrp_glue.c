@@ -359,12 +359,6 @@ bool drain_acked(const struct hafd *h, const struct vrrp_router *r)
 	return false;
 }
 
-void nft_schedule_renew(struct nft_ctx *n, struct hafd *h, uint64_t within_us)
-{
-	(void)n, (void)h;
-	record("renew %llu", (unsigned long long)within_us);
-}
-
 /* The crash guard is on (h.guard is set): it is armed while master. */
 struct guard {
 	int unused;
@@ -529,11 +523,10 @@ static void test_master_down_takeover(void **state)
 
 	advance(MASTER_DOWN - 3 * S);
 	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
-	/* A new master's first advert asks for its lease now, as do the
-	 * VIPs and the state change: one batch takes all three. */
-	assert_string_equal(joined(), "drain; advert 100; nft; nft; vip_add 192.0.2.1; "
+	/* The first advert renews the lease in the kernel as it leaves
+	 * (no batch of ours); the VIPs and the state change share one. */
+	assert_string_equal(joined(), "drain; advert 100; nft; vip_add 192.0.2.1; "
 			    "nft; garp 192.0.2.1; guard_arm 0; notify BACKUP->MASTER 100");
-	assert_true(h.routers[0]->lease_due);
 	assert_true(call_index("advert 100") < call_index("vip_add 192.0.2.1"));
 	assert_true(call_index("vip_add 192.0.2.1") < call_index("garp 192.0.2.1"));
 
@@ -617,12 +610,8 @@ static void test_check_fault_before_delta(void **state)
 	/* A delta alone, while master, is advertised at once. */
 	become_master();
 	check_delta = -30;
-	h.routers[0]->lease_due = false;
 	vrrp_check_changed(&h, 0);
-	/* Within the interval of the one before: a lease renewal within a
-	 * quarter interval. */
-	assert_string_equal(joined(), "advert 70; renew 250000");
-	assert_true(h.routers[0]->lease_due);
+	assert_string_equal(joined(), "advert 70");
 }
 
 /* A VIP someone else removes while we are master is put back and
@@ -726,7 +715,7 @@ static void test_hold_down_after_move(void **state)
 	n_calls = 0;
 	advance(50 * MS);               /* the hold ends: applied, advertised */
 	assert_int_equal(h.routers[0]->inst.params.priority, 60);
-	assert_string_equal(joined(), "advert 60; renew 250000");
+	assert_string_equal(joined(), "advert 60");
 
 	/* A dead engine (a failed check) never waits. */
 	check_saturated = false;
