@@ -17,14 +17,14 @@
 # whole test, are where they were after warm-up.
 #
 # Environment: CHAOS_SEED (replay a run: the seed is printed first),
-# CHAOS_EVENTS (default 90: the suite's time budget; more for a soak), CHAOS_ADVERT_MS (default 20), CHAOS_GROSS_MS
+# CHAOS_EVENTS (default 70: the suite's time budget; more for a soak), CHAOS_ADVERT_MS (default 20), CHAOS_GROSS_MS
 # (default 2000), CHAOS_LOGDIR (keep the nodes' logs, the client's answers
 # and the plan there).
 . "$(dirname "$0")/lib.sh"
 need_root
 
 SEED=${CHAOS_SEED:-$(((RANDOM << 15 | RANDOM) % 1000000))}
-EVENTS=${CHAOS_EVENTS:-90}
+EVENTS=${CHAOS_EVENTS:-70}
 AI_MS=${CHAOS_ADVERT_MS:-20}
 CHK_MS=50                       # health file check interval
 PROBE_S=0.005                   # client probe period
