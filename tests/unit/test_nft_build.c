@@ -763,9 +763,7 @@ static void test_want_lease(void **state)
 	(void)state;
 	fixture(&f);
 	f.desc.lease = true;
-	for (int i = 0; i < 4; i++)
-		f.inst[i].lease_ms = 250;
-	f.inst[0].lease_ms = 2500;
+	f.inst[0].lease_ms = 2500;              /* the others: 250 (fixture) */
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.2 10.0.0.3");
 	assert_string_equal(set_text(&w, NSET_VIP6), "fd00::1");
@@ -953,9 +951,7 @@ static void test_render_lease_renew(void **state)
 	(void)state;
 	fixture(&f);
 	f.desc.lease = true;
-	for (int i = 0; i < 4; i++)
-		f.inst[i].lease_ms = 250;
-	f.inst[0].lease_ms = 2500;
+	f.inst[0].lease_ms = 2500;              /* the others: 250 (fixture) */
 	render(&f.desc, &d);
 	rule(&d, C_RENEW, 0, &n);
 	assert_int_equal(n, 4);         /* eth0: 2 + 1 (two classes); bond0: 1 */
