@@ -453,6 +453,8 @@ static void json_instance(struct json *j, const struct ctl_view *v, const struct
 	json_bool(j, "accept_mode", c->accept_mode);
 	json_addrs(j, "vips", c->vips, c->n_vips, true);
 	json_bool(j, "vips_up", r->vips_up);
+	/* A former master draining its connections after a handover --drain. */
+	json_bool(j, "draining", drain_active(v->h, r));
 	json_addrs(j, "unicast_peers", c->peers, c->n_peers, false);
 	json_str(j, "group", c->group >= 0 ? v->h->cfg->groups[c->group].name : NULL);
 	json_instance_checks(j, v->h, c);

@@ -83,6 +83,9 @@ check "hafctl status on n1 says it drains, with the connections left" \
 	eval 'ctl n1 status | grep -q "drain: lab/VRID 51 drains here: [0-9]* connections left"'
 check "hafctl status on n2 says it forwards to n1" \
 	eval 'ctl n2 status | grep -q "drain: VRID 51: forwarding unknown TCP flows to 10.77.0.11"'
+check "status --json: n1's instance is draining, n2's (the new master) is not" \
+	eval '[ "$(ctl n1 status --json | jq -enr "input | .instances[0].draining")" = true ] &&
+	      [ "$(ctl n2 status --json | jq -enr "input | .instances[0].draining")" = false ]'
 # A request started during the drain is served by the new master.
 out2=$TMP/streams2.json
 in_ns client "$PY" "$SSE" client --url "http://$VIP:8000" --streams 3 --tokens 3 >"$out2"
