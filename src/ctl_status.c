@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "drain.h"
+#include "haproxy_sync.h"
 #include "ctl_priv.h"
 #include "hafd.h"
 #include "check.h"
@@ -257,6 +258,23 @@ static void instance_row(const struct ctl_view *v, const struct vrrp_router *r, 
 	sbuf_free(&checks);
 }
 
+/* One line per HAProxy server a check steers: what HAProxy acknowledged,
+ * and the last failure while commands fail. */
+static void haproxy_text(const struct ctl_view *v, struct sbuf *out)
+{
+	struct check_run_status ts;
+	struct haproxy_sync_view hv;
+
+	for (size_t i = 0; i < check_run_count(v->h); i++) {
+		if (check_run_status(v->h, i, &ts) < 0)
+			continue;
+		for (size_t k = 0; haproxy_sync_view(v->h, i, k, &hv) == 0; k++)
+			sbuf_printf(out, "haproxy: %s via %s: %s (check %s)%s%s\n", hv.server,
+				    hv.socket, hv.state, ts.name, hv.error ? ": failing: " : "",
+				    hv.error ? hv.error : "");
+	}
+}
+
 static void checks_text(const struct ctl_view *v, struct sbuf *out)
 {
 	static const char *const head[] = { "CHECK", "TYPE", "STATE", "LAST", "SINCE",
@@ -282,6 +300,7 @@ static void checks_text(const struct ctl_view *v, struct sbuf *out)
 		cell(&t, "%s", hs->reason[0] ? hs->reason : "-");
 	}
 	table_print(&t, out);
+	haproxy_text(v, out);
 }
 
 /* Each GPU of the gpu checks: index, PCI address, state, Xid. None when
@@ -482,7 +501,28 @@ static void json_check_counters(struct json *j, const struct check_run_status *t
 	json_obj_end(j);
 }
 
-static void json_check(struct json *j, const struct ctl_view *v, const struct check_run_status *ts)
+/* haproxy_server: the server's state in each HAProxy, as acknowledged. */
+static void json_check_haproxy(struct json *j, const struct hafd *h, size_t idx)
+{
+	struct haproxy_sync_view hv;
+
+	if (haproxy_sync_view(h, idx, 0, &hv) < 0)
+		return;
+	json_arr_begin(j, "haproxy");
+	for (size_t k = 0; haproxy_sync_view(h, idx, k, &hv) == 0; k++) {
+		json_obj_begin(j, NULL);
+		json_str(j, "server", hv.server);
+		json_str(j, "socket", hv.socket);
+		json_str(j, "state", strcmp(hv.state, "-") ? hv.state : NULL);
+		json_bool(j, "pending", hv.pending);
+		json_str(j, "error", hv.error);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void json_check(struct json *j, const struct ctl_view *v, size_t idx,
+		       const struct check_run_status *ts)
 {
 	const struct check *hs = ts->check;
 	bool ran = hs->last != CHECK_RES_NONE;
@@ -526,6 +566,7 @@ static void json_check(struct json *j, const struct ctl_view *v, const struct ch
 		}
 		json_arr_end(j);
 	}
+	json_check_haproxy(j, v->h, idx);
 	json_check_counters(j, ts);
 	json_obj_end(j);
 }
@@ -598,7 +639,7 @@ void ctl_status_json(const struct ctl_view *v, struct sbuf *out)
 	json_arr_begin(&j, "checks");
 	for (size_t i = 0; i < check_run_count(h); i++)
 		if (check_run_status(h, i, &ts) == 0)
-			json_check(&j, v, &ts);
+			json_check(&j, v, i, &ts);
 	json_arr_end(&j);
 	json_global(&j, h);
 	json_nft(&j, h);

@@ -179,6 +179,28 @@ void haproxy_sync_stop(struct hafd *h)
 	h->haproxy = NULL;
 }
 
+int haproxy_sync_view(const struct hafd *h, size_t check, size_t k, struct haproxy_sync_view *v)
+{
+	const struct haproxy_sync *x = h->haproxy;
+
+	for (size_t i = 0; x && i < x->n; i++) {
+		const struct hx_slot *s = &x->slots[i];
+
+		if (s->check != check || k--)
+			continue;
+		v->server = s->cfg->haproxy_server;
+		v->socket = s->sk->text;
+		if (s->have_acked)
+			haproxy_want_name(&s->acked, v->state, sizeof(v->state));
+		else
+			snprintf(v->state, sizeof(v->state), "-");
+		v->pending = haproxy_busy(&s->conn) || timer_armed(&s->retry);
+		v->error = s->failing ? s->last_err : NULL;
+		return 0;
+	}
+	return -1;
+}
+
 /* The slots point into the old configuration: start afresh. What HAProxy
  * holds is asserted again at once, which costs one command per server. */
 int haproxy_sync_reload(struct hafd *h)

@@ -13,6 +13,7 @@
 #ifndef HAFD_HAPROXY_SYNC_H
 #define HAFD_HAPROXY_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct hafd;
@@ -25,6 +26,22 @@ int haproxy_sync_start(struct hafd *h);
 void haproxy_sync_check(struct hafd *h, size_t i);
 /* The maintenance mode changed: every server. */
 void haproxy_sync_all(struct hafd *h);
+/* What hafd last made of check `check`'s server in one HAProxy, for
+ * status: the k-th socket of that check. */
+struct haproxy_sync_view {
+	const char *server;             /* "BACKEND/SERVER" */
+	const char *socket;             /* as configured */
+	char state[32];                 /* what HAProxy acknowledged ("ready",
+					 * "ready 50%", "drain", "maint"), or
+					 * "-" before any acknowledgement */
+	bool pending;                   /* a command is in flight, or waits
+					 * for its retry */
+	const char *error;              /* the last failure, or NULL */
+};
+
+/* View k (0, 1, ...) of check `check`'s servers: 0, or -1 past the last
+ * one (or none). */
+int haproxy_sync_view(const struct hafd *h, size_t check, size_t k, struct haproxy_sync_view *v);
 /* After a reload swapped the configuration. 0 or -1/errno. */
 int haproxy_sync_reload(struct hafd *h);
 void haproxy_sync_stop(struct hafd *h);

@@ -73,6 +73,13 @@ check "dead: n1's hafd sets engines/n1 to maint in both HAProxies" \
 	eval "wait_new n1 'haproxy /.*: server engines/n1 maint' 10 &&
 		wait_new n1 'haproxy $(node_addr n2):9999: server engines/n1 maint' 10"
 check "dead: both HAProxies hold engines/n1 in maint" both_hx n1 "maint 100" 5
+check "dead: hafctl status says so for each HAProxy, JSON and text" \
+	eval '[ "$(in_ns n1 "$BUILDDIR/hafctl" -s "$(node_dir n1)/run/hafd.sock" status --json |
+		jq -enr "input | [.checks[] | select(.haproxy) | .haproxy[] |
+			\"\\(.server) \\(.state) \\(.error)\"] | join(\",\")")" = \
+		"engines/n1 maint null,engines/n1 maint null" ] &&
+	      [ "$(in_ns n1 "$BUILDDIR/hafctl" -s "$(node_dir n1)/run/hafd.sock" status |
+		grep -c "^haproxy: engines/n1 via .*: maint (check engine)$")" = 2 ]'
 t1=$(now_s); sleep 2
 check "dead: requests after the detection all succeed (n2 serves)" none_failed "$t1" "after detection"
 check "dead: n1 still holds the VIP" holds n1 "$VIP"
