@@ -185,6 +185,7 @@ struct cfg_instance {
 	 * through the routing daemon (anycast.h) */
 	bool anycast;
 	char degraded_ifname[IFNAMSIZ]; /* less preferred; "" = none */
+	int degraded_ifname_line;
 	uint64_t lease_us;              /* whole seconds, default 3 s */
 	uint64_t drain_us;              /* maintenance: less preferred this long, default 10 s */
 };

@@ -812,6 +812,7 @@ static void lines_keep(struct cfg_parser *p)
 		c->checks[i].command_line = p->csect[i].seen[CK_COMMAND];
 	for (size_t i = 0; i < c->n_instances; i++) {
 		c->instances[i].ifname_line = p->isect[i].seen[IK_INTERFACE];
+		c->instances[i].degraded_ifname_line = p->isect[i].seen[IK_DEGRADED_INTERFACE];
 		for (int k = 0; k < 5; k++)
 			c->instances[i].hook_lines[k] = p->isect[i].seen[ik[k]];
 	}

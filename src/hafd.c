@@ -234,6 +234,28 @@ static void instances_warn_missing_if(const struct hafd_config *cfg)
 	}
 }
 
+/* hafd -t: the same for anycast instances (hafd-anycast(7)): a service
+ * address that cannot go on its interface goes on the other one, if there
+ * is one, or is not announced, until the interface comes. */
+static void anycasts_warn_missing_if(const struct hafd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_anycasts; i++) {
+		const struct cfg_instance *in = &cfg->anycasts[i];
+		bool has_deg = in->degraded_ifname[0];
+
+		if (!if_nametoindex(in->ifname))
+			fprintf(stderr, "%s:%d: [instance %s] interface: warning: %s does not exist "
+				"on this host: the service is %s until it does\n", cfg->path,
+				in->ifname_line, in->name, in->ifname, has_deg ?
+				"announced on degraded_interface (less preferred)" : "not announced");
+		if (has_deg && !if_nametoindex(in->degraded_ifname))
+			fprintf(stderr, "%s:%d: [instance %s] degraded_interface: warning: %s does "
+				"not exist on this host: the service is not announced while it is "
+				"degraded, until it does\n", cfg->path, in->degraded_ifname_line,
+				in->name, in->degraded_ifname);
+	}
+}
+
 /* What check_xid reads, probed by a child as the scripts' user: the
  * system journal's files when journalctl is on the scripts' PATH (as
  * check_xid picks), else the ring buffer dmesg reads. Exit 0 readable, 1 a
@@ -898,6 +920,7 @@ int main(int argc, char **argv)
 
 		checks_warn_missing(h.cfg);
 		instances_warn_missing_if(h.cfg);
+		anycasts_warn_missing_if(h.cfg);
 		checks_warn_xid_log(h.cfg);
 		if (bad)
 			fprintf(stderr, "hafd: %s\n", why);

@@ -6,8 +6,10 @@
 # warning names file:line and key. A program found on PATH at run time
 # (a bare name) and one that exists are not warned about. An interface or
 # tracked interface that does not exist on this host (issue 20): the
-# instance would stay in FAULT, the tracked one counts as down; checked in
-# a namespace of the test's own, where only lo and eth0 exist.
+# instance would stay in FAULT, the tracked one counts as down; an
+# anycast instance's interface or degraded_interface (its service is not
+# announced, or announced less preferred); checked in a namespace of the
+# test's own, where only lo and eth0 exist.
 . "$(dirname "$0")/lib.sh"
 
 conf=$TMP/h.conf
@@ -83,3 +85,44 @@ check "interfaces: a missing tracked interface with a weight" \
 check "interfaces: a missing tracked interface with weight 0" \
 	grep -qxF "$TMP/if.conf:15: [instance away] track_interface: warning: eth7 does not exist on this host: it counts as down (the instance is in FAULT) until it does" "$TMP/if.err"
 check "interfaces: those that exist are not warned about" test "$(wc -l <"$TMP/if.err")" = 3
+
+# Anycast instances (hafd-anycast(7)): their interface and
+# degraded_interface, each with its line.
+cat >"$TMP/any.conf" <<EOF
+[global]
+runtime_dir = $TMP/run
+
+[check engine]
+type = tcp
+address = 127.0.0.1:8000
+
+[instance gone]
+mode = anycast
+interface = hafany0
+degraded_interface = hafany1
+virtual_ip = 10.79.0.10
+track = engine
+
+[instance alone]
+mode = anycast
+interface = hafany2
+virtual_ip = 10.79.0.11
+track = engine
+
+[instance here]
+mode = anycast
+interface = lo
+virtual_ip = 10.79.0.12
+track = engine
+EOF
+out=$(ip netns exec "$NS_A" "$HAFD" -t -f "$TMP/any.conf" 2>"$TMP/any.err")
+rc=$?
+diag "stdout: $out" "stderr: $(cat "$TMP/any.err")"
+check "anycast: the file is still OK (exit 0)" test "$rc" = 0 -a "$out" = "configuration OK"
+check "anycast: a missing interface, with a degraded_interface to fall back on" \
+	grep -qxF "$TMP/any.conf:10: [instance gone] interface: warning: hafany0 does not exist on this host: the service is announced on degraded_interface (less preferred) until it does" "$TMP/any.err"
+check "anycast: a missing degraded_interface, with its line" \
+	grep -qxF "$TMP/any.conf:11: [instance gone] degraded_interface: warning: hafany1 does not exist on this host: the service is not announced while it is degraded, until it does" "$TMP/any.err"
+check "anycast: a missing interface and none to fall back on" \
+	grep -qxF "$TMP/any.conf:17: [instance alone] interface: warning: hafany2 does not exist on this host: the service is not announced until it does" "$TMP/any.err"
+check "anycast: an interface that exists is not warned about" test "$(wc -l <"$TMP/any.err")" = 3
