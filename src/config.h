@@ -146,6 +146,8 @@ struct cfg_track_if {
 	int line;                       /* where it is given */
 };
 
+#define CFG_MAX_FENCE_PORTS 16      /* fence_port: ports per instance */
+
 struct cfg_instance {
 	char *name;
 	int line;                       /* line of the [instance NAME] header */
@@ -188,6 +190,10 @@ struct cfg_instance {
 	int degraded_ifname_line;
 	uint64_t lease_us;              /* whole seconds, default 3 s */
 	uint64_t drain_us;              /* maintenance: less preferred this long, default 10 s */
+	/* fence_port: TCP ports whose connections to the VIPs hafd's nft
+	 * table resets while the instance is not master here (nft.h). */
+	uint16_t fence_ports[CFG_MAX_FENCE_PORTS];
+	size_t n_fence_ports;
 };
 
 struct cfg_group {

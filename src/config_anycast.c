@@ -29,6 +29,7 @@ static const struct {
 	{ IK_NOTIFY, "notify" }, { IK_NOTIFY_MASTER, "notify_master" },
 	{ IK_NOTIFY_BACKUP, "notify_backup" }, { IK_NOTIFY_FAULT, "notify_fault" },
 	{ IK_NOTIFY_STOP, "notify_stop" }, { IK_HOLD_DOWN, "hold_down" },
+	{ IK_FENCE_PORT, "fence_port" },
 };
 
 static const struct {

@@ -242,6 +242,10 @@ static void instance_finish(struct cfg_parser *p, size_t i)
 		cfg_key_err(p, s, s->seen[IK_VERSION], "version",
 			    "version 2 is IPv4 only (allowed: version 3 for IPv6)");
 	unicast_finish(p, in, s);
+	/* The fence is a set of hafd's nft table (nft.h). */
+	if (in->n_fence_ports && !p->cfg->global.nft_table)
+		cfg_key_err(p, s, s->seen[IK_FENCE_PORT], "fence_port", "needs hafd's nft table, "
+			    "and nft_table = none (allowed: an nft_table, or remove fence_port)");
 }
 
 /* ---- [check NAME] ------------------------------------------------------- */

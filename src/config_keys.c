@@ -546,6 +546,45 @@ static void set_degraded_if(struct cfg_parser *p, void *obj, const char *v)
 		snprintf(in->degraded_ifname, sizeof(in->degraded_ifname), "%s", v);
 }
 
+/* fence_port = PORT [PORT...]: TCP ports, each once, given once (a
+ * second fence_port replaces the first). */
+static void set_fence_port(struct cfg_parser *p, void *obj, const char *v)
+{
+	struct cfg_instance *in = obj;
+	char buf[CFG_MAX_LINE + 1], *save;
+	uint16_t ports[CFG_MAX_FENCE_PORTS];
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		long port;
+
+		if (parse_int(t, 1, 65535, &port) < 0) {
+			key_err(p, "'%s' is not a TCP port (allowed: 1..65535, one or more "
+				"separated by spaces)", t);
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (ports[i] == port) {
+				key_err(p, "port %ld is listed twice (allowed: each port once)", port);
+				return;
+			}
+		}
+		if (n == CFG_MAX_FENCE_PORTS) {
+			key_err(p, "more than %d ports (allowed: up to %d)", CFG_MAX_FENCE_PORTS,
+				CFG_MAX_FENCE_PORTS);
+			return;
+		}
+		ports[n++] = (uint16_t)port;
+	}
+	if (!n) {
+		key_err(p, "no port given (allowed: 1..65535, one or more separated by spaces)");
+		return;
+	}
+	memcpy(in->fence_ports, ports, n * sizeof(ports[0]));
+	in->n_fence_ports = n;
+}
+
 #define INST struct cfg_instance
 static const struct key_def inst_keys[IK_N] = {
 	[IK_INTERFACE] = KFN("interface", set_interface),
@@ -578,6 +617,7 @@ static const struct key_def inst_keys[IK_N] = {
 	[IK_DEGRADED_INTERFACE] = KFN("degraded_interface", set_degraded_if),
 	[IK_LEASE] = KDUR("lease", INST, lease_us, CFG_SEC, 3600 * CFG_SEC),
 	[IK_DRAIN] = KDUR("drain", INST, drain_us, 0, 3600 * CFG_SEC),
+	[IK_FENCE_PORT] = KFN("fence_port", set_fence_port),
 };
 #undef INST
 
@@ -1023,6 +1063,7 @@ const struct key_def cfg_check_keys[CK_N] = {
 #undef CHK
 /* struct cfg_sect's seen[] and bad[] have room for CFG_MAX_KEYS. */
 _Static_assert(CK_N <= CFG_MAX_KEYS, "more [check] keys than CFG_MAX_KEYS");
+_Static_assert(IK_N <= CFG_MAX_KEYS, "more [instance] keys than CFG_MAX_KEYS");
 
 /* ---- [group NAME] ------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>         /* before the linux/ headers, which defer to it */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -199,6 +200,9 @@ static int tables_build(struct nft_ctx *n, struct nft_want *w)
 		nft_build_skeleton(&b, n->table, w);
 		for (int i = 0; i < NSET_N; i++)
 			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], false);
+		for (int f = 0; w->fence && f < 2; f++)
+			nft_build_fence_elems(&b, n->table, f ? AF_INET6 : AF_INET, &w->fences[f],
+					      false);
 		if (w->lease) {
 			nft_build_leases(&b, n->table, AF_INET, ls[0].l, ls[0].n);
 			nft_build_leases(&b, n->table, AF_INET6, ls[1].l, ls[1].n);
@@ -220,6 +224,10 @@ static int sets_update(struct nft_ctx *n, const struct nft_want *w)
 	for (int i = 0; i < NSET_N; i++)
 		if (!nft_addrs_equal(&w->set[i], &n->have.set[i]))
 			nft_build_elems(&b, n->table, (enum nft_set_idx)i, &w->set[i], true);
+	for (int f = 0; w->fence && f < 2; f++)
+		if (!nft_fences_equal(&w->fences[f], &n->have.fences[f]))
+			nft_build_fence_elems(&b, n->table, f ? AF_INET6 : AF_INET, &w->fences[f],
+					      true);
 	return batch_commit(n, &b);
 }
 
@@ -297,6 +305,8 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 	if (rc == 0 && n->built && nft_want_same_rules(&w, &n->have)) {
 		for (int i = 0; i < NSET_N && !changed; i++)
 			changed = !nft_addrs_equal(&w.set[i], &n->have.set[i]);
+		for (int f = 0; f < 2 && !changed; f++)
+			changed = !nft_fences_equal(&w.fences[f], &n->have.fences[f]);
 		if (!changed) {
 			nft_want_free(&w);
 			return 0;
@@ -508,6 +518,47 @@ static int jput_sets(struct nft_ctx *n, struct json *j, const char *key, enum nf
 	return rc;
 }
 
+/* fence_port: "vip_fence":["10.0.0.1 . 5432"] as the kernel holds them, or
+ * null without the fence. */
+struct fence_text {
+	struct json *j;
+	size_t n;                       /* elements written */
+};
+
+static int fence_elem_text(struct nftnl_set_elem *e, void *data)
+{
+	struct fence_text *t = data;
+	uint32_t len = 0;
+	const uint8_t *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	char a[ADDR_STRLEN];
+	struct hafd_addr addr;
+	uint16_t port;
+
+	if (!key || (len != 8 && len != 20))
+		return 0;
+	addr_from_bytes(&addr, len == 8 ? AF_INET : AF_INET6, key);
+	memcpy(&port, key + len - 4, sizeof(port));
+	jput(t->j, "%s\"%s . %u\"", t->n++ ? "," : "", addr_ntop(&addr, a, sizeof(a)),
+	     ntohs(port));
+	return 0;
+}
+
+static int jput_fence(struct nft_ctx *n, struct json *j)
+{
+	struct fence_text t = { .j = j };
+	int rc = 0;
+
+	if (!n->have.fence) {
+		jput(j, ",\"vip_fence\":null");
+		return 0;
+	}
+	jput(j, ",\"vip_fence\":[");
+	rc |= set_dump(n, NFPROTO_INET, nft_fence_set_name(AF_INET), fence_elem_text, &t);
+	rc |= set_dump(n, NFPROTO_INET, nft_fence_set_name(AF_INET6), fence_elem_text, &t);
+	jput(j, "]");
+	return rc;
+}
+
 /* "vip_lease":[...]: the VIPs whose lease runs now. */
 static int jput_leases(struct nft_ctx *n, struct json *j)
 {
@@ -546,6 +597,7 @@ int nft_status(struct nft_ctx *n, char *buf, size_t len)
 			rc |= jput_leases(n, &j);
 		else
 			jput(&j, ",\"vip_lease\":null");
+		rc |= jput_fence(n, &j);
 		jput(&j, "}");
 	}
 	if (rc)

@@ -52,6 +52,11 @@ struct nft_inst {
 	 * that stalled renews only once its advert goes out, after it has
 	 * read the adverts waiting for it (vrrp_inst_timer). */
 	unsigned lease_ms;
+	/* fence_port: while not master (and not draining), TCP to its VIPs
+	 * on these ports is answered with a reset, the address held here or
+	 * not (nft_build.c, rule F). */
+	const uint16_t *fence_ports;
+	size_t n_fence_ports;
 };
 
 /* Every instance. */
@@ -87,7 +92,8 @@ void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:
  *   {"table":"hafd","ok":true,"vip_standby":["10.0.0.1"],"vip_noaccept":[],
  *    "unicast_peers":[],"vrrp_rate_pps":100,"vrrp_burst":200,
- *    "vip_lease":["10.0.0.2"]}
+ *    "vip_lease":["10.0.0.2"],"vip_fence":null}
+ * (vip_fence: the fence_port elements, "10.0.0.3 . 5432", null without)
  * ("table":null when disabled; ok: the last change was applied). Returns
  * the length, or -1 with errno (ENOSPC: buf is too small). */
 int nft_status(struct nft_ctx *n, char *buf, size_t len);

@@ -39,6 +39,10 @@
  *       5 anything but VRRP to a vipN_noaccept address: drop (Accept_Mode)
  *     chain output  hook output, priority filter - 10, policy accept
  *       6 Neighbor Advertisements whose target is in vip6_standby: drop
+ *     with fence_port only (its own block below, "fence_port"):
+ *     set vip4_fence, vip6_fence        VIP . port of instances not master
+ *     chain prerouting  hook prerouting, priority filter - 10
+ *       F TCP to an element of vipN_fence: reject with tcp reset
  *   table arp TABLE
  *     set vip4_standby                  the same elements as inet's
  *     chain output  hook output, priority filter - 10, policy accept
@@ -905,6 +909,8 @@ void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft
 	rule_arp(b, table, NULL);                                               /* 7 */
 	if (w->lease)
 		lease_skeleton(b, table, w);
+	if (w->fence)
+		nft_build_fence_skeleton(b, table);     /* rule F (fence_port, below) */
 }
 
 /* ---- set elements -------------------------------------------------------- */
@@ -982,5 +988,148 @@ void nft_build_leases(struct nft_batch *b, const char *table, int af,
 							      "carry lease"), s);
 		msg_end(b);
 		nftnl_set_free(s);
+	}
+}
+
+/* ---- fence_port ------------------------------------------------------------ */
+
+/* In the inet table, with fence_port (w->fence):
+ *   set vip4_fence, vip6_fence   VIP . TCP port (ipv4_addr . inet_service):
+ *                                the fence_port of each instance that is
+ *                                not master here (BACKUP, FAULT, INIT) and
+ *                                not draining, with each of its VIPs, less
+ *                                the VIPs a master instance holds here
+ *   chain prerouting  hook prerouting, priority filter - 10, policy accept
+ *     F TCP to an element of vipN_fence: counter, reject with tcp reset
+ *
+ * Rule 3 drops traffic to a VIP that is not ours, which a client meets as
+ * a connection attempt that hangs until its timeout (20 s and more for
+ * libpq's default): a client whose ARP entry still points here after a
+ * demotion, or any client while no node is master (during Patroni's own
+ * failover). F answers it with a reset at once, so that a write through a
+ * stale VIP fails fast and the client retries. It is in prerouting: a
+ * packet to an address that is not configured here (the VIP gone, the
+ * client's neighbour entry stale) never reaches input. Reject from
+ * prerouting needs Linux 5.8 ("netfilter: introduce support for reject at
+ * prerouting stage", nf_reject_fill_skb_dst: the reset is routed back by
+ * the client's address); Debian 12's 6.1 has it. The sets move with
+ * vipN_standby, in the same batches: on the way to MASTER they empty in
+ * the batch before the GARPs (vrrp.c), on the way out they fill in the
+ * batch of the state change. */
+
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_BITS 6                 /* a concatenation's types, 6 bits each */
+
+const char *nft_fence_set_name(int af)
+{
+	return af == AF_INET ? "vip4_fence" : "vip6_fence";
+}
+
+/* The key: the address, then the port (network order) in a 32-bit word of
+ * its own, as the kernel lays out a concatenation in its registers. */
+static uint32_t fence_key(const struct nft_fence *f, uint8_t key[20])
+{
+	uint32_t alen = (uint32_t)addr_len(&f->a);
+	uint16_t port = htons(f->port);
+
+	memset(key, 0, 20);
+	memcpy(key, f->a.u.b, alen);
+	memcpy(key + alen, &port, sizeof(port));
+	return alen + 4;
+}
+
+static void fence_set_msg(struct nft_batch *b, const char *table, int af)
+{
+	struct nftnl_set *s = set_new(b, NFPROTO_INET, table, nft_fence_set_name(af));
+	uint32_t addr_type = af == AF_INET ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR;
+
+	if (!s)
+		return;
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, addr_type << NFT_TYPE_BITS | NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, af == AF_INET ? 8 : 20);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, b->n_msgs + 1);
+	nftnl_set_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSET, NFPROTO_INET,
+						NLM_F_CREATE | NLM_F_EXCL, "add set"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+/* Rule F of one family. */
+static void rule_fence(struct nft_batch *b, const char *table, int af)
+{
+	struct nftnl_expr *e;
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_INET, table, "prerouting");
+	meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
+	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_TCP);
+	if (af == AF_INET)                                      /* daddr: register 1 */
+		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	else
+		load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 24, 16);
+	e = expr_add(&ru, "payload");                           /* dport, after it */
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG,
+				   af == AF_INET ? NFT_REG32_01 : NFT_REG_2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	}
+	in_set(&ru, nft_fence_set_name(af), false);
+	expr_add(&ru, "counter");
+	e = expr_add(&ru, "reject");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
+		nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
+	}
+	rule_end(b, &ru, NFPROTO_INET, "hafd: fence_port: TCP to a VIP not master here: reset");
+}
+
+void nft_build_fence_skeleton(struct nft_batch *b, const char *table)
+{
+	fence_set_msg(b, table, AF_INET);
+	fence_set_msg(b, table, AF_INET6);
+	chain_msg(b, NFPROTO_INET, table, "prerouting", NF_INET_PRE_ROUTING, NULL);
+	rule_fence(b, table, AF_INET);
+	rule_fence(b, table, AF_INET6);
+}
+
+/* NEWSETELEM with f[0..n), or (n = 0, DELSETELEM) an empty list: flush. */
+static void fence_elems_msg(struct nft_batch *b, uint16_t type, const char *table, int af,
+			    const struct nft_fence *f, size_t n)
+{
+	struct nftnl_set *s = set_new(b, NFPROTO_INET, table, nft_fence_set_name(af));
+
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		uint8_t key[20];
+		uint32_t len = fence_key(&f[i], key);
+
+		if (!e) {
+			batch_fail(b, ENOMEM);
+			nftnl_set_free(s);
+			return;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+		nftnl_set_elem_add(s, e);
+	}
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, NFPROTO_INET,
+						      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
+						      n ? "add fence elements" : "flush fence set"), s);
+	msg_end(b);
+	nftnl_set_free(s);
+}
+
+void nft_build_fence_elems(struct nft_batch *b, const char *table, int af,
+			   const struct nft_fences *f, bool flush)
+{
+	if (flush)
+		fence_elems_msg(b, NFT_MSG_DELSETELEM, table, af, NULL, 0);
+	for (size_t off = 0; off < f->n; off += ELEMS_PER_MSG) {
+		size_t n = f->n - off < ELEMS_PER_MSG ? f->n - off : ELEMS_PER_MSG;
+
+		fence_elems_msg(b, NFT_MSG_NEWSETELEM, table, af, f->f + off, n);
 	}
 }

@@ -33,6 +33,18 @@ struct nft_addrs {
 	size_t n, cap;
 };
 
+/* fence_port: the elements of vip4_fence / vip6_fence, a VIP and a TCP
+ * port whose connections the prerouting chain resets (nft_build.c). */
+struct nft_fence {
+	struct hafd_addr a;
+	uint16_t port;
+};
+
+struct nft_fences {
+	struct nft_fence *f;            /* sorted, no duplicates */
+	size_t n, cap;
+};
+
 /* The instances of one family on one device whose adverts renew leases of
  * the same length: one renewal rule for each address an advert carries. */
 struct nft_lclass {
@@ -65,6 +77,11 @@ struct nft_want {
 	struct nft_dev *devs;           /* with the lease: sorted by name, no
 					 * duplicates */
 	size_t n_devs;
+	/* fence_port: whether any instance has one (the prerouting chain
+	 * and the fence sets exist only then), and the elements of
+	 * vip4_fence and vip6_fence. */
+	bool fence;
+	struct nft_fences fences[2];
 };
 
 /* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */
@@ -134,5 +151,21 @@ void nft_build_leases(struct nft_batch *b, const char *table, int af,
 		      const struct nft_lease *l, size_t n);
 /* The set lease4 / lease6. */
 const char *nft_lease_set_name(int af);
+
+/* ---- fence_port (nft_want.c, nft_build.c) ---- */
+
+/* The fences of d into w (w->fence, w->fences): for each instance that is
+ * neither master nor draining, each VIP with each of its fence ports,
+ * less the VIPs a master instance holds here. 0 or -1 (ENOMEM). */
+int nft_fence_want(struct nft_want *w, const struct nft_desc *d);
+void nft_fence_free(struct nft_want *w);
+bool nft_fences_equal(const struct nft_fences *a, const struct nft_fences *b);
+/* The fence sets, the prerouting chain and its rules (with w->fence). */
+void nft_build_fence_skeleton(struct nft_batch *b, const char *table);
+/* The elements of vip4_fence (af AF_INET) or vip6_fence, emptying the set
+ * first when `flush`. */
+void nft_build_fence_elems(struct nft_batch *b, const char *table, int af,
+			   const struct nft_fences *f, bool flush);
+const char *nft_fence_set_name(int af);
 
 #endif

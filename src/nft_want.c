@@ -82,6 +82,7 @@ void nft_want_free(struct nft_want *w)
 	for (size_t i = 0; i < w->n_devs; i++)
 		free(w->devs[i].cls);
 	free(w->devs);
+	nft_fence_free(w);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -267,6 +268,7 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
 		free(owned[f].a);
 	}
+	rc |= nft_fence_want(w, d);
 	if (rc) {
 		nft_want_free(w);
 		errno = ENOMEM;
@@ -283,6 +285,7 @@ bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
 	       nft_devs_equal(a, b) &&
 	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
+	       a->fence == b->fence &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
 }
@@ -298,8 +301,110 @@ size_t nft_want_addrs(const struct nft_want *w)
 			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
 				n += w->devs[i].cls[c].n_addrs *
 				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
+	n += w->fences[0].n + w->fences[1].n;
 	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
 		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
 			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);
 	return n;
+}
+
+/* ---- fence_port ------------------------------------------------------------ */
+
+static int fence_push(struct nft_fences *s, const struct hafd_addr *a, uint16_t port)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		struct nft_fence *p = realloc(s->f, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		s->f = p;
+		s->cap = cap;
+	}
+	s->f[s->n].a = *a;
+	s->f[s->n].a.prefix = 0;
+	s->f[s->n++].port = port;
+	return 0;
+}
+
+static int fence_qcmp(const void *a, const void *b)
+{
+	const struct nft_fence *x = a, *y = b;
+	int c = addr_cmp(&x->a, &y->a);
+
+	return c ? c : (x->port > y->port) - (x->port < y->port);
+}
+
+/* Sorted, without duplicates, less the VIPs in owned (sorted). */
+static void fences_finish(struct nft_fences *s, const struct nft_addrs *owned)
+{
+	size_t k = 0, j = 0;
+
+	if (s->n)
+		qsort(s->f, s->n, sizeof(*s->f), fence_qcmp);
+	for (size_t i = 0; i < s->n; i++) {
+		while (j < owned->n && addr_cmp(&owned->a[j], &s->f[i].a) < 0)
+			j++;
+		if (j < owned->n && addr_equal(&owned->a[j], &s->f[i].a))
+			continue;
+		if (k && !fence_qcmp(&s->f[k - 1], &s->f[i]))
+			continue;
+		s->f[k++] = s->f[i];
+	}
+	s->n = k;
+}
+
+/* A VIP that an instance holds as master here is served here, whatever
+ * another instance that has it too says (as for vipN_standby). A draining
+ * former master is not fenced: rule 3D lets its established flows finish,
+ * and a reset would cut them; its new connections meet rule 3. */
+int nft_fence_want(struct nft_want *w, const struct nft_desc *d)
+{
+	struct nft_addrs owned[2] = { { 0 } };
+	int rc = 0;
+
+	for (size_t i = 0; i < d->n_inst; i++) {
+		const struct nft_inst *in = &d->inst[i];
+		int f = in->family == AF_INET6;
+
+		w->fence |= in->n_fence_ports > 0;
+		for (size_t k = 0; k < in->n_vips; k++) {
+			if (in->master)
+				rc |= nft_addrs_push(&owned[f], &in->vips[k]);
+			else if (!in->draining)
+				for (size_t p = 0; p < in->n_fence_ports; p++)
+					rc |= fence_push(&w->fences[f], &in->vips[k],
+							 in->fence_ports[p]);
+		}
+	}
+	for (int f = 0; f < 2; f++) {
+		addrs_sort(&owned[f]);
+		fences_finish(&w->fences[f], &owned[f]);
+		free(owned[f].a);
+	}
+	if (rc) {
+		nft_fence_free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void nft_fence_free(struct nft_want *w)
+{
+	for (int f = 0; f < 2; f++) {
+		free(w->fences[f].f);
+		memset(&w->fences[f], 0, sizeof(w->fences[f]));
+	}
+	w->fence = false;
+}
+
+bool nft_fences_equal(const struct nft_fences *a, const struct nft_fences *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (fence_qcmp(&a->f[i], &b->f[i]))
+			return false;
+	return true;
 }

@@ -436,6 +436,8 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		 * live master's advert may come an interval and a half late
 		 * before it lapses under it. */
 		in->lease_ms = 25u * c->advert_interval_cs;
+		in->fence_ports = c->fence_ports;
+		in->n_fence_ports = c->n_fence_ports;
 	}
 	return 0;
 }

@@ -1,0 +1,466 @@
+/* test_nft_fence.c: fence_port in hafd's nftables tables (issue 24): which
+ * (VIP . port) pairs the fence sets hold for a description of the
+ * instances (nft_want.c), and the messages that make the sets, the
+ * prerouting chain and its reject rule (nft_build.c), read back with
+ * libnftnl and libmnl as the kernel would read them. t-nft.sh and
+ * t-patroni.sh show the reset reaching a client. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "nft_priv.h"
+
+#define C_FENCE "hafd: fence_port: TCP to a VIP not master here: reset"
+#define MAX_ITEMS 128
+
+struct item {
+	int type, family;
+	char name[64];                  /* set, chain, or the rule's chain */
+	char comment[128];
+	char text[512];
+	uint32_t key_type, key_len;
+};
+
+struct decoded {
+	struct item it[MAX_ITEMS];
+	int n;
+};
+
+static void cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		snprintf(data, 128, "%s", (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+/* "meta nfproto", "cmp eq 02", "payload nh+16/4>r1", "lookup vip4_fence<r1",
+ * "counter", "reject 1/0". */
+static int expr_cb(struct nftnl_expr *e, void *data)
+{
+	char *t = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len = 0;
+
+	if (*t)
+		cat(t, 512, "; ");
+	if (!strcmp(name, "meta")) {
+		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+
+		cat(t, 512, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
+		    k == NFT_META_NFPROTO ? "nfproto" : "?");
+	} else if (!strcmp(name, "cmp")) {
+		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+
+		cat(t, 512, "cmp %s ", nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ ?
+		    "eq" : "?");
+		for (uint32_t i = 0; i < len; i++)
+			cat(t, 512, "%02x", d[i]);
+	} else if (!strcmp(name, "payload")) {
+		uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+
+		cat(t, 512, "payload %s+%u/%u>r%u", base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" :
+		    base == NFT_PAYLOAD_TRANSPORT_HEADER ? "th" : "?",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG));
+	} else if (!strcmp(name, "lookup")) {
+		cat(t, 512, "lookup %s<r%u", nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+	} else if (!strcmp(name, "reject")) {
+		cat(t, 512, "reject %u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE),
+		    nftnl_expr_get_u8(e, NFTNL_EXPR_REJECT_CODE));
+	} else {
+		cat(t, 512, "%s", name);
+	}
+	return 0;
+}
+
+/* A key as "ADDR . PORT" (the concatenation) or, for other lengths, hex. */
+static int key_value_cb(const struct nlattr *v, void *data)
+{
+	struct item *it = data;
+	const uint8_t *key = mnl_attr_get_payload(v);
+	uint16_t len = mnl_attr_get_payload_len(v), port;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (*it->text)
+		cat(it->text, sizeof(it->text), " ");
+	if (len != 8 && len != 20) {
+		cat(it->text, sizeof(it->text), "?%u", len);
+		return MNL_CB_OK;
+	}
+	memcpy(&port, key + len - 4, 2);
+	cat(it->text, sizeof(it->text), "%s . %u%s",
+	    inet_ntop(len == 8 ? AF_INET : AF_INET6, key, buf, sizeof(buf)), ntohs(port),
+	    key[len - 2] || key[len - 1] ? " (pad not zero)" : "");
+	return MNL_CB_OK;
+}
+
+static int elem_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
+		return mnl_attr_parse_nested(a, key_value_cb, data);
+	return MNL_CB_OK;
+}
+
+static int elem_cb(const struct nlattr *el, void *data)
+{
+	return mnl_attr_parse_nested(el, elem_attr_cb, data);
+}
+
+static int elems_attr_cb(const struct nlattr *a, void *data)
+{
+	struct item *it = data;
+
+	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET)
+		snprintf(it->name, sizeof(it->name), "%s", mnl_attr_get_str(a));
+	else if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_ELEMENTS)
+		return mnl_attr_parse_nested(a, elem_cb, data);
+	return MNL_CB_OK;
+}
+
+static void decode_msg(const struct nlmsghdr *nlh, struct item *it)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+
+	memset(it, 0, sizeof(*it));
+	it->type = nlh->nlmsg_type & 0xff;
+	it->family = g->nfgen_family;
+	if (it->type == NFT_MSG_NEWRULE) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		uint32_t len = 0;
+		const void *ud;
+
+		assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, comment_cb, it->comment);
+		nftnl_expr_foreach(r, expr_cb, it->text);
+		nftnl_rule_free(r);
+	} else if (it->type == NFT_MSG_NEWSET) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		assert_int_equal(nftnl_set_nlmsg_parse(nlh, s), 0);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+		it->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
+		it->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		nftnl_set_free(s);
+	} else if (it->type == NFT_MSG_NEWCHAIN) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
+		snprintf(it->name, sizeof(it->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		cat(it->text, sizeof(it->text), "hook %u prio %d policy %u",
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
+		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO),
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY));
+		nftnl_chain_free(c);
+	} else if (it->type == NFT_MSG_NEWSETELEM || it->type == NFT_MSG_DELSETELEM) {
+		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_attr_cb, it),
+				 MNL_CB_OK);
+	}
+}
+
+static void decode(struct nft_batch *b, struct decoded *d)
+{
+	size_t len;
+	const void *data;
+	int left;
+
+	assert_int_equal(nft_batch_end(b), 0);
+	data = nft_batch_data(b, &len);
+	left = (int)len;
+	d->n = 0;
+	for (const struct nlmsghdr *nlh = data; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+			continue;
+		assert_true(d->n < MAX_ITEMS);
+		decode_msg(nlh, &d->it[d->n++]);
+	}
+	nft_batch_free(b);
+}
+
+/* The first message of type `type` named `name` (set, chain, rule's chain). */
+static const struct item *find(const struct decoded *d, int type, const char *name)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->it[i].type == type && !strcmp(d->it[i].name, name))
+			return &d->it[i];
+	return NULL;
+}
+
+static int count(const struct decoded *d, int type, const char *name)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->n; i++)
+		n += d->it[i].type == type && !strcmp(d->it[i].name, name);
+	return n;
+}
+
+/* ---- the description ---------------------------------------------------------- */
+
+static struct hafd_addr ip(const char *s)
+{
+	struct hafd_addr a;
+
+	assert_int_equal(addr_parse(s, &a), 0);
+	return a;
+}
+
+/*   db    IPv4 FAULT here, 10.0.0.50/24 and 10.0.0.51, fence_port 5432 6432
+ *   db6   IPv6 backup, fd00::50, fence_port 5432
+ *   web   IPv4 master, 10.0.0.51 (so that VIP is served here), no fence
+ *   other IPv4 backup, 10.0.0.60, no fence */
+struct fixture {
+	struct hafd_addr vips_db[2], vips_db6[1], vips_web[1], vips_other[1];
+	uint16_t ports_db[2], ports_db6[1];
+	struct nft_inst inst[4];
+	struct nft_desc desc;
+};
+
+static void fixture(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->vips_db[0] = ip("10.0.0.50/24");
+	f->vips_db[1] = ip("10.0.0.51");
+	f->vips_db6[0] = ip("fd00::50/64");
+	f->vips_web[0] = ip("10.0.0.51");
+	f->vips_other[0] = ip("10.0.0.60");
+	f->ports_db[0] = 6432;
+	f->ports_db[1] = 5432;
+	f->ports_db6[0] = 5432;
+	f->inst[0] = (struct nft_inst){ .family = AF_INET, .vrid = 52, .adverts_per_s = 50,
+					.vips = f->vips_db, .n_vips = 2,
+					.fence_ports = f->ports_db, .n_fence_ports = 2 };
+	f->inst[1] = (struct nft_inst){ .family = AF_INET6, .vrid = 53, .adverts_per_s = 50,
+					.vips = f->vips_db6, .n_vips = 1,
+					.fence_ports = f->ports_db6, .n_fence_ports = 1 };
+	f->inst[2] = (struct nft_inst){ .family = AF_INET, .vrid = 51, .master = true,
+					.accept = true, .adverts_per_s = 1,
+					.vips = f->vips_web, .n_vips = 1 };
+	f->inst[3] = (struct nft_inst){ .family = AF_INET, .vrid = 54, .adverts_per_s = 1,
+					.vips = f->vips_other, .n_vips = 1 };
+	f->desc = (struct nft_desc){ .inst = f->inst, .n_inst = 4, .cap_pps = 1000 };
+}
+
+static const char *fences_text(const struct nft_fences *s)
+{
+	static char buf[512];
+	char a[ADDR_STRLEN];
+
+	buf[0] = 0;
+	for (size_t k = 0; k < s->n; k++)
+		cat(buf, sizeof(buf), "%s%s . %u", k ? " " : "",
+		    addr_ntop(&s->f[k].a, a, sizeof(a)), s->f[k].port);
+	return buf;
+}
+
+/* ---- what the sets should hold ---------------------------------------------- */
+
+/* Each VIP of a fenced instance that is not master, with each port,
+ * sorted, prefixes dropped; a VIP another instance holds as master here
+ * is not fenced; instances without fence_port add nothing. */
+static void test_want_fences(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+
+	(void)state;
+	fixture(&f);
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_true(w.fence);
+	assert_string_equal(fences_text(&w.fences[0]), "10.0.0.50 . 5432 10.0.0.50 . 6432");
+	assert_int_equal(w.fences[0].f[0].a.prefix, 0);
+	assert_string_equal(fences_text(&w.fences[1]), "fd00::50 . 5432");
+	nft_want_free(&w);
+
+	/* web is no longer master here: 10.0.0.51 is fenced too. */
+	f.inst[2].master = false;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_string_equal(fences_text(&w.fences[0]), "10.0.0.50 . 5432 10.0.0.50 . 6432 "
+			    "10.0.0.51 . 5432 10.0.0.51 . 6432");
+	nft_want_free(&w);
+}
+
+/* MASTER: its VIPs are served here, nothing fenced; draining after a
+ * handover: rule 3D lets its flows finish, no reset cuts them. */
+static void test_want_master_draining(void **state)
+{
+	struct fixture f;
+	struct nft_want w;
+
+	(void)state;
+	fixture(&f);
+	f.inst[0].master = true;
+	f.inst[1].draining = true;
+	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
+	assert_true(w.fence);           /* the chain stays: the next change is a set's */
+	assert_int_equal(w.fences[0].n, 0);
+	assert_int_equal(w.fences[1].n, 0);
+	nft_want_free(&w);
+}
+
+/* No instance with fence_port: no fence at all (no prerouting chain
+ * costs every packet); turning it on changes the rules, a state change
+ * only the sets. */
+static void test_want_fence_rules(void **state)
+{
+	struct fixture f;
+	struct nft_want a, b;
+
+	(void)state;
+	fixture(&f);
+	assert_int_equal(nft_want_compute(&a, &f.desc), 0);
+	f.inst[0].master = true;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_true(nft_want_same_rules(&a, &b));
+	assert_false(nft_fences_equal(&a.fences[0], &b.fences[0]));
+	assert_true(nft_fences_equal(&a.fences[1], &b.fences[1]));
+	nft_want_free(&b);
+	f.inst[0].n_fence_ports = 0;
+	f.inst[1].n_fence_ports = 0;
+	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
+	assert_false(b.fence);
+	assert_int_equal(b.fences[0].n + b.fences[1].n, 0);
+	assert_false(nft_want_same_rules(&a, &b));
+	nft_want_free(&a);
+	nft_want_free(&b);
+}
+
+/* ---- the messages -------------------------------------------------------------- */
+
+static void render(const struct nft_desc *desc, struct decoded *d)
+{
+	struct nft_want w;
+	struct nft_batch b;
+
+	assert_int_equal(nft_want_compute(&w, desc), 0);
+	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1), 0);
+	nft_build_skeleton(&b, "hafd", &w);
+	for (int f = 0; w.fence && f < 2; f++)
+		nft_build_fence_elems(&b, "hafd", f ? AF_INET6 : AF_INET, &w.fences[f], false);
+	decode(&b, d);
+	nft_want_free(&w);
+}
+
+/* The sets are ipv4_addr . inet_service and ipv6_addr . inet_service
+ * (nft's type numbers, 7 or 8 then 13, 6 bits each), keys of 8 and 20
+ * bytes; the chain hooks prerouting (a packet to an address not held here
+ * never reaches input); the rule loads the address and the port into
+ * adjacent 32-bit registers, as nft does for a concatenation, and ends in
+ * a TCP reset (NFT_REJECT_TCP_RST). */
+static void test_render_fence(void **state)
+{
+	struct fixture f;
+	struct decoded d;
+	const struct item *it;
+
+	(void)state;
+	fixture(&f);
+	render(&f.desc, &d);
+	it = find(&d, NFT_MSG_NEWSET, "vip4_fence");
+	assert_non_null(it);
+	assert_int_equal(it->family, NFPROTO_INET);
+	assert_int_equal(it->key_type, 7 << 6 | 13);
+	assert_int_equal(it->key_len, 8);
+	it = find(&d, NFT_MSG_NEWSET, "vip6_fence");
+	assert_non_null(it);
+	assert_int_equal(it->key_type, 8 << 6 | 13);
+	assert_int_equal(it->key_len, 20);
+	it = find(&d, NFT_MSG_NEWCHAIN, "prerouting");
+	assert_non_null(it);
+	assert_int_equal(it->family, NFPROTO_INET);
+	assert_string_equal(it->text, "hook 0 prio -10 policy 1");
+	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "prerouting"), 2);
+	it = find(&d, NFT_MSG_NEWRULE, "prerouting");
+	assert_string_equal(it->comment, C_FENCE);
+	assert_string_equal(it->text, "meta nfproto; cmp eq 02; meta l4proto; cmp eq 06; "
+			    "payload nh+16/4>r1; payload th+2/2>r9; lookup vip4_fence<r1; "
+			    "counter; reject 1/0");
+	it = &d.it[it - d.it + 1];
+	assert_string_equal(it->text, "meta nfproto; cmp eq 0a; meta l4proto; cmp eq 06; "
+			    "payload nh+24/16>r1; payload th+2/2>r2; lookup vip6_fence<r1; "
+			    "counter; reject 1/0");
+	it = find(&d, NFT_MSG_NEWSETELEM, "vip4_fence");
+	assert_non_null(it);
+	assert_string_equal(it->text, "10.0.0.50 . 5432 10.0.0.50 . 6432");
+	it = find(&d, NFT_MSG_NEWSETELEM, "vip6_fence");
+	assert_non_null(it);
+	assert_string_equal(it->text, "fd00::50 . 5432");
+
+	/* Without fence_port: neither the chain nor the sets. */
+	f.inst[0].n_fence_ports = 0;
+	f.inst[1].n_fence_ports = 0;
+	render(&f.desc, &d);
+	assert_null(find(&d, NFT_MSG_NEWCHAIN, "prerouting"));
+	assert_null(find(&d, NFT_MSG_NEWSET, "vip4_fence"));
+	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "prerouting"), 0);
+}
+
+/* An update flushes the set and refills it: empty when the instance
+ * became master (the batch before its GARPs). */
+static void test_render_fence_update(void **state)
+{
+	struct nft_fences none = { 0 };
+	struct nft_fence one = { .a = ip("10.0.0.50"), .port = 5432 };
+	struct nft_fences some = { .f = &one, .n = 1 };
+	struct nft_batch b;
+	struct decoded d;
+
+	(void)state;
+	assert_int_equal(nft_batch_init(&b, 1, 1), 0);
+	nft_build_fence_elems(&b, "hafd", AF_INET, &none, true);
+	decode(&b, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.it[0].type, NFT_MSG_DELSETELEM);
+	assert_string_equal(d.it[0].name, "vip4_fence");
+	assert_string_equal(d.it[0].text, "");
+	assert_int_equal(nft_batch_init(&b, 1, 1), 0);
+	nft_build_fence_elems(&b, "hafd", AF_INET, &some, true);
+	decode(&b, &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.it[1].type, NFT_MSG_NEWSETELEM);
+	assert_string_equal(d.it[1].text, "10.0.0.50 . 5432");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_want_fences),
+		cmocka_unit_test(test_want_master_draining),
+		cmocka_unit_test(test_want_fence_rules),
+		cmocka_unit_test(test_render_fence),
+		cmocka_unit_test(test_render_fence_update),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
