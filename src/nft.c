@@ -286,6 +286,8 @@ static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_want *w)
 	 * again under the same name is hooked again. */
 	for (size_t i = 0; rc == 0 && i < w->n_devs; i++)
 		w->devs[i].ifindex = (int)if_nametoindex(w->devs[i].name);
+	for (size_t i = 0; rc == 0 && i < w->n_fence_devs; i++)       /* fence_port's */
+		w->fence_devs[i].ifindex = (int)if_nametoindex(w->fence_devs[i].name);
 	errno = saved;
 	return rc;
 }

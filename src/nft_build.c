@@ -41,7 +41,7 @@
  *       6 Neighbor Advertisements whose target is in vip6_standby: drop
  *     with fence_port only (its own block below, "fence_port"):
  *     set vip4_fence, vip6_fence        VIP . port of instances not master
- *     chain prerouting  hook prerouting, priority filter - 10
+ *     chain fence-DEV  hook ingress device DEV, priority -20 (before 3L)
  *       F TCP to an element of vipN_fence: reject with tcp reset
  *   table arp TABLE
  *     set vip4_standby                  the same elements as inet's
@@ -910,7 +910,7 @@ void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft
 	if (w->lease)
 		lease_skeleton(b, table, w);
 	if (w->fence)
-		nft_build_fence_skeleton(b, table);     /* rule F (fence_port, below) */
+		nft_build_fence_skeleton(b, table, w);  /* rule F (fence_port, below) */
 }
 
 /* ---- set elements -------------------------------------------------------- */
@@ -999,26 +999,31 @@ void nft_build_leases(struct nft_batch *b, const char *table, int af,
  *                                not master here (BACKUP, FAULT, INIT) and
  *                                not draining, with each of its VIPs, less
  *                                the VIPs a master instance holds here
- *   chain prerouting  hook prerouting, priority filter - 10, policy accept
+ *   chain fence-DEV  hook ingress device DEV, priority -20, policy accept
  *     F TCP to an element of vipN_fence: counter, reject with tcp reset
+ *   one chain for each interface a fenced instance runs on (that exists; a
+ *   vmac's frames pass its lower interface, so that one covers it).
  *
  * Rule 3 drops traffic to a VIP that is not ours, which a client meets as
  * a connection attempt that hangs until its timeout (20 s and more for
  * libpq's default): a client whose ARP entry still points here after a
  * demotion, or any client while no node is master (during Patroni's own
  * failover). F answers it with a reset at once, so that a write through a
- * stale VIP fails fast and the client retries. It is in prerouting: a
- * packet to an address that is not configured here (the VIP gone, the
- * client's neighbour entry stale) never reaches input. Reject from
- * prerouting needs Linux 5.8 ("netfilter: introduce support for reject at
- * prerouting stage", nf_reject_fill_skb_dst: the reset is routed back by
- * the client's address); Debian 12's 6.1 has it. The sets move with
+ * stale VIP fails fast and the client retries. It is at ingress, before
+ * the lease's rule 3L (priority -10), which drops what goes to a VIP
+ * without a lease, and before input: a packet to an address that is not
+ * configured here (the VIP gone, the client's neighbour entry stale)
+ * never reaches input. Reject from the inet family's ingress hook needs
+ * Linux 5.11 (commit 117ca1f8920c, "netfilter: nft_reject_inet: allow to
+ * use reject from inet ingress", with nf_reject_fill_skb_dst routing the
+ * reset back to the client); Debian 12's 6.1 has it. The sets move with
  * vipN_standby, in the same batches: on the way to MASTER they empty in
  * the batch before the GARPs (vrrp.c), on the way out they fill in the
  * batch of the state change. */
 
 #define NFT_TYPE_INET_SERVICE 13
 #define NFT_TYPE_BITS 6                 /* a concatenation's types, 6 bits each */
+#define FENCE_PRIO (-20)                /* before the lease's chains (CHAIN_PRIO) */
 
 const char *nft_fence_set_name(int af)
 {
@@ -1054,13 +1059,37 @@ static void fence_set_msg(struct nft_batch *b, const char *table, int af)
 	nftnl_set_free(s);
 }
 
-/* Rule F of one family. */
-static void rule_fence(struct nft_batch *b, const char *table, int af)
+/* An inet chain hooking ingress on dev, before the lease's chains. */
+static void fence_chain_msg(struct nft_batch *b, const char *table, const char *name,
+			    const char *dev)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c || nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter") < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev) < 0) {
+		batch_fail(b, ENOMEM);
+	} else {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_INGRESS);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, FENCE_PRIO);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nftnl_chain_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+							  NLM_F_CREATE | NLM_F_EXCL, "add chain"), c);
+		msg_end(b);
+	}
+	if (c)
+		nftnl_chain_free(c);
+}
+
+/* Rule F of one family, in chain `chain`. */
+static void rule_fence(struct nft_batch *b, const char *table, const char *chain, int af)
 {
 	struct nftnl_expr *e;
 	struct rule ru;
 
-	rule_begin(&ru, NFPROTO_INET, table, "prerouting");
+	rule_begin(&ru, NFPROTO_INET, table, chain);
 	meta_cmp(&ru, NFT_META_NFPROTO, NFT_CMP_EQ, af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
 	meta_cmp(&ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_TCP);
 	if (af == AF_INET)                                      /* daddr: register 1 */
@@ -1085,13 +1114,20 @@ static void rule_fence(struct nft_batch *b, const char *table, int af)
 	rule_end(b, &ru, NFPROTO_INET, "hafd: fence_port: TCP to a VIP not master here: reset");
 }
 
-void nft_build_fence_skeleton(struct nft_batch *b, const char *table)
+void nft_build_fence_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)
 {
 	fence_set_msg(b, table, AF_INET);
 	fence_set_msg(b, table, AF_INET6);
-	chain_msg(b, NFPROTO_INET, table, "prerouting", NF_INET_PRE_ROUTING, NULL);
-	rule_fence(b, table, AF_INET);
-	rule_fence(b, table, AF_INET6);
+	for (size_t i = 0; i < w->n_fence_devs; i++) {
+		char name[IFNAMSIZ + 8];
+
+		if (!w->fence_devs[i].ifindex)
+			continue;
+		snprintf(name, sizeof(name), "fence-%s", w->fence_devs[i].name);
+		fence_chain_msg(b, table, name, w->fence_devs[i].name);
+		rule_fence(b, table, name, AF_INET);
+		rule_fence(b, table, name, AF_INET6);
+	}
 }
 
 /* NEWSETELEM with f[0..n), or (n = 0, DELSETELEM) an empty list: flush. */

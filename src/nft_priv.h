@@ -82,6 +82,9 @@ struct nft_want {
 	 * vip4_fence and vip6_fence. */
 	bool fence;
 	struct nft_fences fences[2];
+	struct nft_dev *fence_devs;     /* the interfaces of the fenced instances,
+					 * sorted by name; nft.c sets ifindex */
+	size_t n_fence_devs;
 };
 
 /* Append a (its prefix dropped) to s, unsorted. 0 or -1 (ENOMEM). */
@@ -154,14 +157,18 @@ const char *nft_lease_set_name(int af);
 
 /* ---- fence_port (nft_want.c, nft_build.c) ---- */
 
-/* The fences of d into w (w->fence, w->fences): for each instance that is
+/* The fences of d into w (w->fence, w->fences, w->fence_devs): for each
+ * instance that is
  * neither master nor draining, each VIP with each of its fence ports,
  * less the VIPs a master instance holds here. 0 or -1 (ENOMEM). */
 int nft_fence_want(struct nft_want *w, const struct nft_desc *d);
 void nft_fence_free(struct nft_want *w);
 bool nft_fences_equal(const struct nft_fences *a, const struct nft_fences *b);
-/* The fence sets, the prerouting chain and its rules (with w->fence). */
-void nft_build_fence_skeleton(struct nft_batch *b, const char *table);
+/* a and b hook the same fence devices (names and ifindexes). */
+bool nft_fence_devs_equal(const struct nft_want *a, const struct nft_want *b);
+/* The fence sets, and a chain with rule F for each fence device that
+ * exists (with w->fence). */
+void nft_build_fence_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w);
 /* The elements of vip4_fence (af AF_INET) or vip6_fence, emptying the set
  * first when `flush`. */
 void nft_build_fence_elems(struct nft_batch *b, const char *table, int af,

@@ -285,7 +285,7 @@ bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
 	       nft_devs_equal(a, b) &&
 	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
-	       a->fence == b->fence &&
+	       a->fence == b->fence && nft_fence_devs_equal(a, b) &&
 	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
 	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
 }
@@ -354,6 +354,45 @@ static void fences_finish(struct nft_fences *s, const struct nft_addrs *owned)
 	s->n = k;
 }
 
+/* The interface of a fenced instance (a vmac's lower one: its frames pass
+ * there), once. */
+static int fence_dev_push(struct nft_want *w, size_t *cap, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < w->n_fence_devs; i++)
+		if (!strcmp(w->fence_devs[i].name, name))
+			return 0;
+	if (w->n_fence_devs == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		struct nft_dev *p = realloc(w->fence_devs, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->fence_devs = p;
+		*cap = c;
+	}
+	memset(&w->fence_devs[w->n_fence_devs], 0, sizeof(w->fence_devs[0]));
+	snprintf(w->fence_devs[w->n_fence_devs++].name, IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+static int fence_dev_qcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_dev *)a)->name, ((const struct nft_dev *)b)->name);
+}
+
+bool nft_fence_devs_equal(const struct nft_want *a, const struct nft_want *b)
+{
+	if (a->n_fence_devs != b->n_fence_devs)
+		return false;
+	for (size_t i = 0; i < a->n_fence_devs; i++)
+		if (strcmp(a->fence_devs[i].name, b->fence_devs[i].name) ||
+		    a->fence_devs[i].ifindex != b->fence_devs[i].ifindex)
+			return false;
+	return true;
+}
+
 /* A VIP that an instance holds as master here is served here, whatever
  * another instance that has it too says (as for vipN_standby). A draining
  * former master is not fenced: rule 3D lets its established flows finish,
@@ -361,6 +400,7 @@ static void fences_finish(struct nft_fences *s, const struct nft_addrs *owned)
 int nft_fence_want(struct nft_want *w, const struct nft_desc *d)
 {
 	struct nft_addrs owned[2] = { { 0 } };
+	size_t dev_cap = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < d->n_inst; i++) {
@@ -368,6 +408,8 @@ int nft_fence_want(struct nft_want *w, const struct nft_desc *d)
 		int f = in->family == AF_INET6;
 
 		w->fence |= in->n_fence_ports > 0;
+		if (in->n_fence_ports)
+			rc |= fence_dev_push(w, &dev_cap, in->ifname);
 		for (size_t k = 0; k < in->n_vips; k++) {
 			if (in->master)
 				rc |= nft_addrs_push(&owned[f], &in->vips[k]);
@@ -377,6 +419,8 @@ int nft_fence_want(struct nft_want *w, const struct nft_desc *d)
 							 in->fence_ports[p]);
 		}
 	}
+	if (w->n_fence_devs)
+		qsort(w->fence_devs, w->n_fence_devs, sizeof(*w->fence_devs), fence_dev_qcmp);
 	for (int f = 0; f < 2; f++) {
 		addrs_sort(&owned[f]);
 		fences_finish(&w->fences[f], &owned[f]);
@@ -396,6 +440,9 @@ void nft_fence_free(struct nft_want *w)
 		free(w->fences[f].f);
 		memset(&w->fences[f], 0, sizeof(w->fences[f]));
 	}
+	free(w->fence_devs);
+	w->fence_devs = NULL;
+	w->n_fence_devs = 0;
 	w->fence = false;
 }
 

@@ -5,7 +5,8 @@
 # VIP but not VRRP; unicast adverts from a non-peer never reach hafd; a
 # VRRP flood from one source is cut while 10 ms adverts pass; SIGTERM
 # removes the tables, a restart after SIGKILL leaves exactly one fresh pair;
-# nft_table = none creates nothing.
+# nft_table = none creates nothing; fence_port: TCP to the VIP on a fenced
+# port sent to the backup is reset at once, on the master it connects.
 #
 # HAFD_TEST_NFT_TABLE=none runs all of it with nft_table = none: every check
 # of what the tables do must then fail (that is how they were shown to bite).
@@ -74,7 +75,11 @@ PY
 nft_conf() {   # NAME [LINES...]
 	lab_conf "$1" '[global]' "nft_table = $T" '[instance web]' "${@:2}"
 }
-base=$(nft_conf nft.conf '[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64")
+# fence_port needs the table (an error with nft_table = none).
+FENCE='fence_port = 5432'
+[ "$T" = none ] && FENCE=
+base=$(nft_conf nft.conf "$FENCE" '[instance web6]' 'vrid = 52' \
+	"virtual_ip = $VIP6/64" "$FENCE")
 
 # --- Backup and Master ------------------------------------------------------
 lab_up -n 2 -c "$base"
@@ -123,12 +128,70 @@ check "the client resolves the IPv6 VIP to the master" \
 in_ns n2 ip addr del $VIP/24 dev eth0
 in_ns n2 ip addr del $VIP6/64 dev eth0
 
+# --- fence_port -------------------------------------------------------------------
+C_FENCE="hafd: fence_port: TCP to a VIP not master here: reset"
+# NODE SET: a fence set's elements as "ADDR . PORT", sorted, comma-separated.
+fence_elems() {
+	nftj "$1" | jq -r --arg s "$2" '.nftables[] | select(.set.name == $s) | .set.elem // [] |
+		.[] | .concat | map(tostring) | join(" . ")' | sort | paste -sd,
+}
+# ADDR PORT: what a client connecting to it sees within 3 s: connected,
+# refused (a reset), timeout, or error ERRNO.
+tcp_try() {
+	in_ns client python3 - "$1" "$2" <<'PY'
+import socket, sys
+a, p = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET)
+s.settimeout(3)
+try:
+    s.connect((a, p))
+    print("connected")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+except OSError as e:
+    print("error", e.errno)
+PY
+}
+check "backup: the fence sets hold VIP . 5432" \
+	test "$(fence_elems n2 vip4_fence)/$(fence_elems n2 vip6_fence)" = "$VIP . 5432/$VIP6 . 5432"
+check "the status hafd reads back lists the backup's fence" \
+	eval 'last_status n2 | grep -qF "\"vip_fence\":[\"$VIP . 5432\",\"$VIP6 . 5432\"]"'
+check "master: nothing fenced" test "$(nftj n1 | jq '[.nftables[] | select(.set.name == "vip4_fence")] |
+	length')/$(fence_elems n1 vip4_fence)" = "1/"
+check "chain fence-eth0: hook ingress, priority -20 (before the lease's chains)" \
+	chain_is n1 fence-eth0 inet "ingress -20 accept"
+# A listener on the master; the backup has none (nor the VIP).
+in_ns n1 timeout 60 python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET6); s.bind(("::", 5432)); s.listen(16); time.sleep(60)' \
+	>/dev/null 2>&1 &
+on_exit "kill $! 2>/dev/null"
+disown
+in_ns client ip neigh replace $VIP lladdr "$n2mac" dev eth0 nud permanent
+in_ns client ip -6 neigh replace $VIP6 lladdr "$n2mac" dev eth0 nud permanent
+check "to the backup's MAC (a stale entry): VIP:5432 is refused at once" \
+	test "$(tcp_try $VIP 5432)" = refused
+check "... and [VIP6]:5432 too" test "$(tcp_try $VIP6 5432)" = refused
+check "the backup's fence rule counted both" test "$(counter n2 "$C_FENCE")" -ge 2
+check "another port is not fenced: it hangs (rule 3 or the lease drop it)" \
+	test "$(tcp_try $VIP 5433)" = timeout
+in_ns client ip neigh replace $VIP lladdr "$n1mac" dev eth0 nud permanent
+in_ns client ip -6 neigh replace $VIP6 lladdr "$n1mac" dev eth0 nud permanent
+check "to the master's MAC: VIP:5432 connects" test "$(tcp_try $VIP 5432)" = connected
+check "... and [VIP6]:5432 too" test "$(tcp_try $VIP6 5432)" = connected
+check "the master's fence rule counted none" test "$(counter n1 "$C_FENCE")" = 0
+in_ns client ip neigh del $VIP dev eth0
+in_ns client ip -6 neigh del $VIP6 dev eth0
+
 # --- Fault --------------------------------------------------------------------
 lab linkdown n1
 wait_log n1 'web/VRID 51\] MASTER -> FAULT' 5 && wait_log n2 'web/VRID 51\] BACKUP -> MASTER' 5
 ok $? "n1 enters FAULT when its link goes down, n2 takes over"
 check "fault: n1's standby sets hold its VIPs" wait_until 3 standby_is n1 "$VIP $VIP6"
 check "new master n2: nothing in its standby sets" wait_until 3 standby_is n2 " "
+check "fault: n1 fences VIP . 5432, the new master n2 nothing" \
+	eval '[ "$(fence_elems n1 vip4_fence)/$(fence_elems n2 vip4_fence)" = "$VIP . 5432/" ]'
 lab linkup n1
 check "n1 is master again: its sets are empty, n2's hold the VIPs" \
 	wait_until 5 eval 'standby_is n1 " " && standby_is n2 "$VIP $VIP6"'

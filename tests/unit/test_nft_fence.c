@@ -1,7 +1,7 @@
 /* test_nft_fence.c: fence_port in hafd's nftables tables (issue 24): which
  * (VIP . port) pairs the fence sets hold for a description of the
  * instances (nft_want.c), and the messages that make the sets, the
- * prerouting chain and its reject rule (nft_build.c), read back with
+ * ingress chains and their reject rules (nft_build.c), read back with
  * libnftnl and libmnl as the kernel would read them. t-nft.sh and
  * t-patroni.sh show the reset reaching a client. */
 #include <stdarg.h>
@@ -177,10 +177,12 @@ static void decode_msg(const struct nlmsghdr *nlh, struct item *it)
 
 		assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
 		snprintf(it->name, sizeof(it->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-		cat(it->text, sizeof(it->text), "hook %u prio %d policy %u",
+		cat(it->text, sizeof(it->text), "hook %u prio %d policy %u dev %s",
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
 		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO),
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY));
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY),
+		    nftnl_chain_is_set(c, NFTNL_CHAIN_DEV) ?
+		    nftnl_chain_get_str(c, NFTNL_CHAIN_DEV) : "-");
 		nftnl_chain_free(c);
 	} else if (it->type == NFT_MSG_NEWSETELEM || it->type == NFT_MSG_DELSETELEM) {
 		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_attr_cb, it),
@@ -236,8 +238,9 @@ static struct hafd_addr ip(const char *s)
 	return a;
 }
 
-/*   db    IPv4 FAULT here, 10.0.0.50/24 and 10.0.0.51, fence_port 5432 6432
- *   db6   IPv6 backup, fd00::50, fence_port 5432
+/*   db    IPv4 FAULT here, 10.0.0.50/24 and 10.0.0.51, fence_port 5432 6432,
+ *         on eth1
+ *   db6   IPv6 backup, fd00::50, fence_port 5432, on eth0
  *   web   IPv4 master, 10.0.0.51 (so that VIP is served here), no fence
  *   other IPv4 backup, 10.0.0.60, no fence */
 struct fixture {
@@ -259,13 +262,13 @@ static void fixture(struct fixture *f)
 	f->ports_db[1] = 5432;
 	f->ports_db6[0] = 5432;
 	f->inst[0] = (struct nft_inst){ .family = AF_INET, .vrid = 52, .adverts_per_s = 50,
-					.vips = f->vips_db, .n_vips = 2,
+					.ifname = "eth1", .vips = f->vips_db, .n_vips = 2,
 					.fence_ports = f->ports_db, .n_fence_ports = 2 };
 	f->inst[1] = (struct nft_inst){ .family = AF_INET6, .vrid = 53, .adverts_per_s = 50,
-					.vips = f->vips_db6, .n_vips = 1,
+					.ifname = "eth0", .vips = f->vips_db6, .n_vips = 1,
 					.fence_ports = f->ports_db6, .n_fence_ports = 1 };
 	f->inst[2] = (struct nft_inst){ .family = AF_INET, .vrid = 51, .master = true,
-					.accept = true, .adverts_per_s = 1,
+					.accept = true, .adverts_per_s = 1, .ifname = "eth2",
 					.vips = f->vips_web, .n_vips = 1 };
 	f->inst[3] = (struct nft_inst){ .family = AF_INET, .vrid = 54, .adverts_per_s = 1,
 					.vips = f->vips_other, .n_vips = 1 };
@@ -301,6 +304,10 @@ static void test_want_fences(void **state)
 	assert_string_equal(fences_text(&w.fences[0]), "10.0.0.50 . 5432 10.0.0.50 . 6432");
 	assert_int_equal(w.fences[0].f[0].a.prefix, 0);
 	assert_string_equal(fences_text(&w.fences[1]), "fd00::50 . 5432");
+	/* The interfaces of the fenced instances, sorted, not web's. */
+	assert_int_equal(w.n_fence_devs, 2);
+	assert_string_equal(w.fence_devs[0].name, "eth0");
+	assert_string_equal(w.fence_devs[1].name, "eth1");
 	nft_want_free(&w);
 
 	/* web is no longer master here: 10.0.0.51 is fenced too. */
@@ -345,11 +352,14 @@ static void test_want_fence_rules(void **state)
 	assert_true(nft_want_same_rules(&a, &b));
 	assert_false(nft_fences_equal(&a.fences[0], &b.fences[0]));
 	assert_true(nft_fences_equal(&a.fences[1], &b.fences[1]));
+	b.fence_devs[0].ifindex = 7;    /* eth0 made again under the same name */
+	assert_false(nft_want_same_rules(&a, &b));
 	nft_want_free(&b);
 	f.inst[0].n_fence_ports = 0;
 	f.inst[1].n_fence_ports = 0;
 	assert_int_equal(nft_want_compute(&b, &f.desc), 0);
 	assert_false(b.fence);
+	assert_int_equal(b.n_fence_devs, 0);
 	assert_int_equal(b.fences[0].n + b.fences[1].n, 0);
 	assert_false(nft_want_same_rules(&a, &b));
 	nft_want_free(&a);
@@ -364,6 +374,9 @@ static void render(const struct nft_desc *desc, struct decoded *d)
 	struct nft_batch b;
 
 	assert_int_equal(nft_want_compute(&w, desc), 0);
+	/* nft.c's if_nametoindex(): eth1 does not exist (no chain). */
+	for (size_t i = 0; i < w.n_fence_devs; i++)
+		w.fence_devs[i].ifindex = strcmp(w.fence_devs[i].name, "eth1") ? 2 : 0;
 	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1), 0);
 	nft_build_skeleton(&b, "hafd", &w);
 	for (int f = 0; w.fence && f < 2; f++)
@@ -374,10 +387,12 @@ static void render(const struct nft_desc *desc, struct decoded *d)
 
 /* The sets are ipv4_addr . inet_service and ipv6_addr . inet_service
  * (nft's type numbers, 7 or 8 then 13, 6 bits each), keys of 8 and 20
- * bytes; the chain hooks prerouting (a packet to an address not held here
- * never reaches input); the rule loads the address and the port into
- * adjacent 32-bit registers, as nft does for a concatenation, and ends in
- * a TCP reset (NFT_REJECT_TCP_RST). */
+ * bytes; a chain for each interface that exists hooks the inet family's
+ * ingress (NF_INET_INGRESS) at priority -20, before the lease's netdev
+ * chains drop what goes to a VIP without a lease and before input (a
+ * packet to an address not held here never reaches it); the rule loads the
+ * address and the port into adjacent 32-bit registers, as nft does for a
+ * concatenation, and ends in a TCP reset (NFT_REJECT_TCP_RST). */
 static void test_render_fence(void **state)
 {
 	struct fixture f;
@@ -396,12 +411,14 @@ static void test_render_fence(void **state)
 	assert_non_null(it);
 	assert_int_equal(it->key_type, 8 << 6 | 13);
 	assert_int_equal(it->key_len, 20);
-	it = find(&d, NFT_MSG_NEWCHAIN, "prerouting");
+	it = find(&d, NFT_MSG_NEWCHAIN, "fence-eth0");
 	assert_non_null(it);
 	assert_int_equal(it->family, NFPROTO_INET);
-	assert_string_equal(it->text, "hook 0 prio -10 policy 1");
-	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "prerouting"), 2);
-	it = find(&d, NFT_MSG_NEWRULE, "prerouting");
+	assert_string_equal(it->text, "hook 5 prio -20 policy 1 dev eth0");
+	assert_null(find(&d, NFT_MSG_NEWCHAIN, "fence-eth1"));       /* missing */
+	assert_null(find(&d, NFT_MSG_NEWCHAIN, "fence-eth2"));       /* no fence */
+	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "fence-eth0"), 2);
+	it = find(&d, NFT_MSG_NEWRULE, "fence-eth0");
 	assert_string_equal(it->comment, C_FENCE);
 	assert_string_equal(it->text, "meta nfproto; cmp eq 02; meta l4proto; cmp eq 06; "
 			    "payload nh+16/4>r1; payload th+2/2>r9; lookup vip4_fence<r1; "
@@ -421,9 +438,9 @@ static void test_render_fence(void **state)
 	f.inst[0].n_fence_ports = 0;
 	f.inst[1].n_fence_ports = 0;
 	render(&f.desc, &d);
-	assert_null(find(&d, NFT_MSG_NEWCHAIN, "prerouting"));
+	assert_null(find(&d, NFT_MSG_NEWCHAIN, "fence-eth0"));
 	assert_null(find(&d, NFT_MSG_NEWSET, "vip4_fence"));
-	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "prerouting"), 0);
+	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "fence-eth0"), 0);
 }
 
 /* An update flushes the set and refills it: empty when the instance
