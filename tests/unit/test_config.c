@@ -374,6 +374,8 @@ static void test_example_patroni(void **state)
 	assert_int_equal(cfg->checks[0].request, CHECK_REQ_PATRONI);
 	assert_string_equal(cfg->checks[0].http_path, "/primary");
 	assert_int_equal(cfg->checks[0].weight, 0);
+	assert_int_equal(cfg->instances[0].n_fence_ports, 1);
+	assert_int_equal(cfg->instances[0].fence_ports[0], 5432);
 	config_free(cfg);
 }
 
