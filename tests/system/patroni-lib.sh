@@ -76,7 +76,9 @@ pg_lab_down() {
 # preemption (the check decides, not the priority).
 # A second check, "slow", polls once an hour: only a callback runs it.
 # 20 ms adverts: the new leader's node waits its Master_Down_Interval (about
-# 70 ms) after its check passes.
+# 70 ms) after its check passes. fence_port: while not master, a node resets
+# connections to the VIP's port 5432 (a client sent there by a stale
+# neighbour entry fails at once instead of hanging).
 pg_hafd_conf() {   # [INTERVAL]
 	lab_conf patroni.conf - <<EOF
 [global]
@@ -97,6 +99,7 @@ interval = 60m
 [instance lab]
 track = pg
 advert_interval = 20ms
+fence_port = 5432
 EOF
 }
 
@@ -150,6 +153,12 @@ bootstrap:
         max_replication_slots: 5
         wal_log_hints: "on"
         fsync: "off"
+        # A leader demoted by a switchover waits, as it shuts down, for
+        # the standby to confirm the last WAL; a standby that promotes
+        # first never does, and the old leader hangs in "demote in
+        # progress" until this timeout (60 s by default) before it can
+        # rejoin as a replica.
+        wal_sender_timeout: 5s
   initdb:
   - encoding: UTF8
   - auth: trust
@@ -442,3 +451,44 @@ pg_sampler_stop() { kill "$_pg_sampler" 2>/dev/null; wait "$_pg_sampler" 2>/dev/
 # pg_stale counts those samples, where nobody is the leader.)
 pg_violations() { awk '($2 && $5 == 200) || ($4 && $3 == 200) || ($2 && $4)' "$1"; }
 pg_stale() { awk '($2 && $3 != 200 && $5 != 200) || ($4 && $5 != 200 && $3 != 200)' "$1" | wc -l; }
+
+# What a client connecting to VIP:5432 sees within 3 s: connected, refused
+# (a reset), timeout, or error ERRNO.
+pg_tcp_try() {
+	in_ns client python3 - "$PG_VIP" 5432 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET)
+s.settimeout(3)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+except OSError as e:
+    print("error", e.errno)
+PY
+}
+# Cut node nI off from etcd (in the client namespace, port 2379), from the
+# other node and from VRRP, in its own namespace with a table of its own;
+# the client (the writer) still reaches it. pg_heal undoes it.
+pg_partition() {   # I
+	in_ns "n$1" nft -f - <<EOF
+table inet pgpart {
+	chain in {
+		type filter hook input priority -300; policy accept;
+		tcp sport 2379 drop
+		ip saddr 10.77.0.1$((3 - $1)) drop
+		ip protocol vrrp drop
+	}
+	chain out {
+		type filter hook output priority -300; policy accept;
+		tcp dport 2379 drop
+		ip daddr 10.77.0.1$((3 - $1)) drop
+		ip protocol vrrp drop
+	}
+}
+EOF
+}
+pg_heal() { in_ns "n$1" nft delete table inet pgpart 2>/dev/null; }   # I
