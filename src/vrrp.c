@@ -41,6 +41,21 @@ static uint8_t effective_priority(const struct vrrp_router *r)
 	return (uint8_t)(p < 1 ? 1 : p > 254 ? 254 : p);
 }
 
+/* The instance tracks a request = patroni check, alone in no sync group:
+ * Patroni's leader lock lets one member pass at a time, so leaving FAULT
+ * needs no Master_Down_Interval as Backup (vrrp_params.exclusive). A
+ * group's members leave FAULT together, as the group decides. */
+static bool exclusive_of(const struct hafd_config *cfg, const struct cfg_instance *c)
+{
+	if (c->group >= 0)
+		return false;
+	for (size_t k = 0; k < c->n_tracks; k++)
+		if (c->tracks[k] < cfg->n_checks &&
+		    cfg->checks[c->tracks[k]].request == CHECK_REQ_PATRONI)
+			return true;
+	return false;
+}
+
 static void params_init(struct vrrp_router *r)
 {
 	const struct cfg_instance *c = r->cfg;
@@ -53,6 +68,7 @@ static void params_init(struct vrrp_router *r)
 	p->preempt_delay_us = c->preempt_delay_us;
 	p->pair = c->pair;
 	p->preempt_blocked = false;
+	p->exclusive = exclusive_of(r->h->cfg, c);
 }
 
 /* ---- the instance's operations (order and rules in vrrp_inst.c) ------ */
@@ -647,5 +663,6 @@ void vrrp_reload_begin(struct hafd *h, const struct hafd_config *ncfg)
 			router_begin(r);
 		else
 			router_retune(r, &ncfg->instances[i]);
+		r->inst.params.exclusive = exclusive_of(ncfg, &ncfg->instances[i]);
 	}
 }

@@ -130,12 +130,25 @@ static void start(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
 	if (f->fault) {
 		set_state(f, VRRP_STATE_FAULT, VRRP_CAUSE_FAULT, out);
 		clear_timers(f);
+		f->fault_heard_us = now;
 		return;
 	}
 	if (p->priority == 255) {
 		become_master(f, p, now, cleared ? VRRP_CAUSE_FAULT_CLEARED : VRRP_CAUSE_OWNER,
 			      out);
 		return;
+	}
+	/* An exclusive check (request = patroni) passes on one member at a
+	 * time: waiting an Active_Down_Interval as Backup only delays the
+	 * VIP. Not while another router still advertises (a former master
+	 * whose check has not failed yet): then the usual way. */
+	if (cleared && p->exclusive) {
+		f->master_adver_int_cs = p->adver_int_cs;
+		recompute(f, p);
+		if (now >= f->fault_heard_us + f->master_down_us) {
+			become_master(f, p, now, VRRP_CAUSE_FAULT_CLEARED, out);
+			return;
+		}
 	}
 	become_backup_alone(f, p, now,
 			    cleared ? VRRP_CAUSE_FAULT_CLEARED : VRRP_CAUSE_STARTUP, out);
@@ -436,11 +449,13 @@ static void master_advert(struct vrrp_fsm *f, const struct vrrp_params *p,
 	announce(f, p, now, ev, out);
 }
 
-static void on_fault_set(struct vrrp_fsm *f, struct vrrp_actions *out)
+static void on_fault_set(struct vrrp_fsm *f, uint64_t now, struct vrrp_actions *out)
 {
 	f->fault = true;
-	if (f->state == VRRP_STATE_MASTER || f->state == VRRP_STATE_BACKUP)
+	if (f->state == VRRP_STATE_MASTER || f->state == VRRP_STATE_BACKUP) {
 		leave(f, VRRP_STATE_FAULT, VRRP_CAUSE_FAULT, out);
+		f->fault_heard_us = now;
+	}
 }
 
 static void on_fault_clear(struct vrrp_fsm *f, const struct vrrp_params *p, uint64_t now,
@@ -523,7 +538,7 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_params *p,
 
 	switch (ev->type) {
 	case VRRP_EV_FAULT_SET:
-		on_fault_set(f, out);
+		on_fault_set(f, now_us, out);
 		return;
 	case VRRP_EV_FAULT_CLEAR:
 		on_fault_clear(f, p, now_us, out);
@@ -543,6 +558,8 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_params *p,
 		step_backup(f, p, ev, now_us, out);
 	else if (f->state == VRRP_STATE_MASTER)
 		step_master(f, p, ev, now_us, out);
+	else if (f->state == VRRP_STATE_FAULT && ev->type == VRRP_EV_ADVERT && ev->adv_priority)
+		f->fault_heard_us = now_us;     /* someone is master: see start() */
 }
 
 static uint64_t min_armed(uint64_t a, uint64_t b)

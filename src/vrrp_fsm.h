@@ -70,6 +70,11 @@ struct vrrp_params {
 					 * node whose engine may still be loading
 					 * never preempts a master it hears */
 	struct hafd_addr primary;       /* our primary address (tie-break) */
+	/* What puts the instance in FAULT passes on one node at a time
+	 * (request = patroni: Patroni's leader lock): leaving FAULT goes
+	 * MASTER at once, unless an advert with a priority was heard in the
+	 * last Active_Down_Interval (or FAULT began less than one ago). */
+	bool exclusive;
 };
 
 struct vrrp_fsm {
@@ -95,6 +100,8 @@ struct vrrp_fsm {
 	uint64_t assert_ok_us;          /* no answering advert before this (Master) */
 	uint64_t assert_due_us;         /* an answering advert held back by that */
 	uint64_t last_sent_us;          /* our last advert as Master */
+	uint64_t fault_heard_us;        /* FAULT: when it began, or an advert with a
+					 * priority came since (p->exclusive) */
 };
 
 enum vrrp_event_type {

@@ -75,8 +75,10 @@ pg_lab_down() {
 # A hafd.conf template: the instance tracks the Patroni check; no
 # preemption (the check decides, not the priority).
 # A second check, "slow", polls once an hour: only a callback runs it.
-# 20 ms adverts: the new leader's node waits its Master_Down_Interval (about
-# 70 ms) after its check passes. fence_port: while not master, a node resets
+# 20 ms adverts: a former master still advertising makes the new leader's
+# node wait its Master_Down_Interval (about 70 ms) after its check passes;
+# otherwise it goes from FAULT to MASTER at once (request = patroni).
+# fence_port: while not master, a node resets
 # connections to the VIP's port 5432 (a client sent there by a stale
 # neighbour entry fails at once instead of hanging).
 pg_hafd_conf() {   # [INTERVAL]

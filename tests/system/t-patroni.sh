@@ -103,7 +103,7 @@ check "n2 comes back as a synchronous replica" wait_until 60 pg_sync_ready 2
 # --- 4. Patroni and PostgreSQL die together on the leader (n1) ---------------
 # The lock stays in etcd until its ttl runs out: nobody leads, nobody holds
 # the VIP, and the client's neighbour entry still points at n1.
-k0=$(date +%s.%N) m1=$(log_mark n1)
+k0=$(date +%s.%N) m1=$(log_mark n1) m2=$(log_mark n2)
 kill -KILL "$(cat "$PGLAB/pg1/pid")" "$(postmaster_pid 1)"
 check "n1's hafd leaves MASTER: its Patroni does not answer" \
 	wait_log_since n1 "$m1" 'MASTER -> FAULT' 5
@@ -113,6 +113,8 @@ check "nobody leads or holds the VIP: VIP:5432 is refused at once (n1's fence), 
 diag "connect to VIP:5432 while nobody leads: $t (leader: ${lead:-none})"
 check "Patroni's leader is n2 once the lock expired" eval 'test "$(wait_pg_leader 30)" = 2'
 check "the VIP is on n2" wait_holds n2 "$PG_VIP" 3
+check "n2 went from FAULT to MASTER at once (request = patroni: nobody advertised)" \
+	eval 'log_since n2 "$m2" | grep -q "FAULT -> MASTER (fault cleared)"'
 check "writes go on through the VIP" wait_until 10 eval 'tail -1 "$W" | grep -q "^ok "'
 diag "failed writes since the kill: $(errs_since "$k0" ' ') ($(errs_since "$k0" 'Connection refused')" \
 	"refused, $(errs_since "$k0" 'timeout expired') timed out)"

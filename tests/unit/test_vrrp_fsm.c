@@ -1074,6 +1074,67 @@ static void test_fault_clear_owner(void **state)
 	assert_int_equal(r.a.flags, ACT_BECOME_MASTER);
 }
 
+/* exclusive (request = patroni: one member passes at a time): leaving
+ * FAULT goes MASTER at once when no router advertised with a priority in
+ * the last Active_Down_Interval and FAULT began at least one ago. */
+static void test_fault_clear_exclusive(void **state)
+{
+	struct rig r;
+	uint64_t down = vrrp_fsm_master_down_us(3, 100, 2);
+
+	(void)state;
+	rig_init(&r, 3, 100, 2);        /* 20 ms adverts: down 60 ms + skew */
+	r.p.exclusive = true;
+	start_master(&r);
+	step(&r, VRRP_EV_FAULT_SET);
+	advert(&r, 100, 2, "10.0.0.9"); /* the other member, master meanwhile */
+	r.now += down / 2;
+	advert(&r, 100, 2, "10.0.0.9");
+	r.now += down - 1;              /* heard less than a down interval ago */
+	step(&r, VRRP_EV_FAULT_CLEAR);
+	assert_transition(&r, VRRP_STATE_FAULT, VRRP_STATE_BACKUP, VRRP_CAUSE_FAULT_CLEARED);
+	assert_int_equal(r.a.flags, VRRP_ACT_STATE);
+
+	step(&r, VRRP_EV_FAULT_SET);    /* again: it resigns (priority 0) */
+	r.now += down / 2;
+	advert(&r, 0, 2, "10.0.0.9");
+	r.now += down / 2 + 1;          /* a resignation does not hold us */
+	step(&r, VRRP_EV_FAULT_CLEAR);
+	assert_transition(&r, VRRP_STATE_FAULT, VRRP_STATE_MASTER, VRRP_CAUSE_FAULT_CLEARED);
+	assert_int_equal(r.a.flags, ACT_BECOME_MASTER);
+	assert_int_equal(r.f.adver_due_us, r.now + 20 * MS);
+}
+
+/* Not before FAULT has lasted a down interval: a node that just started
+ * (or just failed) may not have heard the master yet. Without exclusive,
+ * always the usual way: Backup for a down interval. */
+static void test_fault_clear_exclusive_early(void **state)
+{
+	struct rig r;
+	uint64_t down = vrrp_fsm_master_down_us(3, 100, 2);
+
+	(void)state;
+	rig_init(&r, 3, 100, 2);
+	r.p.exclusive = true;
+	step(&r, VRRP_EV_FAULT_SET);
+	step(&r, VRRP_EV_STARTUP);      /* INIT -> FAULT */
+	assert_transition(&r, VRRP_STATE_INIT, VRRP_STATE_FAULT, VRRP_CAUSE_FAULT);
+	r.now += down - 1;
+	step(&r, VRRP_EV_FAULT_CLEAR);
+	assert_transition(&r, VRRP_STATE_FAULT, VRRP_STATE_BACKUP, VRRP_CAUSE_FAULT_CLEARED);
+	step(&r, VRRP_EV_FAULT_SET);
+	r.now += down;
+	step(&r, VRRP_EV_FAULT_CLEAR);
+	assert_transition(&r, VRRP_STATE_FAULT, VRRP_STATE_MASTER, VRRP_CAUSE_FAULT_CLEARED);
+
+	rig_init(&r, 3, 100, 2);        /* the default */
+	start_backup(&r);
+	step(&r, VRRP_EV_FAULT_SET);
+	r.now += 10 * SEC;
+	step(&r, VRRP_EV_FAULT_CLEAR);
+	assert_transition(&r, VRRP_STATE_FAULT, VRRP_STATE_BACKUP, VRRP_CAUSE_FAULT_CLEARED);
+}
+
 static void test_fault_in_init(void **state)
 {
 	struct rig r;
@@ -1270,6 +1331,8 @@ int main(void)
 		cmocka_unit_test(test_fault_from_backup),
 		cmocka_unit_test(test_fault_clear),
 		cmocka_unit_test(test_fault_clear_owner),
+		cmocka_unit_test(test_fault_clear_exclusive),
+		cmocka_unit_test(test_fault_clear_exclusive_early),
 		cmocka_unit_test(test_fault_in_init),
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_events_ignored),

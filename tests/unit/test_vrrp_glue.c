@@ -429,6 +429,8 @@ void haproxy_sync_all(struct hafd *hd)
 static struct hafd h;
 static struct guard the_guard;
 
+static void start_with(const char *text);
+
 /* One instance on eth9, priority 100, one VIP, one GARP per burst, tracking
  * check a (whose contribution check_run_contrib() fakes). */
 static void start(void)
@@ -439,6 +441,11 @@ static void start(void)
 		"[instance web]\ninterface = eth9\nvrid = 7\npriority = 100\n"
 		"advert_interval = 1s\nvirtual_ip = 192.0.2.1/24\ngarp_repeat = 1\n"
 		"garp_delay = 5s\ntrack = a\n";
+	start_with(text);
+}
+
+static void start_with(const char *text)
+{
 	memset(&h, 0, sizeof(h));
 	h.cfg = cfg_text_ok(text);
 	h.guard = &the_guard;
@@ -778,6 +785,32 @@ static void test_handover_moves(void **state)
 	handover_stop(&h);
 }
 
+/* An instance that tracks a request = patroni check leaves FAULT as
+ * master at once when nobody advertised meanwhile (vrrp_params.exclusive);
+ * one in a sync group, or tracking only other checks, does not. */
+static void test_exclusive_patroni(void **state)
+{
+	static const char text[] =
+		"[global]\nrouter_id = node-a\nnft_table = none\n"
+		"[check pg]\ntype = http\nrequest = patroni\nurl = http://127.0.0.1:8008\n"
+		"[instance db]\ninterface = eth9\nvrid = 7\nadvert_interval = 20ms\n"
+		"virtual_ip = 192.0.2.1/24\ntrack = pg\n";
+
+	(void)state;
+	start();
+	assert_false(h.routers[0]->inst.params.exclusive);
+	stop(NULL);
+	start_with(text);
+	assert_true(h.routers[0]->inst.params.exclusive);
+	check_fault = true;
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_FAULT);
+	advance(100000);                /* 100 ms without an advert */
+	check_fault = false;
+	vrrp_check_changed(&h, 0);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
+}
+
 static void test_handover_no_taker(void **state)
 {
 	(void)state;
@@ -809,6 +842,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hold_down_not_before_a_move, stop),
 		cmocka_unit_test_teardown(test_handover_moves, stop),
 		cmocka_unit_test_teardown(test_handover_no_taker, stop),
+		cmocka_unit_test_teardown(test_exclusive_patroni, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
