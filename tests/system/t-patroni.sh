@@ -73,52 +73,55 @@ sed 's/^/# /' "$TMP/switchover" | tail -3
 check "Patroni's leader is n2" eval 'test "$(wait_pg_leader 30)" = 2'
 check "the VIP is on n2" wait_holds n2 "$PG_VIP" 3
 check "n1 no longer holds it" wait_not_holds n1 "$PG_VIP" 3
-check "n1 streams synchronously again" wait_until 30 pg_sync_ready 1 ||
-	grep -vE 'Lock owner|in progress|no action' "$PGLAB/pg1/log" | tail -25 | sed 's/^/# pg1: /'
+# What Patroni and PostgreSQL of node nI said last (Patroni's routine
+# lines left out), when a replica does not come back.
+pg_log_diag() { grep -vE 'Lock owner|in progress|no action' "$PGLAB/pg$1/log" | tail -25 | sed "s/^/# pg$1: /"; }
+check "n1 streams synchronously again" wait_until 30 pg_sync_ready 1 || pg_log_diag 1
 sleep 0.5
 
 # Failed writes in W from T0 on that say KIND (psycopg2's first line).
 errs_since() { awk -v a="$1" -v k="$2" '$1 == "err" && $3 >= a && index($0, k)' "$W" | wc -l; }   # T0 KIND
 
-# --- 3. the leader (n2) is cut off from etcd and n1; the client still reaches it
-# Its Patroni demotes it within retry_timeout; n1 takes the lock after the
-# ttl. Meanwhile the client is refused by n2's fence.
-on_exit pg_heal 2
-m2=$(log_mark n2) p0=$(date +%s.%N)
-pg_partition 2
-check "n2 demotes itself and its hafd leaves MASTER" wait_log_since n2 "$m2" 'MASTER -> FAULT' 20
-before=$(holds n1 "$PG_VIP" && echo n1)
-t=$(pg_tcp_try)
-check "until n1 leads, VIP:5432 is refused at once (n2's fence), not hanging" \
-	eval '[ "$t" = refused ] || [ "$t/$before" = connected/n1 ]'
-diag "connect to VIP:5432 after n2 demoted: $t (VIP on: ${before:-nobody})"
-check "Patroni's leader is n1" eval 'test "$(wait_pg_leader 30)" = 1'
-check "the VIP is on n1, not on n2" eval 'wait_holds n1 "$PG_VIP" 3 && ! holds n2 "$PG_VIP"'
-check "writes go on through the VIP" wait_until 10 eval 'tail -1 "$W" | grep -q "^ok "'
-diag "failed writes since the partition: $(errs_since "$p0" ' ')" \
-	"($(errs_since "$p0" 'Connection refused') refused, $(errs_since "$p0" 'timeout expired') timed out)"
-pg_heal 2
-check "n2 comes back as a synchronous replica" wait_until 60 pg_sync_ready 2
-
-# --- 4. Patroni and PostgreSQL die together on the leader (n1) ---------------
+# --- 3. Patroni and PostgreSQL die together on the leader (n2) ---------------
 # The lock stays in etcd until its ttl runs out: nobody leads, nobody holds
-# the VIP, and the client's neighbour entry still points at n1.
+# the VIP, and the client's neighbour entry still points at n2.
 k0=$(date +%s.%N) m1=$(log_mark n1) m2=$(log_mark n2)
-kill -KILL "$(cat "$PGLAB/pg1/pid")" "$(postmaster_pid 1)"
-check "n1's hafd leaves MASTER: its Patroni does not answer" \
-	wait_log_since n1 "$m1" 'MASTER -> FAULT' 5
+kill -KILL "$(cat "$PGLAB/pg2/pid")" "$(postmaster_pid 2)"
+check "n2's hafd leaves MASTER: its Patroni does not answer" \
+	wait_log_since n2 "$m2" 'MASTER -> FAULT' 5
 t=$(pg_tcp_try) lead=$(pg_leader)
-check "nobody leads or holds the VIP: VIP:5432 is refused at once (n1's fence), not hanging" \
+check "nobody leads or holds the VIP: VIP:5432 is refused at once (n2's fence), not hanging" \
 	eval '[ "$t/$lead" = refused/ ] && ! holds n1 "$PG_VIP" && ! holds n2 "$PG_VIP"'
 diag "connect to VIP:5432 while nobody leads: $t (leader: ${lead:-none})"
-check "Patroni's leader is n2 once the lock expired" eval 'test "$(wait_pg_leader 30)" = 2'
-check "the VIP is on n2" wait_holds n2 "$PG_VIP" 3
-check "n2 went from FAULT to MASTER at once (request = patroni: nobody advertised)" \
-	eval 'log_since n2 "$m2" | grep -q "FAULT -> MASTER (fault cleared)"'
+check "Patroni's leader is n1 once the lock expired" eval 'test "$(wait_pg_leader 30)" = 1'
+check "the VIP is on n1" wait_holds n1 "$PG_VIP" 3
+check "n1 went from FAULT to MASTER at once (request = patroni: nobody advertised)" \
+	eval 'log_since n1 "$m1" | grep -q "FAULT -> MASTER (fault cleared)"'
 check "writes go on through the VIP" wait_until 10 eval 'tail -1 "$W" | grep -q "^ok "'
 diag "failed writes since the kill: $(errs_since "$k0" ' ') ($(errs_since "$k0" 'Connection refused')" \
 	"refused, $(errs_since "$k0" 'timeout expired') timed out)"
 check "no write timed out on a connection that hung" test "$(errs_since "$k0" 'timeout expired')" = 0
+patroni_start 2
+check "n2 comes back as a synchronous replica" wait_until 60 pg_sync_ready 2 || pg_log_diag 2
+
+# --- 4. the leader (n1) is cut off from etcd and n2; the client still reaches it
+# Its Patroni demotes it within retry_timeout; n2 takes the lock after the
+# ttl. Meanwhile the client is refused by n1's fence. (Healed at exit: a
+# Patroni cut off from etcd takes up to a minute to rejoin.)
+on_exit pg_heal 1
+m1=$(log_mark n1) p0=$(date +%s.%N)
+pg_partition 1
+check "n1 demotes itself and its hafd leaves MASTER" wait_log_since n1 "$m1" 'MASTER -> FAULT' 20
+before=$(holds n2 "$PG_VIP" && echo n2)
+t=$(pg_tcp_try)
+check "until n2 leads, VIP:5432 is refused at once (n1's fence), not hanging" \
+	eval '[ "$t" = refused ] || [ "$t/$before" = connected/n2 ]'
+diag "connect to VIP:5432 after n1 demoted: $t (VIP on: ${before:-nobody})"
+check "Patroni's leader is n2" eval 'test "$(wait_pg_leader 30)" = 2'
+check "the VIP is on n2, not on n1" eval 'wait_holds n2 "$PG_VIP" 3 && ! holds n1 "$PG_VIP"'
+check "writes go on through the VIP" wait_until 10 eval 'tail -1 "$W" | grep -q "^ok "'
+diag "failed writes since the partition: $(errs_since "$p0" ' ')" \
+	"($(errs_since "$p0" 'Connection refused') refused, $(errs_since "$p0" 'timeout expired') timed out)"
 
 pg_sampler_stop
 pg_writer_stop
