@@ -36,6 +36,7 @@ SCHEMA = {
         "master_address": (S, N), "master_priority": (I, N), "primary_address": (S, N),
         "time_in_state_s": NUM, "advert_interval_ms": I, "preempt": B, "yielding": B,
         "preempt_delay_ms": I, "hold_down_ms": I, "hold_down_left_ms": I, "accept_mode": B, "vips": [S], "vips_up": B,
+        "draining": B,
         "unicast_peers": [S], "group": (S, N),
         "checks": [{"name": S, "state": (S, N), "weight": I}],
         "track_interfaces": [{"name": S, "weight": I}],
