@@ -121,6 +121,26 @@ lab_up() {
 wait_log() { lab wait "$@" 2>/dev/null; }   # NODE REGEX [SECS]
 log_of() { lab log "$1"; }
 in_ns() { local node=$1; shift; lab exec "$node" "$@"; }
+# From the lab's client namespace: ADDR PORT, what a client connecting
+# to it sees within 3 s: connected, refused (a reset), timeout, or error
+# ERRNO.
+tcp_try() {
+	in_ns client python3 - "$1" "$2" <<'PY'
+import socket, sys
+a, p = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET)
+s.settimeout(3)
+try:
+    s.connect((a, p))
+    print("connected")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+except OSError as e:
+    print("error", e.errno)
+PY
+}
 holds() {   # NODE [ADDR]: the node has the VIP on eth0
 	in_ns "$1" ip -br addr show dev eth0 | grep -qw "${2:-10.77.0.100}"
 }

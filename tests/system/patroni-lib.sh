@@ -454,24 +454,8 @@ pg_sampler_stop() { kill "$_pg_sampler" 2>/dev/null; wait "$_pg_sampler" 2>/dev/
 pg_violations() { awk '($2 && $5 == 200) || ($4 && $3 == 200) || ($2 && $4)' "$1"; }
 pg_stale() { awk '($2 && $3 != 200 && $5 != 200) || ($4 && $5 != 200 && $3 != 200)' "$1" | wc -l; }
 
-# What a client connecting to VIP:5432 sees within 3 s: connected, refused
-# (a reset), timeout, or error ERRNO.
-pg_tcp_try() {
-	in_ns client python3 - "$PG_VIP" 5432 <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET)
-s.settimeout(3)
-try:
-    s.connect((sys.argv[1], int(sys.argv[2])))
-    print("connected")
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("timeout")
-except OSError as e:
-    print("error", e.errno)
-PY
-}
+# What a client connecting to VIP:5432 sees (lib.sh's tcp_try).
+pg_tcp_try() { tcp_try "$PG_VIP" 5432; }
 # Cut node nI off from etcd (in the client namespace, port 2379), from the
 # other node and from VRRP, in its own namespace with a table of its own;
 # the client (the writer) still reaches it. pg_heal undoes it.

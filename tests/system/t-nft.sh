@@ -135,25 +135,6 @@ fence_elems() {
 	nftj "$1" | jq -r --arg s "$2" '.nftables[] | select(.set.name == $s) | .set.elem // [] |
 		.[] | .concat | map(tostring) | join(" . ")' | sort | paste -sd,
 }
-# ADDR PORT: what a client connecting to it sees within 3 s: connected,
-# refused (a reset), timeout, or error ERRNO.
-tcp_try() {
-	in_ns client python3 - "$1" "$2" <<'PY'
-import socket, sys
-a, p = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET)
-s.settimeout(3)
-try:
-    s.connect((a, p))
-    print("connected")
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("timeout")
-except OSError as e:
-    print("error", e.errno)
-PY
-}
 check "backup: the fence sets hold VIP . 5432" \
 	test "$(fence_elems n2 vip4_fence)/$(fence_elems n2 vip6_fence)" = "$VIP . 5432/$VIP6 . 5432"
 check "the status hafd reads back lists the backup's fence" \

@@ -4,229 +4,11 @@
  * ingress chains and their reject rules (nft_build.c), read back with
  * libnftnl and libmnl as the kernel would read them. t-nft.sh and
  * t-patroni.sh show the reset reaching a client. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <arpa/inet.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/expr.h>
-#include <libnftnl/rule.h>
-#include <libnftnl/set.h>
-#include <libnftnl/udata.h>
-
-#include "nft_priv.h"
+#include "nft_decode.h"
 
 #define C_FENCE "hafd: fence_port: TCP to a VIP not master here: reset"
-#define MAX_ITEMS 128
-
-struct item {
-	int type, family;
-	char name[64];                  /* set, chain, or the rule's chain */
-	char comment[128];
-	char text[512];
-	uint32_t key_type, key_len;
-};
-
-struct decoded {
-	struct item it[MAX_ITEMS];
-	int n;
-};
-
-static void cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t off = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-}
-
-static int comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
-		snprintf(data, 128, "%s", (const char *)nftnl_udata_get(attr));
-	return 0;
-}
-
-/* "meta nfproto", "cmp eq 02", "payload nh+16/4>r1", "lookup vip4_fence<r1",
- * "counter", "reject 1/0". */
-static int expr_cb(struct nftnl_expr *e, void *data)
-{
-	char *t = data;
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	uint32_t len = 0;
-
-	if (*t)
-		cat(t, 512, "; ");
-	if (!strcmp(name, "meta")) {
-		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
-
-		cat(t, 512, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
-		    k == NFT_META_NFPROTO ? "nfproto" : "?");
-	} else if (!strcmp(name, "cmp")) {
-		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
-
-		cat(t, 512, "cmp %s ", nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ ?
-		    "eq" : "?");
-		for (uint32_t i = 0; i < len; i++)
-			cat(t, 512, "%02x", d[i]);
-	} else if (!strcmp(name, "payload")) {
-		uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
-
-		cat(t, 512, "payload %s+%u/%u>r%u", base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" :
-		    base == NFT_PAYLOAD_TRANSPORT_HEADER ? "th" : "?",
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG));
-	} else if (!strcmp(name, "lookup")) {
-		cat(t, 512, "lookup %s<r%u", nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
-	} else if (!strcmp(name, "reject")) {
-		cat(t, 512, "reject %u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE),
-		    nftnl_expr_get_u8(e, NFTNL_EXPR_REJECT_CODE));
-	} else {
-		cat(t, 512, "%s", name);
-	}
-	return 0;
-}
-
-/* A key as "ADDR . PORT" (the concatenation) or, for other lengths, hex. */
-static int key_value_cb(const struct nlattr *v, void *data)
-{
-	struct item *it = data;
-	const uint8_t *key = mnl_attr_get_payload(v);
-	uint16_t len = mnl_attr_get_payload_len(v), port;
-	char buf[INET6_ADDRSTRLEN];
-
-	if (*it->text)
-		cat(it->text, sizeof(it->text), " ");
-	if (len != 8 && len != 20) {
-		cat(it->text, sizeof(it->text), "?%u", len);
-		return MNL_CB_OK;
-	}
-	memcpy(&port, key + len - 4, 2);
-	cat(it->text, sizeof(it->text), "%s . %u%s",
-	    inet_ntop(len == 8 ? AF_INET : AF_INET6, key, buf, sizeof(buf)), ntohs(port),
-	    key[len - 2] || key[len - 1] ? " (pad not zero)" : "");
-	return MNL_CB_OK;
-}
-
-static int elem_attr_cb(const struct nlattr *a, void *data)
-{
-	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
-		return mnl_attr_parse_nested(a, key_value_cb, data);
-	return MNL_CB_OK;
-}
-
-static int elem_cb(const struct nlattr *el, void *data)
-{
-	return mnl_attr_parse_nested(el, elem_attr_cb, data);
-}
-
-static int elems_attr_cb(const struct nlattr *a, void *data)
-{
-	struct item *it = data;
-
-	if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET)
-		snprintf(it->name, sizeof(it->name), "%s", mnl_attr_get_str(a));
-	else if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_ELEMENTS)
-		return mnl_attr_parse_nested(a, elem_cb, data);
-	return MNL_CB_OK;
-}
-
-static void decode_msg(const struct nlmsghdr *nlh, struct item *it)
-{
-	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
-
-	memset(it, 0, sizeof(*it));
-	it->type = nlh->nlmsg_type & 0xff;
-	it->family = g->nfgen_family;
-	if (it->type == NFT_MSG_NEWRULE) {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-		uint32_t len = 0;
-		const void *ud;
-
-		assert_int_equal(nftnl_rule_nlmsg_parse(nlh, r), 0);
-		snprintf(it->name, sizeof(it->name), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-		if (ud)
-			nftnl_udata_parse(ud, len, comment_cb, it->comment);
-		nftnl_expr_foreach(r, expr_cb, it->text);
-		nftnl_rule_free(r);
-	} else if (it->type == NFT_MSG_NEWSET) {
-		struct nftnl_set *s = nftnl_set_alloc();
-
-		assert_int_equal(nftnl_set_nlmsg_parse(nlh, s), 0);
-		snprintf(it->name, sizeof(it->name), "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
-		it->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
-		it->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
-		nftnl_set_free(s);
-	} else if (it->type == NFT_MSG_NEWCHAIN) {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		assert_int_equal(nftnl_chain_nlmsg_parse(nlh, c), 0);
-		snprintf(it->name, sizeof(it->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
-		cat(it->text, sizeof(it->text), "hook %u prio %d policy %u dev %s",
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
-		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO),
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY),
-		    nftnl_chain_is_set(c, NFTNL_CHAIN_DEV) ?
-		    nftnl_chain_get_str(c, NFTNL_CHAIN_DEV) : "-");
-		nftnl_chain_free(c);
-	} else if (it->type == NFT_MSG_NEWSETELEM || it->type == NFT_MSG_DELSETELEM) {
-		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_attr_cb, it),
-				 MNL_CB_OK);
-	}
-}
-
-static void decode(struct nft_batch *b, struct decoded *d)
-{
-	size_t len;
-	const void *data;
-	int left;
-
-	assert_int_equal(nft_batch_end(b), 0);
-	data = nft_batch_data(b, &len);
-	left = (int)len;
-	d->n = 0;
-	for (const struct nlmsghdr *nlh = data; mnl_nlmsg_ok(nlh, left);
-	     nlh = mnl_nlmsg_next(nlh, &left)) {
-		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END)
-			continue;
-		assert_true(d->n < MAX_ITEMS);
-		decode_msg(nlh, &d->it[d->n++]);
-	}
-	nft_batch_free(b);
-}
-
-/* The first message of type `type` named `name` (set, chain, rule's chain). */
-static const struct item *find(const struct decoded *d, int type, const char *name)
-{
-	for (int i = 0; i < d->n; i++)
-		if (d->it[i].type == type && !strcmp(d->it[i].name, name))
-			return &d->it[i];
-	return NULL;
-}
-
-static int count(const struct decoded *d, int type, const char *name)
-{
-	int n = 0;
-
-	for (int i = 0; i < d->n; i++)
-		n += d->it[i].type == type && !strcmp(d->it[i].name, name);
-	return n;
-}
 
 /* ---- the description ---------------------------------------------------------- */
 
@@ -414,18 +196,18 @@ static void test_render_fence(void **state)
 	it = find(&d, NFT_MSG_NEWCHAIN, "fence-eth0");
 	assert_non_null(it);
 	assert_int_equal(it->family, NFPROTO_INET);
-	assert_string_equal(it->text, "hook 5 prio -20 policy 1 dev eth0");
+	assert_string_equal(it->text, "hook 5 prio -20 dev eth0");
 	assert_null(find(&d, NFT_MSG_NEWCHAIN, "fence-eth1"));       /* missing */
 	assert_null(find(&d, NFT_MSG_NEWCHAIN, "fence-eth2"));       /* no fence */
 	assert_int_equal(count(&d, NFT_MSG_NEWRULE, "fence-eth0"), 2);
 	it = find(&d, NFT_MSG_NEWRULE, "fence-eth0");
 	assert_string_equal(it->comment, C_FENCE);
 	assert_string_equal(it->text, "meta nfproto; cmp eq 02; meta l4proto; cmp eq 06; "
-			    "payload nh+16/4>r1; payload th+2/2>r9; lookup vip4_fence<r1; "
+			    "payload nh+16/4; payload th+2/2>r9; lookup vip4_fence; "
 			    "counter; reject 1/0");
 	it = &d.it[it - d.it + 1];
 	assert_string_equal(it->text, "meta nfproto; cmp eq 0a; meta l4proto; cmp eq 06; "
-			    "payload nh+24/16>r1; payload th+2/2>r2; lookup vip6_fence<r1; "
+			    "payload nh+24/16; payload th+2/2>r2; lookup vip6_fence; "
 			    "counter; reject 1/0");
 	it = find(&d, NFT_MSG_NEWSETELEM, "vip4_fence");
 	assert_non_null(it);
