@@ -153,8 +153,10 @@ static int lease_elem(struct nftnl_set_elem *e, void *data)
 	const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	struct nft_lease *l;
 
+	/* An element with no time left is as good as gone. */
 	if (!key || (len != 4 && len != 16) ||
-	    !nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+	    !nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION) ||
+	    !nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION))
 		return 0;
 	if (ls->n == ls->cap) {
 		size_t cap = ls->cap ? 2 * ls->cap : 16;
@@ -167,8 +169,6 @@ static int lease_elem(struct nftnl_set_elem *e, void *data)
 	l = &ls->l[ls->n++];
 	addr_from_bytes(&l->a, len == 4 ? AF_INET : AF_INET6, key);
 	l->ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-	if (!l->ms)
-		ls->n--;
 	return 0;
 }
 

@@ -77,9 +77,11 @@ struct nft_want {
 	struct nft_dev *devs;           /* with the lease: sorted by name, no
 					 * duplicates */
 	size_t n_devs;
-	/* fence_port: whether any instance has one (the prerouting chain
+	/* fence_port: whether any instance has one (the fence-DEV chains
 	 * and the fence sets exist only then), and the elements of
-	 * vip4_fence and vip6_fence. */
+	 * vip4_fence and vip6_fence: for each instance neither master nor
+	 * draining, each VIP with each of its fence ports, less the VIPs
+	 * a master instance holds here. */
 	bool fence;
 	struct nft_fences fences[2];
 	struct nft_dev *fence_devs;     /* the interfaces of the fenced instances,
@@ -92,9 +94,8 @@ int nft_addrs_push(struct nft_addrs *s, const struct hafd_addr *a);
 /* Two sorted lists hold the same addresses. */
 bool nft_addrs_equal(const struct nft_addrs *a, const struct nft_addrs *b);
 
-/* What the tables should hold for the instances d describes: the sets
- * and the lease's renewal rules,
- * sorted and without duplicates (a VIP that one instance holds as master
+/* What the tables should hold for the instances d describes: the sets,
+ * the fences and the lease's renewal rules, sorted and without duplicates (a VIP that one instance holds as master
  * is nobody's standby VIP; unicast peers and the master each backup
  * follows are known sources); the per-source VRRP rate, twice the adverts
  * a second all instances send together, at least 100; the cap on unknown
@@ -157,12 +158,7 @@ const char *nft_lease_set_name(int af);
 
 /* ---- fence_port (nft_want.c, nft_build.c) ---- */
 
-/* The fences of d into w (w->fence, w->fences, w->fence_devs): for each
- * instance that is
- * neither master nor draining, each VIP with each of its fence ports,
- * less the VIPs a master instance holds here. 0 or -1 (ENOMEM). */
-int nft_fence_want(struct nft_want *w, const struct nft_desc *d);
-void nft_fence_free(struct nft_want *w);
+/* a and b hold the same (VIP . port) pairs. */
 bool nft_fences_equal(const struct nft_fences *a, const struct nft_fences *b);
 /* a and b hook the same fence devices (names and ifindexes). */
 bool nft_fence_devs_equal(const struct nft_want *a, const struct nft_want *b);

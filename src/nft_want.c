@@ -82,11 +82,13 @@ void nft_want_free(struct nft_want *w)
 	for (size_t i = 0; i < w->n_devs; i++)
 		free(w->devs[i].cls);
 	free(w->devs);
-	nft_fence_free(w);
+	free(w->fences[0].f);
+	free(w->fences[1].f);
+	free(w->fence_devs);
 	memset(w, 0, sizeof(*w));
 }
 
-/* ---- the lease's maps and renewal rules --------------------------------- */
+/* ---- the lease's renewal rules ------------------------------------------- */
 
 /* The instance's VRID into its device's class of lease length. */
 static int lclass_add(struct nft_dev *d, int family, unsigned ms, uint8_t vrid, size_t n_vips)
@@ -123,24 +125,26 @@ static int lclass_qcmp(const void *a, const void *b)
 
 /* ---- devices ------------------------------------------------------------------ */
 
-static int dev_push(struct nft_want *w, size_t *cap, const char *name)
+/* name into the device list *devs (n, cap), once; an instance without an
+ * interface adds none. The lease's and the fence's lists both. */
+static int dev_push(struct nft_dev **devs, size_t *n, size_t *cap, const char *name)
 {
 	if (!name || !*name)
 		return 0;
-	for (size_t i = 0; i < w->n_devs; i++)
-		if (!strcmp(w->devs[i].name, name))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*devs)[i].name, name))
 			return 0;
-	if (w->n_devs == *cap) {
+	if (*n == *cap) {
 		size_t c = *cap ? 2 * *cap : 4;
-		struct nft_dev *p = realloc(w->devs, c * sizeof(*p));
+		struct nft_dev *p = realloc(*devs, c * sizeof(*p));
 
 		if (!p)
 			return -1;
-		w->devs = p;
+		*devs = p;
 		*cap = c;
 	}
-	memset(&w->devs[w->n_devs], 0, sizeof(w->devs[0]));
-	snprintf(w->devs[w->n_devs++].name, IFNAMSIZ, "%s", name);
+	memset(&(*devs)[*n], 0, sizeof(**devs));
+	snprintf((*devs)[(*n)++].name, IFNAMSIZ, "%s", name);
 	return 0;
 }
 
@@ -157,12 +161,13 @@ static struct nft_dev *dev_find(const struct nft_want *w, const char *name)
 	return NULL;
 }
 
-bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
+/* The same devices (names and ifindexes), and the same renewal rules. */
+static bool devs_equal(const struct nft_dev *a, size_t na, const struct nft_dev *b, size_t nb)
 {
-	if (a->n_devs != b->n_devs)
+	if (na != nb)
 		return false;
-	for (size_t i = 0; i < a->n_devs; i++) {
-		const struct nft_dev *x = &a->devs[i], *y = &b->devs[i];
+	for (size_t i = 0; i < na; i++) {
+		const struct nft_dev *x = &a[i], *y = &b[i];
 
 		if (strcmp(x->name, y->name) || x->ifindex != y->ifindex ||
 		    x->n_cls != y->n_cls ||
@@ -172,143 +177,14 @@ bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
 	return true;
 }
 
+bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
+{
+	return devs_equal(a->devs, a->n_devs, b->devs, b->n_devs);
+}
+
 /* ---- what the tables should hold ------------------------------------------ */
 
-static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
-{
-	return family == AF_INET ? v4 : v4 + 1;
-}
-
-static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
-{
-	struct nft_addrs *vips = NULL;
-	bool leased = w->lease && in->lease_ms && in->ifname && *in->ifname;
-	int rc = 0;
-
-	if (!in->master)
-		vips = &w->set[set_of(NSET_STANDBY4, in->family)];
-	else if (!in->accept)
-		vips = &w->set[set_of(NSET_NOACCEPT4, in->family)];
-	for (size_t i = 0; i < in->n_vips; i++) {
-		if (vips)
-			rc |= nft_addrs_push(vips, &in->vips[i]);
-		if (in->master)
-			rc |= nft_addrs_push(&owned[in->family == AF_INET6], &in->vips[i]);
-		/* A draining former master's VIPs are out of the lease rules
-		 * (its lease lapsed with its mastership; rules 3L / 6L / 7L,
-		 * in whichever table they live, would drop the segments it
-		 * drains): rules 3, 6 and 7 keep them silent but for 3D. */
-		if (leased && !(in->draining && !in->master))
-			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
-		if (!in->master && in->draining)
-			rc |= nft_addrs_push(&w->set[set_of(NSET_DRAIN4, in->family)], &in->vips[i]);
-	}
-	for (size_t i = 0; i < in->n_peers; i++) {
-		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);
-		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], &in->peers[i]);
-	}
-	/* The master a backup follows gets through a spoofed flood: its
-	 * adverts are what keeps the backup from taking over. */
-	if (!in->master && in->followed && in->followed->family == in->family)
-		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], in->followed);
-	w->vrids[in->family == AF_INET6][in->vrid / 8] |= (uint8_t)(1u << (in->vrid % 8));
-	return rc;
-}
-
-/* Each instance with a lease into its device's renewal rules for its
- * length: what the rules are does not depend on who is master, so a
- * failover changes no rule. */
-static int leases_place(struct nft_want *w, const struct nft_desc *d)
-{
-	int rc = 0;
-
-	if (!w->lease)
-		return 0;
-	for (size_t i = 0; i < d->n_inst; i++) {
-		const struct nft_inst *in = &d->inst[i];
-		struct nft_dev *dev = dev_find(w, in->ifname);
-
-		if (dev && in->lease_ms && in->n_vips)
-			rc |= lclass_add(dev, in->family, in->lease_ms, in->vrid, in->n_vips);
-	}
-	for (size_t i = 0; i < w->n_devs; i++)
-		if (w->devs[i].n_cls > 1)
-			qsort(w->devs[i].cls, w->devs[i].n_cls, sizeof(*w->devs[i].cls),
-			      lclass_qcmp);
-	return rc;
-}
-
-int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
-{
-	struct nft_addrs owned[2] = { { 0 } };
-	size_t dev_cap = 0;
-	unsigned pps = 0;
-	int rc = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->lease = d->lease;
-	for (size_t i = 0; i < d->n_inst; i++) {
-		rc |= want_inst(w, owned, &d->inst[i]);
-		if (w->lease)
-			rc |= dev_push(w, &dev_cap, d->inst[i].ifname);
-		pps += d->inst[i].adverts_per_s;
-	}
-	if (w->n_devs)
-		qsort(w->devs, w->n_devs, sizeof(*w->devs), dev_qcmp);
-	rc |= leases_place(w, d);
-	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
-	/* The cap's burst on our VRIDs: at least a second of all our
-	 * adverts, so that every backup hears its master at start-up. */
-	w->cap_pps = d->cap_pps;
-	w->cap_burst = !w->cap_pps ? 0 : w->cap_pps > pps ? w->cap_pps : pps;
-	for (int i = 0; i < NSET_N; i++)
-		addrs_sort(&w->set[i]);
-	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
-		addrs_sort(&owned[f]);
-		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
-		free(owned[f].a);
-	}
-	rc |= nft_fence_want(w, d);
-	if (rc) {
-		nft_want_free(w);
-		errno = ENOMEM;
-		return -1;
-	}
-	return 0;
-}
-
-/* Rules depend on the rate, the cap, the lease, whether each family has unicast
- * peers, the devices the lease chains hook (and which device has that name
- * now) and their renewal rules; the VRIDs, which only a reload changes, are built with them. */
-bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
-{
-	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
-	       nft_devs_equal(a, b) &&
-	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
-	       a->fence == b->fence && nft_fence_devs_equal(a, b) &&
-	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
-	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
-}
-
-size_t nft_want_addrs(const struct nft_want *w)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < NSET_N; i++)
-		n += w->set[i].n;
-	for (size_t i = 0; i < w->n_devs; i++)  /* the VRIDs, in rules 8L */
-		for (size_t c = 0; c < w->devs[i].n_cls; c++)
-			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
-				n += w->devs[i].cls[c].n_addrs *
-				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
-	n += w->fences[0].n + w->fences[1].n;
-	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
-		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
-			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);
-	return n;
-}
-
-/* ---- fence_port ------------------------------------------------------------ */
+/* ---- fence_port: (VIP . port) pairs ------------------------------------- */
 
 static int fence_push(struct nft_fences *s, const struct hafd_addr *a, uint16_t port)
 {
@@ -354,96 +230,156 @@ static void fences_finish(struct nft_fences *s, const struct nft_addrs *owned)
 	s->n = k;
 }
 
-/* The interface of a fenced instance (a vmac's lower one: its frames pass
- * there), once. */
-static int fence_dev_push(struct nft_want *w, size_t *cap, const char *name)
+static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 {
-	if (!name || !*name)
-		return 0;
-	for (size_t i = 0; i < w->n_fence_devs; i++)
-		if (!strcmp(w->fence_devs[i].name, name))
-			return 0;
-	if (w->n_fence_devs == *cap) {
-		size_t c = *cap ? 2 * *cap : 4;
-		struct nft_dev *p = realloc(w->fence_devs, c * sizeof(*p));
-
-		if (!p)
-			return -1;
-		w->fence_devs = p;
-		*cap = c;
-	}
-	memset(&w->fence_devs[w->n_fence_devs], 0, sizeof(w->fence_devs[0]));
-	snprintf(w->fence_devs[w->n_fence_devs++].name, IFNAMSIZ, "%s", name);
-	return 0;
+	return family == AF_INET ? v4 : v4 + 1;
 }
 
-static int fence_dev_qcmp(const void *a, const void *b)
+static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
 {
-	return strcmp(((const struct nft_dev *)a)->name, ((const struct nft_dev *)b)->name);
-}
-
-bool nft_fence_devs_equal(const struct nft_want *a, const struct nft_want *b)
-{
-	if (a->n_fence_devs != b->n_fence_devs)
-		return false;
-	for (size_t i = 0; i < a->n_fence_devs; i++)
-		if (strcmp(a->fence_devs[i].name, b->fence_devs[i].name) ||
-		    a->fence_devs[i].ifindex != b->fence_devs[i].ifindex)
-			return false;
-	return true;
-}
-
-/* A VIP that an instance holds as master here is served here, whatever
- * another instance that has it too says (as for vipN_standby). A draining
- * former master is not fenced: rule 3D lets its established flows finish,
- * and a reset would cut them; its new connections meet rule 3. */
-int nft_fence_want(struct nft_want *w, const struct nft_desc *d)
-{
-	struct nft_addrs owned[2] = { { 0 } };
-	size_t dev_cap = 0;
+	struct nft_addrs *vips = NULL;
+	bool leased = w->lease && in->lease_ms && in->ifname && *in->ifname;
 	int rc = 0;
 
+	if (!in->master)
+		vips = &w->set[set_of(NSET_STANDBY4, in->family)];
+	else if (!in->accept)
+		vips = &w->set[set_of(NSET_NOACCEPT4, in->family)];
+	for (size_t i = 0; i < in->n_vips; i++) {
+		if (vips)
+			rc |= nft_addrs_push(vips, &in->vips[i]);
+		if (in->master)
+			rc |= nft_addrs_push(&owned[in->family == AF_INET6], &in->vips[i]);
+		/* A draining former master's VIPs are out of the lease rules
+		 * (its lease lapsed with its mastership; rules 3L / 6L / 7L,
+		 * in whichever table they live, would drop the segments it
+		 * drains): rules 3, 6 and 7 keep them silent but for 3D. */
+		if (leased && !(in->draining && !in->master))
+			rc |= nft_addrs_push(&w->set[set_of(NSET_VIP4, in->family)], &in->vips[i]);
+		if (!in->master && in->draining)
+			rc |= nft_addrs_push(&w->set[set_of(NSET_DRAIN4, in->family)], &in->vips[i]);
+		/* fence_port: not a draining former master, whose flows rule
+		 * 3D lets finish (its new connections meet rule 3). */
+		for (size_t p = 0; !in->master && !in->draining && p < in->n_fence_ports; p++)
+			rc |= fence_push(&w->fences[in->family == AF_INET6], &in->vips[i],
+					 in->fence_ports[p]);
+	}
+	for (size_t i = 0; i < in->n_peers; i++) {
+		rc |= nft_addrs_push(&w->set[set_of(NSET_PEER4, in->family)], &in->peers[i]);
+		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], &in->peers[i]);
+	}
+	/* The master a backup follows gets through a spoofed flood: its
+	 * adverts are what keeps the backup from taking over. */
+	if (!in->master && in->followed && in->followed->family == in->family)
+		rc |= nft_addrs_push(&w->set[set_of(NSET_KNOWN4, in->family)], in->followed);
+	w->vrids[in->family == AF_INET6][in->vrid / 8] |= (uint8_t)(1u << (in->vrid % 8));
+	w->fence |= in->n_fence_ports > 0;
+	return rc;
+}
+
+/* Each instance with a lease into its device's renewal rules for its
+ * length: what the rules are does not depend on who is master, so a
+ * failover changes no rule. */
+static int leases_place(struct nft_want *w, const struct nft_desc *d)
+{
+	int rc = 0;
+
+	if (!w->lease)
+		return 0;
 	for (size_t i = 0; i < d->n_inst; i++) {
 		const struct nft_inst *in = &d->inst[i];
-		int f = in->family == AF_INET6;
+		struct nft_dev *dev = dev_find(w, in->ifname);
 
-		w->fence |= in->n_fence_ports > 0;
-		if (in->n_fence_ports)
-			rc |= fence_dev_push(w, &dev_cap, in->ifname);
-		for (size_t k = 0; k < in->n_vips; k++) {
-			if (in->master)
-				rc |= nft_addrs_push(&owned[f], &in->vips[k]);
-			else if (!in->draining)
-				for (size_t p = 0; p < in->n_fence_ports; p++)
-					rc |= fence_push(&w->fences[f], &in->vips[k],
-							 in->fence_ports[p]);
-		}
+		if (dev && in->lease_ms && in->n_vips)
+			rc |= lclass_add(dev, in->family, in->lease_ms, in->vrid, in->n_vips);
 	}
+	for (size_t i = 0; i < w->n_devs; i++)
+		if (w->devs[i].n_cls > 1)
+			qsort(w->devs[i].cls, w->devs[i].n_cls, sizeof(*w->devs[i].cls),
+			      lclass_qcmp);
+	return rc;
+}
+
+int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
+{
+	struct nft_addrs owned[2] = { { 0 } };
+	size_t dev_cap = 0, fence_dev_cap = 0;
+	unsigned pps = 0;
+	int rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->lease = d->lease;
+	for (size_t i = 0; i < d->n_inst; i++) {
+		rc |= want_inst(w, owned, &d->inst[i]);
+		if (w->lease)
+			rc |= dev_push(&w->devs, &w->n_devs, &dev_cap, d->inst[i].ifname);
+		if (d->inst[i].n_fence_ports)
+			rc |= dev_push(&w->fence_devs, &w->n_fence_devs, &fence_dev_cap,
+				       d->inst[i].ifname);
+		pps += d->inst[i].adverts_per_s;
+	}
+	if (w->n_devs)
+		qsort(w->devs, w->n_devs, sizeof(*w->devs), dev_qcmp);
 	if (w->n_fence_devs)
-		qsort(w->fence_devs, w->n_fence_devs, sizeof(*w->fence_devs), fence_dev_qcmp);
-	for (int f = 0; f < 2; f++) {
+		qsort(w->fence_devs, w->n_fence_devs, sizeof(*w->fence_devs), dev_qcmp);
+	rc |= leases_place(w, d);
+	w->rate_pps = 2 * pps > RATE_MIN_PPS ? 2 * pps : RATE_MIN_PPS;
+	/* The cap's burst on our VRIDs: at least a second of all our
+	 * adverts, so that every backup hears its master at start-up. */
+	w->cap_pps = d->cap_pps;
+	w->cap_burst = !w->cap_pps ? 0 : w->cap_pps > pps ? w->cap_pps : pps;
+	for (int i = 0; i < NSET_N; i++)
+		addrs_sort(&w->set[i]);
+	for (int f = 0; f < 2; f++) {   /* a VIP one instance holds as master is ours */
 		addrs_sort(&owned[f]);
+		addrs_minus(&w->set[f ? NSET_STANDBY6 : NSET_STANDBY4], &owned[f]);
 		fences_finish(&w->fences[f], &owned[f]);
 		free(owned[f].a);
 	}
 	if (rc) {
-		nft_fence_free(w);
+		nft_want_free(w);
 		errno = ENOMEM;
 		return -1;
 	}
 	return 0;
 }
 
-void nft_fence_free(struct nft_want *w)
+/* Rules depend on the rate, the cap, the lease, whether each family has unicast
+ * peers, the devices the lease chains hook (and which device has that name
+ * now) and their renewal rules; the VRIDs, which only a reload changes, are built with them. */
+bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b)
 {
-	for (int f = 0; f < 2; f++) {
-		free(w->fences[f].f);
-		memset(&w->fences[f], 0, sizeof(w->fences[f]));
-	}
-	free(w->fence_devs);
-	w->fence_devs = NULL;
-	w->n_fence_devs = 0;
-	w->fence = false;
+	return a->rate_pps == b->rate_pps && a->cap_pps == b->cap_pps && a->lease == b->lease &&
+	       nft_devs_equal(a, b) &&
+	       a->cap_burst == b->cap_burst && !memcmp(a->vrids, b->vrids, sizeof(a->vrids)) &&
+	       a->fence == b->fence && nft_fence_devs_equal(a, b) &&
+	       !a->set[NSET_PEER4].n == !b->set[NSET_PEER4].n &&
+	       !a->set[NSET_PEER6].n == !b->set[NSET_PEER6].n;
+}
+
+size_t nft_want_addrs(const struct nft_want *w)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < NSET_N; i++)
+		n += w->set[i].n;
+	for (size_t i = 0; i < w->n_devs; i++)  /* the VRIDs, in rules 8L */
+		for (size_t c = 0; c < w->devs[i].n_cls; c++)
+			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
+				n += w->devs[i].cls[c].n_addrs *
+				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
+	n += w->fences[0].n + w->fences[1].n;
+	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
+		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)
+			n += 2 * (size_t)__builtin_popcount(w->vrids[f][k]);
+	return n;
+}
+
+/* ---- fence_port ------------------------------------------------------------ */
+
+bool nft_fence_devs_equal(const struct nft_want *a, const struct nft_want *b)
+{
+	return devs_equal(a->fence_devs, a->n_fence_devs, b->fence_devs, b->n_fence_devs);
 }
 
 bool nft_fences_equal(const struct nft_fences *a, const struct nft_fences *b)
