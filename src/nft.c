@@ -191,7 +191,9 @@ static int tables_build(struct nft_ctx *n, struct nft_want *w)
 	struct nft_batch b;
 	int rc = -1;
 
-	if (w->lease && n->built) {
+	/* Also after a failed batch (built is false then): the netdev
+	 * table and its leases may well still be there. */
+	if (w->lease) {
 		leases_read(n, AF_INET, &ls[0]);
 		leases_read(n, AF_INET6, &ls[1]);
 	}

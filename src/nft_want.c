@@ -235,10 +235,20 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 	return family == AF_INET ? v4 : v4 + 1;
 }
 
+/* The lease is renewed by the adverts as they leave the interface
+ * (nft_build.c, 8L). A unicast advert leaves only once its peer's
+ * neighbour entry resolves: with the peer down, the kernel keeps it
+ * queued, then drops it, and the master's VIPs would go dark. So unicast
+ * instances have no lease (hafd.conf(5), vip_lease). */
+static bool inst_leased(bool lease, const struct nft_inst *in)
+{
+	return lease && in->lease_ms && in->ifname && *in->ifname && !in->n_peers;
+}
+
 static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
 {
 	struct nft_addrs *vips = NULL;
-	bool leased = w->lease && in->lease_ms && in->ifname && *in->ifname;
+	bool leased = inst_leased(w->lease, in);
 	int rc = 0;
 
 	if (!in->master)
@@ -290,7 +300,7 @@ static int leases_place(struct nft_want *w, const struct nft_desc *d)
 		const struct nft_inst *in = &d->inst[i];
 		struct nft_dev *dev = dev_find(w, in->ifname);
 
-		if (dev && in->lease_ms && in->n_vips)
+		if (dev && inst_leased(w->lease, in) && in->n_vips)
 			rc |= lclass_add(dev, in->family, in->lease_ms, in->vrid, in->n_vips);
 	}
 	for (size_t i = 0; i < w->n_devs; i++)

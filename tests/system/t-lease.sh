@@ -267,6 +267,29 @@ check "reload: the lease never lapsed under the live master (2 s of probes)" \
 	test "$(answers_in "$TMP/p1.reload")" -ge 1995
 check "reload: the new instance's VIP is leased too" \
 	wait_until 3 eval '[ "$(lease_of n1 4)" = "$VIP 10.77.0.101" ]'
+# A batch that fails (here: someone deleted hafd's inet table, and a
+# reload changes a unicast peer, a set there) makes hafd rebuild every
+# table a second later: the leases carry over then too.
+sed -i 's/^vrid = 53$/vrid = 53\nunicast_peer = 10.77.0.250/' "$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
+m1=$(log_mark n1)
+kill -HUP "$(lab pid n1)"
+check "reload: api gets a unicast peer" wait_log_since n1 "$m1" 'reloaded:' 3
+# Its peer does not exist: the adverts wait for a neighbour entry that
+# never resolves and never leave, so they could renew nothing. A unicast
+# instance has no lease: its VIP answers on.
+check "unicast: api's VIP is out of the lease, and answers with its peer away" \
+	eval 'wait_until 3 eval "[ \"\$(lease_of n1 4)\" = $VIP ]" &&
+	      sleep 0.5 && in_ns client ping -c 2 -i 0.2 -W 1 10.77.0.101 >/dev/null'
+in_ns n1 nft delete table inet hafd
+sed -i 's/^unicast_peer = 10.77.0.250$/unicast_peer = 10.77.0.251/' "$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
+probe_bg p1 "$VIP" 2 "$TMP/p1.rebuild"
+sleep 0.3
+m1=$(log_mark n1)
+kill -HUP "$(lab pid n1)"
+probes_wait
+check "rebuild: hafd made the deleted table again" eval 'in_ns n1 nft list set inet hafd peer4 | grep -q 10.77.0.251'
+check "rebuild: the lease never lapsed under the live master (2 s of probes)" \
+	test "$(answers_in "$TMP/p1.rebuild")" -ge 1995
 lease_lab_down
 
 # --- vip_lease = no: the control ------------------------------------------------------
