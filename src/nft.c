@@ -6,9 +6,11 @@
  * and described, in nft_build.c.
  *
  * Leases. hafd sends no renewal: each advert renews the leases of the
- * VIPs it carries in the kernel as it leaves (rule 8L). A rebuild of the
- * tables carries the leases that run over, each with the time it has
- * left, read back from the kernel. */
+ * VIPs it carries in the kernel as it leaves (rule 8L). A unicast advert
+ * may never leave (its peer's neighbour entry unresolved): a copy of it
+ * goes to lo, where rules 8U renew and drop it (nft_lease_renew). A
+ * rebuild of the tables carries the leases that run over, each with the
+ * time it has left, read back from the kernel. */
 #include "nft.h"
 
 #include <errno.h>
@@ -22,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/ip.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -52,6 +56,8 @@ struct nft_ctx {
 	bool dirty;                     /* something may have changed
 					 * (nft_schedule) */
 	struct log_ratelimit warn_log;
+	int lease_fd;                   /* nft_lease_renew()'s IPPROTO_RAW socket,
+					 * -1 until the first copy */
 };
 
 static int set_dump(struct nft_ctx *n, int family, const char *name,
@@ -288,6 +294,8 @@ static int want_get(struct nft_ctx *n, struct hafd *h, struct nft_want *w)
 	 * again under the same name is hooked again. */
 	for (size_t i = 0; rc == 0 && i < w->n_devs; i++)
 		w->devs[i].ifindex = (int)if_nametoindex(w->devs[i].name);
+	if (rc == 0 && w->uni.n_cls)                                     /* rules 8U */
+		w->uni.ifindex = (int)if_nametoindex(w->uni.name);
 	for (size_t i = 0; rc == 0 && i < w->n_fence_devs; i++)       /* fence_port's */
 		w->fence_devs[i].ifindex = (int)if_nametoindex(w->fence_devs[i].name);
 	errno = saved;
@@ -335,11 +343,53 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 		return -1;
 	}
 	loop_timer_cancel(h->loop, &n->retry);
+	if (w.uni_nolo && !n->have.uni_nolo)
+		log_warnx("nft: lo is down: the instances with a unicast_peer have no VIP "
+			  "lease until it is up");
 	nft_want_free(&n->have);
 	n->have = w;
 	n->built = true;
 	if (changed)
 		log_applied(n);
+	return 0;
+}
+
+/* ---- unicast renewals ------------------------------------------------------ */
+
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
+		    size_t len)
+{
+	struct {
+		struct iphdr ip;
+		uint8_t data[1024];
+	} pkt;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+
+	/* Only while rules 8U are in the kernel: they drop the copy too. */
+	if (!n || !n->table || !n->have.uni.n_cls || !n->have.uni.ifindex)
+		return 0;
+	if (len > sizeof(pkt.data)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* IPPROTO_RAW: a socket that sends and never receives (an
+	 * IPPROTO_VRRP one would queue every advert the host hears). */
+	if (n->lease_fd < 0 &&
+	    (n->lease_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				  IPPROTO_RAW)) < 0)
+		return -1;
+	memset(&pkt.ip, 0, sizeof(pkt.ip));
+	pkt.ip.version = 4;
+	pkt.ip.ihl = 5;
+	pkt.ip.ttl = 1;
+	pkt.ip.protocol = IPPROTO_VRRP_;
+	pkt.ip.tot_len = htons((uint16_t)(sizeof(pkt.ip) + len));
+	to.sin_addr.s_addr = htonl(nft_lease_dst(family, lease_ms));
+	pkt.ip.daddr = to.sin_addr.s_addr;      /* saddr, id, check: the kernel's */
+	memcpy(pkt.data, advert, len);
+	if (sendto(n->lease_fd, &pkt, sizeof(pkt.ip) + len, 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -361,6 +411,8 @@ static void ctx_free(struct nft_ctx *n)
 {
 	if (n->nl)
 		mnl_socket_close(n->nl);
+	if (n->lease_fd >= 0)
+		close(n->lease_fd);
 	nft_want_free(&n->have);
 	free(n->table);
 	free(n);
@@ -391,6 +443,7 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 	if (!n)
 		return -1;
 	n->describe = describe;
+	n->lease_fd = -1;
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);
 	n->dirty = true;

@@ -66,6 +66,8 @@ struct nft_desc {
 	unsigned cap_pps;               /* nft_vrrp_cap: VRRP/s from unknown
 					 * sources, per family and bucket; 0: none */
 	bool lease;                     /* vip_lease: the lease rules are in */
+	bool lo_up;                     /* lo is up: unicast instances' adverts
+					 * can renew through it (nft_lease_renew) */
 };
 
 /* The glue's answer to "what should the tables hold now": fills d, inst
@@ -87,6 +89,27 @@ int nft_apply(struct nft_ctx *n, struct hafd *h);
  * batch. Timers armed for now after this call run after the batch (GARPs
  * that the old table would drop). */
 void nft_schedule(struct nft_ctx *n, struct hafd *h);
+/* A unicast instance's advert may never leave its interface (the
+ * kernel holds it while the peer's neighbour entry is unresolved, then
+ * drops it), so it cannot renew the lease there: each one it sends as
+ * master goes to lo too, as a copy to nft_lease_dst(), which
+ * rules 8U (nft_build.c) read to renew the leases of the addresses it
+ * carries and drop. Sends nothing (0) while those rules are not in the
+ * kernel. 0, or -1/errno. */
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
+		    size_t len);
+/* A copy's destination, host order: in 127.224.0.0/11, the family of
+ * the addresses it carries in bit 20 (set: IPv6), the lease length in ms
+ * in the 20 bits below (the longest lease, 5/2 x 255 s, fits). */
+#define NFT_LEASE_NET 0x7fe00000u
+#define NFT_LEASE_MASK 0x001fffffu
+#define NFT_LEASE_V6 0x00100000u
+static inline uint32_t nft_lease_dst(int family, unsigned lease_ms)
+{
+	return NFT_LEASE_NET | (family == AF_INET6 ? NFT_LEASE_V6 : 0) |
+	       (lease_ms & (NFT_LEASE_V6 - 1));
+}
+
 /* Delete the tables and free n. */
 void nft_close(struct nft_ctx *n);
 /* What the tables hold, read back from the kernel, as one JSON object:

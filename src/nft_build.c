@@ -58,14 +58,21 @@
  *       6L Neighbor Advertisements whose target is in vip6 and not in
  *          lease6: drop
  *       7L ARP whose sender address is in vip4 and not in lease4: drop
- *       8L a VRRP advert with a priority above zero (of the VRIDs of a
- *          class: the instances of a family there with one advert
- *          interval; any VRID when there is one class): update @leaseN
- *          { its k-th address timeout LEASE }, one rule for each k below
- *          the most VIPs an instance of the class has
+ *       8L a VRRP advert to 224.0.0.18 / ff02::12 with a priority above
+ *          zero (of the VRIDs of a class: the instances of a family there
+ *          with one advert interval; any VRID when there is one class):
+ *          update @leaseN { its k-th address timeout LEASE }, one rule
+ *          for each k below the most VIPs an instance of the class has
  *     one pair of chains for each interface an instance runs on (that
  *     exists: the kernel hooks a device, not a name); a vmac's frames pass
  *     its lower interface both ways, so that one covers it.
+ *     chain unicast  hook egress device lo, priority -10, policy accept
+ *       (with instances that have unicast peers, while lo is up)
+ *       8U a copy of a unicast advert (nft_lease_renew) to 127.224.0.0 +
+ *          LEASE in ms (127.240.0.0 + LEASE: IPv6 addresses) with a
+ *          priority above zero: update @leaseN { its k-th address timeout
+ *          LEASE }, as 8L
+ *       8D any copy (VRRP to 127.224.0.0/11): drop; none is delivered
  *
  * The lease (3L, 6L, 7L). Rules 3, 6 and 7 follow hafd's decisions, so
  * they hold only while hafd runs: a hafd killed with its guard, or frozen
@@ -77,7 +84,10 @@
  * master sends adverts with a priority above zero, and a master back from
  * a stall sends one only after it has read the adverts that waited
  * (vrrp_inst_timer): a renewal is never made for an instance that is not
- * master. LEASE is 5/2 of the master's advert interval: a backup takes
+ * master. A unicast advert leaves only once its peer's neighbour entry
+ * resolves (with the peer's host down, never): its lease is renewed by a
+ * copy hafd sends to lo with it, which no neighbour holds back (8U).
+ * LEASE is 5/2 of the master's advert interval: a backup takes
  * over after its Master_Down_Interval, 3 x interval + Skew_Time, counted
  * from the last advert it heard, which renewed the lease as it left, so
  * the old master stops answering at least half an interval before the new
@@ -148,7 +158,6 @@
 #define MSGS_FIXED 64                   /* tables, sets, chains, rules */
 #define ELEM_ROOM 64                    /* one element in a list */
 #define SLACK (ELEMS_PER_MSG * ELEM_ROOM + MSG_ROOM)  /* a message past the limit */
-#define IPPROTO_VRRP_ 112
 #define ND_NS 135
 #define ND_NA 136
 /* nft's datatype numbers, so that `nft list` prints addresses. */
@@ -584,22 +593,29 @@ static void over_limit(struct rule *ru, unsigned pps, unsigned burst)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
 }
 
-/* TCP without SYN: a segment of a connection, never the start of one. */
-static void tcp_nosyn(struct rule *ru)
+/* Register 1 &= mask (len bytes, at most 16). */
+static void bitwise_and(struct rule *ru, const void *mask, uint32_t len)
 {
-	static const uint8_t syn = 0x02, zero = 0;
-	struct nftnl_expr *e;
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = expr_add(ru, "bitwise");
 
-	meta_cmp(ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_TCP);
-	load(ru, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
-	e = expr_add(ru, "bitwise");
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &syn, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+}
+
+/* TCP without SYN: a segment of a connection, never the start of one. */
+static void tcp_nosyn(struct rule *ru)
+{
+	static const uint8_t syn = 0x02, zero = 0;
+
+	meta_cmp(ru, NFT_META_L4PROTO, NFT_CMP_EQ, IPPROTO_TCP);
+	load(ru, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
+	bitwise_and(ru, &syn, 1);
 	cmp(ru, NFT_CMP_EQ, &zero, 1);
 }
 
@@ -805,27 +821,42 @@ static void rule_lapsed(struct nft_batch *b, const char *table, const char *chai
 	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: VIP whose lease lapsed");
 }
 
-/* Rule 8L in a netdev egress chain: an advert with a priority above
- * zero (only a master sends one) of one of the VRIDs of c (any, with
- * `all`), that carries a k-th address, renews that address's lease for
- * c->ms. One rule for each k: the address count is in the advert, and
- * nftables reads fixed offsets. The protocol is matched in the IP header,
- * as `nft` writes `ip protocol vrrp` (it cannot list a transport-header
- * field behind meta l4proto 112, a protocol it does not know). */
+/* Rule 8L in a netdev egress chain: an advert to the group (224.0.0.18,
+ * ff02::12) with a priority above zero (only a master sends one) of one
+ * of the VRIDs of c (any, with `all`), that carries a k-th address,
+ * renews that address's lease for c->ms. One rule for each k: the address
+ * count is in the advert, and nftables reads fixed offsets. A unicast
+ * advert is not one: one held back while its peer's address resolves
+ * would renew late, after the other peers started counting their
+ * Master_Down_Interval; it renews through its copy on lo, at once (8U).
+ * Rule 8U (`uni`, in the chain unicast on lo's egress): a copy
+ * (nft_lease_renew) sent to nft_lease_dst(c->family, c->ms), always in IPv4 (its
+ * payload is the advert, IPv4 or IPv6). The protocol is matched in the
+ * IP header, as `nft` writes `ip protocol vrrp` (it cannot list a
+ * transport-header field behind meta l4proto 112, a protocol it does not
+ * know). */
 static void rule_renew(struct nft_batch *b, const char *table, const char *chain,
-		       const struct nft_lclass *c, bool all, unsigned k)
+		       const struct nft_lclass *c, bool all, bool uni, unsigned k)
 {
 	static const uint8_t vrrp = IPPROTO_VRRP_, zero = 0;
-	bool v4 = c->family == AF_INET;
-	uint32_t vrids = all ? 0 : vrid_set(b, NFPROTO_NETDEV, table, c->vrids);
+	static const uint8_t group4[4] = { 224, 0, 0, 18 };
+	static const uint8_t group6[16] = { 0xff, 0x02, [15] = 0x12 };
+	bool v4 = c->family == AF_INET, ip4 = v4 || uni;
+	uint32_t vrids = all || uni ? 0 : vrid_set(b, NFPROTO_NETDEV, table, c->vrids);
+	uint32_t lo_dst = htonl(nft_lease_dst(c->family, c->ms));
 	uint8_t count = (uint8_t)k;
 	struct nftnl_expr *e;
 	struct rule ru;
 
 	rule_begin(&ru, NFPROTO_NETDEV, table, chain);
-	proto_is(&ru, v4 ? ETH_P_IP : ETH_P_IPV6);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 9 : 6, 1);           /* protocol */
+	proto_is(&ru, ip4 ? ETH_P_IP : ETH_P_IPV6);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, ip4 ? 9 : 6, 1);          /* protocol */
 	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, ip4 ? 16 : 24, ip4 ? 4 : 16); /* destination */
+	if (uni)
+		cmp(&ru, NFT_CMP_EQ, &lo_dst, 4);
+	else
+		cmp(&ru, NFT_CMP_EQ, v4 ? group4 : group6, v4 ? 4 : 16);
 	if (vrids) {
 		load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 1, 1);           /* VRID */
 		in_anon_set(&ru, vrids, false);
@@ -842,7 +873,9 @@ static void rule_renew(struct nft_batch *b, const char *table, const char *chain
 		nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, c->ms);
 	}
 	expr_add(&ru, "counter");
-	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: an advert renews the lease of a VIP it carries");
+	rule_end(b, &ru, NFPROTO_NETDEV, uni ?
+		 "hafd: a unicast advert's copy renews the lease of a VIP it carries" :
+		 "hafd: an advert renews the lease of a VIP it carries");
 }
 
 /* Rules 8L of a device: with one length for a family there, every advert
@@ -858,8 +891,31 @@ static void rules_renew(struct nft_batch *b, const char *table, const char *chai
 			if (j != i && d->cls[j].family == c->family)
 				all = false;
 		for (unsigned k = 0; k < c->n_addrs; k++)
-			rule_renew(b, table, chain, c, all, k);
+			rule_renew(b, table, chain, c, all, false, k);
 	}
+}
+
+/* The chain unicast on lo's egress: rules 8U, then rule 8D, which drops
+ * every copy (nft_lease_renew), renewed or not: none is delivered. */
+static void chain_unicast(struct nft_batch *b, const char *table, const struct nft_dev *lo)
+{
+	static const uint8_t vrrp = IPPROTO_VRRP_;
+	const uint32_t net = htonl(NFT_LEASE_NET), mask = htonl(~NFT_LEASE_MASK);
+	struct rule ru;
+
+	chain_msg(b, NFPROTO_NETDEV, table, "unicast", NF_NETDEV_EGRESS, lo->name);
+	for (size_t i = 0; i < lo->n_cls; i++)
+		for (unsigned k = 0; k < lo->cls[i].n_addrs; k++)
+			rule_renew(b, table, "unicast", &lo->cls[i], true, true, k);
+	rule_begin(&ru, NFPROTO_NETDEV, table, "unicast");
+	proto_is(&ru, ETH_P_IP);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
+	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	bitwise_and(&ru, &mask, 4);
+	cmp(&ru, NFT_CMP_EQ, &net, 4);
+	verdict(&ru, NF_DROP);
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: a unicast advert's copy goes no further");
 }
 
 /* The netdev table's sets, and a pair of chains for each device that
@@ -885,6 +941,8 @@ static void lease_skeleton(struct nft_batch *b, const char *table, const struct 
 		rule_arp(b, table, out);                                        /* 7L */
 		rules_renew(b, table, out, &w->devs[i]);                        /* 8L */
 	}
+	if (w->uni.n_cls && w->uni.ifindex)
+		chain_unicast(b, table, &w->uni);                               /* 8U, 8D */
 }
 
 void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft_want *w)

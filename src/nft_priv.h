@@ -14,6 +14,8 @@
 
 struct mnl_nlmsg_batch;
 
+#define IPPROTO_VRRP_ 112
+
 /* The address sets hafd fills. vip4_standby is also in the arp table;
  * vip4 and vip6 are only in the netdev table, with the leases. */
 enum nft_set_idx {
@@ -77,6 +79,14 @@ struct nft_want {
 	struct nft_dev *devs;           /* with the lease: sorted by name, no
 					 * duplicates */
 	size_t n_devs;
+	/* Rules 8U, in the chain `unicast` on lo's egress: the lease classes
+	 * of the instances with unicast peers (their VRIDs unused: the
+	 * copy's destination tells the length, nft_lease_dst()); name "lo",
+	 * ifindex set by nft.c. Empty while lo is down (lo_up, from the
+	 * description): those instances have no lease then. */
+	struct nft_dev uni;
+	bool lo_up;
+	bool uni_nolo;                  /* an instance has no lease for that */
 	/* fence_port: whether any instance has one (the fence-DEV chains
 	 * and the fence sets exist only then), and the elements of
 	 * vip4_fence and vip6_fence: for each instance neither master nor

@@ -82,6 +82,7 @@ void nft_want_free(struct nft_want *w)
 	for (size_t i = 0; i < w->n_devs; i++)
 		free(w->devs[i].cls);
 	free(w->devs);
+	free(w->uni.cls);
 	free(w->fences[0].f);
 	free(w->fences[1].f);
 	free(w->fence_devs);
@@ -179,7 +180,8 @@ static bool devs_equal(const struct nft_dev *a, size_t na, const struct nft_dev 
 
 bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b)
 {
-	return devs_equal(a->devs, a->n_devs, b->devs, b->n_devs);
+	return devs_equal(a->devs, a->n_devs, b->devs, b->n_devs) &&
+	       devs_equal(&a->uni, 1, &b->uni, 1);
 }
 
 /* ---- what the tables should hold ------------------------------------------ */
@@ -237,18 +239,20 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 
 /* The lease is renewed by the adverts as they leave the interface
  * (nft_build.c, 8L). A unicast advert leaves only once its peer's
- * neighbour entry resolves: with the peer down, the kernel keeps it
- * queued, then drops it, and the master's VIPs would go dark. So unicast
- * instances have no lease (hafd.conf(5), vip_lease). */
-static bool inst_leased(bool lease, const struct nft_inst *in)
+ * neighbour entry resolves (with the peer down, the kernel queues it,
+ * then drops it), so a unicast instance's adverts renew through a copy
+ * hafd sends to lo (nft_lease_renew(), rules 8U): with lo down there is
+ * none, and unicast instances have no lease (hafd.conf(5), vip_lease). */
+static bool inst_leased(const struct nft_want *w, const struct nft_inst *in)
 {
-	return lease && in->lease_ms && in->ifname && *in->ifname && !in->n_peers;
+	return w->lease && in->lease_ms && in->ifname && *in->ifname &&
+	       (!in->n_peers || w->lo_up);
 }
 
 static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct nft_inst *in)
 {
 	struct nft_addrs *vips = NULL;
-	bool leased = inst_leased(w->lease, in);
+	bool leased = inst_leased(w, in);
 	int rc = 0;
 
 	if (!in->master)
@@ -288,8 +292,8 @@ static int want_inst(struct nft_want *w, struct nft_addrs owned[2], const struct
 }
 
 /* Each instance with a lease into its device's renewal rules for its
- * length: what the rules are does not depend on who is master, so a
- * failover changes no rule. */
+ * length, a unicast one into lo's: what the rules are does not depend on
+ * who is master, so a failover changes no rule. */
 static int leases_place(struct nft_want *w, const struct nft_desc *d)
 {
 	int rc = 0;
@@ -300,9 +304,18 @@ static int leases_place(struct nft_want *w, const struct nft_desc *d)
 		const struct nft_inst *in = &d->inst[i];
 		struct nft_dev *dev = dev_find(w, in->ifname);
 
-		if (dev && inst_leased(w->lease, in) && in->n_vips)
+		w->uni_nolo |= w->lease && in->lease_ms && in->n_peers && !w->lo_up;
+		if (!inst_leased(w, in) || !in->n_vips)
+			continue;
+		if (in->n_peers)
+			rc |= lclass_add(&w->uni, in->family, in->lease_ms, in->vrid, in->n_vips);
+		else if (dev)
 			rc |= lclass_add(dev, in->family, in->lease_ms, in->vrid, in->n_vips);
+		else
+			continue;
 	}
+	if (w->uni.n_cls > 1)
+		qsort(w->uni.cls, w->uni.n_cls, sizeof(*w->uni.cls), lclass_qcmp);
 	for (size_t i = 0; i < w->n_devs; i++)
 		if (w->devs[i].n_cls > 1)
 			qsort(w->devs[i].cls, w->devs[i].n_cls, sizeof(*w->devs[i].cls),
@@ -319,6 +332,8 @@ int nft_want_compute(struct nft_want *w, const struct nft_desc *d)
 
 	memset(w, 0, sizeof(*w));
 	w->lease = d->lease;
+	w->lo_up = d->lo_up;
+	snprintf(w->uni.name, sizeof(w->uni.name), "lo");
 	for (size_t i = 0; i < d->n_inst; i++) {
 		rc |= want_inst(w, owned, &d->inst[i]);
 		if (w->lease)
@@ -378,6 +393,8 @@ size_t nft_want_addrs(const struct nft_want *w)
 			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
 				n += w->devs[i].cls[c].n_addrs *
 				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
+	for (size_t c = 0; c < w->uni.n_cls; c++)      /* rules 8U */
+		n += w->uni.cls[c].n_addrs;
 	n += w->fences[0].n + w->fences[1].n;
 	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
 		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)

@@ -419,11 +419,22 @@ void vrrp_checks_apply(struct hafd *h)
 
 /* ---- what nftables should hold (nft.h) ----------------------------------- */
 
+/* 5/2 of the advert interval, from the advert that renewed it: the
+ * backups take over a Master_Down_Interval (3 x interval + Skew_Time)
+ * after the last advert they heard, so the lease lapses at least half an
+ * interval before; and a live master's advert may come an interval and a
+ * half late before it lapses under it. */
+unsigned vrrp_lease_ms(const struct cfg_instance *c)
+{
+	return 25u * c->advert_interval_cs;
+}
+
 int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 {
 	d->n_inst = 0;
 	d->cap_pps = (unsigned)h->cfg->global.nft_vrrp_cap;
 	d->lease = h->cfg->global.vip_lease;
+	d->lo_up = ifcache_link_up(h->ifc, ifcache_ifindex(h->ifc, "lo"));
 	d->inst = calloc(h->n_routers ? h->n_routers : 1, sizeof(*d->inst));
 	if (!d->inst)
 		return -1;
@@ -445,13 +456,7 @@ int vrrp_nft_describe(struct hafd *h, struct nft_desc *d)
 		in->peers = c->peers;
 		in->n_peers = c->n_peers;
 		in->followed = !in->master && f->master_prio ? &f->master_addr : NULL;
-		/* 5/2 of the advert interval, from the advert that renewed
-		 * it: the backups take over a Master_Down_Interval (3 x
-		 * interval + Skew_Time) after the last advert they heard, so
-		 * the lease lapses at least half an interval before; and a
-		 * live master's advert may come an interval and a half late
-		 * before it lapses under it. */
-		in->lease_ms = 25u * c->advert_interval_cs;
+		in->lease_ms = vrrp_lease_ms(c);
 		in->fence_ports = c->fence_ports;
 		in->n_fence_ports = c->n_fence_ports;
 	}

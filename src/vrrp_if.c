@@ -9,6 +9,7 @@
 #include "hafd.h"
 #include "ifcache.h"
 #include "log.h"
+#include "nft.h"
 #include "vip.h"
 #include "vmac.h"
 #include "vrrp_priv.h"
@@ -124,6 +125,9 @@ void vrrp_link_change(void *arg, int ifindex, const char *ifname, bool exists, b
 {
 	struct hafd *h = arg;
 
+	/* Unicast instances renew their lease through lo (nft.h). */
+	if (ifname && !strcmp(ifname, "lo"))
+		nft_schedule(h->nft, h);
 	for (size_t i = 0; i < h->n_routers; i++) {
 		struct vrrp_router *r = h->routers[i];
 		bool mine = r->ifindex ? r->ifindex == ifindex : !strcmp(r->cfg->ifname, ifname);

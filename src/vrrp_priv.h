@@ -19,6 +19,9 @@ void vrrp_router_event(struct vrrp_router *r, enum vrrp_event_type type);
 /* Re-derive the effective priority; a change is an FSM event. */
 void vrrp_priority_update(struct vrrp_router *r);
 
+/* The lease on the instance's VIPs, in ms (nft.h). */
+unsigned vrrp_lease_ms(const struct cfg_instance *c);
+
 /* Report a state change held back for the first GARP burst, if any. */
 void vrrp_state_report_pending(struct vrrp_router *r);
 

@@ -7,7 +7,9 @@
 # and never after the new master's first answer. A resumed master does not
 # renew before it has read the adverts that waited: it takes the VIP back
 # with preempt, or stays BACKUP without. The adverts renew the leases as
-# they leave (a rule in the egress chain): a reload that rebuilds the
+# they leave (a rule in the egress chain; a unicast advert through its copy
+# on lo, which a peer that is away cannot hold back: checked with a
+# whole-tree kill and a peer that never answers): a reload that rebuilds the
 # tables carries the running leases over. vip_lease = no is the control:
 # the killed node answers on.
 . "$(dirname "$0")/lib.sh"
@@ -184,6 +186,28 @@ check "a live master's lease never lapses: n1 answered all of p1's 2 s of probes
 fault_run kill kill
 lease_lab_down
 
+# --- unicast: SIGKILL of the whole tree ----------------------------------------------
+# A unicast advert renews nothing as it leaves (held back while its peer's
+# address resolves, it would renew late): a copy of it on lo does, in the
+# chain unicast, which drops the copy.
+lab_start "$(lab_conf lease-uni.conf '[instance web]' 'unicast_peer = @PEERS4@' \
+	'[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64" 'unicast_src = @ADDR6@' \
+	'unicast_peer = @PEERS6@')"
+uni_renewals() {   # NODE: the copies on lo that renewed a lease
+	in_ns "$1" nft list chain netdev hafd unicast |
+		awk '/update @lease/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }
+		     END { print s + 0 }'
+}
+check "unicast: n1 holds both leases" \
+	eval '[ "$(lease_of n1 4)" = "$VIP" ] && [ "$(lease_of n1 6)" = "$VIP6" ]'
+r0=$(uni_renewals n1)
+check "unicast: n1's copies on lo renew them (chain unicast, lo's egress)" \
+	wait_until 2 eval '[ "$(uni_renewals n1)" -gt "$r0" ]'
+check "unicast: its adverts on eth0 renew nothing" test "$(renewals n1)" = 0
+check "unicast: n2 (backup) renews nothing" test "$(uni_renewals n2)" = 0
+fault_run unicast-kill kill
+lease_lab_down
+
 # --- SIGSTOP of the tree for 5 x master-down; it resumes and preempts -------------
 lab_start "$(tpl lease.conf)"
 stop_tree() { _stopped=$(tree_pids n1); kill -STOP $_stopped; on_exit "kill -CONT $_stopped"; }
@@ -275,11 +299,16 @@ m1=$(log_mark n1)
 kill -HUP "$(lab pid n1)"
 check "reload: api gets a unicast peer" wait_log_since n1 "$m1" 'reloaded:' 3
 # Its peer does not exist: the adverts wait for a neighbour entry that
-# never resolves and never leave, so they could renew nothing. A unicast
-# instance has no lease: its VIP answers on.
-check "unicast: api's VIP is out of the lease, and answers with its peer away" \
-	eval 'wait_until 3 eval "[ \"\$(lease_of n1 4)\" = $VIP ]" &&
-	      sleep 0.5 && in_ns client ping -c 2 -i 0.2 -W 1 10.77.0.101 >/dev/null'
+# never resolves and never leave, so they renew nothing; their copies on
+# lo do: its VIP answers on.
+check "unicast: api, its peer away, is master again and its VIP leased" \
+	eval 'wait_state n1 MASTER 3 "VRID 53" &&
+	      wait_until 3 eval "[ \"\$(lease_of n1 4)\" = \"$VIP 10.77.0.101\" ]"'
+in_ns client "$PROBE" ready 10.77.0.101 7777 -t 3 >/dev/null
+probe_bg client 10.77.0.101 1.5 "$TMP/c.peerless"
+probes_wait
+check "unicast: api's VIP answers on (1.5 s of probes)" \
+	test "$(answers_in "$TMP/c.peerless")" -ge 1490
 in_ns n1 nft delete table inet hafd
 sed -i 's/^unicast_peer = 10.77.0.250$/unicast_peer = 10.77.0.251/' "$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
 probe_bg p1 "$VIP" 2 "$TMP/p1.rebuild"

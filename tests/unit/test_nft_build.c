@@ -23,6 +23,8 @@
 #define C_ARP_LEASE "hafd: ARP for a VIP whose lease lapsed"
 #define C_DRAIN "hafd: drain: established TCP to a VIP handed over"
 #define C_RENEW "hafd: an advert renews the lease of a VIP it carries"
+#define C_RENEW_UNI "hafd: a unicast advert's copy renews the lease of a VIP it carries"
+#define C_UNI_DROP "hafd: a unicast advert's copy goes no further"
 /* ---- descriptions ---------------------------------------------------------- */
 
 static struct hafd_addr ip(const char *s)
@@ -237,6 +239,8 @@ static void render_devs(const struct nft_desc *desc, struct decoded *d, bool dev
 	assert_int_equal(nft_want_compute(&w, desc), 0);
 	for (size_t i = 0; devs_exist && i < w.n_devs; i++)
 		w.devs[i].ifindex = (int)i + 1;
+	if (devs_exist && w.uni.n_cls)
+		w.uni.ifindex = 1;
 	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1000), 0);
 	nft_build_tables(&b, "hafd", true);
 	nft_build_skeleton(&b, "hafd", &w);
@@ -491,10 +495,18 @@ static void test_want_lease(void **state)
 	fixture(&f);
 	f.desc.lease = true;
 	f.inst[0].lease_ms = 2500;              /* the others: 250 (fixture) */
+	f.desc.lo_up = true;
 	assert_int_equal(nft_want_compute(&w, &f.desc), 0);
 	/* uni is unicast: its adverts leave only while its peer's neighbour
-	 * entry resolves, so they cannot hold a lease (10.0.0.3 is out). */
-	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.2");
+	 * entry resolves, so its copies on lo renew its lease (rules 8U),
+	 * not its adverts on eth0. */
+	assert_string_equal(set_text(&w, NSET_VIP4), "10.0.0.1 10.0.0.2 10.0.0.3");
+	assert_false(w.uni_nolo);
+	assert_string_equal(w.uni.name, "lo");
+	assert_int_equal(w.uni.n_cls, 1);
+	assert_int_equal(w.uni.cls[0].family, AF_INET);
+	assert_int_equal(w.uni.cls[0].ms, 250);
+	assert_int_equal(w.uni.cls[0].n_addrs, 1);
 	assert_string_equal(set_text(&w, NSET_VIP6), "fd00::1");
 	assert_true(w.lease);
 	assert_int_equal(w.n_devs, 2);
@@ -524,6 +536,17 @@ static void test_want_lease(void **state)
 	assert_false(nft_want_same_rules(&w, &x));
 	assert_int_equal(x.devs[1].n_cls, 2);
 	assert_int_equal(x.devs[1].cls[0].ms, 25);
+	nft_want_free(&x);
+	f.inst[1].lease_ms = 250;
+	/* lo down: no copy gets through, uni has no lease (10.0.0.3 out),
+	 * and the rules change. */
+	f.desc.lo_up = false;
+	assert_int_equal(nft_want_compute(&x, &f.desc), 0);
+	assert_string_equal(set_text(&x, NSET_VIP4), "10.0.0.1 10.0.0.2");
+	assert_true(x.uni_nolo);
+	assert_int_equal(x.uni.n_cls, 0);
+	assert_int_equal(x.devs[1].n_cls, 2);
+	assert_false(nft_want_same_rules(&w, &x));
 	nft_want_free(&x);
 	nft_want_free(&w);
 
@@ -668,9 +691,14 @@ static void test_want_lease_devs(void **state)
 }
 
 /* Rules 8L, in the egress chains: for each class of a device, one rule
- * for each address an advert may carry, that renews that address's lease
- * for the class's length from an advert with a priority above zero; the
- * VRIDs matched only where a family has more than one class there. */
+ * for each address an advert to the group may carry, that renews that
+ * address's lease for the class's length from an advert with a priority
+ * above zero; the VRIDs matched only where a family has more than one
+ * class there. A unicast advert renews nothing there (one held back for
+ * its peer's address would renew late): its copy does, in the chain
+ * unicast on lo (8U, matched by the copy's destination, 127.224.0.0 +
+ * the length, 127.240.0.0 + the length for IPv6 addresses), which then
+ * drops every copy (8D). */
 static void test_render_lease_renew(void **state)
 {
 	struct fixture f;
@@ -690,18 +718,21 @@ static void test_render_lease_renew(void **state)
 	assert_int_equal(ru->family, NFPROTO_NETDEV);
 	assert_string_equal(ru->text,
 			    "meta protocol; cmp eq 86dd; payload nh+6/1; cmp eq 70; "
+			    "payload nh+24/16; cmp eq ff020000000000000000000000000012; "
 			    "payload th+2/1; cmp ne 00; payload th+3/1; cmp gt 00; "
 			    "payload th+8/16; dynset lease6 t=250; counter");
 	ru = rule(&d, C_RENEW, 1, NULL);
 	assert_string_equal(ru->name, "out-eth0");
 	assert_string_equal(no_id(ru),
 			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload nh+16/4; cmp eq e0000012; "
 			    "payload th+1/1; lookup #; payload th+2/1; cmp ne 00; "
 			    "payload th+3/1; cmp gt 00; payload th+8/4; dynset lease4 t=250; counter");
 	assert_string_equal(anon_elems(&d, ru), "52");
 	ru = rule(&d, C_RENEW, 2, NULL);
 	assert_string_equal(no_id(ru),
 			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload nh+16/4; cmp eq e0000012; "
 			    "payload th+1/1; lookup #; payload th+2/1; cmp ne 00; "
 			    "payload th+3/1; cmp gt 01; payload th+12/4; dynset lease4 t=250; counter");
 	ru = rule(&d, C_RENEW, 3, NULL);
@@ -709,6 +740,45 @@ static void test_render_lease_renew(void **state)
 	assert_non_null(strstr(ru->text, "dynset lease4 t=2500"));
 	/* A renewal never precedes the lease drops of its chain. */
 	assert_true(rule(&d, C_ARP_LEASE, 0, NULL) < rule(&d, C_RENEW, 1, NULL));
+	/* lo down (fixture): no chain unicast. */
+	assert_null(chain(&d, "unicast"));
+	assert_null(rule(&d, C_RENEW_UNI, 0, NULL));
+
+	f.desc.lo_up = true;
+	render(&f.desc, &d);
+	rule(&d, C_RENEW, 0, &n);
+	assert_int_equal(n, 4);         /* uni's VRID 53 still in no rule 8L */
+	assert_non_null(chain(&d, "unicast"));
+	rule(&d, C_RENEW_UNI, 0, &n);
+	assert_int_equal(n, 1);
+	ru = rule(&d, C_RENEW_UNI, 0, NULL);
+	assert_string_equal(ru->name, "unicast");
+	assert_int_equal(ru->family, NFPROTO_NETDEV);
+	assert_string_equal(ru->text,                    /* 127.224.0.250 */
+			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload nh+16/4; cmp eq 7fe000fa; "
+			    "payload th+2/1; cmp ne 00; payload th+3/1; cmp gt 00; "
+			    "payload th+8/4; dynset lease4 t=250; counter");
+	ru = rule(&d, C_UNI_DROP, 0, NULL);
+	assert_non_null(ru);
+	assert_string_equal(ru->text,
+			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload nh+16/4; bitwise; cmp eq 7fe00000; counter; drop");
+	assert_true(rule(&d, C_RENEW_UNI, 0, NULL) < ru);
+
+	/* web6 unicast too, with the same length: its copies go elsewhere
+	 * (127.240.0.250), or an IPv4 rule would read their IPv6 addresses. */
+	f.inst[2].peers = f.peers_uni;
+	f.inst[2].n_peers = 1;
+	render(&f.desc, &d);
+	rule(&d, C_RENEW_UNI, 0, &n);
+	assert_int_equal(n, 2);
+	ru = rule(&d, C_RENEW_UNI, 1, NULL);
+	assert_string_equal(ru->text,
+			    "meta protocol; cmp eq 0800; payload nh+9/1; cmp eq 70; "
+			    "payload nh+16/4; cmp eq 7ff000fa; "
+			    "payload th+2/1; cmp ne 00; payload th+3/1; cmp gt 00; "
+			    "payload th+8/16; dynset lease6 t=250; counter");
 }
 
 /* A rebuild carries the leases over: each address with the time it has

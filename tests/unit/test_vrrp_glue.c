@@ -323,6 +323,18 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	record("nft");
 }
 
+/* A unicast master's copy of its advert on lo (nft.h): the lease it
+ * renews and the advert's priority. */
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
+		    size_t len)
+{
+	(void)n;
+	assert_int_equal(family, AF_INET);
+	assert_true(len >= 8);
+	record("lease_renew %u %u", lease_ms, advert[2]);
+	return 0;
+}
+
 /* Drains (drain.c) are not linked: none is ever planned here. */
 void drain_state(struct hafd *h, struct vrrp_router *r, bool was_master, bool is_master)
 {
@@ -687,6 +699,26 @@ static void test_nft_description(void **state)
 	free(d.inst);
 }
 
+/* A unicast master sends its advert to each peer, then the copy that
+ * renews its lease on lo (5/2 of 1 s: 2500 ms); it sends no copy of a
+ * priority-0 advert, nor does a multicast instance ever (test above:
+ * no lease_renew in its calls). */
+static void test_unicast_lease_copy(void **state)
+{
+	(void)state;
+	start_with("[global]\nrouter_id = node-a\nscript_security = no\nnft_table = none\n"
+		   "[instance web]\ninterface = eth9\nvrid = 7\npriority = 100\n"
+		   "advert_interval = 1s\nvirtual_ip = 192.0.2.1/24\ngarp_repeat = 1\n"
+		   "unicast_peer = 192.0.2.20\nunicast_peer = 192.0.2.21\n");
+	become_master();
+	advance(S);
+	assert_string_equal(joined(), "advert 100; advert 100; lease_renew 2500 100");
+	n_calls = 0;
+	vrrp_resign(&h);
+	assert_int_equal(count_prefix("advert 0"), 2);
+	assert_int_equal(count_prefix("lease_renew"), 0);
+}
+
 /* advance(), forgetting the calls (a master's adverts) a second at a time. */
 static void advance_quietly(uint64_t us)
 {
@@ -838,6 +870,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vip_removed_is_restored, stop),
 		cmocka_unit_test_teardown(test_link_down_faults, stop),
 		cmocka_unit_test_teardown(test_nft_description, stop),
+		cmocka_unit_test_teardown(test_unicast_lease_copy, stop),
 		cmocka_unit_test_teardown(test_hold_down_after_move, stop),
 		cmocka_unit_test_teardown(test_hold_down_not_before_a_move, stop),
 		cmocka_unit_test_teardown(test_handover_moves, stop),
