@@ -7,8 +7,8 @@
  *
  * Leases. hafd sends no renewal: each advert renews the leases of the
  * VIPs it carries in the kernel as it leaves (rule 8L). A unicast advert
- * may never leave (its peer's neighbour entry unresolved): a copy of it
- * goes to lo, where rules 8U renew and drop it (nft_lease_renew). A
+ * may never leave (its peer's neighbour entry unresolved): its VIPs go
+ * to lo in a renewal that rules 8U read and drop (nft_lease_renew). A
  * rebuild of the tables carries the leases that run over, each with the
  * time it has left, read back from the kernel. */
 #include "nft.h"
@@ -57,8 +57,13 @@ struct nft_ctx {
 					 * (nft_schedule) */
 	struct log_ratelimit warn_log;
 	int lease_fd;                   /* nft_lease_renew()'s IPPROTO_RAW socket,
-					 * -1 until the first copy */
+					 * -1 until the first renewal */
+	struct nft_copy *copies;        /* renewals waiting for copy_timer */
+	size_t n_copies;
+	struct timer copy_timer;
 };
+
+#define NFT_COPY_CLASSES 8              /* lease classes waiting at once */
 
 static int set_dump(struct nft_ctx *n, int family, const char *name,
 		    int (*cb)(struct nftnl_set_elem *e, void *data), void *data);
@@ -356,22 +361,25 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 
 /* ---- unicast renewals ------------------------------------------------------ */
 
-int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
-		    size_t len)
+/* The VIPs of one lease class to renew, sent as one packet per
+ * NFT_COPY_SLOTS (rule 8U). */
+struct nft_copy {
+	int family;
+	unsigned ms;
+	unsigned n;
+	uint8_t addrs[NFT_COPY_SLOTS * 16];
+};
+
+static int copy_send(struct nft_ctx *n, struct nft_copy *c)
 {
 	struct {
 		struct iphdr ip;
-		uint8_t data[1024];
+		uint8_t data[sizeof(c->addrs)];
 	} pkt;
+	size_t len = c->n * (c->family == AF_INET ? 4u : 16u);
 	struct sockaddr_in to = { .sin_family = AF_INET };
 
-	/* Only while rules 8U are in the kernel: they drop the copy too. */
-	if (!n || !n->table || !n->have.uni.n_cls || !n->have.uni.ifindex)
-		return 0;
-	if (len > sizeof(pkt.data)) {
-		errno = EMSGSIZE;
-		return -1;
-	}
+	c->n = 0;
 	/* IPPROTO_RAW: a socket that sends and never receives (an
 	 * IPPROTO_VRRP one would queue every advert the host hears). */
 	if (n->lease_fd < 0 &&
@@ -384,13 +392,64 @@ int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint
 	pkt.ip.ttl = 1;
 	pkt.ip.protocol = IPPROTO_VRRP_;
 	pkt.ip.tot_len = htons((uint16_t)(sizeof(pkt.ip) + len));
-	to.sin_addr.s_addr = htonl(nft_lease_dst(family, lease_ms));
+	to.sin_addr.s_addr = htonl(nft_lease_dst(c->family, c->ms));
 	pkt.ip.daddr = to.sin_addr.s_addr;      /* saddr, id, check: the kernel's */
-	memcpy(pkt.data, advert, len);
-	if (sendto(n->lease_fd, &pkt, sizeof(pkt.ip) + len, 0, (struct sockaddr *)&to,
-		   sizeof(to)) < 0)
-		return -1;
-	return 0;
+	memcpy(pkt.data, c->addrs, len);
+	return sendto(n->lease_fd, &pkt, sizeof(pkt.ip) + len, 0, (struct sockaddr *)&to,
+		      sizeof(to)) < 0 ? -1 : 0;
+}
+
+static int copies_send(struct nft_ctx *n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n->n_copies; i++)
+		if (n->copies[i].n)
+			rc |= copy_send(n, &n->copies[i]);
+	n->n_copies = 0;
+	return rc;
+}
+
+static void on_copies(struct timer *t, void *arg)
+{
+	struct nft_ctx *n = arg;
+
+	(void)t;
+	if (copies_send(n) < 0 && log_ratelimit_allow(&n->warn_log, loop_now(n->h->loop), NULL))
+		log_warn("nft: renewing the leases of unicast instances through lo");
+}
+
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms,
+		    const struct hafd_addr *vips, size_t n_vips)
+{
+	struct nft_copy *c = NULL;
+	size_t w = family == AF_INET ? 4 : 16;
+	int rc = 0;
+
+	/* Only while rules 8U are in the kernel: they drop the renewals too. */
+	if (!n || !n->table || !n->h || !n->have.uni.n_cls || !n->have.uni.ifindex)
+		return 0;
+	for (size_t i = 0; i < n->n_copies && !c; i++)
+		if (n->copies[i].family == family && n->copies[i].ms == lease_ms)
+			c = &n->copies[i];
+	if (!c) {
+		if (n->n_copies == NFT_COPY_CLASSES)
+			rc |= copies_send(n);
+		c = &n->copies[n->n_copies++];
+		c->family = family;
+		c->ms = lease_ms;
+		c->n = 0;
+	}
+	for (size_t i = 0; i < n_vips; i++) {
+		if (c->n == NFT_COPY_SLOTS)
+			rc |= copy_send(n, c);
+		memcpy(c->addrs + c->n++ * w, &vips[i].u, w);
+	}
+	/* Once the timers due now have run: the adverts of many masters in
+	 * one packet. Renewed microseconds after the advert left, which the
+	 * lease's half interval of margin covers. */
+	loop_timer_soon(n->h->loop, &n->copy_timer);
+	return rc;
 }
 
 /* ---- open and close ------------------------------------------------------- */
@@ -413,6 +472,7 @@ static void ctx_free(struct nft_ctx *n)
 		mnl_socket_close(n->nl);
 	if (n->lease_fd >= 0)
 		close(n->lease_fd);
+	free(n->copies);
 	nft_want_free(&n->have);
 	free(n->table);
 	free(n);
@@ -444,6 +504,12 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 		return -1;
 	n->describe = describe;
 	n->lease_fd = -1;
+	n->copies = calloc(NFT_COPY_CLASSES, sizeof(*n->copies));
+	if (!n->copies) {
+		free(n);
+		return -1;
+	}
+	timer_init(&n->copy_timer, on_copies, n);
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);
 	n->dirty = true;
@@ -471,6 +537,7 @@ void nft_close(struct nft_ctx *n)
 	if (n->h) {
 		loop_timer_cancel(n->h->loop, &n->retry);
 		loop_timer_cancel(n->h->loop, &n->flush);
+		loop_timer_cancel(n->h->loop, &n->copy_timer);
 	}
 	if (n->nl) {
 		if (tables_reset(n, false) < 0)

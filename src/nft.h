@@ -67,7 +67,7 @@ struct nft_desc {
 					 * sources, per family and bucket; 0: none */
 	bool lease;                     /* vip_lease: the lease rules are in */
 	bool lo_up;                     /* lo is up: unicast instances' adverts
-					 * can renew through it (nft_lease_renew) */
+					 * be renewed through it (nft_lease_renew) */
 };
 
 /* The glue's answer to "what should the tables hold now": fills d, inst
@@ -91,15 +91,16 @@ int nft_apply(struct nft_ctx *n, struct hafd *h);
 void nft_schedule(struct nft_ctx *n, struct hafd *h);
 /* A unicast instance's advert may never leave its interface (the
  * kernel holds it while the peer's neighbour entry is unresolved, then
- * drops it), so it cannot renew the lease there: each one it sends as
- * master goes to lo too, as a copy to nft_lease_dst(), which
- * rules 8U (nft_build.c) read to renew the leases of the addresses it
- * carries and drop. Sends nothing (0) while those rules are not in the
- * kernel. 0, or -1/errno. */
-int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
-		    size_t len);
-/* A copy's destination, host order: in 127.224.0.0/11, the family of
- * the addresses it carries in bit 20 (set: IPv6), the lease length in ms
+ * drops it), so it cannot renew the lease there: for each one it sends as
+ * master (a priority above zero), its VIPs are renewed through lo, in a
+ * packet to nft_lease_dst() that rules 8U (nft_build.c) read and drop,
+ * sent once the timers due now have run, for all the adverts they sent.
+ * Sends nothing while those rules are not in the kernel. 0, or -1/errno
+ * (a renewal that had to go at once failed). */
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms,
+		    const struct hafd_addr *vips, size_t n_vips);
+/* A renewal's destination, host order: in 127.224.0.0/11, the family of
+ * the addresses it lists in bit 20 (set: IPv6), the lease length in ms
  * in the 20 bits below (the longest lease, 5/2 x 255 s, fits). */
 #define NFT_LEASE_NET 0x7fe00000u
 #define NFT_LEASE_MASK 0x001fffffu

@@ -68,11 +68,11 @@
  *     its lower interface both ways, so that one covers it.
  *     chain unicast  hook egress device lo, priority -10, policy accept
  *       (with instances that have unicast peers, while lo is up)
- *       8U a copy of a unicast advert (nft_lease_renew) to 127.224.0.0 +
- *          LEASE in ms (127.240.0.0 + LEASE: IPv6 addresses) with a
- *          priority above zero: update @leaseN { its k-th address timeout
- *          LEASE }, as 8L
- *       8D any copy (VRRP to 127.224.0.0/11): drop; none is delivered
+ *       8U a renewal (nft_lease_renew: the VIPs of the unicast adverts
+ *          with a priority above zero sent this loop turn, up to 32 a
+ *          packet) to 127.224.0.0 + LEASE in ms (127.240.0.0 + LEASE:
+ *          IPv6 addresses): update @leaseN { each address timeout LEASE }
+ *       8D any renewal (VRRP to 127.224.0.0/11): drop; none is delivered
  *
  * The lease (3L, 6L, 7L). Rules 3, 6 and 7 follow hafd's decisions, so
  * they hold only while hafd runs: a hafd killed with its guard, or frozen
@@ -85,8 +85,11 @@
  * a stall sends one only after it has read the adverts that waited
  * (vrrp_inst_timer): a renewal is never made for an instance that is not
  * master. A unicast advert leaves only once its peer's neighbour entry
- * resolves (with the peer's host down, never): its lease is renewed by a
- * copy hafd sends to lo with it, which no neighbour holds back (8U).
+ * resolves (with the peer's host down, never): hafd lists its VIPs in a
+ * renewal it sends to lo once the loop turn's timers have run, which no
+ * neighbour holds back (8U); one packet serves up to 32 VIPs of the
+ * adverts sent in that turn (at 255 x 10 ms, one packet per advert cost
+ * the master a quarter more CPU).
  * LEASE is 5/2 of the master's advert interval: a backup takes
  * over after its Master_Down_Interval, 3 x interval + Skew_Time, counted
  * from the last advert it heard, which renewed the lease as it left, so
@@ -821,6 +824,19 @@ static void rule_lapsed(struct nft_batch *b, const char *table, const char *chai
 	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: VIP whose lease lapsed");
 }
 
+/* update @leaseN { register 1 timeout c->ms } */
+static void lease_update(struct rule *ru, const struct nft_lclass *c)
+{
+	struct nftnl_expr *e = expr_add(ru, "dynset");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, nft_lease_set_name(c->family));
+	nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, c->ms);
+}
+
 /* Rule 8L in a netdev egress chain: an advert to the group (224.0.0.18,
  * ff02::12) with a priority above zero (only a master sends one) of one
  * of the VRIDs of c (any, with `all`), that carries a k-th address,
@@ -828,35 +844,27 @@ static void rule_lapsed(struct nft_batch *b, const char *table, const char *chai
  * count is in the advert, and nftables reads fixed offsets. A unicast
  * advert is not one: one held back while its peer's address resolves
  * would renew late, after the other peers started counting their
- * Master_Down_Interval; it renews through its copy on lo, at once (8U).
- * Rule 8U (`uni`, in the chain unicast on lo's egress): a copy
- * (nft_lease_renew) sent to nft_lease_dst(c->family, c->ms), always in IPv4 (its
- * payload is the advert, IPv4 or IPv6). The protocol is matched in the
- * IP header, as `nft` writes `ip protocol vrrp` (it cannot list a
- * transport-header field behind meta l4proto 112, a protocol it does not
- * know). */
+ * Master_Down_Interval; its VIPs are renewed on lo, at once (8U). The
+ * protocol is matched in the IP header, as `nft` writes `ip protocol
+ * vrrp` (it cannot list a transport-header field behind meta l4proto 112,
+ * a protocol it does not know). */
 static void rule_renew(struct nft_batch *b, const char *table, const char *chain,
-		       const struct nft_lclass *c, bool all, bool uni, unsigned k)
+		       const struct nft_lclass *c, bool all, unsigned k)
 {
 	static const uint8_t vrrp = IPPROTO_VRRP_, zero = 0;
 	static const uint8_t group4[4] = { 224, 0, 0, 18 };
 	static const uint8_t group6[16] = { 0xff, 0x02, [15] = 0x12 };
-	bool v4 = c->family == AF_INET, ip4 = v4 || uni;
-	uint32_t vrids = all || uni ? 0 : vrid_set(b, NFPROTO_NETDEV, table, c->vrids);
-	uint32_t lo_dst = htonl(nft_lease_dst(c->family, c->ms));
+	bool v4 = c->family == AF_INET;
+	uint32_t vrids = all ? 0 : vrid_set(b, NFPROTO_NETDEV, table, c->vrids);
 	uint8_t count = (uint8_t)k;
-	struct nftnl_expr *e;
 	struct rule ru;
 
 	rule_begin(&ru, NFPROTO_NETDEV, table, chain);
-	proto_is(&ru, ip4 ? ETH_P_IP : ETH_P_IPV6);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, ip4 ? 9 : 6, 1);          /* protocol */
+	proto_is(&ru, v4 ? ETH_P_IP : ETH_P_IPV6);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 9 : 6, 1);           /* protocol */
 	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, ip4 ? 16 : 24, ip4 ? 4 : 16); /* destination */
-	if (uni)
-		cmp(&ru, NFT_CMP_EQ, &lo_dst, 4);
-	else
-		cmp(&ru, NFT_CMP_EQ, v4 ? group4 : group6, v4 ? 4 : 16);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 16 : 24, v4 ? 4 : 16); /* destination */
+	cmp(&ru, NFT_CMP_EQ, v4 ? group4 : group6, v4 ? 4 : 16);
 	if (vrids) {
 		load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 1, 1);           /* VRID */
 		in_anon_set(&ru, vrids, false);
@@ -866,16 +874,9 @@ static void rule_renew(struct nft_batch *b, const char *table, const char *chain
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 3, 1);                   /* address count */
 	cmp(&ru, NFT_CMP_GT, &count, 1);
 	load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, 8 + k * (v4 ? 4 : 16), v4 ? 4 : 16);
-	if ((e = expr_add(&ru, "dynset"))) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
-		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, nft_lease_set_name(c->family));
-		nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, c->ms);
-	}
+	lease_update(&ru, c);
 	expr_add(&ru, "counter");
-	rule_end(b, &ru, NFPROTO_NETDEV, uni ?
-		 "hafd: a unicast advert's copy renews the lease of a VIP it carries" :
-		 "hafd: an advert renews the lease of a VIP it carries");
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: an advert renews the lease of a VIP it carries");
 }
 
 /* Rules 8L of a device: with one length for a family there, every advert
@@ -891,12 +892,38 @@ static void rules_renew(struct nft_batch *b, const char *table, const char *chai
 			if (j != i && d->cls[j].family == c->family)
 				all = false;
 		for (unsigned k = 0; k < c->n_addrs; k++)
-			rule_renew(b, table, chain, c, all, false, k);
+			rule_renew(b, table, chain, c, all, k);
 	}
 }
 
+/* Rule 8U (chain unicast, on lo's egress): a renewal of unicast masters'
+ * leases (nft_lease_renew), sent to nft_lease_dst(c->family, c->ms),
+ * always in IPv4, lists up to NFT_COPY_SLOTS addresses of c's family
+ * after its IP header: each renews its lease for c->ms. One rule: it
+ * stops at the first slot past the packet's end (the payload load
+ * breaks), having renewed those before. */
+static void rule_renew_copy(struct nft_batch *b, const char *table, const struct nft_lclass *c)
+{
+	static const uint8_t vrrp = IPPROTO_VRRP_;
+	uint32_t dst = htonl(nft_lease_dst(c->family, c->ms)), w = c->family == AF_INET ? 4 : 16;
+	struct rule ru;
+
+	rule_begin(&ru, NFPROTO_NETDEV, table, "unicast");
+	proto_is(&ru, ETH_P_IP);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
+	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
+	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	cmp(&ru, NFT_CMP_EQ, &dst, 4);
+	expr_add(&ru, "counter");
+	for (uint32_t k = 0; k < NFT_COPY_SLOTS; k++) {
+		load(&ru, NFT_PAYLOAD_TRANSPORT_HEADER, k * w, w);
+		lease_update(&ru, c);
+	}
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: unicast masters renew the leases of the VIPs listed");
+}
+
 /* The chain unicast on lo's egress: rules 8U, then rule 8D, which drops
- * every copy (nft_lease_renew), renewed or not: none is delivered. */
+ * every renewal: none is delivered. */
 static void chain_unicast(struct nft_batch *b, const char *table, const struct nft_dev *lo)
 {
 	static const uint8_t vrrp = IPPROTO_VRRP_;
@@ -905,8 +932,7 @@ static void chain_unicast(struct nft_batch *b, const char *table, const struct n
 
 	chain_msg(b, NFPROTO_NETDEV, table, "unicast", NF_NETDEV_EGRESS, lo->name);
 	for (size_t i = 0; i < lo->n_cls; i++)
-		for (unsigned k = 0; k < lo->cls[i].n_addrs; k++)
-			rule_renew(b, table, "unicast", &lo->cls[i], true, true, k);
+		rule_renew_copy(b, table, &lo->cls[i]);
 	rule_begin(&ru, NFPROTO_NETDEV, table, "unicast");
 	proto_is(&ru, ETH_P_IP);
 	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
@@ -915,7 +941,7 @@ static void chain_unicast(struct nft_batch *b, const char *table, const struct n
 	bitwise_and(&ru, &mask, 4);
 	cmp(&ru, NFT_CMP_EQ, &net, 4);
 	verdict(&ru, NF_DROP);
-	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: a unicast advert's copy goes no further");
+	rule_end(b, &ru, NFPROTO_NETDEV, "hafd: a unicast renewal goes no further");
 }
 
 /* The netdev table's sets, and a pair of chains for each device that

@@ -15,6 +15,7 @@
 struct mnl_nlmsg_batch;
 
 #define IPPROTO_VRRP_ 112
+#define NFT_COPY_SLOTS 32               /* addresses in one unicast renewal (8U) */
 
 /* The address sets hafd fills. vip4_standby is also in the arp table;
  * vip4 and vip6 are only in the netdev table, with the leases. */

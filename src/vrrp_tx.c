@@ -64,17 +64,13 @@ void vrrp_advert_send(struct vrrp_router *r, uint8_t priority)
 			r->stats.sent_pri_zero++;
 	}
 	/* A unicast advert renews no lease as it leaves (it may never
-	 * leave: its peer's address unresolved); its copy on lo does. */
-	if (priority && r->cfg->n_peers) {
-		struct hafd_addr src, dst;
-		ssize_t len = advert_build(r, priority, 0, buf, sizeof(buf), &src, &dst);
-
-		if (len < 0 || nft_lease_renew(r->h->nft, r->cfg->family, vrrp_lease_ms(r->cfg),
-						buf, (size_t)len) < 0) {
-			r->stats.send_errors++;
-			if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
-				log_warn("[%s] renewing the VIP lease through lo", r->label);
-		}
+	 * leave: its peer's address unresolved); lo carries the renewal. */
+	if (priority && r->cfg->n_peers &&
+	    nft_lease_renew(r->h->nft, r->cfg->family, vrrp_lease_ms(r->cfg), r->cfg->vips,
+			    r->cfg->n_vips) < 0) {
+		r->stats.send_errors++;
+		if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
+			log_warn("[%s] renewing the VIP lease through lo", r->label);
 	}
 }
 

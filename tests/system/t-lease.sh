@@ -7,8 +7,8 @@
 # and never after the new master's first answer. A resumed master does not
 # renew before it has read the adverts that waited: it takes the VIP back
 # with preempt, or stays BACKUP without. The adverts renew the leases as
-# they leave (a rule in the egress chain; a unicast advert through its copy
-# on lo, which a peer that is away cannot hold back: checked with a
+# they leave (a rule in the egress chain; a unicast advert's VIPs through a
+# renewal on lo, which a peer that is away cannot hold back: checked with a
 # whole-tree kill and a peer that never answers): a reload that rebuilds the
 # tables carries the running leases over. vip_lease = no is the control:
 # the killed node answers on.
@@ -188,20 +188,20 @@ lease_lab_down
 
 # --- unicast: SIGKILL of the whole tree ----------------------------------------------
 # A unicast advert renews nothing as it leaves (held back while its peer's
-# address resolves, it would renew late): a copy of it on lo does, in the
-# chain unicast, which drops the copy.
+# address resolves, it would renew late): a renewal on lo listing its VIPs
+# does, in the chain unicast, which drops it.
 lab_start "$(lab_conf lease-uni.conf '[instance web]' 'unicast_peer = @PEERS4@' \
 	'[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64" 'unicast_src = @ADDR6@' \
 	'unicast_peer = @PEERS6@')"
-uni_renewals() {   # NODE: the copies on lo that renewed a lease
-	in_ns "$1" nft list chain netdev hafd unicast |
+uni_renewals() {   # NODE: the renewals sent on lo
+	in_ns "$1" nft list chain netdev hafd unicast 2>/dev/null |
 		awk '/update @lease/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }
 		     END { print s + 0 }'
 }
 check "unicast: n1 holds both leases" \
 	eval '[ "$(lease_of n1 4)" = "$VIP" ] && [ "$(lease_of n1 6)" = "$VIP6" ]'
 r0=$(uni_renewals n1)
-check "unicast: n1's copies on lo renew them (chain unicast, lo's egress)" \
+check "unicast: n1's renewals on lo renew them (chain unicast, lo's egress)" \
 	wait_until 2 eval '[ "$(uni_renewals n1)" -gt "$r0" ]'
 check "unicast: its adverts on eth0 renew nothing" test "$(renewals n1)" = 0
 check "unicast: n2 (backup) renews nothing" test "$(uni_renewals n2)" = 0
@@ -299,7 +299,7 @@ m1=$(log_mark n1)
 kill -HUP "$(lab pid n1)"
 check "reload: api gets a unicast peer" wait_log_since n1 "$m1" 'reloaded:' 3
 # Its peer does not exist: the adverts wait for a neighbour entry that
-# never resolves and never leave, so they renew nothing; their copies on
+# never resolves and never leave, so they renew nothing; the renewals on
 # lo do: its VIP answers on.
 check "unicast: api, its peer away, is master again and its VIP leased" \
 	eval 'wait_state n1 MASTER 3 "VRID 53" &&

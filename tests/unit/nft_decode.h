@@ -36,6 +36,7 @@
 #define NFT_DECODE_FN static __attribute__((unused))
 
 #define MAX_ITEMS 128
+#define TEXT_MAX 4096                   /* a rule: 8U has 32 slots */
 
 /* One message of a batch, decoded. */
 struct item {
@@ -43,7 +44,7 @@ struct item {
 	int family;
 	char name[64];                  /* set name, or the rule's chain */
 	char comment[128];              /* rules */
-	char text[1024];                /* rules: the expressions; elements: the keys */
+	char text[TEXT_MAX];            /* rules: the expressions; elements: the keys */
 	uint32_t set_id, set_flags, key_type, key_len;
 };
 
@@ -73,7 +74,7 @@ NFT_DECODE_FN int comment_cb(const struct nftnl_udata *attr, void *data)
 NFT_DECODE_FN void reg_note(char *t, const char *dir, uint32_t reg)
 {
 	if (reg != NFT_REG_1)
-		cat(t, 1024, "%sr%u", dir, reg);
+		cat(t, TEXT_MAX, "%sr%u", dir, reg);
 }
 
 /* "meta l4proto", "cmp eq 70", "payload nh+21/1", "lookup vrrp_known4 inv",
@@ -85,25 +86,25 @@ NFT_DECODE_FN int expr_cb(struct nftnl_expr *e, void *data)
 	uint32_t len = 0;
 
 	if (*t)
-		cat(t, 1024, "; ");
+		cat(t, TEXT_MAX, "; ");
 	if (!strcmp(name, "meta")) {
 		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 
-		cat(t, 1024, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
+		cat(t, TEXT_MAX, "meta %s", k == NFT_META_L4PROTO ? "l4proto" :
 			     k == NFT_META_NFPROTO ? "nfproto" : k == NFT_META_PKTTYPE ? "pkttype" :
 			     k == NFT_META_PROTOCOL ? "protocol" : "?");
 	} else if (!strcmp(name, "cmp")) {
 		const uint8_t *d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
 		uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
 
-		cat(t, 1024, "cmp %s ", op == NFT_CMP_EQ ? "eq" : op == NFT_CMP_NEQ ? "ne" :
+		cat(t, TEXT_MAX, "cmp %s ", op == NFT_CMP_EQ ? "eq" : op == NFT_CMP_NEQ ? "ne" :
 			     op == NFT_CMP_GT ? "gt" : "?");
 		for (uint32_t i = 0; i < len; i++)
-			cat(t, 1024, "%02x", d[i]);
+			cat(t, TEXT_MAX, "%02x", d[i]);
 	} else if (!strcmp(name, "payload")) {
 		uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
 
-		cat(t, 1024, "payload %s+%u/%u", base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" :
+		cat(t, TEXT_MAX, "payload %s+%u/%u", base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" :
 			     base == NFT_PAYLOAD_TRANSPORT_HEADER ? "th" : "?",
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN));
@@ -112,34 +113,34 @@ NFT_DECODE_FN int expr_cb(struct nftnl_expr *e, void *data)
 		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID))
-			cat(t, 1024, "lookup #%u", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID));
+			cat(t, TEXT_MAX, "lookup #%u", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID));
 		else
-			cat(t, 1024, "lookup %s", set);
+			cat(t, TEXT_MAX, "lookup %s", set);
 		reg_note(t, "<", nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
 		    (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV))
-			cat(t, 1024, " inv");
+			cat(t, TEXT_MAX, " inv");
 	} else if (!strcmp(name, "limit")) {
-		cat(t, 1024, "limit %llu/%llus burst %u %s%s",
+		cat(t, TEXT_MAX, "limit %llu/%llus burst %u %s%s",
 		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE),
 		    (unsigned long long)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT),
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST),
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) == NFT_LIMIT_PKTS ? "pkts" : "bytes",
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) & NFT_LIMIT_F_INV ? " inv" : "");
 	} else if (!strcmp(name, "dynset")) {
-		cat(t, 1024, "dynset %s", nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME));
+		cat(t, TEXT_MAX, "dynset %s", nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME));
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_DYNSET_TIMEOUT))
-			cat(t, 1024, " t=%llu", (unsigned long long)
+			cat(t, TEXT_MAX, " t=%llu", (unsigned long long)
 			    nftnl_expr_get_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT));
 	} else if (!strcmp(name, "reject")) {
-		cat(t, 1024, "reject %u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE),
+		cat(t, TEXT_MAX, "reject %u/%u", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE),
 		    nftnl_expr_get_u8(e, NFTNL_EXPR_REJECT_CODE));
 	} else if (!strcmp(name, "immediate")) {
 		uint32_t v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
 
-		cat(t, 1024, "%s", v == NF_DROP ? "drop" : v == NF_ACCEPT ? "accept" : "?");
+		cat(t, TEXT_MAX, "%s", v == NF_DROP ? "drop" : v == NF_ACCEPT ? "accept" : "?");
 	} else {
-		cat(t, 1024, "%s", name);
+		cat(t, TEXT_MAX, "%s", name);
 	}
 	return 0;
 }

@@ -323,15 +323,17 @@ void nft_schedule(struct nft_ctx *n, struct hafd *h)
 	record("nft");
 }
 
-/* A unicast master's copy of its advert on lo (nft.h): the lease it
- * renews and the advert's priority. */
-int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms, const uint8_t *advert,
-		    size_t len)
+/* A unicast master's lease renewal through lo (nft.h): its length and
+ * the VIPs. */
+int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms,
+		    const struct hafd_addr *vips, size_t n_vips)
 {
+	char buf[ADDR_STRLEN];
+
 	(void)n;
 	assert_int_equal(family, AF_INET);
-	assert_true(len >= 8);
-	record("lease_renew %u %u", lease_ms, advert[2]);
+	assert_int_equal(n_vips, 1);
+	record("lease_renew %u %s", lease_ms, addr_ntop(&vips[0], buf, sizeof(buf)));
 	return 0;
 }
 
@@ -699,10 +701,10 @@ static void test_nft_description(void **state)
 	free(d.inst);
 }
 
-/* A unicast master sends its advert to each peer, then the copy that
- * renews its lease on lo (5/2 of 1 s: 2500 ms); it sends no copy of a
- * priority-0 advert, nor does a multicast instance ever (test above:
- * no lease_renew in its calls). */
+/* A unicast master sends its advert to each peer, then renews its VIPs'
+ * lease through lo (5/2 of 1 s: 2500 ms); not with a priority-0 advert,
+ * and a multicast instance never (test_master_down_takeover: no
+ * lease_renew in its calls). */
 static void test_unicast_lease_copy(void **state)
 {
 	(void)state;
@@ -712,7 +714,7 @@ static void test_unicast_lease_copy(void **state)
 		   "unicast_peer = 192.0.2.20\nunicast_peer = 192.0.2.21\n");
 	become_master();
 	advance(S);
-	assert_string_equal(joined(), "advert 100; advert 100; lease_renew 2500 100");
+	assert_string_equal(joined(), "advert 100; advert 100; lease_renew 2500 192.0.2.1");
 	n_calls = 0;
 	vrrp_resign(&h);
 	assert_int_equal(count_prefix("advert 0"), 2);
