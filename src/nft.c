@@ -61,6 +61,7 @@ struct nft_ctx {
 	struct nft_copy *copies;        /* renewals waiting for copy_timer */
 	size_t n_copies;
 	struct timer copy_timer;
+	uint64_t late_renewals;         /* dropped: past copy_limit_us() */
 };
 
 #define NFT_COPY_CLASSES 8              /* lease classes waiting at once */
@@ -367,9 +368,30 @@ struct nft_copy {
 	int family;
 	unsigned ms;
 	unsigned n;
+	uint64_t first_us;              /* when the first address was listed */
 	uint8_t addrs[NFT_COPY_SLOTS * 16];
 };
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* How late after its advert a renewal may still go: a quarter of the
+ * advert interval (the lease is 5/2 of it: ms / 10). The lease then
+ * runs from at most that after the advert, and still lapses a quarter
+ * interval before a backup's Master_Down_Interval ends. */
+static uint64_t copy_limit_us(const struct nft_copy *c)
+{
+	return (uint64_t)c->ms * 100u;
+}
+
+/* Send c's list and empty it; a list older than its limit (the loop held
+ * up between the advert and now) is dropped instead: a late renewal
+ * could outlive the backups' patience. */
 static int copy_send(struct nft_ctx *n, struct nft_copy *c)
 {
 	struct {
@@ -380,6 +402,11 @@ static int copy_send(struct nft_ctx *n, struct nft_copy *c)
 	struct sockaddr_in to = { .sin_family = AF_INET };
 
 	c->n = 0;
+	if (mono_us() - c->first_us > copy_limit_us(c)) {
+		n->late_renewals++;
+		errno = ETIME;
+		return -1;
+	}
 	/* IPPROTO_RAW: a socket that sends and never receives (an
 	 * IPPROTO_VRRP one would queue every advert the host hears). */
 	if (n->lease_fd < 0 &&
@@ -416,7 +443,8 @@ static void on_copies(struct timer *t, void *arg)
 
 	(void)t;
 	if (copies_send(n) < 0 && log_ratelimit_allow(&n->warn_log, loop_now(n->h->loop), NULL))
-		log_warn("nft: renewing the leases of unicast instances through lo");
+		log_warn("nft: renewing the leases of unicast instances through lo (%llu "
+			 "renewals too late to send)", (unsigned long long)n->late_renewals);
 }
 
 int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms,
@@ -440,14 +468,18 @@ int nft_lease_renew(struct nft_ctx *n, int family, unsigned lease_ms,
 		c->ms = lease_ms;
 		c->n = 0;
 	}
+	/* A list half its limit old goes now, before this advert's VIPs. */
+	if (c->n && mono_us() - c->first_us > copy_limit_us(c) / 2)
+		rc |= copy_send(n, c);
 	for (size_t i = 0; i < n_vips; i++) {
 		if (c->n == NFT_COPY_SLOTS)
 			rc |= copy_send(n, c);
+		if (!c->n)
+			c->first_us = mono_us();
 		memcpy(c->addrs + c->n++ * w, &vips[i].u, w);
 	}
 	/* Once the timers due now have run: the adverts of many masters in
-	 * one packet. Renewed microseconds after the advert left, which the
-	 * lease's half interval of margin covers. */
+	 * one packet, microseconds after they left (copy_limit_us). */
 	loop_timer_soon(n->h->loop, &n->copy_timer);
 	return rc;
 }
