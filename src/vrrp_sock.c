@@ -16,6 +16,8 @@
 /* Packets read per wakeup: a flood must not starve timers (they run first
  * in each loop turn, so bounding this bounds their delay). */
 #define RX_BURST 64
+#define RX_DRAIN_MAX 4096       /* a full queue (SO_RCVBUF 256 KiB: some 700
+				 * adverts) and more */
 
 void vrrp_sock_group(int family, struct hafd_addr *out)
 {
@@ -177,16 +179,14 @@ static void sock_deliver(struct vrrp_sock *s, struct rx_slot *r, struct msghdr *
 	s->rx(s->arg, s, r->buf + off, n - (size_t)off, &info);
 }
 
-static void sock_readable(int fd, uint32_t events, void *arg)
+/* Deliver what is queued on s, up to about `most` packets. */
+static void sock_read(struct vrrp_sock *s, int most)
 {
 	/* Single-threaded: one set of buffers for every socket. */
 	static struct rx_slot slots[RX_BATCH];
 	struct mmsghdr mm[RX_BATCH];
-	struct vrrp_sock *s = arg;
 
-	(void)fd;
-	(void)events;
-	for (int done = 0; done < RX_BURST; ) {
+	for (int done = 0; done < most; ) {
 		int n;
 
 		for (int i = 0; i < RX_BATCH; i++) {
@@ -213,9 +213,20 @@ static void sock_readable(int fd, uint32_t events, void *arg)
 	}
 }
 
+static void sock_readable(int fd, uint32_t events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	sock_read(arg, RX_BURST);
+}
+
+/* All of it: a decisive timer that read only the oldest RX_BURST
+ * packets of a full queue (a backup starting beside a master of 255
+ * instances at 10 ms) missed the adverts of its own VRID behind them and
+ * took over from a live master. RX_DRAIN_MAX bounds a flood. */
 void vrrp_sock_drain(struct vrrp_sock *s)
 {
-	sock_readable(s->fd, 0, s);
+	sock_read(s, RX_DRAIN_MAX);
 }
 
 struct vrrp_sock *vrrp_sock_get(struct vrrp_sock **list, struct loop *loop, int ifindex,

@@ -40,7 +40,7 @@ struct dgram {
 	size_t nrecs;
 };
 
-static struct dgram queue[40];
+static struct dgram queue[160];
 static size_t queued, taken;
 static int rx_errno;            /* recvmmsg() fails with it when set */
 static unsigned calls;
@@ -134,7 +134,7 @@ struct got {
 	size_t len;
 };
 
-static struct got got[40];
+static struct got got[160];
 static size_t ngot;
 
 static void on_rx(void *arg, struct vrrp_sock *s, const uint8_t *pkt, size_t len,
@@ -357,6 +357,36 @@ static void test_ipv4_bad_header_counted(void **state)
 	assert_int_equal(sock.rx_errors, 1);
 }
 
+/* vrrp_sock_drain() (a decisive timer, before it decides) delivers all
+ * that is queued, not one wakeup's RX_BURST: the adverts of its own VRID
+ * may wait behind the oldest 64 (a backup that started beside a master
+ * of 255 instances at 10 ms took over from it). */
+static void test_drain_reads_all(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 150; i++) {
+		struct dgram *d = dgram6();
+
+		pktinfo(d, FF02_12);
+		hop_limit(d, 255);
+		d->payload[1] = (uint8_t)(i + 1);       /* VRID */
+	}
+	vrrp_sock_drain(&sock);
+	assert_int_equal(ngot, 150);
+	assert_int_equal(got[149].pkt[1], 150);
+}
+
+/* A wakeup of the loop reads at most RX_BURST (a flood must not starve
+ * the timers); the rest waits for the next. */
+static void test_wakeup_reads_a_burst(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		pktinfo(dgram6(), FF02_12);
+	sock_readable(-1, 0, &sock);
+	assert_int_equal(ngot, RX_BURST);
+}
+
 /* ---- the socket itself ------------------------------------------------------------ */
 
 static void test_receive_errors(void **state)
@@ -381,6 +411,8 @@ int main(void)
 		cmocka_unit_test_setup(test_ipv6_truncated_control_dropped, setup),
 		cmocka_unit_test_setup(test_ipv4_header_stripped, setup),
 		cmocka_unit_test_setup(test_ipv4_bad_header_counted, setup),
+		cmocka_unit_test_setup(test_drain_reads_all, setup),
+		cmocka_unit_test_setup(test_wakeup_reads_a_burst, setup),
 		cmocka_unit_test_setup(test_receive_errors, setup),
 	};
 
