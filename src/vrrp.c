@@ -546,6 +546,12 @@ int vrrp_create(struct hafd *h)
 
 void vrrp_begin(struct hafd *h)
 {
+	/* The clock read again: start-up (sockets, tables, checks) may have
+	 * taken tens of ms since the loop last read it, and a timer armed
+	 * from that older time would end a Master_Down_Interval early (a
+	 * backup starting beside a master of 255 instances at 10 ms took
+	 * over from it 20 ms after INIT). */
+	loop_update_now(h->loop);
 	for (size_t i = 0; i < h->n_routers; i++)
 		router_begin(h->routers[i]);
 }
@@ -661,6 +667,7 @@ int vrrp_reload(struct hafd *h, const struct hafd_config *ncfg, const struct con
 
 void vrrp_reload_begin(struct hafd *h, const struct hafd_config *ncfg)
 {
+	loop_update_now(h->loop);       /* as vrrp_begin(): a reload takes time */
 	for (size_t i = 0; i < h->n_routers; i++) {
 		struct vrrp_router *r = h->routers[i];
 

@@ -104,6 +104,18 @@ uint64_t loop_now(const struct loop *l)
 	return now;
 }
 
+/* How far the real clock is ahead of loop_now()'s reading (start-up
+ * work since the loop last read it). */
+static uint64_t clock_lag_us;
+
+uint64_t loop_update_now(struct loop *l)
+{
+	(void)l;
+	now += clock_lag_us;
+	clock_lag_us = 0;
+	return now;
+}
+
 int loop_timer_at(struct loop *l, struct timer *t, uint64_t due_us)
 {
 	(void)l;
@@ -701,6 +713,22 @@ static void test_nft_description(void **state)
 	free(d.inst);
 }
 
+/* The Master_Down_Interval counts from when the instance starts, not
+ * from the loop's last clock reading before a start-up that took 100 ms:
+ * from that, the timer would end 100 ms early and the backup take over
+ * from a master it had no time to hear. */
+static void test_startup_counts_from_now(void **state)
+{
+	(void)state;
+	clock_lag_us = 100 * MS;
+	start();
+	loop_update_now(NULL);  /* the loop's first turn reads the clock */
+	advance(MASTER_DOWN - 50 * MS);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_BACKUP);
+	advance(50 * MS);
+	assert_int_equal(h.routers[0]->inst.fsm.state, VRRP_STATE_MASTER);
+}
+
 /* A unicast master sends its advert to each peer, then renews its VIPs'
  * lease through lo (5/2 of 1 s: 2500 ms); not with a priority-0 advert,
  * and a multicast instance never (test_master_down_takeover: no
@@ -873,6 +901,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_link_down_faults, stop),
 		cmocka_unit_test_teardown(test_nft_description, stop),
 		cmocka_unit_test_teardown(test_unicast_lease_copy, stop),
+		cmocka_unit_test_teardown(test_startup_counts_from_now, stop),
 		cmocka_unit_test_teardown(test_hold_down_after_move, stop),
 		cmocka_unit_test_teardown(test_hold_down_not_before_a_move, stop),
 		cmocka_unit_test_teardown(test_handover_moves, stop),
