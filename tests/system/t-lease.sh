@@ -309,6 +309,19 @@ probe_bg client 10.77.0.101 1.5 "$TMP/c.peerless"
 probes_wait
 check "unicast: api's VIP answers on (1.5 s of probes)" \
 	test "$(answers_in "$TMP/c.peerless")" -ge 1490
+# With lo down no renewal gets through: api has no lease (warned), and
+# its VIP is served as without vip_lease; back in the lease with lo up.
+m1=$(log_mark n1)
+in_ns n1 ip link set lo down
+check "lo down: hafd warns that unicast instances have no lease" \
+	wait_log_since n1 "$m1" 'lo is down: the instances with a unicast_peer have no VIP lease' 3
+check "lo down: api's VIP is out of vip4 and answers" \
+	eval '! in_ns n1 nft list set netdev hafd vip4 | grep -q 10.77.0.101 &&
+	      in_ns client ping -c 3 -i 0.2 -W 1 10.77.0.101 >/dev/null'
+in_ns n1 ip link set lo up
+check "lo up: api's VIP is leased again" \
+	wait_until 3 eval '[ "$(lease_of n1 4)" = "$VIP 10.77.0.101" ] &&
+			   in_ns n1 nft list set netdev hafd vip4 | grep -q 10.77.0.101'
 in_ns n1 nft delete table inet hafd
 sed -i 's/^unicast_peer = 10.77.0.250$/unicast_peer = 10.77.0.251/' "$HAFD_LAB_DIR/$PREFIX/n1/hafd.conf"
 probe_bg p1 "$VIP" 2 "$TMP/p1.rebuild"
