@@ -999,31 +999,50 @@ void nft_build_skeleton(struct nft_batch *b, const char *table, const struct nft
 
 /* ---- set elements -------------------------------------------------------- */
 
-/* NEWSETELEM with addrs, or (n = 0, DELSETELEM) an empty list: flush. */
-static void elems_msg(struct nft_batch *b, uint16_t type, int family, const char *table,
-		      const char *set, const struct hafd_addr *addrs, size_t n)
+/* Fills element i of a list (its key, and its timeout if it has one). */
+typedef void elem_fill_fn(struct nftnl_set_elem *e, size_t i, const void *list);
+
+/* One message of type NEWSETELEM with the n elements fill() makes from
+ * list, or (n = 0, DELSETELEM) none: a flush of the set. */
+static void elems_build(struct nft_batch *b, uint16_t type, int family, const char *table,
+			const char *set, size_t n, elem_fill_fn *fill, const void *list,
+			const char *what)
 {
 	struct nftnl_set *s = set_new(b, family, table, set);
-	uint16_t flags = type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0;
 
 	if (!s)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-		uint32_t len = (uint32_t)addr_len(&addrs[i]);
 
 		if (!e) {
 			batch_fail(b, ENOMEM);
 			nftnl_set_free(s);
 			return;
 		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, addrs[i].u.b, len);
+		fill(e, i, list);
 		nftnl_set_elem_add(s, e);
 	}
-	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, family, flags,
-						      n ? "add elements" : "flush set"), s);
+	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, family,
+						      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
+						      what), s);
 	msg_end(b);
 	nftnl_set_free(s);
+}
+
+static void addr_fill(struct nftnl_set_elem *e, size_t i, const void *list)
+{
+	const struct hafd_addr *a = (const struct hafd_addr *)list + i;
+
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a->u.b, (uint32_t)addr_len(a));
+}
+
+/* NEWSETELEM with addrs, or (n = 0, DELSETELEM) an empty list: flush. */
+static void elems_msg(struct nft_batch *b, uint16_t type, int family, const char *table,
+		      const char *set, const struct hafd_addr *addrs, size_t n)
+{
+	elems_build(b, type, family, table, set, n, addr_fill, addrs,
+		    n ? "add elements" : "flush set");
 }
 
 void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
@@ -1046,33 +1065,21 @@ void nft_build_elems(struct nft_batch *b, const char *table, enum nft_set_idx i,
 
 /* ---- the lease's elements ------------------------------------------------ */
 
+static void lease_fill(struct nftnl_set_elem *e, size_t i, const void *list)
+{
+	const struct nft_lease *l = (const struct nft_lease *)list + i;
+
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l->a.u.b, (uint32_t)addr_len(&l->a));
+	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l->ms);
+}
+
 void nft_build_leases(struct nft_batch *b, const char *table, int af,
 		      const struct nft_lease *l, size_t n)
 {
-	for (size_t off = 0; off < n; off += ELEMS_PER_MSG) {
-		size_t m = n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG;
-		struct nftnl_set *s = set_new(b, NFPROTO_NETDEV, table, nft_lease_set_name(af));
-
-		if (!s)
-			return;
-		for (size_t i = off; i < off + m; i++) {
-			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-
-			if (!e) {
-				batch_fail(b, ENOMEM);
-				nftnl_set_free(s);
-				return;
-			}
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, l[i].a.u.b, (uint32_t)addr_len(&l[i].a));
-			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, l[i].ms);
-			nftnl_set_elem_add(s, e);
-		}
-		nftnl_set_elems_nlmsg_build_payload(msg_start(b, NFT_MSG_NEWSETELEM,
-							      NFPROTO_NETDEV, NLM_F_CREATE,
-							      "carry lease"), s);
-		msg_end(b);
-		nftnl_set_free(s);
-	}
+	for (size_t off = 0; off < n; off += ELEMS_PER_MSG)
+		elems_build(b, NFT_MSG_NEWSETELEM, NFPROTO_NETDEV, table, nft_lease_set_name(af),
+			    n - off < ELEMS_PER_MSG ? n - off : ELEMS_PER_MSG, lease_fill, l + off,
+			    "carry lease");
 }
 
 /* ---- fence_port ------------------------------------------------------------ */
@@ -1215,31 +1222,19 @@ void nft_build_fence_skeleton(struct nft_batch *b, const char *table, const stru
 }
 
 /* NEWSETELEM with f[0..n), or (n = 0, DELSETELEM) an empty list: flush. */
+static void fence_fill(struct nftnl_set_elem *e, size_t i, const void *list)
+{
+	uint8_t key[20];
+	uint32_t len = fence_key((const struct nft_fence *)list + i, key);
+
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+}
+
 static void fence_elems_msg(struct nft_batch *b, uint16_t type, const char *table, int af,
 			    const struct nft_fence *f, size_t n)
 {
-	struct nftnl_set *s = set_new(b, NFPROTO_INET, table, nft_fence_set_name(af));
-
-	if (!s)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-		uint8_t key[20];
-		uint32_t len = fence_key(&f[i], key);
-
-		if (!e) {
-			batch_fail(b, ENOMEM);
-			nftnl_set_free(s);
-			return;
-		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
-		nftnl_set_elem_add(s, e);
-	}
-	nftnl_set_elems_nlmsg_build_payload(msg_start(b, type, NFPROTO_INET,
-						      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
-						      n ? "add fence elements" : "flush fence set"), s);
-	msg_end(b);
-	nftnl_set_free(s);
+	elems_build(b, type, NFPROTO_INET, table, nft_fence_set_name(af), n, fence_fill, f,
+		    n ? "add fence elements" : "flush fence set");
 }
 
 void nft_build_fence_elems(struct nft_batch *b, const char *table, int af,
