@@ -190,9 +190,12 @@ lease_lab_down
 # A unicast advert renews nothing as it leaves (held back while its peer's
 # address resolves, it would renew late): a renewal on lo listing its VIPs
 # does, in the chain unicast, which drops it.
-lab_start "$(lab_conf lease-uni.conf '[instance web]' 'unicast_peer = @PEERS4@' \
-	'[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64" 'unicast_src = @ADDR6@' \
-	'unicast_peer = @PEERS6@')"
+uni_tpl() {
+	lab_conf lease-uni.conf '[instance web]' 'unicast_peer = @PEERS4@' \
+		'[instance web6]' 'vrid = 52' "virtual_ip = $VIP6/64" 'unicast_src = @ADDR6@' \
+		'unicast_peer = @PEERS6@'
+}
+lab_start "$(uni_tpl)"
 uni_renewals() {   # NODE: the renewals sent on lo
 	in_ns "$1" nft list chain netdev hafd unicast 2>/dev/null |
 		awk '/update @lease/ { for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1) }
@@ -208,9 +211,22 @@ check "unicast: n2 (backup) renews nothing" test "$(uni_renewals n2)" = 0
 fault_run unicast-kill kill
 lease_lab_down
 
+# --- unicast: SIGSTOP of the tree; it resumes and preempts ---------------------------
+stop_tree() { _stopped=$(tree_pids n1); kill -STOP $_stopped; on_exit "kill -CONT $_stopped"; }
+lab_start "$(uni_tpl)"
+fault_run unicast-sigstop stop_tree
+m2=$(log_mark n2)
+probe_bg p2 "$VIP" 1 "$TMP/p2.uni-resume"
+kill -CONT $_stopped
+check "unicast, resumed: n1 preempts, n2 yields" \
+	wait_log_since n2 "$m2" 'VRID 51\] MASTER -> BACKUP \(higher priority advert\)' 5
+probes_wait
+check "unicast, resumed: only n1 answers ARP for the VIP in the end" \
+	test "$(claimers $VIP)" = "$N1MAC"
+lease_lab_down
+
 # --- SIGSTOP of the tree for 5 x master-down; it resumes and preempts -------------
 lab_start "$(tpl lease.conf)"
-stop_tree() { _stopped=$(tree_pids n1); kill -STOP $_stopped; on_exit "kill -CONT $_stopped"; }
 fault_run sigstop stop_tree     # it lasted 3 s and more: over 5 x master-down
 m1=$(log_mark n1) m2=$(log_mark n2)
 probe_bg p1 "$VIP" 2 "$TMP/p1.resume"
