@@ -46,6 +46,7 @@ static size_t advert_destinations(const struct vrrp_router *r)
 void vrrp_advert_send(struct vrrp_router *r, uint8_t priority)
 {
 	uint8_t buf[VRRP_PKT_MAX];
+	bool all_sent = true;
 
 	if (!r->sock)
 		return;
@@ -55,6 +56,7 @@ void vrrp_advert_send(struct vrrp_router *r, uint8_t priority)
 
 		if (len < 0 || vmac_send(r->vmac, r->sock, &src, &dst, buf, (size_t)len) < 0) {
 			r->stats.send_errors++;
+			all_sent = false;
 			if (log_ratelimit_allow(&r->warn_log, loop_now(r->h->loop), NULL))
 				log_warn("[%s] sending advert", r->label);
 			continue;
@@ -64,8 +66,10 @@ void vrrp_advert_send(struct vrrp_router *r, uint8_t priority)
 			r->stats.sent_pri_zero++;
 	}
 	/* A unicast advert renews no lease as it leaves (it may never
-	 * leave: its peer's address unresolved); lo carries the renewal. */
-	if (priority && r->cfg->n_peers &&
+	 * leave: its peer's address unresolved); lo carries the renewal.
+	 * Not when a peer's advert was refused: that peer will take over
+	 * on its timer, and the lease must lapse before it does. */
+	if (priority && r->cfg->n_peers && all_sent &&
 	    nft_lease_renew(r->h->nft, r->cfg->family, vrrp_lease_ms(r->cfg), r->cfg->vips,
 			    r->cfg->n_vips) < 0) {
 		r->stats.send_errors++;

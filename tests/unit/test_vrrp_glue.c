@@ -226,6 +226,9 @@ void vrrp_sock_group(int family, struct hafd_addr *out)
 	assert_int_equal(addr_parse_host("224.0.0.18", out), 0);
 }
 
+/* Adverts that fail to leave, the next send_fails of them. */
+static unsigned send_fails;
+
 /* Without use_vmac every advert goes through vmac_send(NULL, sock, ...):
  * the priority is the third byte of the VRRP header (v2 and v3). */
 int vmac_send(struct vmac *vm, struct vrrp_sock *s, const struct hafd_addr *src,
@@ -236,6 +239,11 @@ int vmac_send(struct vmac *vm, struct vrrp_sock *s, const struct hafd_addr *src,
 	assert_ptr_equal(s, &the_sock);
 	assert_true(len >= 8);
 	record("advert %u", buf[2]);
+	if (send_fails) {
+		send_fails--;
+		errno = ENOBUFS;
+		return -1;
+	}
 	return 0;
 }
 
@@ -743,6 +751,12 @@ static void test_unicast_lease_copy(void **state)
 	become_master();
 	advance(S);
 	assert_string_equal(joined(), "advert 100; advert 100; lease_renew 2500 192.0.2.1");
+	n_calls = 0;
+	/* An advert the kernel refused to one peer: that peer will take
+	 * over on its timer, so the lease must not run on: no renewal. */
+	send_fails = 1;
+	advance(S);
+	assert_string_equal(joined(), "advert 100; advert 100");
 	n_calls = 0;
 	vrrp_resign(&h);
 	assert_int_equal(count_prefix("advert 0"), 2);
