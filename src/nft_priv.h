@@ -118,7 +118,8 @@ void nft_want_free(struct nft_want *w);
 bool nft_devs_equal(const struct nft_want *a, const struct nft_want *b);
 /* a and b make the same rules (a change needs the tables rebuilt). */
 bool nft_want_same_rules(const struct nft_want *a, const struct nft_want *b);
-/* Addresses in all of w's sets. */
+/* Addresses in all of w's sets, and the per-address parts of its rules
+ * (8L's VRIDs, 8U's slots): what a batch needs room for. */
 size_t nft_want_addrs(const struct nft_want *w);
 
 /* Messages named in error logs, by sequence number; later ones are not. */

@@ -393,8 +393,7 @@ size_t nft_want_addrs(const struct nft_want *w)
 			for (size_t k = 0; k < sizeof(w->devs[i].cls[c].vrids); k++)
 				n += w->devs[i].cls[c].n_addrs *
 				     (size_t)__builtin_popcount(w->devs[i].cls[c].vrids[k]);
-	for (size_t c = 0; c < w->uni.n_cls; c++)      /* rules 8U */
-		n += w->uni.cls[c].n_addrs;
+	n += w->uni.n_cls * NFT_COPY_SLOTS;             /* rules 8U: their slots */
 	n += w->fences[0].n + w->fences[1].n;
 	for (int f = 0; f < 2; f++)     /* the VRIDs, in rules 2a and 2b */
 		for (size_t k = 0; k < sizeof(w->vrids[f]); k++)

@@ -806,6 +806,43 @@ static void test_render_lease_renew(void **state)
 	assert_int_equal(count_of(ru->text, "dynset"), 32);
 }
 
+/* The batch has room for the rules 8U however many lease lengths the
+ * unicast instances use: each rule lists NFT_COPY_SLOTS slots (some
+ * 3.5 KB), where the room counted one address per class. */
+static void test_render_many_unicast_lengths(void **state)
+{
+	enum { N = 40 };
+	struct hafd_addr vip[N], peer = ip("10.0.0.13");
+	struct nft_inst in[N];
+	struct nft_desc desc = { .inst = in, .n_inst = N, .lease = true, .lo_up = true };
+	struct nft_want w;
+	struct nft_batch b;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.0.1.%d", i + 1);
+		vip[i] = ip(a);
+		in[i] = (struct nft_inst){ .family = AF_INET, .vrid = (uint8_t)(i + 1),
+					   .ifname = "eth0", .adverts_per_s = 1, .vips = &vip[i],
+					   .n_vips = 1, .peers = &peer, .n_peers = 1,
+					   .lease_ms = 250u * (unsigned)(i + 1) };
+	}
+	assert_int_equal(nft_want_compute(&w, &desc), 0);
+	assert_int_equal(w.uni.n_cls, N);
+	w.uni.ifindex = 1;
+	w.devs[0].ifindex = 2;
+	assert_int_equal(nft_batch_init(&b, nft_want_addrs(&w), 1000), 0);
+	nft_build_tables(&b, "hafd", true);
+	nft_build_skeleton(&b, "hafd", &w);
+	for (int i = 0; i < NSET_N; i++)
+		nft_build_elems(&b, "hafd", (enum nft_set_idx)i, &w.set[i], false);
+	assert_int_equal(nft_batch_end(&b), 0);
+	nft_batch_free(&b);
+	nft_want_free(&w);
+}
+
 /* A rebuild carries the leases over: each address with the time it has
  * left, in the netdev table. */
 static void test_render_lease_carry(void **state)
@@ -846,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_want_lease_devs),
 		cmocka_unit_test(test_render_lease_rules),
 		cmocka_unit_test(test_render_lease_renew),
+		cmocka_unit_test(test_render_many_unicast_lengths),
 		cmocka_unit_test(test_render_lease_carry),
 	};
 
