@@ -42,6 +42,18 @@
 #define RETRY_US 1000000u               /* a failed batch is tried again */
 #define SNDBUF_BIG (128u << 10)         /* batches beyond this get a bigger buffer */
 #define DUMP_BUF 32768                  /* one datagram of a set dump */
+#define NFT_COPY_CLASSES 8              /* lease classes waiting at once */
+
+/* The VIPs of one lease class to renew, sent as one packet per
+ * NFT_COPY_SLOTS (rule 8U). */
+struct nft_copy {
+	int family;
+	unsigned ms;
+	unsigned n;
+	uint64_t first_us;              /* when the first address was listed */
+	uint8_t addrs[NFT_COPY_SLOTS * 16];
+};
+
 struct nft_ctx {
 	char *table;                    /* NULL: nft_table = none, do nothing */
 	struct mnl_socket *nl;
@@ -58,13 +70,12 @@ struct nft_ctx {
 	struct log_ratelimit warn_log;
 	int lease_fd;                   /* nft_lease_renew()'s IPPROTO_RAW socket,
 					 * -1 until the first renewal */
-	struct nft_copy *copies;        /* renewals waiting for copy_timer */
+	struct nft_copy copies[NFT_COPY_CLASSES];     /* renewals waiting for
+							 * copy_timer */
 	size_t n_copies;
 	struct timer copy_timer;
 	uint64_t late_renewals;         /* dropped: past copy_limit_us() */
 };
-
-#define NFT_COPY_CLASSES 8              /* lease classes waiting at once */
 
 static int set_dump(struct nft_ctx *n, int family, const char *name,
 		    int (*cb)(struct nftnl_set_elem *e, void *data), void *data);
@@ -362,16 +373,6 @@ int nft_apply(struct nft_ctx *n, struct hafd *h)
 
 /* ---- unicast renewals ------------------------------------------------------ */
 
-/* The VIPs of one lease class to renew, sent as one packet per
- * NFT_COPY_SLOTS (rule 8U). */
-struct nft_copy {
-	int family;
-	unsigned ms;
-	unsigned n;
-	uint64_t first_us;              /* when the first address was listed */
-	uint8_t addrs[NFT_COPY_SLOTS * 16];
-};
-
 static uint64_t mono_us(void)
 {
 	struct timespec ts;
@@ -504,7 +505,6 @@ static void ctx_free(struct nft_ctx *n)
 		mnl_socket_close(n->nl);
 	if (n->lease_fd >= 0)
 		close(n->lease_fd);
-	free(n->copies);
 	nft_want_free(&n->have);
 	free(n->table);
 	free(n);
@@ -536,11 +536,6 @@ int nft_open(struct nft_ctx **out, const char *table, nft_describe_fn *describe)
 		return -1;
 	n->describe = describe;
 	n->lease_fd = -1;
-	n->copies = calloc(NFT_COPY_CLASSES, sizeof(*n->copies));
-	if (!n->copies) {
-		free(n);
-		return -1;
-	}
 	timer_init(&n->copy_timer, on_copies, n);
 	timer_init(&n->retry, on_retry, n);
 	timer_init(&n->flush, on_flush, n);

@@ -66,8 +66,9 @@ struct nft_desc {
 	unsigned cap_pps;               /* nft_vrrp_cap: VRRP/s from unknown
 					 * sources, per family and bucket; 0: none */
 	bool lease;                     /* vip_lease: the lease rules are in */
-	bool lo_up;                     /* lo is up: unicast instances' adverts
-					 * be renewed through it (nft_lease_renew) */
+	bool lo_up;                     /* lo is up: unicast instances' leases
+					 * can be renewed through it
+					 * (nft_lease_renew) */
 };
 
 /* The glue's answer to "what should the tables hold now": fills d, inst

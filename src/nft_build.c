@@ -902,17 +902,25 @@ static void rules_renew(struct nft_batch *b, const char *table, const char *chai
  * after its IP header: each renews its lease for c->ms. One rule: it
  * stops at the first slot past the packet's end (the payload load
  * breaks), having renewed those before. */
-static void rule_renew_copy(struct nft_batch *b, const char *table, const struct nft_lclass *c)
+/* A rule of the chain unicast, begun: an IPv4 VRRP packet, its
+ * destination address in register 1. */
+static void renewal_rule_begin(struct rule *ru, const char *table)
 {
 	static const uint8_t vrrp = IPPROTO_VRRP_;
+
+	rule_begin(ru, NFPROTO_NETDEV, table, "unicast");
+	proto_is(ru, ETH_P_IP);
+	load(ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
+	cmp(ru, NFT_CMP_EQ, &vrrp, 1);
+	load(ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+}
+
+static void rule_renew_copy(struct nft_batch *b, const char *table, const struct nft_lclass *c)
+{
 	uint32_t dst = htonl(nft_lease_dst(c->family, c->ms)), w = c->family == AF_INET ? 4 : 16;
 	struct rule ru;
 
-	rule_begin(&ru, NFPROTO_NETDEV, table, "unicast");
-	proto_is(&ru, ETH_P_IP);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
-	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	renewal_rule_begin(&ru, table);
 	cmp(&ru, NFT_CMP_EQ, &dst, 4);
 	expr_add(&ru, "counter");
 	for (uint32_t k = 0; k < NFT_COPY_SLOTS; k++) {
@@ -926,18 +934,13 @@ static void rule_renew_copy(struct nft_batch *b, const char *table, const struct
  * every renewal: none is delivered. */
 static void chain_unicast(struct nft_batch *b, const char *table, const struct nft_dev *lo)
 {
-	static const uint8_t vrrp = IPPROTO_VRRP_;
 	const uint32_t net = htonl(NFT_LEASE_NET), mask = htonl(~NFT_LEASE_MASK);
 	struct rule ru;
 
 	chain_msg(b, NFPROTO_NETDEV, table, "unicast", NF_NETDEV_EGRESS, lo->name);
 	for (size_t i = 0; i < lo->n_cls; i++)
 		rule_renew_copy(b, table, &lo->cls[i]);
-	rule_begin(&ru, NFPROTO_NETDEV, table, "unicast");
-	proto_is(&ru, ETH_P_IP);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 9, 1);
-	cmp(&ru, NFT_CMP_EQ, &vrrp, 1);
-	load(&ru, NFT_PAYLOAD_NETWORK_HEADER, 16, 4);
+	renewal_rule_begin(&ru, table);
 	bitwise_and(&ru, &mask, 4);
 	cmp(&ru, NFT_CMP_EQ, &net, 4);
 	verdict(&ru, NF_DROP);
@@ -1221,7 +1224,6 @@ void nft_build_fence_skeleton(struct nft_batch *b, const char *table, const stru
 	}
 }
 
-/* NEWSETELEM with f[0..n), or (n = 0, DELSETELEM) an empty list: flush. */
 static void fence_fill(struct nftnl_set_elem *e, size_t i, const void *list)
 {
 	uint8_t key[20];
@@ -1230,6 +1232,7 @@ static void fence_fill(struct nftnl_set_elem *e, size_t i, const void *list)
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
 }
 
+/* NEWSETELEM with f[0..n), or (n = 0, DELSETELEM) an empty list: flush. */
 static void fence_elems_msg(struct nft_batch *b, uint16_t type, const char *table, int af,
 			    const struct nft_fence *f, size_t n)
 {

@@ -81,8 +81,8 @@ struct nft_want {
 					 * duplicates */
 	size_t n_devs;
 	/* Rules 8U, in the chain `unicast` on lo's egress: the lease classes
-	 * of the instances with unicast peers (their VRIDs unused: the
-	 * copy's destination tells the length, nft_lease_dst()); name "lo",
+	 * of the instances with unicast peers (their VRIDs unused: a
+	 * renewal's destination tells the length, nft_lease_dst()); name "lo",
 	 * ifindex set by nft.c. Empty while lo is down (lo_up, from the
 	 * description): those instances have no lease then. */
 	struct nft_dev uni;

@@ -240,7 +240,7 @@ static enum nft_set_idx set_of(enum nft_set_idx v4, int family)
 /* The lease is renewed by the adverts as they leave the interface
  * (nft_build.c, 8L). A unicast advert leaves only once its peer's
  * neighbour entry resolves (with the peer down, the kernel queues it,
- * then drops it), so a unicast instance's adverts renew through a copy
+ * then drops it), so a unicast instance's lease is renewed by a packet
  * hafd sends to lo (nft_lease_renew(), rules 8U): with lo down there is
  * none, and unicast instances have no lease (hafd.conf(5), vip_lease). */
 static bool inst_leased(const struct nft_want *w, const struct nft_inst *in)
