@@ -216,11 +216,13 @@ stop_tree() { _stopped=$(tree_pids n1); kill -STOP $_stopped; on_exit "kill -CON
 lab_start "$(uni_tpl)"
 fault_run unicast-sigstop stop_tree
 m2=$(log_mark n2)
-probe_bg p2 "$VIP" 1 "$TMP/p2.uni-resume"
+probe_bg p1 "$VIP" 1 "$TMP/p1.uni-resume"
 kill -CONT $_stopped
 check "unicast, resumed: n1 preempts, n2 yields" \
 	wait_log_since n2 "$m2" 'VRID 51\] MASTER -> BACKUP \(higher priority advert\)' 5
 probes_wait
+check "unicast, resumed: n1 serves again (its renewals on lo resumed)" \
+	test -n "$(first_from "$TMP/p1.uni-resume" n1)"
 check "unicast, resumed: only n1 answers ARP for the VIP in the end" \
 	test "$(claimers $VIP)" = "$N1MAC"
 lease_lab_down
